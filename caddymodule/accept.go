@@ -1,0 +1,292 @@
+package caddymodule
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kairoedge/kairo/internal/widget"
+	"github.com/kairoedge/kairo/offers"
+)
+
+// maxActionBody bounds accept and decline request bodies.
+const maxActionBody = 16 << 10
+
+// outcomeKeep is how long a finished accept is remembered after its
+// token expires (repeats of an expired token are refused anyway).
+const outcomeKeep = time.Hour
+
+// crossOrigin refuses cross-site browser requests to the endpoints that
+// move money (Sec-Fetch-Site, then Origin against Host).
+var crossOrigin = http.NewCrossOriginProtection()
+
+// action is a parsed accept or decline request.
+type action struct {
+	token    string
+	returnTo string // local path to send a plain form post back to
+	json     bool   // answer in JSON (a script), not with a redirect (a form)
+}
+
+// serveEndpoint serves Kairo's own endpoints under the prefix.
+func (h *Handler) serveEndpoint(w http.ResponseWriter, r *http.Request, rest string) error {
+	switch rest {
+	case "accept", "decline":
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "use POST", http.StatusMethodNotAllowed)
+			return nil
+		}
+		if rest == "accept" {
+			h.serveAccept(w, r)
+		} else {
+			h.serveDecline(w, r)
+		}
+		return nil
+	case "widget.js", "widget.css":
+		widget.AssetHandler().ServeHTTP(w, r)
+		return nil
+	}
+	http.NotFound(w, r)
+	return nil
+}
+
+// readAction parses a JSON or form body with a token.
+func readAction(w http.ResponseWriter, r *http.Request) (action, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxActionBody)
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	a := action{json: ct == "application/json" || strings.Contains(r.Header.Get("Accept"), "application/json")}
+	if ct == "application/json" {
+		var body struct {
+			Token    string `json:"token"`
+			ReturnTo string `json:"return_to"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			return a, errors.New("the request body is not valid JSON")
+		}
+		a.token, a.returnTo = body.Token, body.ReturnTo
+	} else {
+		if err := r.ParseForm(); err != nil {
+			return a, errors.New("the request body is not a valid form")
+		}
+		a.token, a.returnTo = r.PostForm.Get("token"), r.PostForm.Get("return_to")
+	}
+	if a.returnTo == "" {
+		if ref, err := url.Parse(r.Referer()); err == nil && ref.Path != "" {
+			a.returnTo = ref.RequestURI()
+		}
+	}
+	a.returnTo = safeReturnPath(a.returnTo)
+	if a.token == "" {
+		return a, errors.New("the request has no token")
+	}
+	return a, nil
+}
+
+// serveAccept verifies a token and forwards the offer to the store once.
+func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
+	a, err := readAction(w, r)
+	placement := "unknown"
+	offerID := "unknown"
+	answer := func(out Outcome) {
+		h.metrics.accepts.WithLabelValues(placement, offerID, out.Status).Inc()
+		respond(w, r, a, out)
+	}
+	if err != nil {
+		answer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer could not be read: " + err.Error() + "."})
+		return
+	}
+	if err := crossOrigin.Check(r); err != nil {
+		answer(outcomeForbiddenOrigin)
+		return
+	}
+	cl, out, ok := h.verify(a)
+	if !ok {
+		answer(out)
+		return
+	}
+	placement, offerID = string(cl.Placement), cl.OfferID
+	if h.catalog.Offer(cl.OfferID) == nil {
+		answer(Outcome{HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer is no longer available."})
+		return
+	}
+
+	prev, claimed, err := h.ledger.Begin(r.Context(), cl.Nonce)
+	switch {
+	case errors.Is(err, ErrInFlight):
+		answer(outcomes["in_progress"])
+		return
+	case err != nil:
+		h.logger.Error("idempotency ledger", zap.Error(err))
+		answer(Outcome{HTTPStatus: http.StatusServiceUnavailable, Status: "error", Message: "Something went wrong on our side. Nothing was added; please try again."})
+		return
+	case !claimed:
+		answer(*prev)
+		return
+	}
+
+	// The store call must finish even if the customer leaves the page:
+	// its outcome is what every repeat of this token will be told.
+	start := time.Now()
+	ans, callErr := h.store.accept(context.WithoutCancel(r.Context()), cl, r.Header.Get("Cookie"))
+	h.metrics.storeLatency.WithLabelValues(string(cl.Placement)+"_accept", resultLabel(callErr)).Observe(time.Since(start).Seconds())
+	out, retryable := acceptOutcome(cl, ans, callErr)
+	if retryable {
+		h.ledger.Abandon(cl.Nonce, out)
+	} else {
+		h.ledger.Finish(cl.Nonce, out, time.Until(cl.ExpiresAt)+outcomeKeep)
+	}
+	if out.Status == "accepted" {
+		h.metrics.revenue.WithLabelValues(cl.Currency).Add(float64(cl.UnitPrice * int64(cl.Quantity)))
+	}
+	h.logger.Info("offer accept",
+		zap.String("offer", cl.OfferID), zap.String("placement", placement),
+		zap.String("subject", cl.Subject), zap.String("outcome", out.Status),
+		zap.Int("store_status", ans.status), zap.Error(callErr))
+	answer(out)
+}
+
+// verify checks a token and, for a thank-you offer, that it belongs to
+// the order of the page it was posted from.
+func (h *Handler) verify(a action) (offers.Claims, Outcome, bool) {
+	cl, err := h.signer.Verify(a.token)
+	switch {
+	case errors.Is(err, offers.ErrExpired):
+		return cl, Outcome{HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer has expired."}, false
+	case errors.Is(err, offers.ErrBadSignature):
+		return cl, Outcome{HTTPStatus: http.StatusForbidden, Status: "invalid", Message: "This offer is not valid: its signature does not match."}, false
+	case err != nil:
+		return cl, Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer is not valid: the token is malformed."}, false
+	}
+	if cl.Placement == offers.PlacementThankYou {
+		u, _ := url.Parse(a.returnTo)
+		if u != nil {
+			if pageOrder, ok := h.orderFromPath(u.Path); ok && pageOrder != cl.Subject {
+				return cl, Outcome{HTTPStatus: http.StatusForbidden, Status: "forbidden", Message: "This offer belongs to another order."}, false
+			}
+		}
+	}
+	return cl, Outcome{}, true
+}
+
+var outcomeForbiddenOrigin = Outcome{HTTPStatus: http.StatusForbidden, Status: "forbidden", Message: "This request did not come from the store's own page."}
+
+// outcomes by status code, the answers a customer can be given. The
+// notice shown after a plain form post is looked up here too, so a crafted
+// link can only show one of these fixed sentences.
+var outcomes = map[string]Outcome{
+	"accepted":          {HTTPStatus: http.StatusOK, Status: "accepted", Message: "Added to your order."},
+	"payment_failed":    {HTTPStatus: http.StatusPaymentRequired, Status: "payment_failed", Message: "Your payment method was declined for this item, so nothing was added and you were not charged."},
+	"out_of_stock":      {HTTPStatus: http.StatusConflict, Status: "out_of_stock", Message: "Sorry, this item just sold out. Nothing was added."},
+	"order_closed":      {HTTPStatus: http.StatusGone, Status: "order_closed", Message: "This order can no longer be changed, so the offer could not be added."},
+	"store_unavailable": {HTTPStatus: http.StatusBadGateway, Status: "store_unavailable", Message: "The store could not be reached. Nothing was added; please try again in a moment."},
+	"store_timeout":     {HTTPStatus: http.StatusGatewayTimeout, Status: "store_unavailable", Message: "The store took too long to answer. Nothing was added; please try again in a moment."},
+	"error":             {HTTPStatus: http.StatusBadGateway, Status: "error", Message: "The store could not add this item. Nothing was charged."},
+	"in_progress":       {HTTPStatus: http.StatusConflict, Status: "in_progress", Message: "This offer is already being added. Please wait a moment."},
+	"expired":           {HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer has expired."},
+	"invalid":           {HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer is not valid."},
+	"forbidden":         {HTTPStatus: http.StatusForbidden, Status: "forbidden", Message: "This offer could not be added from here."},
+	"declined":          {HTTPStatus: http.StatusOK, Status: "declined", Message: "No problem, we won't show that offer again."},
+}
+
+// outcomeByStatus returns the fixed outcome for a status code, worded for
+// the placement.
+func outcomeByStatus(code string, pl offers.Placement) (Outcome, bool) {
+	out, ok := outcomes[code]
+	if ok && code == "accepted" && pl == offers.PlacementCart {
+		out.Message = "Added to your cart."
+	}
+	return out, ok
+}
+
+// acceptOutcome turns the store's answer into the customer's answer, and
+// says whether the accept may be tried again (the store did not apply it).
+func acceptOutcome(cl offers.Claims, ans storeAnswer, err error) (Outcome, bool) {
+	if err != nil {
+		var sf *storeFailure
+		if errors.As(err, &sf) && sf.reason == "timeout" {
+			return outcomes["store_timeout"], true
+		}
+		out := outcomes["store_unavailable"]
+		out.HTTPStatus = http.StatusServiceUnavailable
+		return out, true
+	}
+	switch {
+	case ans.status/100 == 2:
+		out, _ := outcomeByStatus("accepted", cl.Placement)
+		if ans.total > 0 {
+			out.Total = offers.Money{Amount: ans.total, Currency: cl.Currency}.Format()
+		}
+		return out, false
+	case ans.status == http.StatusPaymentRequired:
+		return outcomes["payment_failed"], false
+	case ans.status == http.StatusConflict:
+		return outcomes["out_of_stock"], false
+	case ans.status == http.StatusGone:
+		return outcomes["order_closed"], false
+	case ans.status >= 500:
+		return outcomes["store_unavailable"], true
+	}
+	return outcomes["error"], false
+}
+
+// serveDecline records that a customer turned an offer down.
+func (h *Handler) serveDecline(w http.ResponseWriter, r *http.Request) {
+	a, err := readAction(w, r)
+	if err != nil {
+		respond(w, r, a, Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer could not be read: " + err.Error() + "."})
+		return
+	}
+	if err := crossOrigin.Check(r); err != nil {
+		respond(w, r, a, outcomeForbiddenOrigin)
+		return
+	}
+	cl, out, ok := h.verify(a)
+	if !ok {
+		if out.Status == "expired" {
+			// An expired offer is gone already; nothing to record.
+			out = outcomes["declined"]
+		}
+		respond(w, r, a, out)
+		return
+	}
+	until := cl.ExpiresAt
+	if until.Before(h.now().Add(24 * time.Hour)) {
+		until = h.now().Add(24 * time.Hour)
+	}
+	h.declines.add(cl.Subject, cl.OfferID, until)
+	h.metrics.declines.WithLabelValues(string(cl.Placement), cl.OfferID).Inc()
+	respond(w, r, a, outcomes["declined"])
+}
+
+// respond answers a script with JSON and a plain form with a 303 back to
+// the page, which shows the result.
+func respond(w http.ResponseWriter, r *http.Request, a action, out Outcome) {
+	w.Header().Set("Cache-Control", "no-store")
+	if !a.json {
+		target := a.returnTo
+		if target == "" {
+			target = "/"
+		}
+		sep := "?"
+		if strings.Contains(target, "?") {
+			sep = "&"
+		}
+		http.Redirect(w, r, target+sep+noticeParam+"="+url.QueryEscape(out.Status), http.StatusSeeOther)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(out.HTTPStatus)
+	_ = json.NewEncoder(w).Encode(struct {
+		OK      bool   `json:"ok"`
+		Status  string `json:"status"`
+		Message string `json:"message"`
+		Total   string `json:"total,omitempty"`
+	}{out.HTTPStatus < 300, out.Status, out.Message, out.Total})
+}

@@ -1,0 +1,212 @@
+package caddymodule
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+)
+
+func init() {
+	httpcaddyfile.RegisterHandlerDirective("upsell", parseCaddyfile)
+	httpcaddyfile.RegisterDirectiveOrder("upsell", httpcaddyfile.After, "encode")
+}
+
+func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	u := new(Handler)
+	err := u.UnmarshalCaddyfile(h.Dispenser)
+	return u, err
+}
+
+// UnmarshalCaddyfile sets up the handler from Caddyfile tokens:
+//
+//	upsell {
+//	    catalog        <file>
+//	    secret         <secret> [<older secret>...]
+//	    cart           <path>...
+//	    thank_you      <path with {order_id}>...
+//	    prefix         <path>
+//	    max_offers     <n>
+//	    mount          <css selector>
+//	    cart_token_ttl <duration>
+//	    selection_ttl  <duration>
+//	    store <url> {
+//	        cart_context   <path>
+//	        order_context  <path>
+//	        order_accept   <path>
+//	        cart_add       <path>
+//	        header         <name> <value>
+//	        timeout        <duration>
+//	        accept_timeout <duration>
+//	    }
+//	}
+func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // directive name
+	if d.NextArg() {
+		return d.Errf("upsell takes no arguments on its first line, got %q: options go in a block", d.Val())
+	}
+	for d.NextBlock(0) {
+		opt := d.Val()
+		switch opt {
+		case "catalog":
+			if err := oneArg(d, &h.Catalog); err != nil {
+				return err
+			}
+		case "secret":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			for _, s := range args {
+				if len(s) < 32 {
+					return d.Errf("secret: %d bytes is too short, a secret must be at least 32 bytes", len(s))
+				}
+			}
+			h.Secrets = append(h.Secrets, args...)
+		case "cart":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			h.CartPaths = append(h.CartPaths, args...)
+		case "thank_you":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			for _, a := range args {
+				p, err := parsePattern(a)
+				if err == nil && p.orderAt < 0 {
+					return d.Errf("thank_you %q: the path must capture the order id with a %s segment", a, orderIDPlaceholder)
+				}
+				if err != nil {
+					return d.Errf("thank_you: %v", err)
+				}
+			}
+			h.ThankYouPaths = append(h.ThankYouPaths, args...)
+		case "prefix":
+			if err := oneArg(d, &h.Prefix); err != nil {
+				return err
+			}
+		case "max_offers":
+			var s string
+			if err := oneArg(d, &s); err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				return d.Errf("max_offers: %q is not a positive whole number", s)
+			}
+			h.MaxOffers = n
+		case "mount":
+			if err := oneArg(d, &h.Mount); err != nil {
+				return err
+			}
+		case "cart_token_ttl":
+			if err := durationArg(d, &h.CartTokenTTL); err != nil {
+				return err
+			}
+		case "selection_ttl":
+			if err := durationArg(d, &h.SelectionTTL); err != nil {
+				return err
+			}
+		case "store":
+			if h.Store != nil {
+				return d.Err("store is already set: one upsell handler talks to one store")
+			}
+			h.Store = new(StoreConfig)
+			if err := h.Store.unmarshalCaddyfile(d); err != nil {
+				return err
+			}
+		default:
+			return d.Errf("unknown upsell option %q", opt)
+		}
+	}
+	return nil
+}
+
+// unmarshalCaddyfile parses `store <url> { ... }`.
+func (c *StoreConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	if !d.NextArg() {
+		return d.Err("store needs the store's base URL, e.g. store http://127.0.0.1:9300")
+	}
+	c.URL = d.Val()
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		opt := d.Val()
+		switch opt {
+		case "cart_context":
+			if err := oneArg(d, &c.CartContext); err != nil {
+				return err
+			}
+		case "order_context":
+			if err := oneArg(d, &c.OrderContext); err != nil {
+				return err
+			}
+		case "order_accept":
+			if err := oneArg(d, &c.OrderAccept); err != nil {
+				return err
+			}
+		case "cart_add":
+			if err := oneArg(d, &c.CartAdd); err != nil {
+				return err
+			}
+		case "header":
+			args := d.RemainingArgs()
+			if len(args) != 2 {
+				return d.Errf("header needs a name and a value, got %d arguments", len(args))
+			}
+			if c.Headers == nil {
+				c.Headers = make(map[string]string)
+			}
+			c.Headers[args[0]] = args[1]
+		case "timeout":
+			if err := durationArg(d, &c.Timeout); err != nil {
+				return err
+			}
+		case "accept_timeout":
+			if err := durationArg(d, &c.AcceptTimeout); err != nil {
+				return err
+			}
+		default:
+			return d.Errf("unknown store option %q", opt)
+		}
+	}
+	return nil
+}
+
+// oneArg reads exactly one argument of the current option.
+func oneArg(d *caddyfile.Dispenser, dst *string) error {
+	opt := d.Val()
+	if !d.NextArg() {
+		return d.Errf("%s needs a value", opt)
+	}
+	*dst = d.Val()
+	if d.NextArg() {
+		return d.Errf("%s takes one value, got more: %q", opt, d.Val())
+	}
+	return nil
+}
+
+// durationArg reads one positive duration argument.
+func durationArg(d *caddyfile.Dispenser, dst *caddy.Duration) error {
+	opt := d.Val()
+	var s string
+	if err := oneArg(d, &s); err != nil {
+		return err
+	}
+	dur, err := caddy.ParseDuration(s)
+	if err != nil || dur <= 0 {
+		return d.Errf("%s: %q is not a positive duration (e.g. 150ms, 2s, 15m)", opt, s)
+	}
+	*dst = caddy.Duration(dur)
+	return nil
+}
+
+// defaultDuration converts a default for a config field.
+func defaultDuration(d time.Duration) caddy.Duration { return caddy.Duration(d) }

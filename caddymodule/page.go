@@ -1,0 +1,303 @@
+package caddymodule
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/kairoedge/kairo/internal/inject"
+	"github.com/kairoedge/kairo/internal/widget"
+	"github.com/kairoedge/kairo/offers"
+)
+
+// noticeParam is the query parameter that carries the result of a plain
+// form post back to the page (see respondForm).
+const noticeParam = "kairo"
+
+// contextResult is the store's answer to a context request.
+type contextResult struct {
+	sc  *offers.Context
+	err error
+}
+
+// pageRun is one matched page on its way through: the context request
+// started before the page, and what ended up on the page.
+type pageRun struct {
+	h         *Handler
+	r         *http.Request
+	placement offers.Placement
+	orderID   string
+	pending   <-chan contextResult
+	outcome   string // injected, or why the page passed through
+	offerIDs  []string
+}
+
+// servePage streams a cart or thank-you page through the injector while
+// the store's context is fetched in parallel.
+func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, pl offers.Placement, orderID string) error {
+	ctx, cancel := context.WithTimeout(r.Context(), time.Duration(h.Store.Timeout))
+	defer cancel()
+	run := &pageRun{h: h, r: r, placement: pl, orderID: orderID, outcome: "not_rewritable"}
+	run.pending = h.fetchContext(ctx, pl, orderID, r.Header.Get("Cookie"))
+
+	inject.PrepareRequest(r)
+	rw := inject.NewResponseWriter(w, run.snippet)
+	err := next.ServeHTTP(rw, r)
+	if cerr := rw.Close(); err == nil {
+		err = cerr
+	}
+	run.finish()
+	return err
+}
+
+// fetchContext asks the store for the cart or order in the background. The
+// channel receives exactly one result; ctx bounds the wait.
+func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID, cookie string) <-chan contextResult {
+	ch := make(chan contextResult, 1)
+	go func() {
+		start := time.Now()
+		var res contextResult
+		call := "cart_context"
+		if pl == offers.PlacementThankYou {
+			call = "order_context"
+			res.sc, res.err = h.store.orderContext(ctx, orderID)
+		} else {
+			res.sc, res.err = h.store.cartContext(ctx, cookie)
+		}
+		h.metrics.storeLatency.WithLabelValues(call, resultLabel(res.err)).Observe(time.Since(start).Seconds())
+		ch <- res
+	}()
+	return ch
+}
+
+// resultLabel names a store call's result for the latency metric.
+func resultLabel(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	var sf *storeFailure
+	if errors.As(err, &sf) {
+		return sf.reason
+	}
+	return "error"
+}
+
+// snippet is called by the injector when it reaches the insertion point.
+// It waits for the context (bounded by the store timeout) and returns the
+// widget, or nil to leave the page unchanged.
+func (p *pageRun) snippet() []byte {
+	res := <-p.pending
+	if res.err != nil {
+		p.outcome = failOpenReason(res.err)
+		p.h.debug("page served unchanged: store context failed", p, zap.Error(res.err))
+		return nil
+	}
+	subject := res.sc.ID
+	if p.placement == offers.PlacementThankYou {
+		subject = p.orderID
+	}
+	notice := p.notice()
+	picked := p.h.pick(p.placement, res.sc, subject)
+	if len(picked) == 0 && notice == nil {
+		p.outcome = "no_offers"
+		p.h.debug("page served unchanged: no offer matches", p)
+		return nil
+	}
+	frag, err := p.h.fragment(p.placement, subject, picked, p.returnTo(), notice)
+	if err != nil {
+		p.outcome = "render_error"
+		p.h.logger.Error("rendering the offer widget", zap.Error(err))
+		return nil
+	}
+	p.outcome = "injected"
+	for _, pk := range picked {
+		p.offerIDs = append(p.offerIDs, pk.OfferID)
+		p.h.metrics.impressions.WithLabelValues(string(p.placement), pk.OfferID).Inc()
+	}
+	return frag
+}
+
+// finish records the page's outcome in metrics and placeholders.
+func (p *pageRun) finish() {
+	if p.outcome == "injected" && len(p.offerIDs) == 0 {
+		p.outcome = "notice_only"
+	}
+	p.h.metrics.pages.WithLabelValues(string(p.placement), p.outcome).Inc()
+	if repl, ok := p.r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
+		repl.Set("http.upsell.placement", string(p.placement))
+		repl.Set("http.upsell.offer_ids", strings.Join(p.offerIDs, ","))
+		repl.Set("http.upsell.outcome", p.outcome)
+	}
+}
+
+// failOpenReason turns a context failure into a metric label.
+func failOpenReason(err error) string {
+	var sf *storeFailure
+	if errors.As(err, &sf) {
+		switch sf.reason {
+		case "status":
+			return "store_status"
+		case "bad_answer":
+			return "bad_context"
+		case "cancelled":
+			return "timeout"
+		}
+		return sf.reason
+	}
+	return "store_error"
+}
+
+// notice is the result of a form post carried back to the page.
+func (p *pageRun) notice() *widget.Notice {
+	code := p.r.URL.Query().Get(noticeParam)
+	if code == "" {
+		return nil
+	}
+	out, ok := outcomeByStatus(code, p.placement)
+	if !ok {
+		return nil
+	}
+	return &widget.Notice{OK: out.HTTPStatus < 300, Message: out.Message}
+}
+
+// returnTo is the page's own path and query, without a previous notice.
+func (p *pageRun) returnTo() string {
+	u := *p.r.URL
+	if u.RawQuery != "" {
+		q := u.Query()
+		if q.Has(noticeParam) {
+			q.Del(noticeParam)
+			u.RawQuery = q.Encode()
+		}
+	}
+	return u.RequestURI()
+}
+
+// pick selects the offers for a placement and a context, skipping offers
+// this cart or order turned down (their downsell, if any, takes their place).
+func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) []offers.Pick {
+	now := h.now()
+	key := selectionKey(pl, sc.Fingerprint())
+	sel, ok := h.cache.get(key)
+	if !ok {
+		// Select a few spare offers so that declined ones can be skipped
+		// without recomputing.
+		sel = h.catalog.Select(pl, sc, now, 2*h.MaxOffers+2)
+		h.cache.set(key, sel)
+	}
+	checkDeclines := !h.declines.empty()
+	picked := make([]offers.Pick, 0, h.MaxOffers)
+	seen := make(map[string]bool, h.MaxOffers)
+	for _, o := range sel {
+		if len(picked) == h.MaxOffers {
+			break
+		}
+		for checkDeclines && o != nil && h.declines.declined(subject, o.ID, now) {
+			o = h.catalog.Offer(o.OnDecline)
+			if o != nil && !h.stillOffered(o, pl, sc, now) {
+				o = nil
+			}
+		}
+		if o == nil || seen[o.ID] {
+			continue
+		}
+		seen[o.ID] = true
+		picked = append(picked, o.Resolve(subject))
+	}
+	return picked
+}
+
+// stillOffered reports whether a downsell offer applies to the context on
+// its own terms.
+func (h *Handler) stillOffered(o *offers.Offer, pl offers.Placement, sc *offers.Context, now time.Time) bool {
+	for _, s := range h.catalog.Select(pl, sc, now, len(h.catalog.Offers())) {
+		if s.ID == o.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// fragment signs one token per offer and renders the widget.
+func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.Pick, returnTo string, notice *widget.Notice) ([]byte, error) {
+	now := h.now()
+	f := widget.Fragment{
+		Prefix:    h.Prefix,
+		Placement: string(pl),
+		ReturnTo:  returnTo,
+		Mount:     h.Mount,
+		Notice:    notice,
+		Now:       now,
+		Offers:    make([]widget.Offer, 0, len(picked)),
+	}
+	for _, pk := range picked {
+		ttl := pk.ExpiresAfter
+		if pl == offers.PlacementCart || ttl <= 0 {
+			ttl = time.Duration(h.CartTokenTTL)
+		}
+		expires := now.Add(ttl).Truncate(time.Second)
+		token, err := h.signer.Sign(offers.Claims{
+			OfferID:          pk.OfferID,
+			Variant:          pk.Variant,
+			Placement:        pl,
+			Subject:          subject,
+			ProductID:        pk.ProductID,
+			ProductVariantID: pk.ProductVariantID,
+			Quantity:         pk.Quantity,
+			UnitPrice:        pk.FinalUnitPrice.Amount,
+			Discount:         pk.Discount.Amount,
+			Currency:         pk.FinalUnitPrice.Currency,
+			ExpiresAt:        expires,
+		})
+		if err != nil {
+			return nil, err
+		}
+		wo := widget.Offer{
+			Token:    token,
+			OfferID:  pk.OfferID,
+			Title:    pk.Title,
+			Image:    pk.Image,
+			Quantity: pk.Quantity,
+			Price:    pk.FinalUnitPrice.Format(),
+		}
+		if pk.Discount.Amount > 0 {
+			wo.OriginalPrice = pk.UnitPrice.Format()
+		}
+		if pl == offers.PlacementThankYou {
+			wo.ExpiresAt = expires
+		}
+		f.Offers = append(f.Offers, wo)
+	}
+	return widget.Render(nil, f), nil
+}
+
+// debug writes a debug log line about a page, cheaply when debug is off.
+func (h *Handler) debug(msg string, p *pageRun, fields ...zap.Field) {
+	if ce := h.logger.Check(zapcore.DebugLevel, msg); ce != nil {
+		ce.Write(append(fields,
+			zap.String("placement", string(p.placement)),
+			zap.String("path", p.r.URL.Path),
+			zap.String("reason", p.outcome))...)
+	}
+}
+
+// safeReturnPath accepts only a local path (no scheme, no host, no "//"),
+// so the redirect after a form post cannot leave the store.
+func safeReturnPath(s string) string {
+	if s == "" || s[0] != '/' || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return u.RequestURI()
+}

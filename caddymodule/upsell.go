@@ -1,0 +1,264 @@
+package caddymodule
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/kairoedge/kairo/offers"
+)
+
+func init() {
+	caddy.RegisterModule(Handler{})
+}
+
+// Defaults applied by Provision when an option is not set.
+const (
+	DefaultPrefix         = "/_upsell"
+	DefaultMaxOffers      = 2
+	DefaultContextTimeout = 150 * time.Millisecond
+	DefaultAcceptTimeout  = 10 * time.Second
+	DefaultCartTokenTTL   = 30 * time.Minute
+	DefaultSelectionTTL   = 30 * time.Second
+	// DemoSecret is the secret Caddyfile.example falls back to when
+	// UPSELL_SECRET is unset. Provision logs a loud warning when it is used.
+	DemoSecret = "demo-secret-change-me-demo-secret-change-me"
+)
+
+// Handler is the upsell HTTP handler (module id http.handlers.upsell). It
+// recognises a store's cart and thank-you pages, asks the store for the
+// cart or order while the page is fetched, selects offers from the catalog
+// and inserts a widget with one signed token per offer just before the
+// page's </body>. Under Prefix it serves the accept and decline endpoints
+// and the widget's assets.
+//
+// Anything that goes wrong while building offers (store down or slow, bad
+// context, no matching offer) leaves the page unchanged: pages fail open.
+// Accepts fail closed: nothing reaches the store without a valid token.
+//
+// Placeholders set on matched pages, for access logs:
+//
+//	{http.upsell.placement}   cart or thank_you
+//	{http.upsell.offer_ids}   comma-separated ids of the offers shown
+//	{http.upsell.outcome}     injected, or why the page passed through
+type Handler struct {
+	// Catalog is the path of the offer catalog (JSON, catalog v1).
+	Catalog string `json:"catalog,omitempty"`
+
+	// Secrets sign and verify offer tokens: the first signs, all verify,
+	// so a secret can be rotated by listing the new one first. Each must be
+	// at least 32 bytes. Required.
+	Secrets []string `json:"secrets,omitempty"`
+
+	// CartPaths are the store's cart pages (pre-purchase placement).
+	// Exact paths; a trailing "*" matches any suffix.
+	CartPaths []string `json:"cart,omitempty"`
+
+	// ThankYouPaths are the store's order confirmation pages (post-purchase
+	// placement). Each must capture the order id with an {order_id}
+	// segment, e.g. /checkout/success/{order_id}.
+	ThankYouPaths []string `json:"thank_you,omitempty"`
+
+	// Prefix is where Kairo's own endpoints live: {prefix}/accept,
+	// {prefix}/decline, {prefix}/widget.js, {prefix}/widget.css.
+	// Default: /_upsell.
+	Prefix string `json:"prefix,omitempty"`
+
+	// Store says how to reach the store's JSON contract.
+	Store *StoreConfig `json:"store,omitempty"`
+
+	// MaxOffers is the most offers shown on one page. Default: 2.
+	MaxOffers int `json:"max_offers,omitempty"`
+
+	// Mount is an optional CSS selector of a store element the widget moves
+	// into (e.g. "#cart-summary"); by default it stays at the end of the body.
+	Mount string `json:"mount,omitempty"`
+
+	// CartTokenTTL is how long a cart offer's token stays valid.
+	// Post-purchase tokens use the offer's expires_after. Default: 30m.
+	CartTokenTTL caddy.Duration `json:"cart_token_ttl,omitempty"`
+
+	// SelectionTTL is how long a selection (the offers for one placement
+	// and one cart/order shape) is cached. Default: 30s.
+	SelectionTTL caddy.Duration `json:"selection_ttl,omitempty"`
+
+	catalog   *offers.Catalog
+	signer    *offers.Signer
+	cartPaths []pathPattern
+	thankYou  []pathPattern
+	store     *storeClient
+	ledger    Ledger
+	declines  *declineLog
+	cache     *selectionCache
+	metrics   *metrics
+	logger    *zap.Logger
+	now       func() time.Time
+	poolKey   string
+}
+
+// StoreConfig is how Kairo reaches the store's JSON contract (store
+// contract v1). Endpoint paths may contain {order_id}.
+type StoreConfig struct {
+	// URL is the store's base URL, e.g. http://127.0.0.1:9300.
+	URL string `json:"url,omitempty"`
+
+	// CartContext answers the cart context; called with the customer's
+	// own Cookie header. Default: /api/cart.
+	CartContext string `json:"cart_context,omitempty"`
+
+	// OrderContext answers an order's context; called with Headers.
+	// Default: /api/orders/{order_id}.
+	OrderContext string `json:"order_context,omitempty"`
+
+	// OrderAccept adds an accepted post-purchase offer to the order.
+	// Default: /api/orders/{order_id}/upsells.
+	OrderAccept string `json:"order_accept,omitempty"`
+
+	// CartAdd adds an accepted cart offer to the customer's cart; called
+	// with the customer's Cookie header. Default: /api/cart/items.
+	CartAdd string `json:"cart_add,omitempty"`
+
+	// Headers are sent on every order call: usually the store credential,
+	// e.g. Authorization: Bearer <token>. Never sent on cart calls, which
+	// carry the customer's cookies instead.
+	Headers map[string]string `json:"headers,omitempty"`
+
+	// Timeout bounds the context request that runs while the page is
+	// fetched; past it the page is served unchanged. Default: 150ms.
+	Timeout caddy.Duration `json:"timeout,omitempty"`
+
+	// AcceptTimeout bounds an accept call to the store. Default: 10s.
+	AcceptTimeout caddy.Duration `json:"accept_timeout,omitempty"`
+}
+
+// CaddyModule returns the Caddy module information.
+func (Handler) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.handlers.upsell",
+		New: func() caddy.Module { return new(Handler) },
+	}
+}
+
+// Provision loads the catalog, sets defaults and builds runtime state.
+func (h *Handler) Provision(ctx caddy.Context) error {
+	h.logger = ctx.Logger()
+	h.now = time.Now
+	if h.Prefix == "" {
+		h.Prefix = DefaultPrefix
+	}
+	h.Prefix = strings.TrimSuffix(h.Prefix, "/")
+	if h.MaxOffers == 0 {
+		h.MaxOffers = DefaultMaxOffers
+	}
+	if h.CartTokenTTL == 0 {
+		h.CartTokenTTL = caddy.Duration(DefaultCartTokenTTL)
+	}
+	if h.SelectionTTL == 0 {
+		h.SelectionTTL = caddy.Duration(DefaultSelectionTTL)
+	}
+	if h.Store == nil {
+		return errors.New("upsell: a store is required (store <url> { ... })")
+	}
+	h.Store.setDefaults()
+
+	if h.Catalog == "" {
+		return errors.New("upsell: a catalog is required (catalog <file>)")
+	}
+	cat, err := offers.LoadCatalog(h.Catalog)
+	if err != nil {
+		return fmt.Errorf("upsell: loading catalog: %w", err)
+	}
+	h.catalog = cat
+
+	secrets := make([][]byte, 0, len(h.Secrets))
+	for _, s := range h.Secrets {
+		if s == DemoSecret {
+			h.logger.Warn("UPSELL_SECRET is not set: offer tokens are signed with the public demo secret; anyone can forge them. Set a random secret of 32 bytes or more before going live.")
+		}
+		secrets = append(secrets, []byte(s))
+	}
+	if len(secrets) == 0 {
+		return errors.New("upsell: at least one secret is required (secret <value>, 32 bytes or more)")
+	}
+	h.signer, err = offers.NewSigner(secrets, nil)
+	if err != nil {
+		return fmt.Errorf("upsell: secrets: %w", err)
+	}
+
+	if h.cartPaths, err = parsePatterns(h.CartPaths, false); err != nil {
+		return fmt.Errorf("upsell: cart: %w", err)
+	}
+	if h.thankYou, err = parsePatterns(h.ThankYouPaths, true); err != nil {
+		return fmt.Errorf("upsell: thank_you: %w", err)
+	}
+
+	if h.store, err = newStoreClient(h.Store); err != nil {
+		return fmt.Errorf("upsell: store: %w", err)
+	}
+	if h.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
+		return fmt.Errorf("upsell: registering metrics: %w", err)
+	}
+	if h.cache, err = newSelectionCache(time.Duration(h.SelectionTTL)); err != nil {
+		return fmt.Errorf("upsell: selection cache: %w", err)
+	}
+	h.poolKey = "memory"
+	h.ledger, h.declines = acquireMemoryState(h.poolKey)
+	return nil
+}
+
+// Validate checks the provisioned configuration.
+func (h *Handler) Validate() error {
+	if len(h.cartPaths) == 0 && len(h.thankYou) == 0 {
+		return errors.New("upsell: no pages to put offers on: set cart and/or thank_you")
+	}
+	if !strings.HasPrefix(h.Prefix, "/") {
+		return fmt.Errorf("upsell: prefix %q must start with /", h.Prefix)
+	}
+	if h.MaxOffers < 0 {
+		return fmt.Errorf("upsell: max_offers %d is negative", h.MaxOffers)
+	}
+	return nil
+}
+
+// Cleanup releases what Provision acquired; it is safe after a partial
+// Provision.
+func (h *Handler) Cleanup() error {
+	if h.cache != nil {
+		h.cache.close()
+	}
+	if h.store != nil {
+		h.store.close()
+	}
+	if h.poolKey != "" {
+		releaseMemoryState(h.poolKey)
+	}
+	return nil
+}
+
+// ServeHTTP serves Kairo's endpoints under Prefix, rewrites matched cart
+// and thank-you pages, and passes everything else to next untouched.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	if rest, ok := underPrefix(r.URL.Path, h.Prefix); ok {
+		return h.serveEndpoint(w, r, rest)
+	}
+	if pl, orderID, ok := h.match(r); ok {
+		return h.servePage(w, r, next, pl, orderID)
+	}
+	return next.ServeHTTP(w, r)
+}
+
+// Interface guards.
+var (
+	_ caddy.Provisioner           = (*Handler)(nil)
+	_ caddy.Validator             = (*Handler)(nil)
+	_ caddy.CleanerUpper          = (*Handler)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
+	_ caddyfile.Unmarshaler       = (*Handler)(nil)
+)
