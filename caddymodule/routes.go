@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/internal/inject"
+	"github.com/kairoedge/kairo/offers"
 )
 
 // orderIDPlaceholder is the path segment of a thank-you pattern that

@@ -1,0 +1,152 @@
+package caddymodule
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+)
+
+const testSecret = "0123456789abcdef0123456789abcdef"
+
+func TestUnmarshalCaddyfile(t *testing.T) {
+	full := `upsell {
+		catalog offers.json
+		secret ` + testSecret + ` ` + testSecret + `-old
+		cart /cart /basket/*
+		thank_you /checkout/success/{order_id}
+		prefix /_kairo
+		max_offers 3
+		mount "#cart-summary"
+		cart_token_ttl 45m
+		selection_ttl 10s
+		store http://127.0.0.1:9300 {
+			cart_context /api/cart
+			order_context /api/orders/{order_id}
+			order_accept /api/orders/{order_id}/upsells
+			cart_add /api/cart/items
+			header Authorization "Bearer abc"
+			timeout 200ms
+			accept_timeout 5s
+		}
+	}`
+	want := Handler{
+		Catalog:       "offers.json",
+		Secrets:       []string{testSecret, testSecret + "-old"},
+		CartPaths:     []string{"/cart", "/basket/*"},
+		ThankYouPaths: []string{"/checkout/success/{order_id}"},
+		Prefix:        "/_kairo",
+		MaxOffers:     3,
+		Mount:         "#cart-summary",
+		CartTokenTTL:  caddy.Duration(45 * time.Minute),
+		SelectionTTL:  caddy.Duration(10 * time.Second),
+		Store: &StoreConfig{
+			URL:           "http://127.0.0.1:9300",
+			CartContext:   "/api/cart",
+			OrderContext:  "/api/orders/{order_id}",
+			OrderAccept:   "/api/orders/{order_id}/upsells",
+			CartAdd:       "/api/cart/items",
+			Headers:       map[string]string{"Authorization": "Bearer abc"},
+			Timeout:       caddy.Duration(200 * time.Millisecond),
+			AcceptTimeout: caddy.Duration(5 * time.Second),
+		},
+	}
+	var got Handler
+	if err := got.UnmarshalCaddyfile(caddyfile.NewTestDispenser(full)); err != nil {
+		t.Fatalf("UnmarshalCaddyfile: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+func TestUnmarshalCaddyfileErrors(t *testing.T) {
+	tests := []struct {
+		name, input string
+		wantErr     string // substring, including file and line
+	}{
+		{"argument on first line", "upsell extra", "Testfile:1"},
+		{"unknown option", "upsell {\n catalog a.json\n colour blue\n}", `Testfile:3 - Error during parsing: unknown upsell option "colour"`},
+		{"catalog without value", "upsell {\n catalog\n}", "Testfile:2 - Error during parsing: catalog needs a value"},
+		{"catalog with two values", "upsell {\n catalog a.json b.json\n}", "Testfile:2 - Error during parsing: catalog takes one value"},
+		{"short secret", "upsell {\n secret tooshort\n}", "Testfile:2 - Error during parsing: secret: 8 bytes is too short"},
+		{"secret without value", "upsell {\n secret\n}", "Testfile:2"},
+		{"thank_you without order id", "upsell {\n thank_you /thanks\n}", `Testfile:2 - Error during parsing: thank_you "/thanks": the path must capture the order id`},
+		{"thank_you bad segment", "upsell {\n thank_you /x/{id}\n}", `Testfile:2 - Error during parsing: thank_you: pattern "/x/{id}"`},
+		{"max_offers not a number", "upsell {\n max_offers many\n}", `Testfile:2 - Error during parsing: max_offers: "many" is not a positive whole number`},
+		{"max_offers zero", "upsell {\n max_offers 0\n}", "Testfile:2"},
+		{"bad duration", "upsell {\n cart_token_ttl soon\n}", `Testfile:2 - Error during parsing: cart_token_ttl: "soon" is not a positive duration`},
+		{"store without url", "upsell {\n store {\n }\n}", "Testfile:2 - Error during parsing: store needs the store's base URL"},
+		{"store twice", "upsell {\n store http://a\n store http://b\n}", "Testfile:3 - Error during parsing: store is already set"},
+		{"unknown store option", "upsell {\n store http://a {\n  colour blue\n }\n}", `Testfile:3 - Error during parsing: unknown store option "colour"`},
+		{"header with one value", "upsell {\n store http://a {\n  header Authorization\n }\n}", "Testfile:3 - Error during parsing: header needs a name and a value"},
+		{"negative timeout", "upsell {\n store http://a {\n  timeout -1s\n }\n}", `Testfile:3 - Error during parsing: timeout: "-1s" is not a positive duration`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h Handler
+			err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input))
+			if err == nil {
+				t.Fatalf("no error, want one containing %q", tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("error %q does not contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestPathPatterns(t *testing.T) {
+	tests := []struct {
+		pattern, path string
+		wantOK        bool
+		wantOrder     string
+	}{
+		{"/cart", "/cart", true, ""},
+		{"/cart", "/cart/", true, ""},
+		{"/cart", "/cart/x", false, ""},
+		{"/cart", "/carts", false, ""},
+		{"/cart", "/", false, ""},
+		{"/basket/*", "/basket", true, ""},
+		{"/basket/*", "/basket/mini", true, ""},
+		{"/basket/*", "/basketball", false, ""},
+		{"/checkout/success/{order_id}", "/checkout/success/o-42", true, "o-42"},
+		{"/checkout/success/{order_id}", "/checkout/success/", false, ""},
+		{"/checkout/success/{order_id}", "/checkout/success", false, ""},
+		{"/checkout/success/{order_id}", "/checkout/success/o-42/more", false, ""},
+		{"/orders/{order_id}/thanks", "/orders/7/thanks", true, "7"},
+		{"/orders/{order_id}/thanks", "/orders/7/other", false, ""},
+		{"/", "/", true, ""},
+	}
+	for _, tt := range tests {
+		p, err := parsePattern(tt.pattern)
+		if err != nil {
+			t.Fatalf("parsePattern(%q): %v", tt.pattern, err)
+		}
+		order, ok := p.match(tt.path)
+		if ok != tt.wantOK || order != tt.wantOrder {
+			t.Errorf("%q.match(%q) = %q, %v; want %q, %v", tt.pattern, tt.path, order, ok, tt.wantOrder, tt.wantOK)
+		}
+	}
+}
+
+func TestSafeReturnPath(t *testing.T) {
+	tests := map[string]string{
+		"/checkout/success/1":   "/checkout/success/1",
+		"/cart?x=1":             "/cart?x=1",
+		"":                      "/",
+		"https://evil.example/": "/",
+		"//evil.example/":       "/",
+		"/\\evil.example":       "/",
+		"javascript:alert(1)":   "/",
+		"cart":                  "/",
+	}
+	for in, want := range tests {
+		if got := safeReturnPath(in); got != want {
+			t.Errorf("safeReturnPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
