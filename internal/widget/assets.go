@@ -1,0 +1,85 @@
+package widget
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"net/http"
+	"path"
+	"time"
+)
+
+var (
+	//go:embed assets/widget.js
+	scriptBody []byte
+	//go:embed assets/widget.css
+	styleBody []byte
+)
+
+// asset is one embedded file with the headers it is served with.
+type asset struct {
+	body        []byte
+	contentType string
+	etag        string
+	// version is a short content hash that Render puts in the asset URL
+	// (?v=…), so a versioned URL can be cached for good.
+	version string
+}
+
+var (
+	script = newAsset(scriptBody, "text/javascript; charset=utf-8")
+	style  = newAsset(styleBody, "text/css; charset=utf-8")
+)
+
+// newAsset hashes body once for its ETag and version.
+func newAsset(body []byte, contentType string) asset {
+	sum := sha256.Sum256(body)
+	version := hex.EncodeToString(sum[:6])
+	return asset{body: body, contentType: contentType, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, version: version}
+}
+
+// Cache lifetimes: a URL carrying the current version never changes, any
+// other is revalidated (cheaply, by ETag) so a new release shows at once.
+const (
+	cacheVersioned   = "public, max-age=31536000, immutable"
+	cacheUnversioned = "public, no-cache"
+)
+
+// assetHandler serves the embedded assets; it holds no state.
+type assetHandler struct{}
+
+// AssetHandler serves widget.js and widget.css, chosen by the base name of
+// the request path (so the caller may strip its prefix or not), with their
+// Content-Type, an ETag (If-None-Match answers 304) and Cache-Control. Any
+// other name is 404; a method other than GET or HEAD is 405.
+func AssetHandler() http.Handler { return assetHandler{} }
+
+// ServeHTTP implements http.Handler.
+func (assetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var a *asset
+	switch path.Base(r.URL.Path) {
+	case ScriptName:
+		a = &script
+	case StyleName:
+		a = &style
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("ETag", a.etag)
+	if r.URL.Query().Get("v") == a.version {
+		h.Set("Cache-Control", cacheVersioned)
+	} else {
+		h.Set("Cache-Control", cacheUnversioned)
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
+}

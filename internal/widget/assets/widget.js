@@ -1,0 +1,306 @@
+/*
+ * Kairo offer widget: enhances the server-rendered offer forms in place.
+ *
+ * Without this script every form still posts and the page shows the result.
+ * With it, "Add to my order" / "Add to cart" and "No thanks" happen without
+ * leaving the page, results appear inline, the post-purchase countdown runs
+ * and the widget moves into the store element named by data-kairo-mount.
+ *
+ * Nothing leaks into the page's globals. Loaded twice, the second copy finds
+ * every widget already marked data-kairo-ready and does nothing.
+ */
+(function () {
+	"use strict";
+
+	if (!window.fetch || !window.JSON || !window.performance || !Element.prototype.closest) {
+		return; // an old browser keeps the plain form posts
+	}
+
+	var FALLBACK = {
+		network: "We couldn't reach the store. Please check your connection and try again.",
+		unknown: "Sorry, something went wrong. Please try again.",
+		cart: "Added to your cart.",
+		order: "Added to your order."
+	};
+	var BUSY_LABEL = "Adding\u2026";
+	// Answers after which asking again cannot help: the offer stays shown, its button off.
+	var FINAL = {
+		payment_failed: true,
+		out_of_stock: true,
+		order_closed: true,
+		expired: true,
+		invalid: true,
+		forbidden: true
+	};
+	var clocks = [];
+
+	function init() {
+		var roots = document.querySelectorAll("[data-kairo-widget]");
+		for (var i = 0; i < roots.length; i++) {
+			var root = roots[i];
+			if (root.hasAttribute("data-kairo-ready")) {
+				continue;
+			}
+			root.setAttribute("data-kairo-ready", "");
+			root.addEventListener("submit", onSubmit);
+			mount(root);
+			var offers = root.querySelectorAll("[data-kairo-offer]");
+			for (var j = 0; j < offers.length; j++) {
+				watchClock(offers[j]);
+			}
+		}
+		tick();
+	}
+
+	// mount moves the widget into the element named by data-kairo-mount; a
+	// store that renders that element late gets a second try at "load".
+	function mount(root) {
+		var selector = root.getAttribute("data-kairo-mount");
+		if (!selector || moveInto(root, selector) || document.readyState === "complete") {
+			return;
+		}
+		window.addEventListener("load", function () {
+			moveInto(root, selector);
+		});
+	}
+
+	// moveInto reports whether there is nothing more to try.
+	function moveInto(root, selector) {
+		var target;
+		try {
+			target = document.querySelector(selector);
+		} catch (e) {
+			return true; // not a valid selector: stay where injected
+		}
+		if (!target) {
+			return false;
+		}
+		if (!root.contains(target)) {
+			target.appendChild(root);
+			root.setAttribute("data-kairo-mounted", "");
+		}
+		return true;
+	}
+
+	function onSubmit(event) {
+		var form = event.target;
+		var action = form.getAttribute("data-kairo-action");
+		var offer = action ? form.closest("[data-kairo-offer]") : null;
+		if (!offer) {
+			return;
+		}
+		event.preventDefault(); // also while busy: a second click sends nothing
+		var state = offer.getAttribute("data-kairo-state");
+		if (action === "accept" && state === "ready") {
+			accept(form, offer);
+		} else if (action === "decline" && (state === "ready" || state === "failed")) {
+			decline(form, offer);
+		}
+	}
+
+	function accept(form, offer) {
+		var button = form.querySelector("button");
+		var label = button.textContent;
+		var hadFocus = offer.contains(document.activeElement);
+		offer.setAttribute("data-kairo-state", "busy");
+		offer.setAttribute("aria-busy", "true");
+		button.disabled = true;
+		button.textContent = BUSY_LABEL;
+		report(offer, "", "");
+		post(form, false).then(function (answer) {
+			offer.removeAttribute("aria-busy");
+			button.textContent = label;
+			if (answer.ok === true || answer.status === "accepted" || answer.status === "already_accepted") {
+				accepted(offer, form, answer, hadFocus);
+				return;
+			}
+			var status = report(offer, message(answer), answer.status === "in_progress" ? "info" : "error");
+			if (FINAL[answer.status]) {
+				offer.setAttribute("data-kairo-state", "failed");
+				removeAll(offer, "[data-kairo-countdown]");
+				if (hadFocus) {
+					focusOn(status);
+				}
+			} else {
+				offer.setAttribute("data-kairo-state", "ready");
+				button.disabled = false;
+				if (hadFocus) {
+					button.focus();
+				}
+			}
+			emit(offer, "kairo:failed", answer);
+		});
+	}
+
+	// accepted replaces the forms with the success message.
+	function accepted(offer, form, answer, hadFocus) {
+		var root = offer.closest("[data-kairo-widget]");
+		var cart = root && root.getAttribute("data-kairo-placement") === "cart";
+		var text = answer.message || (cart ? FALLBACK.cart : FALLBACK.order);
+		if (answer.total) {
+			text += " New total: " + answer.total + ".";
+		}
+		var back = form.elements.namedItem("return_to");
+		offer.setAttribute("data-kairo-state", "accepted");
+		removeAll(offer, "[data-kairo-actions], [data-kairo-countdown]");
+		var status = report(offer, text, "success");
+		if (status && cart) {
+			var link = document.createElement("a");
+			link.className = "kairo-link";
+			link.href = back && back.value ? back.value : window.location.href;
+			link.textContent = "View updated cart";
+			status.appendChild(link);
+		}
+		if (hadFocus) {
+			focusOn(status);
+		}
+		emit(offer, "kairo:accepted", answer);
+	}
+
+	// decline hides the offer at once and records the decline on the side.
+	function decline(form, offer) {
+		offer.setAttribute("data-kairo-state", "declined");
+		hide(offer);
+		post(form, true).then(function (answer) {
+			emit(offer, "kairo:declined", answer);
+		});
+	}
+
+	// post sends the form's token as JSON and always resolves to an answer
+	// object: the server's, or {status: "network"|"unknown"} when there is none.
+	function post(form, keepalive) {
+		var token = form.elements.namedItem("token");
+		return fetch(form.action, {
+			method: "POST",
+			credentials: "same-origin",
+			keepalive: keepalive,
+			headers: { "Content-Type": "application/json", "Accept": "application/json" },
+			body: JSON.stringify({ token: token ? token.value : "" })
+		}).then(function (response) {
+			return response.json().then(function (body) {
+				return body && typeof body === "object" ? body : { ok: false, status: "unknown" };
+			}, function () {
+				return { ok: false, status: "unknown" };
+			});
+		}, function () {
+			return { ok: false, status: "network" };
+		});
+	}
+
+	function message(answer) {
+		if (typeof answer.message === "string" && answer.message) {
+			return answer.message;
+		}
+		return answer.status === "network" ? FALLBACK.network : FALLBACK.unknown;
+	}
+
+	// report puts text into the offer's aria-live region.
+	function report(offer, text, kind) {
+		var status = offer.querySelector("[data-kairo-status]");
+		if (status) {
+			status.className = "kairo-status" + (kind ? " kairo-status--" + kind : "");
+			status.textContent = text;
+		}
+		return status;
+	}
+
+	function focusOn(element) {
+		if (element) {
+			element.setAttribute("tabindex", "-1");
+			element.focus();
+		}
+	}
+
+	function removeAll(offer, selector) {
+		var found = offer.querySelectorAll(selector);
+		for (var i = 0; i < found.length; i++) {
+			found[i].parentNode.removeChild(found[i]);
+		}
+	}
+
+	// hide hides an offer, and the whole widget once nothing is left in it.
+	function hide(offer) {
+		offer.hidden = true;
+		var root = offer.closest("[data-kairo-widget]");
+		if (root && !root.querySelector("[data-kairo-offer]:not([hidden]), [data-kairo-notice]")) {
+			root.hidden = true;
+		}
+	}
+
+	function emit(offer, name, answer) {
+		var detail = {
+			offerId: offer.getAttribute("data-kairo-offer") || "",
+			status: answer.status || "",
+			message: answer.message || "",
+			total: answer.total || ""
+		};
+		var event;
+		try {
+			event = new CustomEvent(name, { bubbles: true, detail: detail });
+		} catch (e) {
+			return;
+		}
+		offer.dispatchEvent(event);
+	}
+
+	// watchClock registers an offer's countdown. The server sends the time
+	// left when it rendered the page; counting it from the start of this
+	// page's navigation keeps the countdown right whatever the device's clock
+	// says, and errs on the early side.
+	function watchClock(offer) {
+		var left = parseInt(offer.getAttribute("data-kairo-remaining-ms"), 10);
+		if (!isNaN(left)) {
+			clocks.push({ offer: offer, clock: offer.querySelector("[data-kairo-clock]"), deadline: left });
+		}
+	}
+
+	// tick updates every countdown just after each whole second and retires
+	// offers whose time is up (not while their accept is in flight).
+	function tick() {
+		var now = window.performance.now();
+		var wait = 1000;
+		clocks = clocks.filter(function (c) {
+			var state = c.offer.getAttribute("data-kairo-state");
+			if (state !== "ready" && state !== "busy") {
+				return false;
+			}
+			var left = c.deadline - now;
+			if (left <= 0) {
+				if (state === "busy") {
+					wait = Math.min(wait, 250);
+					return true;
+				}
+				c.offer.setAttribute("data-kairo-state", "expired");
+				hide(c.offer);
+				emit(c.offer, "kairo:expired", { status: "expired" });
+				return false;
+			}
+			if (c.clock) {
+				c.clock.textContent = clock(Math.ceil(left / 1000));
+			}
+			wait = Math.min(wait, left % 1000 || 1000);
+			return true;
+		});
+		if (clocks.length) {
+			window.setTimeout(tick, wait + 10);
+		}
+	}
+
+	// clock formats whole seconds as m:ss, or h:mm:ss from an hour up.
+	function clock(seconds) {
+		var h = Math.floor(seconds / 3600);
+		var m = Math.floor(seconds / 60) % 60;
+		var s = seconds % 60;
+		return (h ? h + ":" + pad(m) : m) + ":" + pad(s);
+	}
+
+	function pad(n) {
+		return n < 10 ? "0" + n : "" + n;
+	}
+
+	if (document.readyState === "loading") {
+		document.addEventListener("DOMContentLoaded", init);
+	} else {
+		init();
+	}
+})();
