@@ -19,12 +19,12 @@ var fragmentTemplate = template.Must(template.New("fragment").Parse(stripIndenta
 // derived from it, so the template stays free of logic.
 type fragmentView struct {
 	Prefix, Placement, PlacementClass, ReturnTo, Mount string
-	AcceptLabel                                         string
-	ThankYou                                            bool
-	ID                                                  string
-	StyleVersion, ScriptVersion                         string
-	Notice                                              *Notice
-	Offers                                              []offerView
+	AcceptLabel                                        string
+	ThankYou                                           bool
+	ID                                                 string
+	StyleVersion, ScriptVersion                        string
+	Notice                                             *Notice
+	Offers                                             []offerView
 }
 
 // offerView is one Offer with its element id and countdown worked out. Its
