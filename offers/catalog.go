@@ -1,0 +1,253 @@
+package offers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// catalogVersion is the version of the catalog format this package reads.
+const catalogVersion = 1
+
+// Catalog is a validated, indexed, read-only set of offers. Build one with
+// LoadCatalog or ParseCatalog; to change the offers, load a new catalog and
+// swap it in. A Catalog is safe for concurrent use.
+type Catalog struct {
+	name   string
+	offers []*Offer // in catalog order
+	byID   map[string]*Offer
+	ranked []*Offer // in selection order: priority desc, id asc
+	index  selectionIndex
+}
+
+// LoadCatalog reads and parses the catalog file at path, naming the file in
+// every error. See ParseCatalog for the format.
+func LoadCatalog(path string) (*Catalog, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("offers: reading catalog: %w", err)
+	}
+	return ParseCatalog(path, data)
+}
+
+// ParseCatalog parses and validates a catalog (format v1, see the package
+// documentation). name, usually the file's path, starts every problem
+// reported. When anything is wrong, the error is a *CatalogError listing
+// every problem found, one per line:
+//
+//	offers.json: offer "thermos-10": discount.percent: 120 is over 100
+//	offers.json: offer "socks": on_decline: no offer "socks-5" in the catalog
+func ParseCatalog(name string, data []byte) (*Catalog, error) {
+	var problems []Problem
+	fileProblem := func(field, format string, args ...any) {
+		problems = append(problems, Problem{Index: -1, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	list := catalogOffers(bytes.TrimPrefix(data, []byte("\uFEFF")), fileProblem)
+	drafts := make([]*draft, len(list))
+	for i, raw := range list {
+		drafts[i] = decodeOffer(i, raw, &problems)
+		drafts[i].validate()
+	}
+	checkAcrossOffers(drafts)
+	if len(problems) > 0 {
+		// Problems found across offers were added after the offers' own;
+		// put every problem back in the order of the file.
+		slices.SortStableFunc(problems, func(a, b Problem) int { return a.Index - b.Index })
+		return nil, &CatalogError{Name: name, Problems: problems}
+	}
+	offers := make([]*Offer, len(drafts))
+	for i, d := range drafts {
+		offers[i] = d.offer
+	}
+	return newCatalog(name, offers), nil
+}
+
+// catalogOffers finds the list of offers in a catalog document, which is
+// either {"version": 1, "offers": [...]} or, for short, the bare list.
+func catalogOffers(data []byte, problem func(field, format string, args ...any)) []json.RawMessage {
+	if !json.Valid(data) {
+		problem("", "%s", syntaxProblem(data))
+		return nil
+	}
+	switch jsonType(data) {
+	case '[':
+		list, _ := arrayElements(data)
+		return list
+	case '{':
+	default:
+		problem("", `want an object {"version": 1, "offers": [...]}, got %s`, describeJSON(data))
+		return nil
+	}
+	fields, _ := objectFields(data)
+	var list []json.RawMessage
+	hasOffers := false
+	for _, f := range fields {
+		switch f.key {
+		case "version":
+			if v := strings.TrimSpace(string(f.value)); v != strconv.Itoa(catalogVersion) {
+				problem("version", "%s is not a supported version (want %d)", describeJSON(f.value), catalogVersion)
+			}
+		case "offers":
+			hasOffers = true
+			var ok bool
+			if list, ok = arrayElements(f.value); !ok {
+				problem("offers", "want a list of offers, got %s", describeJSON(f.value))
+			}
+		default:
+			problem("", "unknown field %s%s", strconv.Quote(f.key), suggestion(f.key, catalogFields))
+		}
+	}
+	if !hasOffers {
+		problem("offers", "missing")
+	}
+	return list
+}
+
+// syntaxProblem describes why data is not JSON, with line and column.
+func syntaxProblem(data []byte) string {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return `empty (want {"version": 1, "offers": [...]})`
+	}
+	var v any
+	err := json.Unmarshal(data, &v)
+	var syntaxErr *json.SyntaxError
+	if !errors.As(err, &syntaxErr) {
+		return fmt.Sprintf("not valid JSON: %v", err)
+	}
+	offset := min(int(syntaxErr.Offset), len(data))
+	line := 1 + bytes.Count(data[:offset], []byte("\n"))
+	column := offset - bytes.LastIndexByte(data[:offset], '\n')
+	return fmt.Sprintf("not valid JSON: line %d, column %d: %v", line, column, err)
+}
+
+// checkAcrossOffers checks what involves more than one offer: unique ids
+// and downsells (on_decline) that exist, differ from the offer, share its
+// currency and a placement, and never lead back to it.
+func checkAcrossOffers(drafts []*draft) {
+	first := make(map[string]int, len(drafts))
+	for i, d := range drafts {
+		id := d.offer.ID
+		if id == "" || d.failed["id"] {
+			continue
+		}
+		if j, seen := first[id]; seen {
+			d.problem("id", "%s is also the id of offers[%d]", strconv.Quote(id), j)
+			continue
+		}
+		first[id] = i
+	}
+	// next[i] is the index of offer i's downsell, or -1.
+	next := make([]int, len(drafts))
+	for i, d := range drafts {
+		next[i] = -1
+		o := d.offer
+		if !d.ok("on_decline") || o.OnDecline == "" {
+			continue
+		}
+		j, found := first[o.OnDecline]
+		switch {
+		case !found:
+			d.problem("on_decline", "no offer %s in the catalog", strconv.Quote(o.OnDecline))
+		case o.OnDecline == o.ID:
+			d.problem("on_decline", "names the offer itself")
+		default:
+			target := drafts[j].offer
+			if target.Product.Currency != o.Product.Currency {
+				d.problem("on_decline", "offer %s is in %s, this offer in %s", strconv.Quote(target.ID), target.Product.Currency, o.Product.Currency)
+			}
+			if !slices.ContainsFunc(o.Placements, target.hasPlacement) {
+				d.problem("on_decline", "offer %s shares no placement with this offer", strconv.Quote(target.ID))
+			}
+			next[i] = j
+		}
+	}
+	for _, cycle := range downsellCycles(next) {
+		names := make([]string, 0, len(cycle)+1)
+		for _, i := range cycle {
+			names = append(names, drafts[i].offer.ID)
+		}
+		names = append(names, names[0])
+		drafts[cycle[0]].problem("on_decline", "declining leads back to this offer (%s)", strings.Join(names, " → "))
+	}
+}
+
+// downsellCycles finds the cycles of the downsell graph, where next[i] is
+// the one offer that offer i leads to (or -1). Each cycle is listed once,
+// starting from its lowest index. It runs in linear time.
+func downsellCycles(next []int) [][]int {
+	const (
+		unvisited = iota
+		onPath
+		done
+	)
+	state := make([]int, len(next))
+	var cycles [][]int
+	for start := range next {
+		var path []int
+		i := start
+		for i >= 0 && state[i] == unvisited {
+			state[i] = onPath
+			path = append(path, i)
+			i = next[i]
+		}
+		if i >= 0 && state[i] == onPath {
+			at := slices.Index(path, i)
+			cycle := slices.Clone(path[at:])
+			lowest := slices.Index(cycle, slices.Min(cycle))
+			cycles = append(cycles, append(cycle[lowest:], cycle[:lowest]...))
+		}
+		for _, j := range path {
+			state[j] = done
+		}
+	}
+	return cycles
+}
+
+// newCatalog ranks and indexes validated offers.
+func newCatalog(name string, offers []*Offer) *Catalog {
+	c := &Catalog{
+		name:   name,
+		offers: offers,
+		byID:   make(map[string]*Offer, len(offers)),
+		ranked: slices.Clone(offers),
+	}
+	for _, o := range offers {
+		c.byID[o.ID] = o
+	}
+	slices.SortFunc(c.ranked, compareRank)
+	for r, o := range c.ranked {
+		o.rank = int32(r)
+	}
+	c.index = buildSelectionIndex(c.ranked)
+	return c
+}
+
+// compareRank orders offers for selection: higher priority first, then by
+// id.
+func compareRank(a, b *Offer) int {
+	if a.Priority != b.Priority {
+		if a.Priority > b.Priority {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// Name is the name the catalog was parsed under, usually its file path.
+func (c *Catalog) Name() string { return c.name }
+
+// Len is the number of offers in the catalog.
+func (c *Catalog) Len() int { return len(c.offers) }
+
+// Offer returns the offer with the given id, or nil when there is none.
+func (c *Catalog) Offer(id string) *Offer { return c.byID[id] }
+
+// Offers returns every offer, in the order of the catalog file. The slice
+// is the caller's; the offers are shared and must not be modified.
+func (c *Catalog) Offers() []*Offer { return slices.Clone(c.offers) }

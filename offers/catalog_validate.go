@@ -1,0 +1,338 @@
+package offers
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits of catalog v1. They keep every amount far from int64 overflow and
+// every string short enough for a token, a header and a log line.
+const (
+	maxIDLength      = 64                // offer and variant ids
+	maxTextLength    = 512               // product ids, titles, image URLs
+	maxUnitPrice     = 1_000_000_000_000 // minor units
+	maxQuantity      = 1000
+	maxExpiresAfter  = 24 * time.Hour
+	totalWeight      = 100 // variant weights add up to this
+	placementChoices = `"cart" or "thank_you"`
+)
+
+// validate checks everything about the offer that can be checked without
+// the rest of the catalog, fills defaults and normalises tags.
+func (d *draft) validate() {
+	o := d.offer
+	d.validateID("id", o.ID)
+	d.validatePlacements()
+	priceOK := d.validateProduct()
+	d.validateTrigger()
+	if d.ok("discount") {
+		d.validateDiscount("discount", o.Discount, o.Product, priceOK)
+	}
+	d.validateQuantity()
+	d.validateSchedule()
+	d.validateVariants(priceOK)
+	if d.ok("on_decline") && o.OnDecline == "" {
+		d.problem("on_decline", "empty (leave it out for no downsell)")
+	}
+	lowerAll(o.Trigger.Tags)
+	lowerAll(o.Trigger.CustomerTags)
+	lowerAll(o.Trigger.Statuses)
+}
+
+// validateID checks an offer or variant id: present, short, and made of
+// characters that are safe in a URL, an HTML attribute and a metric label.
+func (d *draft) validateID(path, id string) {
+	switch {
+	case d.failed[path]:
+	case !d.given[path] || id == "":
+		d.problem(path, "missing")
+	case len(id) > maxIDLength:
+		d.problem(path, "longer than %d characters", maxIDLength)
+	case !validID(id):
+		d.problem(path, "%s may only hold letters, digits, '.', '_' and '-'", strconv.Quote(id))
+	}
+}
+
+// validID reports whether id holds only ASCII letters, digits, '.', '_' and
+// '-'.
+func validID(id string) bool {
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *draft) validatePlacements() {
+	o := d.offer
+	switch {
+	case d.failed["placements"]:
+		return
+	case !d.given["placements"]:
+		d.problem("placements", "missing (want %s, or both)", placementChoices)
+		return
+	case len(o.Placements) == 0:
+		d.problem("placements", "empty (want %s, or both)", placementChoices)
+		return
+	}
+	for i, p := range o.Placements {
+		path := "placements[" + strconv.Itoa(i) + "]"
+		if !p.Valid() {
+			d.problem(path, "%s is not a placement (want %s)", strconv.Quote(string(p)), placementChoices)
+		} else if i > 0 && slices.Contains(o.Placements[:i], p) {
+			d.problem(path, "%s is listed twice", strconv.Quote(string(p)))
+		}
+	}
+}
+
+// validateProduct checks the product and reports whether its unit price and
+// currency are sound, so that discounts can be checked against them.
+func (d *draft) validateProduct() (priceOK bool) {
+	if d.failed["product"] {
+		return false
+	}
+	if !d.given["product"] {
+		d.problem("product", "missing")
+		return false
+	}
+	pr := d.offer.Product
+	d.validateText("product.product_id", pr.ProductID, true)
+	d.validateText("product.variant_id", pr.VariantID, false)
+	d.validateText("product.title", pr.Title, true)
+	d.validateImage("product.image", pr.Image)
+	priceOK = true
+	switch {
+	case d.failed["product.unit_price"]:
+		priceOK = false
+	case !d.given["product.unit_price"]:
+		d.problem("product.unit_price", "missing")
+		priceOK = false
+	case pr.UnitPrice <= 0:
+		d.problem("product.unit_price", "%d is not above zero", pr.UnitPrice)
+		priceOK = false
+	case pr.UnitPrice > maxUnitPrice:
+		d.problem("product.unit_price", "%d is over the limit of %d", pr.UnitPrice, int64(maxUnitPrice))
+		priceOK = false
+	}
+	if !d.validateCurrency("product.currency", pr.Currency, true) {
+		priceOK = false
+	}
+	return priceOK
+}
+
+// validateText checks a string field: present if required, valid UTF-8,
+// not too long.
+func (d *draft) validateText(path, s string, required bool) {
+	switch {
+	case d.failed[path]:
+	case s == "" && (required || d.given[path]):
+		d.problem(path, "missing")
+	case len(s) > maxTextLength:
+		d.problem(path, "longer than %d bytes", maxTextLength)
+	case !utf8.ValidString(s):
+		d.problem(path, "not valid UTF-8")
+	}
+}
+
+// validateImage checks an image URL: an absolute http(s) URL or a path from
+// the site's root, which means the same on every page of the store.
+func (d *draft) validateImage(path, image string) {
+	d.validateText(path, image, false)
+	if image == "" || d.failed[path] {
+		return
+	}
+	if !strings.HasPrefix(image, "https://") && !strings.HasPrefix(image, "http://") && !strings.HasPrefix(image, "/") {
+		d.problem(path, "%s is neither an http(s) URL nor a path starting with \"/\"", strconv.Quote(shorten(image, 40)))
+	}
+}
+
+// validateCurrency checks an ISO 4217 code and reports whether it is one.
+func (d *draft) validateCurrency(path, code string, required bool) bool {
+	switch {
+	case d.failed[path]:
+		return false
+	case code == "":
+		if required {
+			d.problem(path, "missing")
+		}
+		return false
+	}
+	if _, ok := CurrencyDigits(code); ok {
+		return true
+	}
+	if upper := strings.ToUpper(code); upper != code {
+		if _, ok := CurrencyDigits(upper); ok {
+			d.problem(path, "%s is not an ISO 4217 code (codes are upper case: %q)", strconv.Quote(code), upper)
+			return false
+		}
+	}
+	d.problem(path, "%s is not an ISO 4217 currency code", strconv.Quote(shorten(code, 16)))
+	return false
+}
+
+func (d *draft) validateTrigger() {
+	t := d.offer.Trigger
+	d.validateNames("trigger.product_ids", t.ProductIDs)
+	d.validateNames("trigger.tags", t.Tags)
+	d.validateNames("trigger.customer_tags", t.CustomerTags)
+	d.validateNames("trigger.statuses", t.Statuses)
+	if !d.failed["trigger.currencies"] {
+		allKnown := true
+		for i, code := range t.Currencies {
+			allKnown = d.validateCurrency("trigger.currencies["+strconv.Itoa(i)+"]", code, true) && allKnown
+		}
+		product := d.offer.Product.Currency
+		if _, ok := CurrencyDigits(product); ok && allKnown && len(t.Currencies) > 0 && !slices.Contains(t.Currencies, product) {
+			d.problem("trigger.currencies", "does not include the product's currency %s, so the offer could never be shown", product)
+		}
+	}
+	minOK := d.ok("trigger.min_subtotal")
+	if minOK && t.MinSubtotal < 0 {
+		d.problem("trigger.min_subtotal", "%d is negative", t.MinSubtotal)
+		minOK = false
+	}
+	if d.ok("trigger.max_subtotal") {
+		switch {
+		case t.MaxSubtotal <= 0:
+			d.problem("trigger.max_subtotal", "%d is not above zero (leave it out for no upper bound)", t.MaxSubtotal)
+		case minOK && t.MaxSubtotal < t.MinSubtotal:
+			d.problem("trigger.max_subtotal", "%d is below min_subtotal %d", t.MaxSubtotal, t.MinSubtotal)
+		}
+	}
+}
+
+// validateNames checks a list of ids or tags: no empty or overlong entry.
+func (d *draft) validateNames(path string, names []string) {
+	if d.failed[path] {
+		return
+	}
+	for i, name := range names {
+		d.validateText(path+"["+strconv.Itoa(i)+"]", name, true)
+	}
+}
+
+// validateDiscount checks a discount against the product it applies to.
+func (d *draft) validateDiscount(path string, disc Discount, pr Product, priceOK bool) {
+	percentPath, amountPath := path+".percent", path+".amount"
+	hasPercent, hasAmount := d.given[percentPath], d.given[amountPath]
+	switch {
+	case !hasPercent && !hasAmount:
+		d.problem(path, "set percent or amount")
+		return
+	case hasPercent && hasAmount:
+		d.problem(path, "set percent or amount, not both")
+		return
+	}
+	if d.ok(percentPath) {
+		switch {
+		case disc.Percent < 0:
+			d.problem(percentPath, "%d is negative", disc.Percent)
+		case disc.Percent > 100:
+			d.problem(percentPath, "%d is over 100", disc.Percent)
+		}
+	}
+	if d.ok(amountPath) {
+		switch {
+		case disc.Amount < 0:
+			d.problem(amountPath, "%d is negative", disc.Amount)
+		case priceOK && disc.Amount > pr.UnitPrice:
+			d.problem(amountPath, "%d is more than the unit price %d (%s): the price would be negative",
+				disc.Amount, pr.UnitPrice, pr.Price())
+		}
+	}
+}
+
+func (d *draft) validateQuantity() {
+	o := d.offer
+	if !d.given["quantity"] {
+		o.Quantity = 1
+		return
+	}
+	if !d.ok("quantity") {
+		return
+	}
+	switch {
+	case o.Quantity < 1:
+		d.problem("quantity", "%d is below 1", o.Quantity)
+	case o.Quantity > maxQuantity:
+		d.problem("quantity", "%d is over %d", o.Quantity, maxQuantity)
+	}
+}
+
+func (d *draft) validateSchedule() {
+	o := d.offer
+	if d.ok("starts_at") && d.ok("ends_at") && !o.StartsAt.Before(o.EndsAt) {
+		d.problem("starts_at", "%s is not before ends_at %s",
+			o.StartsAt.Format(time.RFC3339), o.EndsAt.Format(time.RFC3339))
+	}
+	if !d.given["expires_after"] {
+		o.ExpiresAfter = DefaultExpiresAfter
+		return
+	}
+	if !d.ok("expires_after") {
+		return
+	}
+	switch {
+	case o.ExpiresAfter <= 0:
+		d.problem("expires_after", "%s is not above zero", o.ExpiresAfter)
+	case o.ExpiresAfter > maxExpiresAfter:
+		d.problem("expires_after", "%s is over %s", o.ExpiresAfter, maxExpiresAfter)
+	}
+}
+
+func (d *draft) validateVariants(priceOK bool) {
+	o := d.offer
+	if !d.ok("variants") {
+		return
+	}
+	if len(o.Variants) == 0 {
+		d.problem("variants", "empty (leave it out for no A/B test)")
+		return
+	}
+	sum, weightsOK := 0, true
+	for i, v := range o.Variants {
+		path := "variants[" + strconv.Itoa(i) + "]"
+		if d.failed[path] {
+			weightsOK = false
+			continue
+		}
+		d.validateID(path+".id", v.ID)
+		for _, earlier := range o.Variants[:i] {
+			if v.ID != "" && earlier.ID == v.ID {
+				d.problem(path+".id", "%s is used by another variant", strconv.Quote(v.ID))
+				break
+			}
+		}
+		wpath := path + ".weight"
+		switch {
+		case d.failed[wpath]:
+			weightsOK = false
+		case !d.given[wpath]:
+			d.problem(wpath, "missing")
+			weightsOK = false
+		case v.Weight < 0:
+			d.problem(wpath, "%d is negative", v.Weight)
+			weightsOK = false
+		case v.Weight > totalWeight:
+			d.problem(wpath, "%d is over %d", v.Weight, totalWeight)
+			weightsOK = false
+		default:
+			sum += v.Weight
+		}
+		if d.given[path+".title"] {
+			d.validateText(path+".title", v.Title, true)
+		}
+		d.validateImage(path+".image", v.Image)
+		if v.Discount != nil && d.ok(path+".discount") {
+			d.validateDiscount(path+".discount", *v.Discount, o.Product, priceOK)
+		}
+	}
+	if weightsOK && sum != totalWeight {
+		d.problem("variants", "weights add up to %d, want %d", sum, totalWeight)
+	}
+}

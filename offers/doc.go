@@ -1,0 +1,101 @@
+// Package offers is Kairo's offer domain: the catalog of upsell offers, the
+// cart and order context they are chosen for, the rules that choose them,
+// money in integer minor units, A/B variants, and the signed token a
+// customer's "Add to my order" click carries. It knows nothing of HTTP or
+// Caddy and can be used on its own.
+//
+// # Flow
+//
+// A page with offers is served in four steps:
+//
+//	cat, err := offers.LoadCatalog("offers.json")      // once, and on reload
+//	signer, err := offers.NewSigner(secrets, nil)      // once
+//
+//	ctx, err := offers.ParseContext(storeJSON)         // the cart or order
+//	for _, o := range cat.Select(offers.PlacementThankYou, ctx, time.Now(), 2) {
+//		pick := o.Resolve(ctx.ID)                      // variant, prices
+//		token, err := signer.Sign(pick.Claims(offers.PlacementThankYou, ctx.ID, time.Now()))
+//		// render pick.Title, pick.FinalUnitPrice.Format() and token
+//	}
+//
+// and an accepted offer is checked with
+//
+//	claims, err := signer.VerifyFor(token, orderID)    // ErrExpired, ErrWrongSubject, ...
+//	// claims.Nonce is the idempotency key of the store call
+//
+// # Catalog v1
+//
+// A catalog is a JSON file: {"version": 1, "offers": [...]} (a bare list of
+// offers is read too). Each offer:
+//
+//	{
+//	  "id": "thermos-10",                 // letters, digits, '.', '_', '-'; unique
+//	  "placements": ["thank_you"],        // "cart" and/or "thank_you"
+//	  "trigger": {                        // optional; every condition set must hold
+//	    "product_ids": ["coffee-1kg"],    // an item is one of these products,
+//	    "tags": ["coffee"],               //   or carries one of these tags
+//	    "min_subtotal": 2000,             // minor units, inclusive
+//	    "max_subtotal": 20000,            // minor units, inclusive
+//	    "currencies": ["USD"],
+//	    "customer_tags": ["vip"],         // the customer carries one of these
+//	    "new_customers_only": true,       // guest, or no earlier orders
+//	    "statuses": ["paid"]              // the cart or order status
+//	  },
+//	  "product": {
+//	    "product_id": "thermos", "variant_id": "thermos-steel",
+//	    "title": "Steel thermos", "image": "https://cdn.example.com/thermos.jpg",
+//	    "unit_price": 2499, "currency": "USD"   // minor units, ISO 4217
+//	  },
+//	  "discount": {"percent": 10},        // or {"amount": 500}; optional
+//	  "quantity": 1,                      // default 1
+//	  "priority": 20,                     // higher first; default 0
+//	  "starts_at": "2025-11-01T00:00:00Z", "ends_at": "2026-01-01T00:00:00Z",
+//	  "expires_after": "15m",             // acceptance window; default 15m
+//	  "variants": [                       // optional A/B test; weights add up to 100
+//	    {"id": "a", "weight": 50},
+//	    {"id": "b", "weight": 50, "title": "Keep it hot", "discount": {"percent": 20}}
+//	  ],
+//	  "on_decline": "thermos-mini"        // downsell shown when this one is declined
+//	}
+//
+// Unknown fields are errors, so that a misspelt trigger cannot silently
+// widen an offer's audience. Tags and statuses match regardless of case.
+// Validation reports every problem at once, in a *CatalogError; see
+// testdata/offers.json for a complete example.
+//
+// # Context
+//
+// ParseContext reads the store's cart or order JSON (store contract v1):
+//
+//	{"id": "1001", "currency": "USD", "subtotal": 4599,
+//	 "items": [{"product_id": "mug", "variant_id": "mug-white", "quantity": 1,
+//	            "unit_price": 1999, "tags": ["kitchen"]}],
+//	 "customer": {"id": "c1", "tags": ["vip"], "orders_count": 3},
+//	 "status": "paid"}
+//
+// customer, tags and status are optional; other fields are ignored.
+// orders_count counts the customer's orders before this cart or order.
+//
+// # Selection
+//
+// Catalog.Select returns the matching offers in a fixed order (priority,
+// then id). It never returns an offer whose product is already in the cart
+// or order, nor one in another currency. The catalog is indexed by
+// placement, currency, product id, tag and customer tag, so a selection
+// looks only at offers that could match. Context.Fingerprint is a cache key
+// for selections.
+//
+// # Money
+//
+// Every amount is an int64 of minor units with an ISO 4217 code: no floating
+// point anywhere. Percent discounts round half-up to the minor unit; prices
+// after discount are never negative.
+//
+// # Tokens
+//
+// A Signer turns Claims into a compact, URL-safe token (a binary payload and
+// its HMAC-SHA256, base64url without padding) and back. Several secrets can
+// be configured for rotation. Verification compares in constant time and
+// fails with errors that wrap ErrMalformed, ErrBadSignature, ErrExpired or
+// ErrWrongSubject.
+package offers

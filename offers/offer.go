@@ -1,0 +1,209 @@
+package offers
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// DefaultExpiresAfter is how long a customer has to accept a post-purchase
+// offer when the catalog does not say otherwise.
+const DefaultExpiresAfter = 15 * time.Minute
+
+// Offer is one upsell offer of a catalog: what is offered (Product, Quantity,
+// Discount), where (Placements), to whom (Trigger), when (StartsAt, EndsAt)
+// and how it ranks against other offers (Priority). Offers come from
+// LoadCatalog or ParseCatalog, which validate them; treat them as read-only,
+// a Catalog shares them between all callers.
+type Offer struct {
+	// ID names the offer in the catalog, in tokens, logs and metrics.
+	ID string
+	// Placements are the pages the offer may appear on.
+	Placements []Placement
+	// Trigger says which carts and orders the offer is for.
+	Trigger Trigger
+	// Product is what the customer gets when accepting.
+	Product Product
+	// Discount is taken off Product.UnitPrice, per unit.
+	Discount Discount
+	// Quantity is how many units are added on accept (at least 1).
+	Quantity int
+	// Priority orders offers: higher first; equal priorities go by ID.
+	Priority int
+	// StartsAt and EndsAt bound when the offer is shown: from StartsAt
+	// (inclusive) until EndsAt (exclusive). A zero time is no bound.
+	StartsAt, EndsAt time.Time
+	// ExpiresAfter is how long a shown offer stays acceptable, which after
+	// payment is the customer's window to add it to the order.
+	ExpiresAfter time.Duration
+	// Variants, when present, split customers between versions of the offer
+	// for A/B testing; see Resolve.
+	Variants []Variant
+	// OnDecline is the id of the offer to show instead when this one is
+	// declined (a downsell), or "".
+	OnDecline string
+
+	// rank is the offer's position in the catalog's selection order
+	// (priority desc, id asc); set by the catalog.
+	rank int32
+}
+
+// Trigger is the targeting of an offer: the conditions a cart or order must
+// meet for the offer to be shown. Every condition that is set must hold;
+// unset conditions (empty lists, zero values) do not restrict.
+type Trigger struct {
+	// ProductIDs and Tags form one condition: some item of the cart or order
+	// has one of these product ids, or carries one of these tags.
+	ProductIDs []string
+	Tags       []string
+	// MinSubtotal and MaxSubtotal bound the subtotal, both inclusive, in
+	// minor units of the offer's currency. MaxSubtotal 0 is no upper bound.
+	MinSubtotal, MaxSubtotal int64
+	// Currencies, when set, lists the currencies the offer is shown in. An
+	// offer is never shown in a currency other than its product's.
+	Currencies []string
+	// CustomerTags: the customer carries at least one of these tags.
+	CustomerTags []string
+	// NewCustomersOnly: the customer has no earlier orders, or is a guest.
+	NewCustomersOnly bool
+	// Statuses, when set, lists the cart or order statuses (as the store
+	// names them, e.g. "paid") the offer is shown for.
+	Statuses []string
+}
+
+// Product is the item an offer adds to the cart or order.
+type Product struct {
+	ProductID string // the store's product id
+	VariantID string // the store's variant id, or ""
+	Title     string // shown to the customer
+	Image     string // image URL shown to the customer, or ""
+	UnitPrice int64  // regular price of one unit, minor units, > 0
+	Currency  string // ISO 4217 code of UnitPrice
+}
+
+// Price is the product's regular unit price as Money.
+func (p Product) Price() Money {
+	return Money{Amount: p.UnitPrice, Currency: p.Currency}
+}
+
+// Discount is a reduction of the unit price: either Percent (0 to 100,
+// rounded half-up to the minor unit) or Amount (minor units). The zero
+// Discount takes nothing off.
+type Discount struct {
+	Percent int   // percent off the unit price
+	Amount  int64 // minor units off the unit price
+}
+
+// PerUnit is the discount on one unit of the given price, in minor units:
+// never negative and never more than the price, so the discounted price is
+// never below zero.
+func (d Discount) PerUnit(unitPrice int64) int64 {
+	off := PercentOff(unitPrice, d.Percent)
+	if d.Percent == 0 {
+		off = min(max(d.Amount, 0), max(unitPrice, 0))
+	}
+	return off
+}
+
+// Variant is one arm of an A/B test of an offer. Weight is its share of
+// customers (the weights of an offer add up to 100); Title, Image and
+// Discount, when set, replace the offer's own for customers assigned to it.
+type Variant struct {
+	ID       string
+	Weight   int
+	Title    string    // "" keeps the offer's title
+	Image    string    // "" keeps the offer's image
+	Discount *Discount // nil keeps the offer's discount
+}
+
+// Matches reports whether the offer applies to a cart or order on its own
+// terms: the placement is one of its placements, it is scheduled at now, the
+// context is in the product's currency, the product is not already in the
+// cart or order, and every trigger condition holds. Select applies exactly
+// this test to every offer it returns; Matches is for checking one offer,
+// such as a downsell reached through OnDecline.
+func (o *Offer) Matches(p Placement, ctx *Context, now time.Time) bool {
+	return o.eligible(p, ctx, now) && o.Trigger.itemsMatch(ctx)
+}
+
+// eligible is Matches without the item condition (product ids and tags),
+// which a selection through the index has already checked.
+func (o *Offer) eligible(p Placement, ctx *Context, now time.Time) bool {
+	if ctx == nil || ctx.Currency != o.Product.Currency {
+		return false
+	}
+	if !o.hasPlacement(p) || !o.scheduledAt(now) {
+		return false
+	}
+	if !o.Trigger.contextMatches(ctx) {
+		return false
+	}
+	return !ctx.HasProduct(o.Product.ProductID)
+}
+
+// scheduledAt reports whether now falls within [StartsAt, EndsAt).
+func (o *Offer) scheduledAt(now time.Time) bool {
+	if !o.StartsAt.IsZero() && now.Before(o.StartsAt) {
+		return false
+	}
+	return o.EndsAt.IsZero() || now.Before(o.EndsAt)
+}
+
+// itemsMatch checks the product id and tag condition against the items.
+func (t *Trigger) itemsMatch(ctx *Context) bool {
+	if len(t.ProductIDs) == 0 && len(t.Tags) == 0 {
+		return true
+	}
+	for i := range ctx.Items {
+		it := &ctx.Items[i]
+		if slices.Contains(t.ProductIDs, it.ProductID) || anyFold(t.Tags, it.Tags) {
+			return true
+		}
+	}
+	return false
+}
+
+// contextMatches checks every condition except product ids and tags.
+func (t *Trigger) contextMatches(ctx *Context) bool {
+	if ctx.Subtotal < t.MinSubtotal || (t.MaxSubtotal > 0 && ctx.Subtotal > t.MaxSubtotal) {
+		return false
+	}
+	if len(t.Currencies) > 0 && !slices.Contains(t.Currencies, ctx.Currency) {
+		return false
+	}
+	if len(t.CustomerTags) > 0 && (ctx.Customer == nil || !anyFold(t.CustomerTags, ctx.Customer.Tags)) {
+		return false
+	}
+	if t.NewCustomersOnly && !ctx.NewCustomer() {
+		return false
+	}
+	if len(t.Statuses) > 0 && !containsFold(t.Statuses, ctx.Status) {
+		return false
+	}
+	return true
+}
+
+// containsFold reports whether list holds s, ignoring case.
+func containsFold(list []string, s string) bool {
+	for _, l := range list {
+		if strings.EqualFold(l, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyFold reports whether the two tag lists share a tag, ignoring case.
+func anyFold(want, have []string) bool {
+	for _, h := range have {
+		if containsFold(want, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPlacement reports whether the offer may appear on placement p.
+func (o *Offer) hasPlacement(p Placement) bool {
+	return slices.Contains(o.Placements, p)
+}
