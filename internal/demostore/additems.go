@@ -27,7 +27,9 @@ type addItemsRequest struct {
 }
 
 // requestItem is one item to add. Prices are taken as given: Kairo signs
-// them, the store only checks that they make sense.
+// them, the store only checks that they make sense. UnitPrice is what the
+// customer pays per unit, discount already taken off; Discount is how much
+// that is below the regular price, for display.
 type requestItem struct {
 	ProductID string `json:"product_id"`
 	VariantID string `json:"variant_id,omitempty"`
@@ -107,8 +109,8 @@ func (it *requestItem) check() (*Product, error) {
 		return nil, errors.New("unit_price is required (minor units)")
 	case *it.UnitPrice < 0 || *it.UnitPrice > maxUnitPrice:
 		return nil, fmt.Errorf("unit_price: %d is outside 0 to %d", *it.UnitPrice, maxUnitPrice)
-	case it.Discount < 0 || it.Discount > *it.UnitPrice:
-		return nil, fmt.Errorf("discount: %d is outside 0 to the unit price %d", it.Discount, *it.UnitPrice)
+	case it.Discount < 0 || it.Discount > maxUnitPrice-*it.UnitPrice:
+		return nil, fmt.Errorf("discount: %d is negative or makes the regular price over %d", it.Discount, maxUnitPrice)
 	}
 	return p, nil
 }

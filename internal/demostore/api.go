@@ -24,7 +24,8 @@ type cartAddedAnswer struct {
 }
 
 // serveCartContext answers GET /api/cart with the cart named by the
-// customer's cookie. Without a cookie the cart is empty and has no id.
+// customer's cookie. A request without one gets an empty cart under a new
+// id that is not kept (the customer has no cart yet).
 func (s *Store) serveCartContext(w http.ResponseWriter, r *http.Request) {
 	s.counters.contextCalls.Add(1)
 	s.dropIfDown()
@@ -38,7 +39,7 @@ func (s *Store) serveCartContext(w http.ResponseWriter, r *http.Request) {
 	}
 	id, ok := cartIDFromCookie(r)
 	if !ok {
-		writeJSON(w, http.StatusOK, Cart{Currency: s.cfg.Currency, Items: []LineItem{}, Status: StatusOpen})
+		writeJSON(w, http.StatusOK, Cart{ID: newID("cart_"), Currency: s.cfg.Currency, Items: []LineItem{}, Status: StatusOpen})
 		return
 	}
 	cart, _ := s.shop.cart(id, true)

@@ -23,11 +23,13 @@ type LineItem struct {
 	Title string `json:"title"`
 	// Quantity is the number of units, at least 1.
 	Quantity int `json:"quantity"`
-	// UnitPrice is the price of one unit before Discount, in minor units.
+	// UnitPrice is what one unit costs the customer, discount already
+	// taken off, in minor units (Kairo sends the offer's final price here).
 	UnitPrice int64 `json:"unit_price"`
-	// Discount is taken off every unit, in minor units.
+	// Discount is how much was taken off each unit's regular price, in
+	// minor units; it is shown, not subtracted again.
 	Discount int64 `json:"discount,omitempty"`
-	// LineTotal is Quantity × (UnitPrice − Discount).
+	// LineTotal is Quantity × UnitPrice.
 	LineTotal int64 `json:"line_total"`
 	// Tags are the product's tags.
 	Tags []string `json:"tags,omitempty"`
@@ -45,8 +47,8 @@ type Customer struct {
 	ID string `json:"id"`
 	// Tags are always empty in the demo; the field exists for the contract.
 	Tags []string `json:"tags,omitempty"`
-	// OrdersCount is how many orders the customer has placed; on an order
-	// it includes that order.
+	// OrdersCount is how many orders the customer placed before this cart
+	// or order; 0 makes them a new customer.
 	OrdersCount int `json:"orders_count"`
 }
 
@@ -101,7 +103,7 @@ func newLine(p *Product, quantity int, unitPrice, discount int64, offerID string
 		Quantity:  quantity,
 		UnitPrice: unitPrice,
 		Discount:  discount,
-		LineTotal: int64(quantity) * (unitPrice - discount),
+		LineTotal: int64(quantity) * unitPrice,
 		Tags:      slices.Clone(p.Tags),
 		OfferID:   offerID,
 	}
@@ -126,5 +128,6 @@ func cloneLines(lines []LineItem) []LineItem {
 	return out
 }
 
-// NetUnitPrice is what one unit costs after its discount.
-func (l LineItem) NetUnitPrice() int64 { return l.UnitPrice - l.Discount }
+// RegularUnitPrice is what one unit costs without the discount, shown
+// struck through next to UnitPrice.
+func (l LineItem) RegularUnitPrice() int64 { return l.UnitPrice + l.Discount }

@@ -19,6 +19,10 @@ var (
 // maxLineQuantity bounds the units on one line, in carts and requests.
 const maxLineQuantity = 99
 
+// maxCarts is when empty carts (one per cookie-less visit to the cart page)
+// start being forgotten, so that a load test cannot fill the memory.
+const maxCarts = 50_000
+
 // newID returns prefix followed by 128 random bits in hex: unguessable and
 // safe in URLs, cookies and path patterns.
 func newID(prefix string) string {
@@ -76,10 +80,23 @@ func newShop(currency string, window time.Duration, now func() time.Time) *shop 
 func (s *shop) cartLocked(id string, create bool) *cartState {
 	c, ok := s.carts[id]
 	if !ok && create {
+		if len(s.carts) >= maxCarts {
+			s.forgetEmptyCartsLocked()
+		}
 		c = &cartState{id: id, customerID: newID("cus_")}
 		s.carts[id] = c
 	}
 	return c
+}
+
+// forgetEmptyCartsLocked drops carts without lines; their customers have
+// ordered nothing with them, so nothing is lost but the customer id.
+func (s *shop) forgetEmptyCartsLocked() {
+	for id, c := range s.carts {
+		if len(c.lines) == 0 {
+			delete(s.carts, id)
+		}
+	}
 }
 
 // cartSnapshotLocked copies a cart into its contract shape.
@@ -179,7 +196,6 @@ func (s *shop) placeOrder(customerID string, lines []LineItem) string {
 
 func (s *shop) placeOrderLocked(customerID string, lines []LineItem) string {
 	now := s.now()
-	s.ordersCount[customerID]++
 	o := &Order{
 		ID:            newID("ord_"),
 		Currency:      s.currency,
@@ -192,6 +208,7 @@ func (s *shop) placeOrderLocked(customerID string, lines []LineItem) string {
 	o.Subtotal = sumLines(o.Items)
 	o.Total = o.Subtotal
 	s.orders[o.ID] = o
+	s.ordersCount[customerID]++
 	return o.ID
 }
 
