@@ -17,7 +17,7 @@ type Context struct {
 	Subtotal int64     `json:"subtotal"` // minor units
 	Items    []Item    `json:"items"`
 	Customer *Customer `json:"customer,omitempty"` // nil for a guest
-	Status   string    `json:"status,omitempty"`  // e.g. "open", "paid"
+	Status   string    `json:"status,omitempty"`   // e.g. "open", "paid"
 }
 
 // Item is one line of a cart or order.
