@@ -1,0 +1,219 @@
+package inject
+
+import (
+	"errors"
+	"io"
+	"sync"
+)
+
+// holdCap bounds the bytes an Injector holds back between writes: the
+// longest undecided candidate is "</body" (six bytes); one more byte
+// always decides it.
+const holdCap = 8
+
+// Injector streams HTML to a destination writer and inserts a snippet just
+// before the document's real </body> end tag: the first one that is not
+// inside a comment, a raw-text element (script, style, textarea, title,
+// noscript, xmp, iframe, noembed, noframes, plaintext) or an attribute
+// value, in any letter case, with or without attributes or whitespace
+// ("</body >", "</BODY foo>"). A document without one gets the snippet at
+// Close.
+//
+// Bytes are written through as they arrive; only a possible "</body"
+// split across writes (at most six bytes) is held back until the next
+// write decides it. Memory does not grow with the document.
+//
+// An Injector is not safe for concurrent use.
+type Injector struct {
+	dst     io.Writer
+	snippet func() []byte
+	err     error // first error from dst; every later call returns it
+
+	sc       scanner
+	hold     [holdCap]byte
+	holdLen  int
+	passing  bool // the snippet's place is behind us: bytes go straight to dst
+	injected bool
+	closed   bool
+
+	// consumed counts input bytes accepted so far; insertedAt is the input
+	// offset the snippet went in front of (-1 before that).
+	consumed   int64
+	insertedAt int64
+}
+
+var injectorPool = sync.Pool{New: func() any { return new(Injector) }}
+
+// errClosed is returned by Write after Close.
+var errClosed = errors.New("inject: write after Close")
+
+// New returns an Injector that writes to dst. snippet is called at most
+// once, when the insertion point is reached (inside Write, or in Close when
+// the document has no </body>); it may block, and may return nil to insert
+// nothing. A nil snippet inserts nothing.
+//
+// Injectors come from a pool: New does not allocate in steady state.
+// Release returns one to the pool once its results have been read.
+func New(dst io.Writer, snippet func() []byte) *Injector {
+	i := injectorPool.Get().(*Injector)
+	i.reset(dst, snippet)
+	return i
+}
+
+// reset makes i ready for a new document.
+func (i *Injector) reset(dst io.Writer, snippet func() []byte) {
+	*i = Injector{dst: dst, snippet: snippet, insertedAt: -1}
+}
+
+// Release returns i to the pool New draws from. i must not be used
+// afterwards. Releasing is optional: an Injector that is not released is
+// garbage collected like any value.
+func (i *Injector) Release() {
+	*i = Injector{}
+	injectorPool.Put(i)
+}
+
+// Write streams p to the destination, inserting the snippet if p reaches
+// the real </body>. It reports len(p) when every byte was accepted (a few
+// may be held back until the next Write or Close decides where they go).
+func (i *Injector) Write(p []byte) (int, error) {
+	if i.err != nil {
+		return 0, i.err
+	}
+	if i.closed {
+		return 0, errClosed
+	}
+	base := i.consumed
+	i.consumed += int64(len(p))
+	if i.passing {
+		return i.writeDst(p)
+	}
+	at := i.sc.scan(p)
+	if at != noMatch {
+		i.insertedAt = base + int64(at)
+		return i.insertAt(p, at)
+	}
+	// No </body> in p. Write everything except a tail that may still
+	// become one; a tail that began in an earlier write is all held.
+	if i.sc.holding() {
+		t := i.sc.tagStart + len(p) // scan rebased tagStart to the next write
+		if t < 0 {
+			i.holdLen += copy(i.hold[i.holdLen:], p)
+			return len(p), nil
+		}
+		if err := i.flushHold(); err != nil {
+			return 0, err
+		}
+		if _, err := i.writeDst(p[:t]); err != nil {
+			return 0, err
+		}
+		i.holdLen = copy(i.hold[:], p[t:])
+		return len(p), nil
+	}
+	if err := i.flushHold(); err != nil {
+		return 0, err
+	}
+	return i.writeDst(p)
+}
+
+// insertAt writes p with the snippet in front of p[at] (at < 0: in front of
+// the held-back bytes, which are where the "</body" began), then passes
+// everything after through.
+func (i *Injector) insertAt(p []byte, at int) (int, error) {
+	i.passing = true
+	if at < 0 {
+		// The held bytes are exactly the start of "</body".
+		if err := i.writeSnippet(); err != nil {
+			return 0, err
+		}
+		if err := i.flushHold(); err != nil {
+			return 0, err
+		}
+		return i.writeDst(p)
+	}
+	if err := i.flushHold(); err != nil {
+		return 0, err
+	}
+	n, err := i.writeDst(p[:at])
+	if err != nil {
+		return n, err
+	}
+	if err := i.writeSnippet(); err != nil {
+		return n, err
+	}
+	m, err := i.writeDst(p[at:])
+	return n + m, err
+}
+
+// Close ends the document: without a real </body> the snippet goes at the
+// end, in front of any bytes still held back (an unfinished "</bo" is no
+// tag, and the snippet must not land inside it); then the held bytes are
+// written. Close does not close the destination. Injected and the other
+// results stay readable after Close.
+func (i *Injector) Close() error {
+	if i.closed {
+		return i.err
+	}
+	i.closed = true
+	if i.err != nil {
+		return i.err
+	}
+	if !i.passing {
+		i.passing = true
+		i.insertedAt = i.consumed - int64(i.holdLen)
+		if err := i.writeSnippet(); err != nil {
+			return err
+		}
+	}
+	return i.flushHold()
+}
+
+// Injected reports whether a non-empty snippet was written.
+func (i *Injector) Injected() bool { return i.injected }
+
+// writeSnippet asks for the snippet (once) and writes it.
+func (i *Injector) writeSnippet() error {
+	if i.snippet == nil {
+		return nil
+	}
+	b := i.snippet()
+	i.snippet = nil
+	if len(b) == 0 {
+		return nil
+	}
+	if _, err := i.dst.Write(b); err != nil {
+		i.err = err
+		return err
+	}
+	i.injected = true
+	return nil
+}
+
+// flushHold writes the held-back bytes, if any.
+func (i *Injector) flushHold() error {
+	if i.holdLen == 0 {
+		return nil
+	}
+	n := i.holdLen
+	i.holdLen = 0
+	if _, err := i.dst.Write(i.hold[:n]); err != nil {
+		i.err = err
+		return err
+	}
+	return nil
+}
+
+// writeDst writes input bytes straight through, counting them.
+func (i *Injector) writeDst(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, err := i.dst.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		i.err = err
+	}
+	return n, err
+}

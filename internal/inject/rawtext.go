@@ -1,0 +1,83 @@
+package inject
+
+// Raw-text elements: after their start tag the tokenizer stops looking for
+// markup until the matching end tag, so a "</body>" inside them is text.
+// rawKind values index rawNames; rawNone is an ordinary element.
+const (
+	rawNone uint8 = iota
+	rawScript
+	rawStyle
+	rawTextarea
+	rawTitle
+	rawNoscript
+	rawXmp
+	rawIframe
+	rawNoembed
+	rawNoframes
+	rawPlaintext
+)
+
+// rawNames holds the lower-case tag name of each raw-text kind.
+var rawNames = [...]string{
+	rawNone:      "",
+	rawScript:    "script",
+	rawStyle:     "style",
+	rawTextarea:  "textarea",
+	rawTitle:     "title",
+	rawNoscript:  "noscript",
+	rawXmp:       "xmp",
+	rawIframe:    "iframe",
+	rawNoembed:   "noembed",
+	rawNoframes:  "noframes",
+	rawPlaintext: "plaintext",
+}
+
+// maxRawName is the length of the longest raw-text tag name ("plaintext").
+const maxRawName = 9
+
+// rawKindOf returns the raw-text kind of a start tag name (any case), or
+// rawNone. It is on the path of every start tag, so it rejects by length
+// and first letter before comparing.
+func rawKindOf(name []byte) uint8 {
+	if len(name) < 3 || len(name) > maxRawName {
+		return rawNone
+	}
+	var k1, k2, k3 uint8
+	switch name[0] | 0x20 {
+	case 's':
+		k1, k2 = rawScript, rawStyle
+	case 't':
+		k1, k2 = rawTextarea, rawTitle
+	case 'n':
+		k1, k2, k3 = rawNoscript, rawNoembed, rawNoframes
+	case 'x':
+		k1 = rawXmp
+	case 'i':
+		k1 = rawIframe
+	case 'p':
+		k1 = rawPlaintext
+	default:
+		return rawNone
+	}
+	for _, k := range [3]uint8{k1, k2, k3} {
+		if k != rawNone && len(rawNames[k]) == len(name) && hasPrefixFold(name, rawNames[k]) {
+			return k
+		}
+	}
+	return rawNone
+}
+
+// afterStartTag is the tokenizer state that follows a start tag of the given
+// raw-text kind, as the tree builder sets it.
+func afterStartTag(kind uint8) uint8 {
+	switch kind {
+	case rawNone:
+		return sData
+	case rawScript:
+		return sScript
+	case rawPlaintext:
+		return sPlaintext
+	default:
+		return sRawText
+	}
+}

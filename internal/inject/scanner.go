@@ -1,0 +1,180 @@
+package inject
+
+import "math"
+
+// Tokenizer states, named after the states of the HTML standard's tokenizer
+// (https://html.spec.whatwg.org/multipage/parsing.html#tokenization). Only
+// what decides where markup is matters here: DOCTYPEs and other "<!" and
+// "<?" constructs share the bogus comment state (all of them end at the
+// first '>'), and character references are never looked at.
+const (
+	sData uint8 = iota
+	sTagOpen
+	sEndTagOpen
+	sTagName
+	sBeforeAttrName
+	sAttrName
+	sAfterAttrName
+	sBeforeAttrValue
+	sAttrValueDQ
+	sAttrValueSQ
+	sAttrValueUnquoted
+	sAfterAttrValueQuoted
+	sSelfClosing
+	sMarkupOpen // after "<!"
+	sMarkupDash // after "<!-"
+	sBogusComment
+	sCommentStart
+	sCommentStartDash
+	sComment
+	sCommentEndDash
+	sCommentEnd
+	sCommentEndBang
+	sRawText // RCDATA and RAWTEXT: title, textarea, style, xmp, iframe, noembed, noframes, noscript
+	sRawLT
+	sRawEndTagOpen
+	sRawEndTagName // shared by raw text, script data and escaped script data; falls back to scanner.ret
+	sScript
+	sScriptLT
+	sScriptEndTagOpen
+	sScriptEscapeStart
+	sScriptEscapeStartDash
+	sScriptEscaped
+	sScriptEscapedDash
+	sScriptEscapedDashDash
+	sScriptEscapedLT
+	sScriptEscapedEndTagOpen
+	sScriptDoubleEscapeStart
+	sScriptDoubleEscaped
+	sScriptDoubleEscapedDash
+	sScriptDoubleEscapedDashDash
+	sScriptDoubleEscapedLT
+	sScriptDoubleEscapeEnd
+	sPlaintext
+)
+
+// noMatch is what scan returns when the buffer holds no real "</body".
+// Match positions may be negative (the tag began in an earlier write), so
+// the sentinel is the smallest int.
+const noMatch = math.MinInt
+
+// scanner finds the real "</body" end tag in HTML that arrives in pieces.
+// Its whole state fits in a few bytes, so a tag, comment or raw-text end
+// tag split across writes at any byte is handled without buffering input.
+//
+// Two implementations share that state: step, a byte-at-a-time transcription
+// of the standard's state machine, and the fast paths (fastpath.go), which
+// jump between the few bytes that can change state. The fast paths run
+// whenever they have enough bytes ahead to decide; step takes the rest
+// (the last few bytes of a write, rare states) and is the reference the
+// tests hold the fast paths to.
+type scanner struct {
+	state    uint8
+	ret      uint8 // state sRawEndTagName falls back to when the name does not match
+	raw      uint8 // raw-text kind whose end tag closes sRawText or the script states
+	pending  uint8 // raw-text kind of the start tag being read; applied when it ends
+	isEnd    bool  // the tag being read is an end tag
+	mismatch bool  // sRawEndTagName and the double-escape states: the name went wrong
+	nameLen  uint8 // bytes of tag name seen (saturates at maxRawName+1) or matched
+	name     [maxRawName]byte
+
+	// tagStart is the index of the '<' that opened the current tag,
+	// relative to the buffer being scanned; negative when that '<' came
+	// in an earlier write (the injector is holding those bytes back).
+	tagStart int
+
+	// slow disables the fast paths (tests compare both).
+	slow bool
+}
+
+// scan advances the scanner over p. It returns the index in p of the '<'
+// of the first real "</body" end tag, or noMatch. A negative index means
+// the tag started |index| bytes before p, in bytes the caller held back.
+// After a match the scanner's state is meaningless and must not be used.
+func (s *scanner) scan(p []byte) int {
+	i := 0
+	for i < len(p) {
+		if !s.slow {
+			next, m := s.fast(p, i)
+			if m != noMatch {
+				return m
+			}
+			if next != i {
+				i = next
+				continue
+			}
+		}
+		if s.step(p[i], i) {
+			return s.tagStart
+		}
+		i++
+	}
+	s.tagStart -= len(p)
+	return noMatch
+}
+
+// holding reports whether the bytes from tagStart on might still turn out
+// to be "</body" followed by a name-ending byte. The snippet goes before
+// the '<', so those bytes (at most six) must not be written yet.
+func (s *scanner) holding() bool {
+	switch s.state {
+	case sTagOpen, sEndTagOpen:
+		return true
+	case sTagName:
+		return s.isEnd && int(s.nameLen) <= len("body") && string(s.name[:s.nameLen]) == "body"[:s.nameLen]
+	}
+	return false
+}
+
+// beginName starts reading a tag name.
+func (s *scanner) beginName(end bool) {
+	s.isEnd = end
+	s.nameLen = 0
+	s.pending = rawNone
+	s.state = sTagName
+}
+
+// appendName adds c to the tag name; only the first maxRawName bytes are
+// kept, longer names just count as too long.
+func (s *scanner) appendName(c byte) {
+	if s.nameLen < maxRawName {
+		s.name[s.nameLen] = lower(c)
+	}
+	if s.nameLen <= maxRawName {
+		s.nameLen++
+	}
+}
+
+// nameIs reports whether the tag name read so far is want.
+func (s *scanner) nameIs(want string) bool {
+	return int(s.nameLen) == len(want) && string(s.name[:s.nameLen]) == want
+}
+
+// tagEnded moves to the state that follows the '>' of a tag.
+func (s *scanner) tagEnded() {
+	s.state = afterStartTag(s.pending)
+	if s.pending != rawNone {
+		s.raw = s.pending
+	}
+}
+
+// beginMatch starts comparing a name against a fixed one (the raw-text end
+// tag, or "script" for the double-escape states).
+func (s *scanner) beginMatch() {
+	s.nameLen = 0
+	s.mismatch = false
+}
+
+// matchName feeds one letter of the name being compared with want.
+func (s *scanner) matchName(c byte, want string) {
+	if !s.mismatch && int(s.nameLen) < len(want) && lower(c) == want[s.nameLen] {
+		s.nameLen++
+		return
+	}
+	s.mismatch = true
+}
+
+// matched reports whether the letters fed to matchName spell exactly want.
+func (s *scanner) matched(want string) bool {
+	return !s.mismatch && int(s.nameLen) == len(want)
+}
