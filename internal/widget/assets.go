@@ -6,7 +6,7 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"net/http"
-	"path"
+	"strings"
 	"time"
 )
 
@@ -49,7 +49,7 @@ const (
 // assetHandler serves the embedded assets; it holds no state.
 type assetHandler struct{}
 
-// AssetHandler serves widget.js and widget.css, chosen by the base name of
+// AssetHandler serves widget.js and widget.css, chosen by the last segment of
 // the request path (so the caller may strip its prefix or not), with their
 // Content-Type, an ETag (If-None-Match answers 304) and Cache-Control. Any
 // other name is 404; a method other than GET or HEAD is 405.
@@ -58,7 +58,8 @@ func AssetHandler() http.Handler { return assetHandler{} }
 // ServeHTTP implements http.Handler.
 func (assetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var a *asset
-	switch path.Base(r.URL.Path) {
+	p := r.URL.Path
+	switch p[strings.LastIndexByte(p, '/')+1:] {
 	case ScriptName:
 		a = &script
 	case StyleName:
