@@ -119,9 +119,10 @@ func syntaxProblem(data []byte) string {
 	if !errors.As(err, &syntaxErr) {
 		return fmt.Sprintf("not valid JSON: %v", err)
 	}
-	offset := min(int(syntaxErr.Offset), len(data))
-	line := 1 + bytes.Count(data[:offset], []byte("\n"))
-	column := offset - bytes.LastIndexByte(data[:offset], '\n')
+	// Offset counts the bytes read, the offending one included.
+	at := min(max(int(syntaxErr.Offset)-1, 0), len(data))
+	line := 1 + bytes.Count(data[:at], []byte("\n"))
+	column := at - bytes.LastIndexByte(data[:at], '\n')
 	return fmt.Sprintf("not valid JSON: line %d, column %d: %v", line, column, err)
 }
 

@@ -332,11 +332,17 @@ func (d *draft) duration(path string, raw json.RawMessage) time.Duration {
 }
 
 // suggestion proposes the known field closest to a misspelt one, as
-// ` (did you mean "trigger"?)`, or "" when none is close.
+// ` (did you mean "trigger"?)`, or "" when none is close: within two edits,
+// or one name starting with the other ("percentage" for "percent").
 func suggestion(key string, known []string) string {
+	key = strings.ToLower(key)
 	best, bestDist := "", 3
 	for _, k := range known {
-		if dist := editDistance(strings.ToLower(key), k); dist < bestDist {
+		dist := editDistance(key, k)
+		if len(key) >= 4 && (strings.HasPrefix(key, k) || strings.HasPrefix(k, key)) {
+			dist = min(dist, 2)
+		}
+		if dist < bestDist {
 			best, bestDist = k, dist
 		}
 	}

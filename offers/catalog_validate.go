@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Limits of catalog v1. They keep every amount far from int64 overflow and
@@ -125,8 +124,8 @@ func (d *draft) validateProduct() (priceOK bool) {
 	return priceOK
 }
 
-// validateText checks a string field: present if required, valid UTF-8,
-// not too long.
+// validateText checks a string field: present if required, not too long.
+// (encoding/json has already replaced any invalid UTF-8.)
 func (d *draft) validateText(path, s string, required bool) {
 	switch {
 	case d.failed[path]:
@@ -134,8 +133,6 @@ func (d *draft) validateText(path, s string, required bool) {
 		d.problem(path, "missing")
 	case len(s) > maxTextLength:
 		d.problem(path, "longer than %d bytes", maxTextLength)
-	case !utf8.ValidString(s):
-		d.problem(path, "not valid UTF-8")
 	}
 }
 
