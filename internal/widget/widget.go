@@ -10,9 +10,13 @@
 //
 // Stable hooks for stores and browser tests:
 //
-//	[data-kairo-widget]          the widget root (class kairo-widget); data-kairo-placement, data-kairo-mount
+//	[data-kairo-widget]          the widget root (class kairo-widget); data-kairo-placement, data-kairo-mount;
+//	                             the script adds data-kairo-ready, and data-kairo-mounted once moved
 //	[data-kairo-offer]           one offer (class kairo-offer); value is the offer id;
-//	                             data-kairo-state: ready, busy, accepted, failed, declined, expired
+//	                             data-kairo-state: ready, busy, accepted, failed, declined, expired;
+//	                             thank-you offers carry data-kairo-expires (unix seconds) and
+//	                             data-kairo-remaining-ms (time left when rendered, which the countdown uses)
+//	form[data-kairo-action]      "accept" or "decline": real POST forms with hidden token and return_to
 //	button.kairo-accept          "Add to my order" / "Add to cart"
 //	button.kairo-decline         "No thanks"
 //	[data-kairo-countdown]       the countdown line (class kairo-countdown), thank-you offers only
@@ -21,8 +25,9 @@
 //	                             kairo-status--success / --error / --info once it holds a result
 //	[data-kairo-notice]          the result of a plain form post (class kairo-notice, --ok / --error)
 //
-// The script dispatches bubbling DOM events on the offer element:
-// "kairo:accepted", "kairo:declined" and "kairo:expired", with
+// The script dispatches bubbling DOM events on the offer element, so a store
+// can refresh its own cart display: "kairo:accepted", "kairo:failed",
+// "kairo:declined" (once the decline is recorded) and "kairo:expired", with
 // detail {offerId, status, message, total}.
 package widget
 
