@@ -56,8 +56,8 @@ func (f Faults) MarshalJSON() ([]byte, error) {
 		AcceptStatus:  f.AcceptStatus,
 		CartAddStatus: f.CartAddStatus,
 		ContextStatus: f.ContextStatus,
-		ContextDelay:  f.ContextDelay.String(),
-		AcceptDelay:   f.AcceptDelay.String(),
+		ContextDelay:  delayString(f.ContextDelay),
+		AcceptDelay:   delayString(f.AcceptDelay),
 		Down:          f.Down,
 	})
 }
@@ -84,6 +84,15 @@ func (f *Faults) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// delayString writes a delay, or nothing when there is none.
+func delayString(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
+}
+
+// parseFaultDelay reads a delay; empty means none.
 func parseFaultDelay(field, s string) (time.Duration, error) {
 	if s == "" {
 		return 0, nil

@@ -178,3 +178,13 @@ func upsellBody(orderID, productID, variantID string, quantity int, unitPrice, d
 		"items": []map[string]any{{"product_id": productID, "variant_id": variantID, "quantity": quantity, "unit_price": unitPrice, "discount": discount}},
 	}
 }
+
+// jsonReader encodes v for a request body.
+func jsonReader(t *testing.T, v any) io.Reader {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(raw)
+}
