@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// benchSecret signs the offer tokens of the bench configuration only.
+const benchSecret = "kairo-bench-secret-not-for-production-0123456789"
+
+// proxyConfig is one of the compared Caddy configurations.
+type proxyConfig struct {
+	Key    string // A, B, C: the table's row label
+	Name   string // what it is
+	Upsell bool   // the upsell handler is configured
+	Route  string // path prefix the load goes to: /page (no match) or /cart (matched)
+}
+
+// The three configurations. B and C run the same Caddyfile; only the
+// requested path differs.
+var (
+	configPlain    = proxyConfig{Key: "A", Name: "plain reverse_proxy", Route: "/page"}
+	configNoMatch  = proxyConfig{Key: "B", Name: "upsell, route not matched", Upsell: true, Route: "/page"}
+	configInjected = proxyConfig{Key: "C", Name: "upsell injecting (cart)", Upsell: true, Route: "/cart"}
+	allConfigs     = []proxyConfig{configPlain, configNoMatch, configInjected}
+)
+
+// url is the address of a page of the given size through this config.
+func (c proxyConfig) url(base string, size pageSize) string {
+	return base + c.Route + "/" + size.Name
+}
+
+// caddyfileSites holds what a Caddyfile needs to know about the run.
+type caddyfileSites struct {
+	Listen   string // host:port Caddy serves on
+	Admin    string // host:port of the admin endpoint (metrics, pprof)
+	Upstream string // host:port of the store
+	Catalog  string // absolute path of the bench offer catalog
+}
+
+// caddyfile renders the configuration. There is no encode directive in any
+// of them: compression would cost the same in all three and hide the
+// difference being measured.
+func (c proxyConfig) caddyfile(s caddyfileSites) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{
+	admin %s
+	auto_https off
+	persist_config off
+	log {
+		level WARN
+	}
+}
+
+http://%s {
+	bind 127.0.0.1
+`, s.Admin, s.Listen)
+	if c.Upsell {
+		fmt.Fprintf(&b, `	upsell {
+		catalog %s
+		secret %s
+		cart /cart/*
+		prefix /_upsell
+		max_offers 2
+		store http://%s {
+			cart_context /api/cart
+			timeout 150ms
+		}
+	}
+`, s.Catalog, benchSecret, s.Upstream)
+	}
+	fmt.Fprintf(&b, "\treverse_proxy %s\n}\n", s.Upstream)
+	return b.String()
+}

@@ -1,0 +1,196 @@
+// Command bench is Kairo's load benchmark: it runs Caddy with plain
+// reverse_proxy, with upsell configured on a route that does not match,
+// and with upsell injecting offers into a cart page, side by side under
+// the same load, and prints what Kairo costs against the targets of
+// issue 6. It is a benchmark, not a test: it never fails a build.
+//
+//	go run ./bench -duration 5s
+//
+// It needs Linux (/proc, taskset) and wrk (apt-get install wrk).
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+func main() {
+	var o options
+	flag.DurationVar(&o.Duration, "duration", 5*time.Second, "measured load per config, page size and round (whole seconds)")
+	flag.DurationVar(&o.Warmup, "warmup", time.Second, "unmeasured load before each measured run")
+	flag.DurationVar(&o.Light, "light", 2*time.Second, "one-connection latency run after each measured run (0 to skip)")
+	flag.IntVar(&o.Rounds, "rounds", 3, "interleaved rounds of A, B, C")
+	flag.IntVar(&o.Conns, "conns", 32, "wrk connections")
+	flag.IntVar(&o.TTFBSamples, "ttfb-samples", 21, "GETs of the 10 MB page per proxy for time to first byte")
+	flag.StringVar(&o.Profile, "profile", "auto", "CPU profile of the injecting route: auto (when a throughput target is missed), always, never")
+	flag.IntVar(&o.ProfileSecs, "profile-seconds", 5, "length of a CPU profile")
+	flag.Float64Var(&o.MaxNoise, "max-noise", 0.10, "run a round again when other processes took more than this share of Caddy's or the load's CPUs")
+	flag.IntVar(&o.Retries, "retries", 2, "how many times at most a noisy round is run again")
+	caddyBin := flag.String("caddy", "", "use this Caddy binary instead of building ./cmd/caddy")
+	out := flag.String("out", "", "also write the report here (default bench/results/latest.md)")
+	upstreamAddr := flag.String("serve-upstream", "", "internal: serve the bench store on this address")
+	flag.Parse()
+
+	if *upstreamAddr != "" {
+		if err := serveUpstream(*upstreamAddr); err != nil {
+			fmt.Fprintln(os.Stderr, "upstream:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(o, *caddyBin, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options, caddyBin, out string) error {
+	if o.Rounds < 1 || o.Conns < 1 || o.TTFBSamples < 1 || o.Duration < time.Second {
+		return fmt.Errorf("need -rounds, -conns and -ttfb-samples ≥ 1 and -duration ≥ 1s")
+	}
+	if err := wrkAvailable(); err != nil {
+		return err
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		out = filepath.Join(root, "bench", "results", "latest.md")
+	}
+	workdir, err := os.MkdirTemp("", "kairo-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(workdir)
+
+	start := time.Now()
+	if caddyBin == "" {
+		fmt.Fprintln(os.Stderr, "building Caddy with Kairo: go build ./cmd/caddy ...")
+		if caddyBin, err = buildCaddy(root, workdir); err != nil {
+			return err
+		}
+	}
+	layout := planCPUs(runtime.NumCPU())
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	up, err := startUpstream(self, layout.Load)
+	if err != nil {
+		return err
+	}
+	defer up.stop()
+
+	pages := make(map[string][]byte, len(allSizes))
+	for _, s := range allSizes {
+		pages[s.Name] = renderPage(s)
+	}
+	h := &harness{
+		opts:   o,
+		layout: layout,
+		launcher: &caddyLauncher{bin: caddyBin, cpus: layout.Proxy, workdir: workdir, upstream: up.addr,
+			catalog: filepath.Join(root, "bench", "testdata", "offers.json")},
+		up:       up,
+		gen:      loadGen{cpus: layout.Load, threads: layout.Count},
+		pages:    pages,
+		client:   newProbeClient(),
+		progress: os.Stderr,
+	}
+	fmt.Fprintf(os.Stderr, "%s\nthis takes about %s\n", capitalize(layout.describe()), estimate(o).Round(time.Second))
+
+	res, err := h.runTable([]pageSize{size16K, size100K})
+	if err != nil {
+		return err
+	}
+	if err := h.runStreaming(res); err != nil {
+		return err
+	}
+	sum := summarizeAll(res)
+	targets := evaluate(res, sum)
+	for _, size := range profileSizes(o.Profile, targets) {
+		dir := filepath.Dir(out)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		res.Profiles = append(res.Profiles, h.profile(configInjected, size, dir))
+	}
+	fmt.Fprintf(os.Stderr, "done in %s\n\n", time.Since(start).Round(time.Second))
+
+	m := machine{CPUs: runtime.NumCPU(), Model: cpuModel(), GoVersion: runtime.Version()}
+	var report strings.Builder
+	writeReport(&report, m, res, sum, targets)
+	fmt.Print(report.String())
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(out, []byte(report.String()), 0o644)
+}
+
+// profileSizes says at which page sizes to profile the injecting route.
+func profileSizes(mode string, targets []target) []pageSize {
+	switch mode {
+	case "never":
+		return nil
+	case "always":
+		return []pageSize{size16K, size100K}
+	}
+	var sizes []pageSize
+	seen := make(map[string]bool)
+	for _, t := range targets {
+		if t.Throughput && !t.Met && !seen[t.Size.Name] {
+			seen[t.Size.Name] = true
+			sizes = append(sizes, t.Size)
+		}
+	}
+	return sizes
+}
+
+// estimate is how long the run takes, roughly.
+func estimate(o options) time.Duration {
+	const startup = 400 * time.Millisecond
+	cell := startup + o.Warmup + o.Duration.Round(time.Second)
+	table := time.Duration(o.Rounds*2*len(allConfigs)) * (cell + o.Light)
+	stream := 2*cell + 2*startup + time.Duration(2*(o.TTFBSamples+2))*20*time.Millisecond
+	return table + stream
+}
+
+// moduleRoot is the directory of the Kairo module (go env GOMOD).
+func moduleRoot() (string, error) {
+	b, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %v", err)
+	}
+	gomod := strings.TrimSpace(string(b))
+	if gomod == "" || gomod == os.DevNull {
+		return "", fmt.Errorf("run this from inside the Kairo repository (go run ./bench)")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if name, val, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(name) == "model name" {
+			return strings.TrimSpace(val)
+		}
+	}
+	return "unknown CPU"
+}
+
+// Interface guard: the store is a plain net/http handler.
+var _ http.Handler = (*storeServer)(nil)

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// machine describes where the run happened.
+type machine struct {
+	CPUs      int
+	Model     string
+	GoVersion string
+}
+
+// writeReport prints the whole report: setup, table, one-connection
+// latency, streaming check, targets and profiles. It is Markdown, so the
+// README can quote it as is.
+func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []target) {
+	o := res.Opts
+	fmt.Fprintf(w, "Machine: %d CPUs (%s), %s. %s.\n", m.CPUs, m.Model, m.GoVersion, capitalize(res.Layout.describe()))
+	fmt.Fprintf(w, "Load: wrk, %d connections, %d thread(s), %d interleaved rounds (A, B, C, A, B, C ...) of %s per config and page size, each after %s of warm-up on a fresh Caddy process.\n",
+		o.Conns, res.Threads, o.Rounds, o.Duration, o.Warmup)
+	fmt.Fprintln(w, "A = plain `reverse_proxy`; B = `upsell` configured, request path not matched; C = `upsell` injecting on the cart route. No `encode` in any of them.")
+	fmt.Fprintln(w, "Figures are medians over the rounds; ×A is the median of each round's ratio to A.")
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(w, "| page | config | req/s | ×A | p50 | ×A | p99 | ×A | CPU/req | ×A | peak RSS | ×A |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	for _, size := range res.Sizes {
+		for _, cfg := range allConfigs {
+			s := sum[size.Name][cfg.Key]
+			fmt.Fprintf(w, "| %s | %s %s | %.0f | %.2f | %s | %.2f | %s | %.2f | %s | %.2f | %s | %.2f |\n",
+				size.Label, cfg.Key, cfg.Name, s.RPS, s.RPSx, ms(s.P50), s.P50x, ms(s.P99), s.P99x,
+				us(s.CPUReq), s.CPUReqx, mib(int64(s.RSS)), s.RSSx)
+		}
+	}
+	fmt.Fprintln(w)
+	var noiseProxy, noiseLoad float64
+	for _, size := range res.Sizes {
+		var busy []string
+		for _, cfg := range allConfigs {
+			s := sum[size.Name][cfg.Key]
+			busy = append(busy, fmt.Sprintf("%s %.0f%% (req/s %.0f-%.0f)", cfg.Key, 100*s.Busy, s.RPSMin, s.RPSMax))
+			noiseProxy, noiseLoad = max(noiseProxy, s.NoiseProxy), max(noiseLoad, s.NoiseLoad)
+		}
+		c := sum[size.Name][configInjected.Key]
+		fmt.Fprintf(w, "- %s: Caddy's CPU busy %s. C: %.2f store context requests per page, widget %d bytes, Kairo counted %.0f of %.0f cart pages injected.\n",
+			size.Label, strings.Join(busy, ", "), c.CtxPerPage, c.WidgetSize, c.Injected, c.Matched)
+	}
+	fmt.Fprintf(w, "- Other processes on the machine took at most %.0f%% of Caddy's CPU and %.0f%% of the load CPUs during the rounds kept; %d round(s) were run again because they took more than %.0f%%.\n",
+		100*noiseProxy, 100*noiseLoad, res.Reruns, 100*o.MaxNoise)
+	fmt.Fprintln(w, "- C asks the store for the cart context on every page, as a real deployment does (the customer's cart can change at any time); what is cached is the offer selection for that context's fingerprint and the rendered widget.")
+	fmt.Fprintln(w, "- Every C page checked before the load had the widget right before the real `</body>`, past the traps in a comment, a style, a script and a textarea, and nothing else changed; A and B came back byte for byte.")
+	fmt.Fprintln(w)
+
+	if o.Light > 0 {
+		fmt.Fprintf(w, "Latency over one connection (%s per config and round, right after the loaded run), where latency is service time, not queueing:\n\n", o.Light)
+		fmt.Fprintln(w, "| page | config | p50 | p99 | p99 − A's p99 |")
+		fmt.Fprintln(w, "|---|---|--:|--:|--:|")
+		for _, size := range res.Sizes {
+			for _, cfg := range allConfigs {
+				s := sum[size.Name][cfg.Key]
+				fmt.Fprintf(w, "| %s | %s %s | %s | %s | %s |\n", size.Label, cfg.Key, cfg.Name, ms(s.LightP50), ms(s.LightP99), signedMs(s.AddedP99Light))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+
+	if len(res.Stream) > 0 {
+		fmt.Fprintf(w, "Streaming check, 10 MB page (%d connections for peak RSS; time to first byte and to the last byte: median of %d sequential GETs on one connection per proxy, alternating A and C):\n\n",
+			o.Conns, o.TTFBSamples)
+		fmt.Fprintln(w, "| config | req/s | peak RSS | peak RSS at 100 KB | first byte | last byte |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|")
+		for _, cfg := range []proxyConfig{configPlain, configInjected} {
+			c := res.Stream[cfg.Key]
+			t := res.TTFBPlain
+			if cfg == configInjected {
+				t = res.TTFBInj
+			}
+			fmt.Fprintf(w, "| %s %s | %.0f | %s | %s | %s | %s |\n", cfg.Key, cfg.Name, c.Load.RPS, mib(c.PeakRSS),
+				mib(int64(sum[size100K.Name][cfg.Key].RSS)), ms(float64(t.FirstByte)), ms(float64(t.Whole)))
+		}
+		fmt.Fprintf(w, "\nA proxy that held the page back would show a first byte no earlier than the whole page takes through A (%s).\n\n", ms(float64(res.TTFBPlain.Whole)))
+	}
+
+	fmt.Fprintln(w, "Targets (issue 6):")
+	fmt.Fprintln(w)
+	for _, t := range targets {
+		mark := "met   "
+		if !t.Met {
+			mark = "MISSED"
+		}
+		fmt.Fprintf(w, "- %s  %s: %s\n", mark, t.Goal, t.Detail)
+	}
+	for _, p := range res.Profiles {
+		fmt.Fprintln(w)
+		writeProfile(w, p)
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ms formats nanoseconds as milliseconds.
+func ms(ns float64) string { return fmt.Sprintf("%.2f ms", ns/float64(time.Millisecond)) }
+
+// signedMs formats a difference in nanoseconds as milliseconds with a sign.
+func signedMs(ns float64) string { return fmt.Sprintf("%+.2f ms", ns/float64(time.Millisecond)) }
+
+// us formats nanoseconds as microseconds.
+func us(ns float64) string { return fmt.Sprintf("%.1f µs", ns/float64(time.Microsecond)) }
+
+// mib formats bytes as MB (2^20).
+func mib(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
+
+// signedMiB formats a difference in bytes as MB with a sign.
+func signedMiB(b float64) string { return fmt.Sprintf("%+.1f MB", b/(1<<20)) }
+
+// pct formats a ratio as a percentage.
+func pct(r float64) string { return fmt.Sprintf("%.1f%%", 100*r) }

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+// rowSummary is one configuration at one page size over all rounds:
+// medians of the figures, and medians of the per-round ratios to plain
+// reverse_proxy (each round's A ran right before its B and C, so a ratio
+// within a round is not skewed by drift between rounds).
+type rowSummary struct {
+	RPS, P50, P99, CPUReq, RSS      float64
+	RPSx, P50x, P99x, CPUReqx, RSSx float64
+	RPSMin, RPSMax                  float64
+	Busy                            float64 // share of its CPU Caddy used
+	CtxPerPage                      float64 // store context requests per page served
+	LightP50, LightP99              float64 // one connection
+	AddedP99Light, AddedP99Loaded   float64 // p99 minus A's p99, same round
+	WidgetSize                      int
+	Injected, Matched               float64 // Kairo's page counters (C)
+	NoiseProxy, NoiseLoad           float64 // most CPU other processes took, over the rounds
+}
+
+// summarize folds the rounds of one configuration, given A's rounds.
+func summarize(runs, plain []cellRun) rowSummary {
+	var s rowSummary
+	var rps, p50, p99, cpu, rss, busy, ctx, lp50, lp99 []float64
+	var rpsx, p50x, p99x, cpux, rssx, addLight, addLoaded []float64
+	for i, c := range runs {
+		a := plain[i]
+		rps = append(rps, c.Load.RPS)
+		p50 = append(p50, float64(c.Load.P50))
+		p99 = append(p99, float64(c.Load.P99))
+		cpu = append(cpu, c.cpuPerRequest())
+		rss = append(rss, float64(c.PeakRSS))
+		busy = append(busy, c.busy())
+		lp50 = append(lp50, float64(c.Light.P50))
+		lp99 = append(lp99, float64(c.Light.P99))
+		if c.Pages > 0 {
+			ctx = append(ctx, float64(c.Contexts)/float64(c.Pages))
+		}
+		rpsx = append(rpsx, ratio(c.Load.RPS, a.Load.RPS))
+		p50x = append(p50x, ratio(float64(c.Load.P50), float64(a.Load.P50)))
+		p99x = append(p99x, ratio(float64(c.Load.P99), float64(a.Load.P99)))
+		cpux = append(cpux, ratio(c.cpuPerRequest(), a.cpuPerRequest()))
+		rssx = append(rssx, ratio(float64(c.PeakRSS), float64(a.PeakRSS)))
+		addLight = append(addLight, float64(c.Light.P99-a.Light.P99))
+		addLoaded = append(addLoaded, float64(c.Load.P99-a.Load.P99))
+		s.NoiseProxy, s.NoiseLoad = max(s.NoiseProxy, c.NoiseProxy), max(s.NoiseLoad, c.NoiseLoad)
+		s.WidgetSize = c.WidgetSize
+		s.Injected += c.Outcomes["injected"]
+		for _, v := range c.Outcomes {
+			s.Matched += v
+		}
+	}
+	s.RPS, s.P50, s.P99, s.CPUReq, s.RSS = median(rps), median(p50), median(p99), median(cpu), median(rss)
+	s.RPSx, s.P50x, s.P99x, s.CPUReqx, s.RSSx = median(rpsx), median(p50x), median(p99x), median(cpux), median(rssx)
+	s.RPSMin, s.RPSMax = minOf(rps), maxOf(rps)
+	s.Busy, s.CtxPerPage = median(busy), median(ctx)
+	s.LightP50, s.LightP99 = median(lp50), median(lp99)
+	s.AddedP99Light, s.AddedP99Loaded = median(addLight), median(addLoaded)
+	return s
+}
+
+func ratio(x, base float64) float64 {
+	if base == 0 {
+		return 0
+	}
+	return x / base
+}
+
+func minOf(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	m := xs[0]
+	for _, x := range xs[1:] {
+		m = min(m, x)
+	}
+	return m
+}
+
+func maxOf(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	m := xs[0]
+	for _, x := range xs[1:] {
+		m = max(m, x)
+	}
+	return m
+}
+
+// summaries is every row of the table: size name, then config key.
+type summaries map[string]map[string]rowSummary
+
+func summarizeAll(res *results) summaries {
+	out := make(summaries)
+	for _, size := range res.Sizes {
+		out[size.Name] = make(map[string]rowSummary)
+		plain := res.Table[size.Name][configPlain.Key]
+		for _, cfg := range allConfigs {
+			out[size.Name][cfg.Key] = summarize(res.Table[size.Name][cfg.Key], plain)
+		}
+	}
+	return out
+}
+
+// target is one goal of issue 6 and whether this run met it.
+type target struct {
+	Goal   string
+	Met    bool
+	Detail string
+	// Throughput marks a throughput target: missing one calls for a profile
+	// of the injecting route at Size.
+	Throughput bool
+	Size       pageSize
+}
+
+// Limits from issue 6.
+const (
+	minInjected16K  = 0.90
+	minInjected100K = 0.85
+	minNoMatch      = 0.98
+	maxAddedP99     = 500 * time.Microsecond
+	maxAddedTTFB    = 500 * time.Microsecond
+)
+
+// evaluate checks the run against the targets.
+func evaluate(res *results, sum summaries) []target {
+	var ts []target
+	minInjected := map[string]float64{size16K.Name: minInjected16K, size100K.Name: minInjected100K}
+	for _, size := range res.Sizes {
+		c := sum[size.Name][configInjected.Key]
+		if lim, ok := minInjected[size.Name]; ok {
+			ts = append(ts, target{
+				Goal: fmt.Sprintf("injecting route ≥ %.0f%% of plain throughput at %s", 100*lim, size.Label),
+				Met:  c.RPSx >= lim, Detail: pct(c.RPSx), Throughput: true, Size: size,
+			})
+		}
+		b := sum[size.Name][configNoMatch.Key]
+		ts = append(ts, target{
+			Goal: fmt.Sprintf("non-matching route ≥ %.0f%% of plain throughput at %s", 100*minNoMatch, size.Label),
+			Met:  b.RPSx >= minNoMatch, Detail: pct(b.RPSx), Throughput: true, Size: size,
+		})
+	}
+	for _, size := range res.Sizes {
+		b, c := sum[size.Name][configNoMatch.Key], sum[size.Name][configInjected.Key]
+		ts = append(ts, target{
+			Goal:   fmt.Sprintf("added p99 latency ≤ %s at %s, one connection (service time)", ms(float64(maxAddedP99)), size.Label),
+			Met:    b.AddedP99Light <= float64(maxAddedP99) && c.AddedP99Light <= float64(maxAddedP99),
+			Detail: fmt.Sprintf("B %s, C %s", signedMs(b.AddedP99Light), signedMs(c.AddedP99Light)),
+		})
+	}
+	for _, size := range res.Sizes {
+		b, c := sum[size.Name][configNoMatch.Key], sum[size.Name][configInjected.Key]
+		ts = append(ts, target{
+			Goal:   fmt.Sprintf("added p99 latency ≤ %s at %s, %d connections (saturated: includes queueing)", ms(float64(maxAddedP99)), size.Label, res.Opts.Conns),
+			Met:    b.AddedP99Loaded <= float64(maxAddedP99) && c.AddedP99Loaded <= float64(maxAddedP99),
+			Detail: fmt.Sprintf("B %s, C %s", signedMs(b.AddedP99Loaded), signedMs(c.AddedP99Loaded)),
+		})
+	}
+	if small, ok := sum[size100K.Name]; ok {
+		if big, ok := res.Stream[configInjected.Key]; ok {
+			growth := float64(big.PeakRSS) - small[configInjected.Key].RSS
+			plainGrowth := float64(res.Stream[configPlain.Key].PeakRSS) - small[configPlain.Key].RSS
+			ts = append(ts, target{
+				Goal: fmt.Sprintf("peak RSS flat from 100 KB to 10 MB pages (grows by less than one page, %s, with %d pages in flight)", mib(int64(size10M.Bytes)), res.Opts.Conns),
+				Met:  growth < float64(size10M.Bytes),
+				Detail: fmt.Sprintf("C %s → %s (%s); plain %s", mib(int64(small[configInjected.Key].RSS)), mib(big.PeakRSS),
+					signedMiB(growth), signedMiB(plainGrowth)),
+			})
+		}
+	}
+	if res.TTFBPlain.FirstByte > 0 {
+		added := res.TTFBInj.FirstByte - res.TTFBPlain.FirstByte
+		ts = append(ts, target{
+			Goal:   fmt.Sprintf("time to first byte of the 10 MB page unchanged (within %s of plain)", ms(float64(maxAddedTTFB))),
+			Met:    added <= maxAddedTTFB,
+			Detail: fmt.Sprintf("C %s, A %s (%s)", ms(float64(res.TTFBInj.FirstByte)), ms(float64(res.TTFBPlain.FirstByte)), signedMs(float64(added))),
+		})
+	}
+	return ts
+}
