@@ -66,24 +66,24 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 func TestUnmarshalCaddyfileErrors(t *testing.T) {
 	tests := []struct {
 		name, input string
-		wantErr     string // substring, including file and line
+		wantErr     string // "Testfile:<line>", then optionally " - " and a message substring
 	}{
 		{"argument on first line", "upsell extra", "Testfile:1"},
-		{"unknown option", "upsell {\n catalog a.json\n colour blue\n}", `Testfile:3 - Error during parsing: unknown upsell option "colour"`},
-		{"catalog without value", "upsell {\n catalog\n}", "Testfile:2 - Error during parsing: catalog needs a value"},
-		{"catalog with two values", "upsell {\n catalog a.json b.json\n}", "Testfile:2 - Error during parsing: catalog takes one value"},
-		{"short secret", "upsell {\n secret tooshort\n}", "Testfile:2 - Error during parsing: secret: 8 bytes is too short"},
+		{"unknown option", "upsell {\n catalog a.json\n colour blue\n}", `Testfile:3 - unknown upsell option "colour"`},
+		{"catalog without value", "upsell {\n catalog\n}", "Testfile:2 - catalog needs a value"},
+		{"catalog with two values", "upsell {\n catalog a.json b.json\n}", "Testfile:2 - catalog takes one value"},
+		{"short secret", "upsell {\n secret tooshort\n}", "Testfile:2 - secret: 8 bytes is too short"},
 		{"secret without value", "upsell {\n secret\n}", "Testfile:2"},
-		{"thank_you without order id", "upsell {\n thank_you /thanks\n}", `Testfile:2 - Error during parsing: thank_you "/thanks": the path must capture the order id`},
-		{"thank_you bad segment", "upsell {\n thank_you /x/{id}\n}", `Testfile:2 - Error during parsing: thank_you: pattern "/x/{id}"`},
-		{"max_offers not a number", "upsell {\n max_offers many\n}", `Testfile:2 - Error during parsing: max_offers: "many" is not a positive whole number`},
+		{"thank_you without order id", "upsell {\n thank_you /thanks\n}", `Testfile:2 - thank_you "/thanks": the path must capture the order id`},
+		{"thank_you bad segment", "upsell {\n thank_you /x/{id}\n}", `Testfile:2 - thank_you: pattern "/x/{id}"`},
+		{"max_offers not a number", "upsell {\n max_offers many\n}", `Testfile:2 - max_offers: "many" is not a positive whole number`},
 		{"max_offers zero", "upsell {\n max_offers 0\n}", "Testfile:2"},
-		{"bad duration", "upsell {\n cart_token_ttl soon\n}", `Testfile:2 - Error during parsing: cart_token_ttl: "soon" is not a positive duration`},
-		{"store without url", "upsell {\n store {\n }\n}", "Testfile:2 - Error during parsing: store needs the store's base URL"},
-		{"store twice", "upsell {\n store http://a\n store http://b\n}", "Testfile:3 - Error during parsing: store is already set"},
-		{"unknown store option", "upsell {\n store http://a {\n  colour blue\n }\n}", `Testfile:3 - Error during parsing: unknown store option "colour"`},
-		{"header with one value", "upsell {\n store http://a {\n  header Authorization\n }\n}", "Testfile:3 - Error during parsing: header needs a name and a value"},
-		{"negative timeout", "upsell {\n store http://a {\n  timeout -1s\n }\n}", `Testfile:3 - Error during parsing: timeout: "-1s" is not a positive duration`},
+		{"bad duration", "upsell {\n cart_token_ttl soon\n}", `Testfile:2 - cart_token_ttl: "soon" is not a positive duration`},
+		{"store without url", "upsell {\n store {\n }\n}", "Testfile:2 - store needs the store's base URL"},
+		{"store twice", "upsell {\n store http://a\n store http://b\n}", "Testfile:3 - store is already set"},
+		{"unknown store option", "upsell {\n store http://a {\n  colour blue\n }\n}", `Testfile:3 - unknown store option "colour"`},
+		{"header with one value", "upsell {\n store http://a {\n  header Authorization\n }\n}", "Testfile:3 - header needs a name and a value"},
+		{"negative timeout", "upsell {\n store http://a {\n  timeout -1s\n }\n}", `Testfile:3 - timeout: "-1s" is not a positive duration`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,8 +92,9 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error, want one containing %q", tt.wantErr)
 			}
-			if !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("error %q does not contain %q", err, tt.wantErr)
+			where, msg, _ := strings.Cut(tt.wantErr, " - ")
+			if !strings.HasSuffix(err.Error(), ", at "+where) || !strings.Contains(err.Error(), msg) {
+				t.Errorf("error %q does not name %s and say %q", err, where, msg)
 			}
 		})
 	}

@@ -68,9 +68,7 @@ func (s setup) caddyfile() string {
 	https_port 9443
 	grace_period 1ns
 	auto_https off
-	servers {
-		metrics
-	}
+	metrics
 }
 http://127.0.0.1:9301 {
 	bind 127.0.0.1

@@ -22,6 +22,9 @@ import (
 // form post back to the page (see respondForm).
 const noticeParam = "kairo"
 
+// maxDownsellHops bounds how far pick follows on_decline from one offer.
+const maxDownsellHops = 4
+
 // contextResult is the store's answer to a context request.
 type contextResult struct {
 	sc  *offers.Context
@@ -200,9 +203,15 @@ func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) 
 		if len(picked) == h.MaxOffers {
 			break
 		}
-		for checkDeclines && o != nil && h.declines.declined(subject, o.ID, now) {
-			o = h.catalog.Offer(o.OnDecline)
-			if o != nil && !h.stillOffered(o, pl, sc, now) {
+		// Follow the downsell chain past declined offers; the hop limit
+		// stops a cycle of declined offers.
+		for hops := 0; checkDeclines && o != nil && h.declines.declined(subject, o.ID, now); hops++ {
+			if hops == maxDownsellHops {
+				o = nil
+				break
+			}
+			// The downsell must apply to this cart or order on its own terms.
+			if o = h.catalog.Offer(o.OnDecline); o != nil && !o.Matches(pl, sc, now) {
 				o = nil
 			}
 		}
@@ -213,17 +222,6 @@ func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) 
 		picked = append(picked, o.Resolve(subject))
 	}
 	return picked
-}
-
-// stillOffered reports whether a downsell offer applies to the context on
-// its own terms.
-func (h *Handler) stillOffered(o *offers.Offer, pl offers.Placement, sc *offers.Context, now time.Time) bool {
-	for _, s := range h.catalog.Select(pl, sc, now, len(h.catalog.Offers())) {
-		if s.ID == o.ID {
-			return true
-		}
-	}
-	return false
 }
 
 // fragment signs one token per offer and renders the widget.
