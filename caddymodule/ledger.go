@@ -58,6 +58,7 @@ type ledgerEntry struct {
 	outcome Outcome       // valid once done is closed
 	final   bool          // outcome recorded for repeats (not abandoned)
 	expires time.Time
+	waiters int // repeats waiting for the first attempt (guarded by the ledger's mutex)
 }
 
 func newMemoryLedger() *memoryLedger {
@@ -76,6 +77,7 @@ func (l *memoryLedger) Begin(ctx context.Context, key string) (*Outcome, bool, e
 		l.mu.Unlock()
 		return nil, true, nil
 	}
+	e.waiters++
 	l.mu.Unlock()
 	select {
 	case <-e.done:
