@@ -223,6 +223,7 @@ func newCatalog(name string, offers []*Offer) *Catalog {
 	slices.SortFunc(c.ranked, compareRank)
 	for r, o := range c.ranked {
 		o.rank = int32(r)
+		o.productHash = productHash(o.Product.ProductID)
 	}
 	c.index = buildSelectionIndex(c.ranked)
 	return c

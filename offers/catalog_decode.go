@@ -1,6 +1,7 @@
 package offers
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -105,9 +106,8 @@ func decodeOffer(index int, raw json.RawMessage, problems *[]Problem) *draft {
 func peekID(raw json.RawMessage) string {
 	fields, _ := objectFields(raw)
 	for _, f := range fields {
-		var id string
-		if f.key == "id" && jsonType(f.value) == '"' && json.Unmarshal(f.value, &id) == nil {
-			return id
+		if f.key == "id" && jsonType(f.value) == '"' {
+			return decodeString(f.value)
 		}
 	}
 	return ""
@@ -237,11 +237,11 @@ func (d *draft) fields(path string, raw json.RawMessage, known []string) []jsonF
 
 // str decodes a JSON string.
 func (d *draft) str(path string, raw json.RawMessage) string {
-	var s string
-	if jsonType(raw) != '"' || json.Unmarshal(raw, &s) != nil {
+	if jsonType(raw) != '"' {
 		d.fail(path, "want a string, got %s", describeJSON(raw))
+		return ""
 	}
-	return s
+	return decodeString(bytes.TrimSpace(raw))
 }
 
 // integer decodes a JSON number without fraction or exponent. minorUnits
@@ -290,24 +290,23 @@ func (d *draft) stringList(path string, raw json.RawMessage) []string {
 	list := make([]string, 0, len(elems))
 	for i, elem := range elems {
 		p := path + "[" + strconv.Itoa(i) + "]"
-		var s string
-		if jsonType(elem) != '"' || json.Unmarshal(elem, &s) != nil {
+		if jsonType(elem) != '"' {
 			d.fail(p, "want a string, got %s", describeJSON(elem))
 			d.failed[path] = true
 			continue
 		}
-		list = append(list, s)
+		list = append(list, decodeString(elem))
 	}
 	return list
 }
 
 // timestamp decodes an RFC 3339 time.
 func (d *draft) timestamp(path string, raw json.RawMessage) time.Time {
-	var s string
-	if jsonType(raw) != '"' || json.Unmarshal(raw, &s) != nil {
+	if jsonType(raw) != '"' {
 		d.fail(path, "want an RFC 3339 time such as \"2025-11-28T00:00:00Z\", got %s", describeJSON(raw))
 		return time.Time{}
 	}
+	s := decodeString(raw)
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		d.fail(path, "%s is not an RFC 3339 time such as \"2025-11-28T00:00:00Z\"", strconv.Quote(shorten(s, 40)))
@@ -318,11 +317,11 @@ func (d *draft) timestamp(path string, raw json.RawMessage) time.Time {
 
 // duration decodes a Go duration string such as "15m" or "1h30m".
 func (d *draft) duration(path string, raw json.RawMessage) time.Duration {
-	var s string
-	if jsonType(raw) != '"' || json.Unmarshal(raw, &s) != nil {
+	if jsonType(raw) != '"' {
 		d.fail(path, "want a duration such as \"15m\" or \"1h30m\", got %s", describeJSON(raw))
 		return 0
 	}
+	s := decodeString(raw)
 	v, err := time.ParseDuration(s)
 	if err != nil {
 		d.fail(path, "%s is not a duration such as \"15m\" or \"1h30m\"", strconv.Quote(shorten(s, 40)))

@@ -23,7 +23,7 @@ func TestLoadCatalogExample(t *testing.T) {
 		t.Errorf("Offers not in catalog order: %s ... %s", c.Offers()[0].ID, c.Offers()[7].ID)
 	}
 	got := *c.Offer("thermos-10")
-	got.rank = 0
+	got.rank, got.productHash = 0, 0 // set by the catalog for selection
 	want := Offer{
 		ID:         "thermos-10",
 		Placements: []Placement{PlacementThankYou},

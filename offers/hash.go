@@ -59,3 +59,9 @@ func mix64(x uint64) uint64 {
 	x ^= x >> 31
 	return x
 }
+
+// productHash is a quick hash of a product id, to compare product ids
+// without comparing strings in the common case where they differ.
+func productHash(id string) uint64 {
+	return hashString(fnvOffset, id)
+}

@@ -16,26 +16,24 @@ type jsonField struct {
 
 // objectFields splits a JSON object into its members, keeping their order
 // and any repeated keys. ok is false when raw is not an object. raw must be
-// valid JSON.
+// valid JSON (json.Valid), which lets the split skip every check.
 func objectFields(raw json.RawMessage) (fields []jsonField, ok bool) {
+	raw = bytes.TrimSpace(raw)
 	if jsonType(raw) != '{' {
 		return nil, false
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil {
-		return nil, false
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, false
+	i := skipSpace(raw, 1)
+	for i < len(raw) && raw[i] != '}' {
+		keyEnd := skipValue(raw, i)
+		key := decodeString(raw[i:keyEnd])
+		i = skipSpace(raw, keyEnd)
+		i = skipSpace(raw, i+1) // the colon
+		valueEnd := skipValue(raw, i)
+		fields = append(fields, jsonField{key: key, value: raw[i:valueEnd]})
+		i = skipSpace(raw, valueEnd)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
 		}
-		key, _ := tok.(string)
-		var value json.RawMessage
-		if err := dec.Decode(&value); err != nil {
-			return nil, false
-		}
-		fields = append(fields, jsonField{key: key, value: value})
 	}
 	return fields, true
 }
@@ -43,13 +41,96 @@ func objectFields(raw json.RawMessage) (fields []jsonField, ok bool) {
 // arrayElements splits a JSON array into its elements. ok is false when raw
 // is not an array. raw must be valid JSON.
 func arrayElements(raw json.RawMessage) (elems []json.RawMessage, ok bool) {
+	raw = bytes.TrimSpace(raw)
 	if jsonType(raw) != '[' {
 		return nil, false
 	}
-	if err := json.Unmarshal(raw, &elems); err != nil {
-		return nil, false
+	i := skipSpace(raw, 1)
+	for i < len(raw) && raw[i] != ']' {
+		end := skipValue(raw, i)
+		elems = append(elems, raw[i:end])
+		i = skipSpace(raw, end)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
 	}
 	return elems, true
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON white space.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\r', '\n':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipValue returns the index just past the valid JSON value that starts at
+// i.
+func skipValue(data []byte, i int) int {
+	if i >= len(data) {
+		return i
+	}
+	switch data[i] {
+	case '"':
+		return skipString(data, i)
+	case '{', '[':
+		depth := 0
+		for i < len(data) {
+			switch data[i] {
+			case '"':
+				i = skipString(data, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for i < len(data) {
+		switch data[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string that starts at i.
+func skipString(data []byte, i int) int {
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// decodeString decodes a valid JSON string literal, without the cost of
+// encoding/json when there is nothing to unescape.
+func decodeString(lit []byte) string {
+	if len(lit) >= 2 && bytes.IndexByte(lit, '\\') < 0 && utf8.Valid(lit) {
+		return string(lit[1 : len(lit)-1])
+	}
+	var s string
+	_ = json.Unmarshal(lit, &s) // valid JSON, so this cannot fail
+	return s
 }
 
 // jsonType is the first significant byte of a JSON value: '{', '[', '"',

@@ -46,6 +46,8 @@ type Offer struct {
 	// rank is the offer's position in the catalog's selection order
 	// (priority desc, id asc); set by the catalog.
 	rank int32
+	// productHash is productHash(Product.ProductID); set by the catalog.
+	productHash uint64
 }
 
 // Trigger is the targeting of an offer: the conditions a cart or order must
@@ -123,11 +125,12 @@ type Variant struct {
 // this test to every offer it returns; Matches is for checking one offer,
 // such as a downsell reached through OnDecline.
 func (o *Offer) Matches(p Placement, ctx *Context, now time.Time) bool {
-	return o.eligible(p, ctx, now) && o.Trigger.itemsMatch(ctx)
+	return o.eligible(p, ctx, now) && !ctx.HasProduct(o.Product.ProductID) && o.Trigger.itemsMatch(ctx)
 }
 
-// eligible is Matches without the item condition (product ids and tags),
-// which a selection through the index has already checked.
+// eligible is Matches without the two tests that look at every item (the
+// product ids and tags condition, and whether the product is in the cart),
+// which Select does its own, faster way.
 func (o *Offer) eligible(p Placement, ctx *Context, now time.Time) bool {
 	if ctx == nil || ctx.Currency != o.Product.Currency {
 		return false
@@ -135,10 +138,7 @@ func (o *Offer) eligible(p Placement, ctx *Context, now time.Time) bool {
 	if !o.hasPlacement(p) || !o.scheduledAt(now) {
 		return false
 	}
-	if !o.Trigger.contextMatches(ctx) {
-		return false
-	}
-	return !ctx.HasProduct(o.Product.ProductID)
+	return o.Trigger.contextMatches(ctx)
 }
 
 // scheduledAt reports whether now falls within [StartsAt, EndsAt).
