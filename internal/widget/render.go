@@ -2,7 +2,6 @@ package widget
 
 import (
 	_ "embed"
-	"hash/fnv"
 	"html/template"
 	"strconv"
 	"strings"
@@ -12,7 +11,9 @@ import (
 //go:embed fragment.gohtml
 var fragmentSource string
 
-// fragmentTemplate is parsed once; Execute is safe for concurrent use.
+// fragmentTemplate is parsed once; Execute is safe for concurrent use. Besides
+// the whole fragment it holds its parts "head", "offer" and "foot", which
+// NewLayout renders one by one.
 var fragmentTemplate = template.Must(template.New("fragment").Parse(stripIndentation(fragmentSource)))
 
 // fragmentView is what the template sees: the Fragment plus the values
@@ -27,58 +28,44 @@ type fragmentView struct {
 	Offers                                             []offerView
 }
 
-// offerView is one Offer with its element id and countdown worked out. Its
-// fields are copied rather than embedded: the template looks fields up by
-// name on every execution, and promoted fields cost much more to find.
+// offerView is one Offer with its element id and countdown worked out, and
+// the widget it belongs to (for the prefix, return_to and button label). Its
+// fields are copied rather than embedded: the template looks fields up by name
+// on every execution, and promoted fields cost much more to find. The
+// countdown numbers are strings so that NewLayout can put markers there.
 type offerView struct {
+	Widget                       *fragmentView
 	Token, OfferID, Title, Image string
 	Price, OriginalPrice         string
 	Quantity                     int
 	Each                         bool
 	TitleID                      string
 	Timed                        bool
-	ExpiresUnix                  int64
-	RemainingMS                  int64
+	ExpiresUnix                  string
+	RemainingMS                  string
 	Countdown                    string
 }
 
 // Render appends the widget's HTML fragment for f to dst and returns the
 // extended slice. With no offer left to show and no notice it appends nothing.
+//
+// Render runs the template on every call; a page view on the hot path should
+// use a cached Layout instead, which writes the same bytes.
 func Render(dst []byte, f Fragment) []byte {
-	v := fragmentView{
-		Prefix:        strings.TrimRight(f.Prefix, "/"),
-		ReturnTo:      f.ReturnTo,
-		Mount:         f.Mount,
-		Notice:        f.Notice,
-		StyleVersion:  style.version,
-		ScriptVersion: script.version,
-	}
-	if f.Placement == PlacementCart {
-		v.Placement, v.PlacementClass, v.AcceptLabel = PlacementCart, "kairo-widget--cart", "Add to cart"
-	} else {
-		v.Placement, v.PlacementClass, v.AcceptLabel = PlacementThankYou, "kairo-widget--thank-you", "Add to my order"
-		v.ThankYou = true
-	}
+	v := newFragmentView(f)
+	v.ReturnTo = f.ReturnTo
 	v.Offers = make([]offerView, 0, len(f.Offers))
 	for _, o := range f.Offers {
-		ov := offerView{
-			Token: o.Token, OfferID: o.OfferID, Title: o.Title, Image: o.Image,
-			Price: o.Price, OriginalPrice: o.OriginalPrice,
-			Quantity: o.Quantity, Each: o.Quantity > 1,
+		left, timed, shown := timeLeft(o.ExpiresAt, f.Now)
+		if !shown {
+			continue
 		}
-		if !imageURLAllowed(o.Image) {
-			// html/template would print "#ZgotmplZ", which the browser fetches
-			// as an image from the page's own URL: show no image instead.
-			ov.Image = ""
-		}
-		if !o.ExpiresAt.IsZero() {
-			left := o.ExpiresAt.Sub(f.Now)
-			if left <= 0 {
-				continue
-			}
+		ov := newOfferView(v, o)
+		ov.Token = o.Token
+		if timed {
 			ov.Timed = true
-			ov.ExpiresUnix = o.ExpiresAt.Unix()
-			ov.RemainingMS = left.Milliseconds()
+			ov.ExpiresUnix = strconv.FormatInt(o.ExpiresAt.Unix(), 10)
+			ov.RemainingMS = strconv.FormatInt(left.Milliseconds(), 10)
 			ov.Countdown = formatClock(left)
 		}
 		v.Offers = append(v.Offers, ov)
@@ -90,18 +77,68 @@ func Render(dst []byte, f Fragment) []byte {
 		// A notice alone: its message would only repeat the thank-you note's promise.
 		v.ThankYou = false
 	}
-	v.ID = elementID(&v)
+	h := newIDHash()
+	for i := range v.Offers {
+		h = h.add(v.Offers[i].Token)
+	}
+	v.ID = string(appendElementID(nil, h.end(f.Notice)))
 	for i := range v.Offers {
 		v.Offers[i].TitleID = v.ID + "-t" + strconv.Itoa(i)
 	}
 	w := appendWriter{buf: dst}
-	if err := fragmentTemplate.Execute(&w, &v); err != nil {
+	if err := fragmentTemplate.Execute(&w, v); err != nil {
 		// The template is fixed and the view holds only strings, numbers and
 		// booleans, so this cannot happen short of a bug; show nothing rather
 		// than half a widget.
 		return dst
 	}
 	return w.buf
+}
+
+// newFragmentView fills in the parts of the view that do not change from one
+// page view to the next: everything but ReturnTo, ID and Offers.
+func newFragmentView(f Fragment) *fragmentView {
+	v := &fragmentView{
+		Prefix:        strings.TrimRight(f.Prefix, "/"),
+		Mount:         f.Mount,
+		Notice:        f.Notice,
+		StyleVersion:  style.version,
+		ScriptVersion: script.version,
+	}
+	if f.Placement == PlacementCart {
+		v.Placement, v.PlacementClass, v.AcceptLabel = PlacementCart, "kairo-widget--cart", "Add to cart"
+	} else {
+		v.Placement, v.PlacementClass, v.AcceptLabel = PlacementThankYou, "kairo-widget--thank-you", "Add to my order"
+		v.ThankYou = true
+	}
+	return v
+}
+
+// newOfferView fills in the parts of an offer's view that do not change from
+// one page view to the next: everything but Token, TitleID and the countdown.
+func newOfferView(w *fragmentView, o Offer) offerView {
+	ov := offerView{
+		Widget: w, OfferID: o.OfferID, Title: o.Title, Image: o.Image,
+		Price: o.Price, OriginalPrice: o.OriginalPrice,
+		Quantity: o.Quantity, Each: o.Quantity > 1,
+	}
+	if !imageURLAllowed(o.Image) {
+		// html/template would print "#ZgotmplZ", which the browser fetches
+		// as an image from the page's own URL: show no image instead.
+		ov.Image = ""
+	}
+	return ov
+}
+
+// timeLeft decides whether an offer expiring at expiresAt is shown at now:
+// an offer without expiry always is (timed false), a timed one only while
+// left, the time it has left, is positive.
+func timeLeft(expiresAt, now time.Time) (left time.Duration, timed, shown bool) {
+	if expiresAt.IsZero() {
+		return 0, false, true
+	}
+	left = expiresAt.Sub(now)
+	return left, true, left > 0
 }
 
 // appendWriter is an io.Writer that appends to a byte slice.
@@ -113,20 +150,39 @@ func (w *appendWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// elementID derives the id prefix for the widget's aria references from its
-// tokens and notice, so two widgets on one page do not share ids and the same
-// input always renders the same bytes.
-func elementID(v *fragmentView) string {
-	h := fnv.New64a()
-	for i := range v.Offers {
-		h.Write([]byte(v.Offers[i].Token))
-		h.Write([]byte{0})
+// idHash is a running 64-bit FNV-1a hash over the tokens of the offers shown
+// and the notice: the widget's element id prefix comes from it, so two
+// widgets on one page do not share ids and the same input always renders the
+// same bytes. It works on a plain integer so that Layout.Append can compute it
+// without allocating.
+type idHash uint64
+
+// newIDHash starts a hash.
+func newIDHash() idHash { return 14695981039346656037 }
+
+// add hashes one offer's token and a separator.
+func (h idHash) add(token string) idHash {
+	for i := 0; i < len(token); i++ {
+		h = (h ^ idHash(token[i])) * 1099511628211
 	}
-	if v.Notice != nil {
-		h.Write([]byte(v.Notice.Message))
+	return h * 1099511628211 // the separator, a zero byte
+}
+
+// end hashes the notice's message, if any, after the tokens.
+func (h idHash) end(n *Notice) idHash {
+	if n == nil {
+		return h
 	}
-	var b [6 + 16]byte
-	return string(strconv.AppendUint(append(b[:0], "kairo-"...), h.Sum64(), 36))
+	for i := 0; i < len(n.Message); i++ {
+		h = (h ^ idHash(n.Message[i])) * 1099511628211
+	}
+	return h
+}
+
+// appendElementID appends the id prefix for hash h, "kairo-" and the hash in
+// base 36.
+func appendElementID(dst []byte, h idHash) []byte {
+	return strconv.AppendUint(append(dst, "kairo-"...), uint64(h), 36)
 }
 
 // imageURLAllowed reports whether an image URL is relative or http(s). The
@@ -140,20 +196,23 @@ func imageURLAllowed(u string) bool {
 	return strings.EqualFold(scheme, "https") || strings.EqualFold(scheme, "http")
 }
 
-// formatClock writes the time left as m:ss (h:mm:ss from an hour up), rounded
-// up to the whole second, the same way widget.js does.
+// formatClock returns the time left as appendClock writes it.
 func formatClock(d time.Duration) string {
+	return string(appendClock(make([]byte, 0, 12), d))
+}
+
+// appendClock appends the time left as m:ss (h:mm:ss from an hour up),
+// rounded up to the whole second, the same way widget.js does.
+func appendClock(b []byte, d time.Duration) []byte {
 	secs := int64((d + time.Second - 1) / time.Second)
 	h, m, s := secs/3600, secs/60%60, secs%60
-	b := make([]byte, 0, 12)
 	if h > 0 {
 		b = strconv.AppendInt(b, h, 10)
 		b = append(b, ':', byte('0'+m/10), byte('0'+m%10))
 	} else {
 		b = strconv.AppendInt(b, m, 10)
 	}
-	b = append(b, ':', byte('0'+s/10), byte('0'+s%10))
-	return string(b)
+	return append(b, ':', byte('0'+s/10), byte('0'+s%10))
 }
 
 // stripIndentation removes the leading blanks of every line of the template

@@ -395,11 +395,15 @@ func TestFormatClock(t *testing.T) {
 }
 
 func BenchmarkRender(b *testing.B) {
-	f := sampleFragment(PlacementThankYou)
-	buf := Render(nil, f)
-	b.SetBytes(int64(len(buf)))
-	b.ReportAllocs()
-	for b.Loop() {
-		buf = Render(buf[:0], f)
+	for _, placement := range []string{PlacementCart, PlacementThankYou} {
+		b.Run(placement, func(b *testing.B) {
+			f := sampleFragment(placement)
+			buf := Render(nil, f)
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = Render(buf[:0], f)
+			}
+		})
 	}
 }
