@@ -1,7 +1,6 @@
 package demostore
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"sync/atomic"
@@ -196,7 +195,7 @@ func (s *Store) serveAddition(w http.ResponseWriter, r *http.Request, a addition
 		return
 	}
 	a.applied.Add(1)
-	body, _ := json.Marshal(answer) // plain structs: cannot fail
+	body, _ := encodeJSON(answer) // plain structs: cannot fail
 	s.ledger.keep(k, entry, http.StatusOK, body)
 	settled = true
 	writeJSONBytes(w, http.StatusOK, body)

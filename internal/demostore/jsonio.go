@@ -1,6 +1,7 @@
 package demostore
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -15,9 +16,19 @@ type apiError struct {
 	Error string `json:"error"`
 }
 
+// encodeJSON encodes v on one line ending in a newline, leaving <, > and &
+// as they are so that messages stay readable.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return buf.Bytes(), err
+}
+
 // writeJSON answers with v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	body, err := encodeJSON(v)
 	if err != nil {
 		http.Error(w, "encoding the answer: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -32,7 +43,6 @@ func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
-	_, _ = w.Write([]byte("\n"))
 }
 
 // writeError answers with {"error": message}.

@@ -265,14 +265,3 @@ func (s *shop) expireOrder(id string) bool {
 	}
 	return ok
 }
-
-// editable reports whether an order exists and still accepts additions.
-func (s *shop) editable(id string) (exists, editable bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.orders[id]
-	if !ok {
-		return false, false
-	}
-	return true, s.now().Before(o.EditableUntil)
-}
