@@ -59,9 +59,14 @@
 //	}
 //
 // Unknown fields are errors, so that a misspelt trigger cannot silently
-// widen an offer's audience. Tags and statuses match regardless of case.
-// Validation reports every problem at once, in a *CatalogError; see
-// testdata/offers.json for a complete example.
+// widen an offer's audience; null is the same as leaving a field out. Tags
+// and statuses match regardless of case. Limits: unit_price above zero and
+// at most 10^12 minor units, a discount never above the price, quantity 1 to
+// 1000, expires_after up to 24h, variant weights adding up to 100, images as
+// http(s) URLs or paths from the site's root. on_decline names an offer in
+// the same currency that shares a placement, and declines never lead back
+// in a circle. Validation reports every problem at once, in a *CatalogError;
+// see testdata/offers.json for a complete example.
 //
 // # Context
 //
@@ -84,6 +89,11 @@
 // placement, currency, product id, tag and customer tag, so a selection
 // looks only at offers that could match. Context.Fingerprint is a cache key
 // for selections.
+//
+// Every offer is selected on its own terms, downsells included: an offer
+// named by another's on_decline shows whenever its own trigger holds. To
+// check whether a downsell reached through OnDecline applies, use
+// Offer.Matches.
 //
 // # Money
 //

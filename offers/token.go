@@ -139,13 +139,13 @@ func (s *Signer) Sign(c Claims) (string, error) {
 		return "", fmt.Errorf("offers: signing token: %w", err)
 	}
 	bp := bufferPool.Get().(*[]byte)
-	buf := appendPayload((*bp)[:0], &c)
-	buf = s.keys[0].sum(buf, buf)
-	encoded := make([]byte, tokenEncoding.EncodedLen(len(buf)))
-	tokenEncoding.Encode(encoded, buf)
+	raw := appendPayload((*bp)[:0], &c)
+	raw = s.keys[0].sum(raw, raw)
+	buf := tokenEncoding.AppendEncode(raw, raw) // the text goes after the bytes
+	token := string(buf[len(raw):])
 	*bp = buf[:0]
 	bufferPool.Put(bp)
-	return string(encoded), nil
+	return token, nil
 }
 
 // Verify checks a token and returns its claims. Errors wrap exactly one of

@@ -176,14 +176,21 @@ func isCurrencyCode(code string) bool {
 	return ok
 }
 
+// urlSafe marks the bytes of the base64url alphabet.
+var urlSafe = func() (set [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+		set[c] = true
+	}
+	return set
+}()
+
 // validNonce reports whether a nonce is 1 to 64 base64url characters.
 func validNonce(nonce string) bool {
 	if len(nonce) == 0 || len(nonce) > maxNonceLength {
 		return false
 	}
 	for i := 0; i < len(nonce); i++ {
-		c := nonce[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+		if !urlSafe[nonce[i]] {
 			return false
 		}
 	}
