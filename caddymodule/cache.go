@@ -5,31 +5,47 @@ import (
 
 	"github.com/dgraph-io/ristretto/v2"
 
+	"github.com/kairoedge/kairo/internal/widget"
 	"github.com/kairoedge/kairo/offers"
 )
 
-// selectionCache keeps recent selections keyed by placement and the
-// context fingerprint, so that identical carts and orders skip the
-// targeting work. It is a cache only: a dropped entry is recomputed.
-type selectionCache struct {
-	c   *ristretto.Cache[uint64, []*offers.Offer]
-	ttl time.Duration
+// ttlCache is a ristretto cache whose entries each count as one and expire
+// after a fixed time. It is a cache only: ristretto may drop a Set, and a
+// missing entry is simply recomputed.
+type ttlCache[K string | uint64, V any] struct {
+	c   *ristretto.Cache[K, V]
+	ttl time.Duration // 0: entries do not expire
 }
 
-func newSelectionCache(ttl time.Duration) (*selectionCache, error) {
-	c, err := ristretto.NewCache(&ristretto.Config[uint64, []*offers.Offer]{
-		NumCounters: 1e5,
-		MaxCost:     1e4, // entries
+func newTTLCache[K string | uint64, V any](entries int64, ttl time.Duration) (*ttlCache[K, V], error) {
+	c, err := ristretto.NewCache(&ristretto.Config[K, V]{
+		NumCounters: entries * 10,
+		MaxCost:     entries,
 		BufferItems: 64,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &selectionCache{c: c, ttl: ttl}, nil
+	return &ttlCache[K, V]{c: c, ttl: ttl}, nil
 }
 
-// key mixes the placement into the fingerprint so the two placements
-// never share an entry.
+func (t *ttlCache[K, V]) get(key K) (V, bool) { return t.c.Get(key) }
+
+func (t *ttlCache[K, V]) set(key K, v V) { t.c.SetWithTTL(key, v, 1, t.ttl) }
+
+func (t *ttlCache[K, V]) close() { t.c.Close() }
+
+// selectionCache keeps recent selections keyed by placement and context
+// fingerprint (selectionKey), so identical carts and orders skip targeting.
+type selectionCache = ttlCache[uint64, []*offers.Offer]
+
+// layoutCache keeps rendered widget layouts keyed by layoutKey. Layouts
+// depend on the catalog only, which is fixed for a Handler, so they do
+// not expire; eviction bounds them.
+type layoutCache = ttlCache[string, *widget.Layout]
+
+// selectionKey mixes the placement into the fingerprint so the two
+// placements never share an entry.
 func selectionKey(pl offers.Placement, fingerprint uint64) uint64 {
 	if pl == offers.PlacementThankYou {
 		return fingerprint ^ 0x9E3779B97F4A7C15
@@ -37,8 +53,23 @@ func selectionKey(pl offers.Placement, fingerprint uint64) uint64 {
 	return fingerprint
 }
 
-func (s *selectionCache) get(key uint64) ([]*offers.Offer, bool) { return s.c.Get(key) }
-
-func (s *selectionCache) set(key uint64, sel []*offers.Offer) { s.c.SetWithTTL(key, sel, 1, s.ttl) }
-
-func (s *selectionCache) close() { s.c.Close() }
+// layoutKey names everything a widget layout is made of besides the
+// handler's fixed settings: placement, notice and the offers (with their
+// variants) in order.
+func layoutKey(pl offers.Placement, notice string, picked []offers.Pick) string {
+	n := len(pl) + len(notice) + 2
+	for _, p := range picked {
+		n += len(p.OfferID) + len(p.Variant) + 2
+	}
+	b := make([]byte, 0, n)
+	b = append(b, pl...)
+	b = append(b, '|')
+	b = append(b, notice...)
+	for _, p := range picked {
+		b = append(b, '|')
+		b = append(b, p.OfferID...)
+		b = append(b, ':')
+		b = append(b, p.Variant...)
+	}
+	return string(b)
+}

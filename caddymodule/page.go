@@ -109,7 +109,7 @@ func (p *pageRun) snippet() []byte {
 	}
 	notice := p.notice()
 	picked := p.h.pick(p.placement, res.sc, subject)
-	if len(picked) == 0 && notice == nil {
+	if len(picked) == 0 && notice == "" {
 		p.outcome = "no_offers"
 		p.h.debug("page served unchanged: no offer matches", p)
 		return nil
@@ -158,17 +158,17 @@ func failOpenReason(err error) string {
 	return "store_error"
 }
 
-// notice is the result of a form post carried back to the page.
-func (p *pageRun) notice() *widget.Notice {
+// notice is the status code of a form post's result carried back to the
+// page, or "" when there is none (or it is not one Kairo gives).
+func (p *pageRun) notice() string {
+	if p.r.URL.RawQuery == "" {
+		return ""
+	}
 	code := p.r.URL.Query().Get(noticeParam)
-	if code == "" {
-		return nil
+	if _, ok := outcomeByStatus(code, p.placement); !ok {
+		return ""
 	}
-	out, ok := outcomeByStatus(code, p.placement)
-	if !ok {
-		return nil
-	}
-	return &widget.Notice{OK: out.HTTPStatus < 300, Message: out.Message}
+	return code
 }
 
 // returnTo is the page's own path and query, without a previous notice.
@@ -198,7 +198,6 @@ func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) 
 	}
 	checkDeclines := !h.declines.empty()
 	picked := make([]offers.Pick, 0, h.MaxOffers)
-	seen := make(map[string]bool, h.MaxOffers)
 	for _, o := range sel {
 		if len(picked) == h.MaxOffers {
 			break
@@ -215,28 +214,36 @@ func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) 
 				o = nil
 			}
 		}
-		if o == nil || seen[o.ID] {
+		if o == nil || alreadyPicked(picked, o.ID) {
 			continue
 		}
-		seen[o.ID] = true
 		picked = append(picked, o.Resolve(subject))
 	}
 	return picked
 }
 
-// fragment signs one token per offer and renders the widget.
-func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.Pick, returnTo string, notice *widget.Notice) ([]byte, error) {
-	now := h.now()
-	f := widget.Fragment{
-		Prefix:    h.Prefix,
-		Placement: string(pl),
-		ReturnTo:  returnTo,
-		Mount:     h.Mount,
-		Notice:    notice,
-		Now:       now,
-		Offers:    make([]widget.Offer, 0, len(picked)),
+// alreadyPicked reports whether picked holds offerID (a downsell may be
+// selected on its own too).
+func alreadyPicked(picked []offers.Pick, offerID string) bool {
+	for _, p := range picked {
+		if p.OfferID == offerID {
+			return true
+		}
 	}
-	for _, pk := range picked {
+	return false
+}
+
+// fragment signs one token per offer and writes the widget from a cached
+// layout, so a page view costs the signatures and a copy.
+func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.Pick, returnTo, noticeCode string) ([]byte, error) {
+	now := h.now()
+	vals := widget.Values{
+		ReturnTo:  returnTo,
+		Now:       now,
+		Tokens:    make([]string, len(picked)),
+		ExpiresAt: make([]time.Time, len(picked)),
+	}
+	for i, pk := range picked {
 		ttl := pk.ExpiresAfter
 		if pl == offers.PlacementCart || ttl <= 0 {
 			ttl = time.Duration(h.CartTokenTTL)
@@ -258,8 +265,33 @@ func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.
 		if err != nil {
 			return nil, err
 		}
+		vals.Tokens[i] = token
+		if pl == offers.PlacementThankYou {
+			vals.ExpiresAt[i] = expires
+		}
+	}
+	key := layoutKey(pl, noticeCode, picked)
+	layout, ok := h.layouts.get(key)
+	if !ok {
+		layout = widget.NewLayout(h.layoutFragment(pl, noticeCode, picked))
+		h.layouts.set(key, layout)
+	}
+	return layout.Append(make([]byte, 0, 4096), vals), nil
+}
+
+// layoutFragment is the page-independent part of a widget.
+func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked []offers.Pick) widget.Fragment {
+	f := widget.Fragment{
+		Prefix:    h.Prefix,
+		Placement: string(pl),
+		Mount:     h.Mount,
+		Offers:    make([]widget.Offer, 0, len(picked)),
+	}
+	if out, ok := outcomeByStatus(noticeCode, pl); ok {
+		f.Notice = &widget.Notice{OK: out.HTTPStatus < 300, Message: out.Message}
+	}
+	for _, pk := range picked {
 		wo := widget.Offer{
-			Token:    token,
 			OfferID:  pk.OfferID,
 			Title:    pk.Title,
 			Image:    pk.Image,
@@ -269,12 +301,9 @@ func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.
 		if pk.Discount.Amount > 0 {
 			wo.OriginalPrice = pk.UnitPrice.Format()
 		}
-		if pl == offers.PlacementThankYou {
-			wo.ExpiresAt = expires
-		}
 		f.Offers = append(f.Offers, wo)
 	}
-	return widget.Render(nil, f), nil
+	return f
 }
 
 // debug writes a debug log line about a page, cheaply when debug is off.

@@ -12,6 +12,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 
+	"github.com/kairoedge/kairo/internal/widget"
 	"github.com/kairoedge/kairo/offers"
 )
 
@@ -97,6 +98,7 @@ type Handler struct {
 	ledger    Ledger
 	declines  *declineLog
 	cache     *selectionCache
+	layouts   *layoutCache
 	metrics   *metrics
 	logger    *zap.Logger
 	now       func() time.Time
@@ -205,8 +207,11 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("upsell: registering metrics: %w", err)
 	}
-	if h.cache, err = newSelectionCache(time.Duration(h.SelectionTTL)); err != nil {
+	if h.cache, err = newTTLCache[uint64, []*offers.Offer](10_000, time.Duration(h.SelectionTTL)); err != nil {
 		return fmt.Errorf("upsell: selection cache: %w", err)
+	}
+	if h.layouts, err = newTTLCache[string, *widget.Layout](10_000, 0); err != nil {
+		return fmt.Errorf("upsell: widget cache: %w", err)
 	}
 	h.poolKey = "memory"
 	h.ledger, h.declines = acquireMemoryState(h.poolKey)
@@ -232,6 +237,9 @@ func (h *Handler) Validate() error {
 func (h *Handler) Cleanup() error {
 	if h.cache != nil {
 		h.cache.close()
+	}
+	if h.layouts != nil {
+		h.layouts.close()
 	}
 	if h.store != nil {
 		h.store.close()
