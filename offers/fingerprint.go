@@ -11,10 +11,11 @@ const (
 // Fingerprint is a stable 64-bit hash of everything selection reads from the
 // context: currency, subtotal, the set of product ids, the set of item tags,
 // the set of customer tags, whether the customer is new, and the status.
-// It leaves out the id, quantities, prices and variant ids, so two carts that
-// targeting cannot tell apart share a fingerprint, and a cache keyed by
-// (placement, fingerprint) serves them both. Order and case of tags do not
-// matter; the value is the same in every process and release.
+// It leaves out the id, quantities, prices and variant ids, so carts that
+// differ only in those share a fingerprint, and a cache keyed by (placement,
+// fingerprint) serves them all. Order and case of items and tags do not
+// matter; a product id or tag that repeats counts each time, which at worst
+// costs a cache miss. The value is the same in every process and release.
 func (c *Context) Fingerprint() uint64 {
 	// Sets are hashed as the sum of their members' mixed hashes, which does
 	// not depend on order and needs no sorting or allocation.

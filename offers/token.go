@@ -197,7 +197,7 @@ func (s *Signer) authentic(token string) (Claims, error) {
 		*bp = make([]byte, 0, need)
 	}
 	text := append((*bp)[:0], token...)
-	raw, err := tokenEncoding.AppendDecode(text[len(text):len(text)], text)
+	raw, err := tokenEncoding.AppendDecode(text[len(text):], text)
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: not base64url", ErrMalformed)
 	}
@@ -210,7 +210,7 @@ func (s *Signer) authentic(token string) (Claims, error) {
 	}
 	signed := false
 	for _, k := range s.keys {
-		expected := k.sum(raw[len(raw):len(raw)], payload)
+		expected := k.sum(raw[len(raw):], payload)
 		if hmac.Equal(expected, tag) {
 			signed = true
 			break
