@@ -16,9 +16,9 @@ func init() {
 
 // parseCaddyfile builds the handler from a demo_store directive.
 func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
-	s := new(Handler)
-	err := s.UnmarshalCaddyfile(h.Dispenser)
-	return s, err
+	handler := new(Handler)
+	err := handler.UnmarshalCaddyfile(h.Dispenser)
+	return handler, err
 }
 
 // UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
@@ -30,7 +30,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	}
 //
 // Every subdirective is optional; the block may be left out.
-func (s *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
 	if d.NextArg() {
 		return d.ArgErr()
@@ -38,7 +38,7 @@ func (s *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	for d.NextBlock(0) {
 		switch d.Val() {
 		case "api_token":
-			if !d.AllArgs(&s.APIToken) {
+			if !d.AllArgs(&h.APIToken) {
 				return d.ArgErr()
 			}
 		case "accept_window":
@@ -53,14 +53,14 @@ func (s *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if dur <= 0 {
 				return d.Errf("accept_window: %s must be positive", raw)
 			}
-			s.AcceptWindow = caddy.Duration(dur)
+			h.AcceptWindow = caddy.Duration(dur)
 		case "currency":
-			if !d.AllArgs(&s.Currency) {
+			if !d.AllArgs(&h.Currency) {
 				return d.ArgErr()
 			}
-			s.Currency = strings.ToUpper(s.Currency)
-			if !validCurrency(s.Currency) {
-				return d.Errf("currency: %q is not an ISO 4217 code such as USD", s.Currency)
+			h.Currency = strings.ToUpper(h.Currency)
+			if !validCurrency(h.Currency) {
+				return d.Errf("currency: %q is not an ISO 4217 code such as USD", h.Currency)
 			}
 		default:
 			return d.Errf("unknown demo_store option %q (want api_token, accept_window or currency)", d.Val())
