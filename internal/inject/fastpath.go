@@ -9,10 +9,13 @@ import "bytes"
 // the end of the buffer.
 
 // fastLookahead is how many bytes from a '<' the data fast path needs in
-// the buffer to classify it ("</body" and the byte after it, "<!--" and
-// the two bytes after it). Closer to the end, step reads the tag byte by
-// byte and the state carries over to the next write.
-const fastLookahead = 8
+// the buffer to classify it with two word loads. Closer to the end, step
+// reads the tag byte by byte and the state carries over to the next write.
+const fastLookahead = 16
+
+// rawNameLens has bit L set when some raw-text tag name is L bytes long,
+// so most start tags skip rawKindOf.
+const rawNameLens = 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9
 
 // fast runs the fast path for the current state, if there is one. It
 // returns the next index and the index of the '<' of "</body" (or noMatch).
@@ -51,11 +54,22 @@ func (s *scanner) fast(p []byte, i int) (int, int) {
 // It stays in the loop for start tags, end tags, comments and bogus
 // comments that end within p, and returns when the body's end tag is
 // found, a raw-text element starts, or p runs out.
+//
+// Every store page spends most of its bytes here, so the common steps are
+// written out inline: the next '<' and the end of a tag name are found by
+// testing a whole word (eight bytes) at once, and only long runs pay for a
+// call.
 func (s *scanner) data(p []byte, i int) (int, int) {
 	n := len(p)
 	for {
-		j := indexByteFrom(p, i, '<')
-		if j < 0 {
+		var j int // the next '<'
+		if i+8 <= n {
+			if t := eqBytes(load64(p, i), '<'); t != 0 {
+				j = i + firstFlag(t)
+			} else if j = indexByteFrom(p, i+8, '<'); j < 0 {
+				return n, noMatch
+			}
+		} else if j = indexByteFrom(p, i, '<'); j < 0 {
 			return n, noMatch
 		}
 		if n-j < fastLookahead {
@@ -63,63 +77,71 @@ func (s *scanner) data(p []byte, i int) (int, int) {
 			s.tagStart = j
 			return j + 1, noMatch
 		}
-		k := j + 2 // after the first byte of the tag name
-		switch c := p[j+1]; {
-		case isAlpha(c):
-			for k < n && !isNameEnd(p[k]) {
-				k++
+
+		var k int // the byte that ends the tag name
+		w := load64(p, j+1)
+		if c := byte(w); isAlpha(c) {
+			// Start tag. Byte 0 of w is a letter, so a flag is at 1 or later.
+			if t := nameEnds(w); t != 0 {
+				k = j + 1 + firstFlag(t)
+			} else {
+				k = j + 9
 			}
-			if k == n {
-				s.state = sTagOpen
-				s.tagStart = j
-				return j + 1, noMatch
+			if !isNameEnd(p[k]) {
+				if k = indexNameEnd(p, k); k == n {
+					s.state = sTagOpen
+					s.tagStart = j
+					return j + 1, noMatch
+				}
 			}
 			s.isEnd = false
-			s.pending = rawKindOf(p[j+1 : k])
-
-		case c == '/':
-			c2 := p[j+2]
-			if !isAlpha(c2) {
-				if c2 == '>' { // "</>" is dropped
+			s.pending = rawNone
+			if rawNameLens>>(k-j-1)&1 != 0 {
+				s.pending = rawKindOf(p[j+1 : k])
+			}
+		} else if c == '/' {
+			w = load64(p, j+2)
+			if !isAlpha(byte(w)) {
+				if byte(w) == '>' { // "</>" is dropped
 					i = j + 3
 				} else if i = s.bogus(p, j+2); s.state != sData {
 					return i, noMatch
 				}
 				continue
 			}
-			if isBodyName(p[j+2:]) {
+			if uint32(w)|0x20202020 == bodyWord && isNameEnd(byte(w>>32)) {
 				s.tagStart = j
 				return j, j
 			}
-			for k++; k < n && !isNameEnd(p[k]); k++ {
+			if t := nameEnds(w); t != 0 {
+				k = j + 2 + firstFlag(t)
+			} else {
+				k = j + 10
 			}
-			if k == n {
-				s.state = sTagOpen
-				s.tagStart = j
-				return j + 1, noMatch
+			if !isNameEnd(p[k]) {
+				if k = indexNameEnd(p, k); k == n {
+					s.state = sTagOpen
+					s.tagStart = j
+					return j + 1, noMatch
+				}
 			}
 			s.isEnd = true
 			s.pending = rawNone
-
-		case c == '!':
-			if p[j+2] == '-' && p[j+3] == '-' {
+		} else {
+			switch {
+			case c == '!' && byte(w>>8) == '-' && byte(w>>16) == '-':
 				i = s.commentStart(p, j+4)
-			} else {
+			case c == '!':
 				i = s.bogus(p, j+2)
+			case c == '?':
+				i = s.bogus(p, j+1)
+			default: // a '<' that starts nothing is text
+				i = j + 1
+				continue
 			}
 			if s.state != sData {
 				return i, noMatch
 			}
-			continue
-
-		case c == '?':
-			if i = s.bogus(p, j+1); s.state != sData {
-				return i, noMatch
-			}
-			continue
-
-		default: // a '<' that starts nothing is text
-			i = j + 1
 			continue
 		}
 
@@ -147,9 +169,14 @@ func (s *scanner) data(p []byte, i int) (int, int) {
 // the tag's '>' (it returns the index after it and true; the caller moves
 // to the state after the tag) or the end of p (it stores the state there
 // and returns len(p) and false). Every state resumes at any byte, so a tag
-// split across writes needs no buffering. The rules are the standard's:
-// a quote opens a value only right after '=' (and whitespace), which is
-// what keeps a '>' or "</body>" inside a quoted value from counting.
+// split across writes needs no buffering.
+//
+// The rules are the standard's, with one observation that makes them fast:
+// in the attribute-name and after-attribute-name states only '=', '/' and
+// '>' lead anywhere else (whitespace and other bytes keep to those two
+// states), so names are skipped eight bytes at a time. A quote opens a
+// value only right after '=' (and whitespace), which is what keeps a '>'
+// or "</body>" inside a quoted value from counting.
 func (s *scanner) attrs(p []byte, i int, st uint8) (int, bool) {
 	n := len(p)
 	var c byte
@@ -157,10 +184,8 @@ func (s *scanner) attrs(p []byte, i int, st uint8) (int, bool) {
 	switch st {
 	case sBeforeAttrName:
 		goto beforeName
-	case sAttrName:
+	case sAttrName, sAfterAttrName:
 		goto attrName
-	case sAfterAttrName:
-		goto afterName
 	case sBeforeAttrValue:
 		goto beforeValue
 	case sAttrValueDQ:
@@ -195,8 +220,14 @@ beforeName:
 	i++ // the name's first byte, whatever it is ('=' and quotes too)
 
 attrName:
-	for i < n && charClass[p[i]]&clsAttrNameEnd == 0 {
-		i++
+	if i+8 <= n {
+		if t := nameStops(load64(p, i)); t != 0 {
+			i += firstFlag(t)
+		} else {
+			i = indexNameStop(p, i+8)
+		}
+	} else {
+		i = indexNameStop(p, i)
 	}
 	if i == n {
 		s.state = sAttrName
@@ -209,30 +240,8 @@ attrName:
 		goto beforeValue
 	case '/':
 		goto selfClosing
-	case '>':
-		return i, true
 	}
-
-	// afterName: whitespace after a name; '=' may still follow.
-afterName:
-	for i < n && isSpace(p[i]) {
-		i++
-	}
-	if i == n {
-		s.state = sAfterAttrName
-		return n, false
-	}
-	c = p[i]
-	i++
-	switch c {
-	case '=':
-		goto beforeValue
-	case '/':
-		goto selfClosing
-	case '>':
-		return i, true
-	}
-	goto attrName // c started the next attribute's name
+	return i, true // '>'
 
 beforeValue:
 	for i < n && isSpace(p[i]) {
@@ -267,7 +276,15 @@ unquoted:
 	goto beforeName
 
 quoted: // c is the quote
-	q = indexByteFrom(p, i, c)
+	if i+8 <= n {
+		if t := eqBytes(load64(p, i), c); t != 0 {
+			q = i + firstFlag(t)
+		} else {
+			q = indexByteFrom(p, i+8, c)
+		}
+	} else {
+		q = indexByteFrom(p, i, c)
+	}
 	if q < 0 {
 		s.state = sAttrValueDQ
 		if c == '\'' {
@@ -282,16 +299,17 @@ afterQuoted:
 		s.state = sAfterAttrValueQuoted
 		return n, false
 	}
-	switch c = p[i]; {
+	c = p[i]
+	i++
+	switch {
 	case isSpace(c):
-		i++
+		goto beforeName
 	case c == '/':
-		i++
 		goto selfClosing
 	case c == '>':
-		return i + 1, true
+		return i, true
 	}
-	goto beforeName // anything else starts the next attribute
+	goto attrName // c starts the next attribute's name
 
 selfClosing:
 	if i == n {

@@ -1,0 +1,217 @@
+package inject
+
+import (
+	"io"
+	"net/http"
+	"sync"
+)
+
+// ResponseWriter wraps the writer of an Eligible request (see
+// PrepareRequest). When the final status is known it decides: a 200
+// text/html response without Content-Encoding or Content-Range is
+// rewritten, everything else (304, 206, HEAD-less errors, JSON, SSE,
+// compressed bodies...) passes through byte for byte with its header
+// untouched.
+//
+// A rewritten response loses Content-Length, ETag, Last-Modified,
+// Accept-Ranges and body digests, gets Cache-Control: private, and its
+// body streams through an Injector that puts the snippet before the real
+// </body> (or at the end, in Close).
+//
+// A body written without WriteHeader is a 200, as with net/http; a
+// missing Content-Type is sniffed from the first bytes as net/http would.
+// Flushes go through (Flush, FlushError, http.NewResponseController);
+// Unwrap exposes the wrapped writer for deadlines and hijacking; ReadFrom
+// keeps io.Copy on the rewriting path (and sendfile on pass-through).
+//
+// Not safe for concurrent use, like any http.ResponseWriter.
+type ResponseWriter struct {
+	http.ResponseWriter
+	snippet func() []byte
+
+	inj       Injector
+	status    int  // explicit status held back until the first bytes can be sniffed
+	decided   bool // the final header has been decided (and sent on)
+	rewriting bool
+	closed    bool
+	reason    string
+}
+
+// NewResponseWriter wraps w; snippet is handed to the Injector (called at
+// most once, at the insertion point; it may block and may return nil).
+// Call Close after the next handler returns.
+func NewResponseWriter(w http.ResponseWriter, snippet func() []byte) *ResponseWriter {
+	return &ResponseWriter{ResponseWriter: w, snippet: snippet}
+}
+
+// WriteHeader decides on the final status: informational statuses go
+// straight through; a 200 without Content-Type waits for the first body
+// bytes to be sniffed.
+func (w *ResponseWriter) WriteHeader(status int) {
+	if w.decided || (100 <= status && status <= 199) {
+		w.ResponseWriter.WriteHeader(status)
+		return
+	}
+	if w.status != 0 { // a second WriteHeader while sniffing: the first one counts
+		return
+	}
+	if status == http.StatusOK && !hasContentType(w.Header()) {
+		w.status = status
+		return
+	}
+	w.decide(status, nil)
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Write sends p, through the Injector when rewriting.
+func (w *ResponseWriter) Write(p []byte) (int, error) {
+	if !w.decided {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		w.decideAtBody(p)
+	}
+	if w.rewriting {
+		return w.inj.Write(p)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// decideAtBody decides when the first body bytes arrive: the status is the
+// held-back one, or an implicit 200.
+func (w *ResponseWriter) decideAtBody(p []byte) {
+	status := w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.decide(status, p)
+	if w.status != 0 {
+		w.ResponseWriter.WriteHeader(status)
+	}
+}
+
+// decide makes the rewrite decision for a final status and, when
+// rewriting, adjusts the header. sniff is the first body bytes, used (as
+// net/http does) when the header has no Content-Type.
+func (w *ResponseWriter) decide(status int, sniff []byte) {
+	w.decided = true
+	h := w.Header()
+	if status == http.StatusOK && !hasContentType(h) && len(sniff) > 0 {
+		ct := http.DetectContentType(sniff)
+		if !isMediaType(ct, "text/html") {
+			w.reason = ReasonContentType
+			return // net/http sniffs the same bytes and sets the same type
+		}
+		h["Content-Type"] = []string{ct}
+	}
+	if w.reason = passReason(status, h); w.reason != "" {
+		return
+	}
+	w.rewriting = true
+	rewriteHeader(h)
+	w.inj.reset(w.ResponseWriter, w.snippet)
+}
+
+// copyBufPool holds the buffers ReadFrom copies through.
+var copyBufPool = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+
+// ReadFrom copies r to the response. Rewritten bodies go through the
+// Injector with a pooled buffer; pass-through bodies use the wrapped
+// writer's ReadFrom when it has one (sendfile).
+func (w *ResponseWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.decided && !w.rewriting {
+		if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+			return rf.ReadFrom(r)
+		}
+	}
+	buf := copyBufPool.Get().(*[32 << 10]byte)
+	defer copyBufPool.Put(buf)
+	var total int64
+	for {
+		n, rerr := r.Read(buf[:])
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+			if !w.rewriting && w.decided {
+				// The first bytes settled a pass-through: the rest
+				// may take the wrapped writer's fast path.
+				if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+					m, err := rf.ReadFrom(r)
+					return total + m, err
+				}
+			}
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+}
+
+// FlushError sends buffered bytes to the client. Before anything was
+// written it settles the header first, as net/http's Flush does (a 200).
+// Bytes the Injector holds back (at most six, a possible "</body") stay
+// until the next write decides them.
+func (w *ResponseWriter) FlushError() error {
+	if !w.decided {
+		w.decideAtBody(nil)
+	}
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Flush implements http.Flusher for handlers that type-assert it.
+func (w *ResponseWriter) Flush() { _ = w.FlushError() }
+
+// Unwrap returns the wrapped writer, for http.NewResponseController.
+func (w *ResponseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Close finishes the response after the next handler returned: a held-back
+// status goes out, and a rewritten body gets the snippet at its end if it
+// had no </body>. The results stay readable after Close.
+func (w *ResponseWriter) Close() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	if !w.decided {
+		if w.status == 0 {
+			w.reason = ReasonNoResponse
+			return nil // net/http sends its implicit 200 as usual
+		}
+		w.decideAtBody(nil)
+	}
+	if !w.rewriting {
+		return nil
+	}
+	return w.inj.Close()
+}
+
+// Rewritten reports whether the response was (or is being) rewritten.
+func (w *ResponseWriter) Rewritten() bool { return w.rewriting }
+
+// Injected reports whether a non-empty snippet was written.
+func (w *ResponseWriter) Injected() bool { return w.rewriting && w.inj.Injected() }
+
+// Reason says why the response passed through (one of the ReasonXxx
+// constants), or "" when it was rewritten or is not decided yet.
+func (w *ResponseWriter) Reason() string { return w.reason }
+
+// hasContentType reports whether the header names a Content-Type (net/http
+// sniffs only when the field is absent altogether).
+func hasContentType(h http.Header) bool {
+	_, ok := h["Content-Type"]
+	return ok
+}
+
+// Interface guards.
+var (
+	_ http.ResponseWriter = (*ResponseWriter)(nil)
+	_ http.Flusher        = (*ResponseWriter)(nil)
+	_ io.ReaderFrom       = (*ResponseWriter)(nil)
+	_ io.WriteCloser      = (*Injector)(nil)
+)
