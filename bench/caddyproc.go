@@ -36,7 +36,7 @@ type caddyProc struct {
 // caddyLauncher starts Caddy processes for one run.
 type caddyLauncher struct {
 	bin      string
-	cpus     string
+	place    placement
 	workdir  string // Caddyfiles, logs and Caddy's data directories
 	upstream string
 	catalog  string
@@ -66,12 +66,12 @@ func (l *caddyLauncher) start(cfg proxyConfig) (*caddyProc, error) {
 	}
 	defer logf.Close()
 
-	cmd := pinnedCommand(l.cpus, l.bin, "run", "--config", conf, "--adapter", "caddyfile")
+	cmd := l.place.command(l.bin, "run", "--config", conf, "--adapter", "caddyfile")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = append(os.Environ(),
 		"XDG_DATA_HOME="+filepath.Join(l.workdir, "data"),
 		"XDG_CONFIG_HOME="+filepath.Join(l.workdir, "config"))
-	if err := cmd.Start(); err != nil {
+	if err := l.place.start(cmd); err != nil {
 		return nil, fmt.Errorf("starting caddy: %w", err)
 	}
 	p := &caddyProc{cmd: cmd, base: "http://" + listen, admin: "http://" + admin, logPath: logf.Name(), done: make(chan error, 1)}

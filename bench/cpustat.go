@@ -24,8 +24,10 @@ func readCPUTicks(cpus []int) (cpuTicks, error) {
 }
 
 // parseCPUTicks reads the "cpuN user nice system idle iowait irq softirq
-// steal ..." lines of the given CPUs. Idle and iowait are idle; the rest,
-// steal included, is time the CPU was not ours to give.
+// steal ..." lines of the given CPUs. Busy is user, nice, system and steal
+// (time the hypervisor gave to someone else). Interrupt time is left out:
+// most of it is the loopback traffic of the run itself, which the kernel
+// does not charge to any process.
 func parseCPUTicks(stat string, cpus []int) (cpuTicks, error) {
 	var t cpuTicks
 	want := make(map[string]bool, len(cpus))
@@ -48,7 +50,7 @@ func parseCPUTicks(stat string, cpus []int) (cpuTicks, error) {
 		}
 		total := v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7]
 		t.Total += total
-		t.Busy += total - v[3] - v[4]
+		t.Busy += v[0] + v[1] + v[2] + v[7]
 		found++
 	}
 	if found != len(cpus) {

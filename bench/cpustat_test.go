@@ -18,9 +18,9 @@ func TestParseCPUTicks(t *testing.T) {
 		want    cpuTicks
 		wantErr bool
 	}{
-		{cpus: []int{0}, want: cpuTicks{Busy: 155, Total: 560}},
-		{cpus: []int{1}, want: cpuTicks{Busy: 252, Total: 857}},
-		{cpus: []int{0, 1}, want: cpuTicks{Busy: 407, Total: 1417}},
+		{cpus: []int{0}, want: cpuTicks{Busy: 152, Total: 560}},
+		{cpus: []int{1}, want: cpuTicks{Busy: 250, Total: 857}},
+		{cpus: []int{0, 1}, want: cpuTicks{Busy: 402, Total: 1417}},
 		{cpus: []int{2}, wantErr: true},
 	}
 	for _, tt := range tests {

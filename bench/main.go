@@ -30,10 +30,11 @@ func main() {
 	flag.IntVar(&o.Rounds, "rounds", 3, "interleaved rounds of A, B, C")
 	flag.IntVar(&o.Conns, "conns", 32, "wrk connections")
 	flag.IntVar(&o.TTFBSamples, "ttfb-samples", 21, "GETs of the 10 MB page per proxy for time to first byte")
-	flag.StringVar(&o.Profile, "profile", "auto", "CPU profile of the injecting route: auto (when a throughput target is missed), always, never")
+	flag.StringVar(&o.Profile, "profile", "auto", "CPU profile of the injecting route: auto (when a target is missed), always, never")
 	flag.IntVar(&o.ProfileSecs, "profile-seconds", 5, "length of a CPU profile")
 	flag.Float64Var(&o.MaxNoise, "max-noise", 0.10, "run a round again when other processes took more than this share of Caddy's or the load's CPUs")
-	flag.IntVar(&o.Retries, "retries", 2, "how many times at most a noisy round is run again")
+	flag.IntVar(&o.Retries, "retries", 3, "how many noisy rounds at most are run again, in the whole run")
+	flag.IntVar(&o.Nice, "nice", 0, "run Caddy, the upstream and wrk at this nice value; a negative one (root only) keeps a busy machine's other work from skewing the figures")
 	caddyBin := flag.String("caddy", "", "use this Caddy binary instead of building ./cmd/caddy")
 	out := flag.String("out", "", "also write the report here (default bench/results/latest.md)")
 	upstreamAddr := flag.String("serve-upstream", "", "internal: serve the bench store on this address")
@@ -84,7 +85,7 @@ func run(o options, caddyBin, out string) error {
 	if err != nil {
 		return err
 	}
-	up, err := startUpstream(self, layout.Load)
+	up, err := startUpstream(self, layout.load(o.Nice))
 	if err != nil {
 		return err
 	}
@@ -97,10 +98,10 @@ func run(o options, caddyBin, out string) error {
 	h := &harness{
 		opts:   o,
 		layout: layout,
-		launcher: &caddyLauncher{bin: caddyBin, cpus: layout.Proxy, workdir: workdir, upstream: up.addr,
+		launcher: &caddyLauncher{bin: caddyBin, place: layout.proxy(o.Nice), workdir: workdir, upstream: up.addr,
 			catalog: filepath.Join(root, "bench", "testdata", "offers.json")},
 		up:       up,
-		gen:      loadGen{cpus: layout.Load, threads: layout.Count},
+		gen:      loadGen{place: layout.load(o.Nice), threads: layout.Count},
 		pages:    pages,
 		client:   newProbeClient(),
 		progress: os.Stderr,
@@ -121,7 +122,7 @@ func run(o options, caddyBin, out string) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		res.Profiles = append(res.Profiles, h.profile(configInjected, size, dir))
+		res.Profiles = append(res.Profiles, h.profile(size, dir))
 	}
 	fmt.Fprintf(os.Stderr, "done in %s\n\n", time.Since(start).Round(time.Second))
 
@@ -145,11 +146,16 @@ func profileSizes(mode string, targets []target) []pageSize {
 	}
 	var sizes []pageSize
 	seen := make(map[string]bool)
+	missed := false
 	for _, t := range targets {
+		missed = missed || !t.Met
 		if t.Throughput && !t.Met && !seen[t.Size.Name] {
 			seen[t.Size.Name] = true
 			sizes = append(sizes, t.Size)
 		}
+	}
+	if missed && len(sizes) == 0 {
+		sizes = []pageSize{size16K}
 	}
 	return sizes
 }

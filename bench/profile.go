@@ -11,46 +11,79 @@ import (
 	"time"
 )
 
-// profileResult is a CPU profile of Caddy taken under load, and its
-// summary from go tool pprof.
-type profileResult struct {
-	Config proxyConfig
-	Size   pageSize
-	Path   string
-	Flat   string // -top: where the CPU time itself is spent
-	Kairo  string // -top -cum -focus kairo: time under Kairo's own code
-	Err    error
+// profileRun is one CPU profile of Caddy under load.
+type profileRun struct {
+	Config   proxyConfig
+	Path     string
+	Requests int64 // pages proxied while the profile ran
+	Areas    map[string]time.Duration
+	Err      error
 }
 
-// profile loads cfg at size and takes a CPU profile from Caddy's admin
-// endpoint while the load runs; the file goes into dir.
-func (h *harness) profile(cfg proxyConfig, size pageSize, dir string) profileResult {
-	pr := profileResult{Config: cfg, Size: size, Path: filepath.Join(dir, fmt.Sprintf("cpu-%s-%s.pprof", cfg.Key, size.Name))}
-	fmt.Fprintf(h.progress, "profile  %-6s  %s %s, %ds ... ", size.Label, cfg.Key, cfg.Name, h.opts.ProfileSecs)
-	pr.Err = h.captureProfile(cfg, size, pr.Path)
-	if pr.Err == nil {
-		pr.Flat, pr.Err = pprofTop(pr.Path, "-top", "-nodecount=25")
+// perRequest is an area's CPU time per request, in nanoseconds.
+func (p profileRun) perRequest(area string) float64 {
+	if p.Requests == 0 {
+		return 0
 	}
-	if pr.Err == nil {
-		pr.Kairo, pr.Err = pprofTop(pr.Path, "-top", "-cum", "-nodecount=25", "-focus=kairoedge")
-	}
-	if pr.Err != nil {
-		fmt.Fprintln(h.progress, "failed:", pr.Err)
-	} else {
-		fmt.Fprintln(h.progress, pr.Path)
+	return float64(p.Areas[area]) / float64(p.Requests)
+}
+
+// profileResult compares where Caddy's CPU goes with plain reverse_proxy
+// and with Kairo injecting, at one page size.
+type profileResult struct {
+	Size          pageSize
+	Plain, Inject profileRun
+	Top           string // go tool pprof -top of the injecting run
+}
+
+// profile takes a CPU profile of A and of C at size; the files go into dir.
+func (h *harness) profile(size pageSize, dir string) profileResult {
+	pr := profileResult{Size: size}
+	pr.Plain = h.profileOne(configPlain, size, dir)
+	pr.Inject = h.profileOne(configInjected, size, dir)
+	if pr.Inject.Err == nil {
+		top, err := pprofText(pr.Inject.Path, "-top", "-nodecount=20")
+		if err != nil {
+			pr.Inject.Err = err
+		}
+		pr.Top = trimPprofHeader(top)
 	}
 	return pr
 }
 
-func (h *harness) captureProfile(cfg proxyConfig, size pageSize, path string) error {
+func (h *harness) profileOne(cfg proxyConfig, size pageSize, dir string) profileRun {
+	run := profileRun{Config: cfg, Path: filepath.Join(dir, fmt.Sprintf("cpu-%s-%s.pprof", cfg.Key, size.Name))}
+	fmt.Fprintf(h.progress, "profile  %-6s  %s %s, %ds ... ", size.Label, cfg.Key, cfg.Name, h.opts.ProfileSecs)
+	run.Requests, run.Err = h.captureProfile(cfg, size, run.Path)
+	if run.Err == nil {
+		var traces string
+		if traces, run.Err = pprofText(run.Path, "-traces"); run.Err == nil {
+			var samples []profileSample
+			if samples, run.Err = parseTraces(traces); run.Err == nil {
+				run.Areas = splitByArea(samples)
+			}
+		}
+	}
+	if run.Err != nil {
+		fmt.Fprintln(h.progress, "failed:", run.Err)
+	} else {
+		fmt.Fprintln(h.progress, run.Path)
+	}
+	return run
+}
+
+// captureProfile loads cfg at size and downloads a CPU profile from
+// Caddy's admin endpoint while the load runs. It returns how many pages
+// the upstream served during the profile.
+func (h *harness) captureProfile(cfg proxyConfig, size pageSize, path string) (int64, error) {
 	p, err := h.launcher.start(cfg)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer p.stop()
 	url := cfg.url(p.base, size)
 	if _, err := h.gen.run(url, h.opts.Conns, h.opts.Warmup); err != nil {
-		return err
+		return 0, err
 	}
 	loadDone := make(chan error, 1)
 	go func() {
@@ -58,11 +91,18 @@ func (h *harness) captureProfile(cfg proxyConfig, size pageSize, path string) er
 		loadDone <- err
 	}()
 	time.Sleep(500 * time.Millisecond)
+	before, cerr := h.up.counts()
 	perr := download(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", p.admin, h.opts.ProfileSecs), path)
+	after, aerr := h.up.counts()
 	if err := <-loadDone; err != nil {
-		return err
+		return 0, err
 	}
-	return perr
+	for _, err := range []error{perr, cerr, aerr} {
+		if err != nil {
+			return 0, err
+		}
+	}
+	return after.Pages - before.Pages, nil
 }
 
 // download saves the body of a GET to path.
@@ -88,21 +128,46 @@ func download(url, path string) error {
 	return f.Close()
 }
 
-// pprofTop runs go tool pprof on a profile and returns its text report.
-func pprofTop(path string, args ...string) (string, error) {
-	out, err := exec.Command("go", append(append([]string{"tool", "pprof"}, args...), path)...).CombinedOutput()
+// pprofText runs go tool pprof on a profile and returns its text report.
+func pprofText(path string, args ...string) (string, error) {
+	out, err := exec.Command("go", append(append([]string{"tool", "pprof"}, args...), path)...).Output()
 	if err != nil {
-		return "", fmt.Errorf("go tool pprof: %v\n%s", err, out)
+		return "", fmt.Errorf("go tool pprof %s: %v", strings.Join(args, " "), err)
 	}
-	return strings.TrimSpace(string(out)), nil
+	return string(out), nil
 }
 
-// writeProfile prints one profile's summary.
-func writeProfile(w io.Writer, p profileResult) {
-	fmt.Fprintf(w, "CPU profile of %s %s at %s under load (%s):\n\n", p.Config.Key, p.Config.Name, p.Size.Label, p.Path)
-	if p.Err != nil {
-		fmt.Fprintf(w, "    failed: %v\n", p.Err)
-		return
+// trimPprofHeader drops the File, Build ID, Type and Time lines.
+func trimPprofHeader(s string) string {
+	var keep []string
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		if name, _, ok := strings.Cut(line, ": "); ok && (name == "File" || name == "Build ID" || name == "Type" || name == "Time") {
+			continue
+		}
+		keep = append(keep, line)
 	}
-	fmt.Fprintf(w, "```\n%s\n```\n\nTime spent under Kairo's code (cumulative):\n\n```\n%s\n```\n", p.Flat, p.Kairo)
+	return strings.Join(keep, "\n")
 }
+
+// writeProfile prints where Caddy's CPU goes per request, A against C.
+func writeProfile(w io.Writer, p profileResult) {
+	fmt.Fprintf(w, "CPU profile at %s (%s and %s), Caddy's CPU per request by where it goes:\n\n", p.Size.Label, p.Plain.Path, p.Inject.Path)
+	for _, run := range []profileRun{p.Plain, p.Inject} {
+		if run.Err != nil {
+			fmt.Fprintf(w, "    %s: profile failed: %v\n", run.Config.Name, run.Err)
+			return
+		}
+	}
+	fmt.Fprintf(w, "| where | A | C | C − A |\n|---|--:|--:|--:|\n")
+	var ta, tc float64
+	for _, a := range profileAreas {
+		pa, pc := p.Plain.perRequest(a.Name), p.Inject.perRequest(a.Name)
+		ta, tc = ta+pa, tc+pc
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", a.Name, us(pa), us(pc), signedUs(pc-pa))
+	}
+	fmt.Fprintf(w, "| total | %s | %s | %s |\n\n", us(ta), us(tc), signedUs(tc-ta))
+	fmt.Fprintf(w, "Top functions of C (`go tool pprof -top %s`):\n\n```\n%s\n```\n", p.Inject.Path, p.Top)
+}
+
+// signedUs formats a difference in nanoseconds as microseconds with a sign.
+func signedUs(ns float64) string { return fmt.Sprintf("%+.1f µs", ns/float64(time.Microsecond)) }

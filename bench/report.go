@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -20,6 +21,9 @@ type machine struct {
 func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []target) {
 	o := res.Opts
 	fmt.Fprintf(w, "Machine: %d CPUs (%s), %s. %s.\n", m.CPUs, m.Model, m.GoVersion, capitalize(res.Layout.describe()))
+	if o.Nice != 0 {
+		fmt.Fprintf(w, "Caddy, the upstream and wrk ran at nice %d, each in a session (scheduling group) of its own.\n", o.Nice)
+	}
 	fmt.Fprintf(w, "Load: wrk, %d connections, %d thread(s), %d interleaved rounds (A, B, C, A, B, C ...) of %s per config and page size, each after %s of warm-up on a fresh Caddy process.\n",
 		o.Conns, res.Threads, o.Rounds, o.Duration, o.Warmup)
 	fmt.Fprintln(w, "A = plain `reverse_proxy`; B = `upsell` configured, request path not matched; C = `upsell` injecting on the cart route. No `encode` in any of them.")
@@ -46,8 +50,8 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 			noiseProxy, noiseLoad = max(noiseProxy, s.NoiseProxy), max(noiseLoad, s.NoiseLoad)
 		}
 		c := sum[size.Name][configInjected.Key]
-		fmt.Fprintf(w, "- %s: Caddy's CPU busy %s. C: %.2f store context requests per page, widget %d bytes, Kairo counted %.0f of %.0f cart pages injected.\n",
-			size.Label, strings.Join(busy, ", "), c.CtxPerPage, c.WidgetSize, c.Injected, c.Matched)
+		fmt.Fprintf(w, "- %s: Caddy's CPU busy %s. C: %.2f store context requests per page, widget %d bytes, Kairo counted %.0f of %.0f cart pages injected%s.\n",
+			size.Label, strings.Join(busy, ", "), c.CtxPerPage, c.WidgetSize, c.Injected, c.Matched, passedThrough(c.Outcomes))
 	}
 	fmt.Fprintf(w, "- Other processes on the machine took at most %.0f%% of Caddy's CPU and %.0f%% of the load CPUs during the rounds kept; %d round(s) were run again because they took more than %.0f%%.\n",
 		100*noiseProxy, 100*noiseLoad, res.Reruns, 100*o.MaxNoise)
@@ -98,6 +102,22 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 		fmt.Fprintln(w)
 		writeProfile(w, p)
 	}
+}
+
+// passedThrough lists the outcomes other than injected: ", unchanged:
+// timeout 3".
+func passedThrough(outcomes map[string]float64) string {
+	var parts []string
+	for k, v := range outcomes {
+		if k != "injected" && v > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.0f", k, v))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	slices.Sort(parts)
+	return ", unchanged: " + strings.Join(parts, ", ")
 }
 
 func capitalize(s string) string {

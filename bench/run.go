@@ -18,7 +18,8 @@ type options struct {
 	Profile     string        // auto (when a target is missed), always, never
 	ProfileSecs int
 	MaxNoise    float64 // a round where others took more of a side's CPUs is run again
-	Retries     int     // how many times at most
+	Retries     int     // how many rounds at most are run again, in the whole run
+	Nice        int     // nice value of Caddy, the upstream and wrk
 }
 
 // cellRun is what one Caddy process measured under one load.
@@ -173,7 +174,7 @@ func (h *harness) runTable(sizes []pageSize) (*results, error) {
 	}
 	for round := 1; round <= h.opts.Rounds; round++ {
 		for _, size := range sizes {
-			group, reruns, err := h.runGroup(round, size)
+			group, reruns, err := h.runGroup(round, size, h.opts.Retries-res.Reruns)
 			res.Reruns += reruns
 			if err != nil {
 				return res, err
@@ -188,10 +189,10 @@ func (h *harness) runTable(sizes []pageSize) (*results, error) {
 
 // runGroup runs A, B, C once at size. When other processes took more than
 // MaxNoise of either side's CPUs during any of the three, it runs them
-// again (up to Retries times) and keeps the quietest try.
-func (h *harness) runGroup(round int, size pageSize) (best []cellRun, reruns int, err error) {
+// again (at most retries times) and keeps the quietest try.
+func (h *harness) runGroup(round int, size pageSize, retries int) (best []cellRun, reruns int, err error) {
 	bestNoise := 2.0
-	for try := 0; try <= h.opts.Retries; try++ {
+	for try := 0; try <= retries; try++ {
 		group := make([]cellRun, 0, len(allConfigs))
 		noise := 0.0
 		for _, cfg := range allConfigs {
@@ -212,7 +213,7 @@ func (h *harness) runGroup(round int, size pageSize) (best []cellRun, reruns int
 		if noise <= h.opts.MaxNoise {
 			break
 		}
-		if try < h.opts.Retries {
+		if try < retries {
 			reruns++
 			fmt.Fprintf(h.progress, "other processes took up to %.0f%% of a side's CPUs: running this round again\n", 100*noise)
 		}

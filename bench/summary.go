@@ -18,7 +18,8 @@ type rowSummary struct {
 	LightP50, LightP99              float64 // one connection
 	AddedP99Light, AddedP99Loaded   float64 // p99 minus A's p99, same round
 	WidgetSize                      int
-	Injected, Matched               float64 // Kairo's page counters (C)
+	Injected, Matched               float64            // Kairo's page counters (C)
+	Outcomes                        map[string]float64 // all of them, by outcome
 	NoiseProxy, NoiseLoad           float64 // most CPU other processes took, over the rounds
 }
 
@@ -50,8 +51,12 @@ func summarize(runs, plain []cellRun) rowSummary {
 		s.NoiseProxy, s.NoiseLoad = max(s.NoiseProxy, c.NoiseProxy), max(s.NoiseLoad, c.NoiseLoad)
 		s.WidgetSize = c.WidgetSize
 		s.Injected += c.Outcomes["injected"]
-		for _, v := range c.Outcomes {
+		for k, v := range c.Outcomes {
 			s.Matched += v
+			if s.Outcomes == nil {
+				s.Outcomes = make(map[string]float64)
+			}
+			s.Outcomes[k] += v
 		}
 	}
 	s.RPS, s.P50, s.P99, s.CPUReq, s.RSS = median(rps), median(p50), median(p99), median(cpu), median(rss)

@@ -106,8 +106,8 @@ type upstream struct {
 }
 
 // startUpstream starts this program again in upstream mode on the load CPUs.
-func startUpstream(self, cpus string) (*upstream, error) {
-	cmd := pinnedCommand(cpus, self, "-serve-upstream", "127.0.0.1:0")
+func startUpstream(self string, place placement) (*upstream, error) {
+	cmd := place.command(self, "-serve-upstream", "127.0.0.1:0")
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -117,7 +117,7 @@ func startUpstream(self, cpus string) (*upstream, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	if err := place.start(cmd); err != nil {
 		return nil, fmt.Errorf("starting the upstream: %w", err)
 	}
 	u := &upstream{pid: cmd.Process.Pid, stdin: stdin, done: make(chan error, 1)}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"os/exec"
 	"strconv"
@@ -22,7 +23,7 @@ type loadResult struct {
 
 // loadGen runs wrk with fixed connections against one URL.
 type loadGen struct {
-	cpus    string // taskset list, "" for unpinned
+	place   placement
 	threads int
 }
 
@@ -31,10 +32,16 @@ type loadGen struct {
 func (g loadGen) run(url string, conns int, d time.Duration) (loadResult, error) {
 	secs := max(1, int(d.Round(time.Second)/time.Second))
 	threads := min(g.threads, conns)
-	cmd := pinnedCommand(g.cpus, "wrk",
+	cmd := g.place.command("wrk",
 		"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", fmt.Sprintf("%ds", secs),
 		"--timeout", "10s", "--latency", "-H", "Cookie: "+benchCookie, url)
-	out, err := cmd.CombinedOutput()
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := g.place.start(cmd)
+	if err == nil {
+		err = cmd.Wait()
+	}
+	out := buf.Bytes()
 	if err != nil {
 		return loadResult{}, fmt.Errorf("wrk %s: %v\n%s", url, err, out)
 	}
