@@ -20,7 +20,7 @@ type rowSummary struct {
 	WidgetSize                      int
 	Injected, Matched               float64            // Kairo's page counters (C)
 	Outcomes                        map[string]float64 // all of them, by outcome
-	NoiseProxy, NoiseLoad           float64 // most CPU other processes took, over the rounds
+	NoiseProxy, NoiseLoad           float64            // most CPU other processes took, over the rounds
 }
 
 // summarize folds the rounds of one configuration, given A's rounds.
