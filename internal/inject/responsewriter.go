@@ -119,6 +119,9 @@ var copyBufPool = sync.Pool{New: func() any { return new([32 << 10]byte) }}
 // Injector with a pooled buffer; pass-through bodies use the wrapped
 // writer's ReadFrom when it has one (sendfile).
 func (w *ResponseWriter) ReadFrom(r io.Reader) (int64, error) {
+	if !w.decided && hasContentType(w.Header()) {
+		w.decideAtBody(nil) // no sniffing needed: decide before reading
+	}
 	if w.decided && !w.rewriting {
 		if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
 			return rf.ReadFrom(r)

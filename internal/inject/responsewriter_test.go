@@ -1,0 +1,472 @@
+package inject
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// pageHTML is a small store page; the snippet belongs before its </body>.
+const pageHTML = `<!DOCTYPE html><html><head><title>Cart</title></head><body><p>2 items</p><!-- </body> --></body></html>`
+
+// pageWithSnippet is pageHTML as a client should receive it.
+var pageWithSnippet = strings.Replace(pageHTML, "</body></html>", testSnippet+"</body></html>", 1)
+
+// largePage is a 200 KB store page; largePageWithSnippet is how it should
+// reach the client.
+var (
+	largePage            = storePage(200 << 10)
+	largePageWithSnippet = func() string {
+		at := bytes.LastIndex(largePage, []byte("</body>"))
+		return string(largePage[:at]) + testSnippet + string(largePage[at:])
+	}()
+)
+
+// observed keeps the ResponseWriter of the last wrapped request, so tests
+// can read its results after the server handled the request.
+type observed struct {
+	mu sync.Mutex
+	rw *ResponseWriter
+}
+
+func (o *observed) set(rw *ResponseWriter) { o.mu.Lock(); o.rw = rw; o.mu.Unlock() }
+func (o *observed) get() *ResponseWriter   { o.mu.Lock(); defer o.mu.Unlock(); return o.rw }
+
+// wrap puts next behind the gating, the way the Caddy module does: only
+// eligible requests are prepared and wrapped, and the wrapper is closed
+// when next returns.
+func wrap(t *testing.T, next http.Handler, seen *observed) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !Eligible(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		PrepareRequest(r)
+		rw := NewResponseWriter(w, func() []byte { return []byte(testSnippet) })
+		next.ServeHTTP(rw, r)
+		if err := rw.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		if seen != nil {
+			seen.set(rw)
+		}
+	})
+}
+
+// rawExchange sends a raw HTTP/1.1 request to h on a real server and
+// returns the raw response, with the Date header (which changes every
+// second) removed.
+func rawExchange(t *testing.T, h http.Handler, method, target string) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req := method + " " + target + " HTTP/1.1\r\nHost: shop.test\r\nAccept-Encoding: gzip\r\nIf-None-Match: \"v1\"\r\nRange: bytes=0-9\r\nConnection: close\r\n\r\n"
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return regexp.MustCompile(`(?m)^Date: .*\r\n`).ReplaceAllString(string(raw), "")
+}
+
+// gzipped compresses s.
+func gzipped(s string) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_, _ = io.WriteString(zw, s)
+	_ = zw.Close()
+	return b.Bytes()
+}
+
+// TestPassThrough checks that responses that must not be rewritten come out
+// byte-identical, headers included, whether or not the writer is wrapped.
+func TestPassThrough(t *testing.T) {
+	dir := t.TempDir()
+	jsonFile := filepath.Join(dir, "cart.json")
+	if err := os.WriteFile(jsonFile, bytes.Repeat([]byte(`{"items":[1,2,3]}`), 4000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		method  string
+		handler http.HandlerFunc
+		reason  string // "" when the request is not wrapped at all
+	}{
+		{"HEAD of a page", http.MethodHead, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Length", "1234")
+			w.Header().Set("Etag", `"v1"`)
+		}, ""},
+		{"POST of a page", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, pageHTML)
+		}, ""},
+		{"304", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Etag", `"v1"`)
+			w.WriteHeader(http.StatusNotModified)
+		}, ReasonStatus},
+		{"206", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Range", "bytes 0-9/100")
+			w.Header().Set("Content-Length", "10")
+			w.WriteHeader(http.StatusPartialContent)
+			_, _ = io.WriteString(w, pageHTML[:10])
+		}, ReasonStatus},
+		{"gzip-encoded page", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Header().Set("Etag", `"v1-gzip"`)
+			_, _ = w.Write(gzipped(pageHTML))
+		}, ReasonContentEncoding},
+		{"JSON", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "13")
+			w.Header().Set("Cache-Control", "public, max-age=60")
+			_, _ = io.WriteString(w, `{"body":true}`)
+		}, ReasonContentType},
+		{"JSON by io.Copy from a file", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			f, err := os.Open(jsonFile)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer f.Close()
+			w.Header().Set("Content-Type", "application/json")
+			if _, err := io.Copy(w, f); err != nil {
+				t.Error(err)
+			}
+		}, ReasonContentType},
+		{"event stream", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			_, _ = io.WriteString(w, "data: </body>\n\n")
+			http.NewResponseController(w).Flush()
+			_, _ = io.WriteString(w, "data: more\n\n")
+		}, ReasonEventStream},
+		{"404 page", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, pageHTML)
+		}, ReasonStatus},
+		{"redirect", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/cart/", http.StatusFound)
+		}, ReasonStatus},
+		{"plain text", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, pageHTML)
+		}, ReasonContentType},
+		{"sniffed as not HTML", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte("%PDF-1.4 </body>"))
+		}, ReasonContentType},
+		{"nothing written", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {}, ReasonNoResponse},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var seen observed
+			direct := rawExchange(t, tc.handler, tc.method, "/cart")
+			wrapped := rawExchange(t, wrap(t, tc.handler, &seen), tc.method, "/cart")
+			if wrapped != direct {
+				t.Errorf("wrapped response differs\nwrapped:\n%q\ndirect:\n%q", wrapped, direct)
+			}
+			rw := seen.get()
+			if tc.reason == "" {
+				if rw != nil {
+					t.Errorf("request was wrapped")
+				}
+				return
+			}
+			if rw == nil {
+				t.Fatal("request was not wrapped")
+			}
+			if rw.Rewritten() || rw.Injected() || rw.Reason() != tc.reason {
+				t.Errorf("Rewritten %v Injected %v Reason %q; want false false %q", rw.Rewritten(), rw.Injected(), rw.Reason(), tc.reason)
+			}
+		})
+	}
+}
+
+// TestRewrite checks rewritten responses, whatever way the handler writes
+// them: the snippet is in, the header fixed.
+func TestRewrite(t *testing.T) {
+	dir := t.TempDir()
+	pageFile := filepath.Join(dir, "cart.html")
+	if err := os.WriteFile(pageFile, []byte(pageHTML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	html := func(w http.ResponseWriter) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=UTF-8")
+		h.Set("Content-Length", "104")
+		h.Set("Etag", `"v1"`)
+		h.Set("Last-Modified", "Mon, 02 Jan 2006 15:04:05 GMT")
+		h.Set("Accept-Ranges", "bytes")
+		h.Set("Cache-Control", "public, max-age=60")
+	}
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		body    string
+		cache   string
+	}{
+		{"WriteHeader then Write", func(w http.ResponseWriter, r *http.Request) {
+			html(w)
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, pageHTML)
+		}, pageWithSnippet, "max-age=60, private"},
+		{"Write without WriteHeader", func(w http.ResponseWriter, r *http.Request) {
+			html(w)
+			_, _ = io.WriteString(w, pageHTML)
+		}, pageWithSnippet, "max-age=60, private"},
+		{"byte by byte", func(w http.ResponseWriter, r *http.Request) {
+			html(w)
+			for k := range len(pageHTML) {
+				_, _ = io.WriteString(w, pageHTML[k:k+1])
+			}
+		}, pageWithSnippet, "max-age=60, private"},
+		{"io.Copy from a reader", func(w http.ResponseWriter, r *http.Request) {
+			html(w)
+			_, _ = io.Copy(w, strings.NewReader(pageHTML))
+		}, pageWithSnippet, "max-age=60, private"},
+		{"io.Copy from a file", func(w http.ResponseWriter, r *http.Request) {
+			f, err := os.Open(pageFile)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer f.Close()
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.Copy(w, f)
+		}, pageWithSnippet, "private"},
+		{"no Content-Type: sniffed", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, pageHTML)
+		}, pageWithSnippet, "private"},
+		{"WriteHeader(200) without Content-Type: sniffed", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, pageHTML)
+		}, pageWithSnippet, "private"},
+		{"early hints first", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", "</app.css>; rel=preload; as=style")
+			w.WriteHeader(http.StatusEarlyHints)
+			html(w)
+			_, _ = io.WriteString(w, pageHTML)
+		}, pageWithSnippet, "max-age=60, private"},
+		{"large page in 32 KB writes", func(w http.ResponseWriter, r *http.Request) {
+			html(w)
+			w.Header().Set("Content-Length", strconv.Itoa(len(largePage)))
+			for p := largePage; len(p) > 0; {
+				n := min(len(p), 32<<10)
+				_, _ = w.Write(p[:n])
+				p = p[n:]
+			}
+		}, largePageWithSnippet, "max-age=60, private"},
+		{"no </body>: snippet at the end", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<p>fragment</p>")
+		}, "<p>fragment</p>" + testSnippet, "private"},
+		{"empty body", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusOK)
+		}, testSnippet, "private"},
+		{"identity encoding", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Encoding", "identity")
+			w.Header().Set("Cache-Control", "no-store")
+			_, _ = io.WriteString(w, pageHTML)
+		}, pageWithSnippet, "no-store"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var seen observed
+			var upstream http.Header
+			srv := httptest.NewServer(wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				upstream = r.Header.Clone()
+				tc.handler(w, r)
+			}), &seen))
+			defer srv.Close()
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/cart", nil)
+			req.Header.Set("Accept-Encoding", "gzip, br")
+			req.Header.Set("If-None-Match", `"v1"`)
+			req.Header.Set("Range", "bytes=0-9")
+			client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+
+			if got := upstream.Get("Accept-Encoding"); got != "identity" {
+				t.Errorf("upstream Accept-Encoding %q, want identity", got)
+			}
+			for _, k := range []string{"Range", "If-None-Match"} {
+				if v, ok := upstream[k]; ok {
+					t.Errorf("upstream still got %s: %q", k, v)
+				}
+			}
+			if resp.StatusCode != http.StatusOK || string(body) != tc.body {
+				t.Errorf("got %d %q, want 200 %q", resp.StatusCode, body, tc.body)
+			}
+			if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				t.Errorf("Content-Type %q", resp.Header.Get("Content-Type"))
+			}
+			if resp.ContentLength != -1 && resp.ContentLength != int64(len(body)) {
+				t.Errorf("Content-Length %d sent for %d bytes", resp.ContentLength, len(body))
+			}
+			for _, k := range []string{"Etag", "Last-Modified", "Accept-Ranges"} {
+				if v, ok := resp.Header[k]; ok {
+					t.Errorf("%s still sent: %q", k, v)
+				}
+			}
+			if got := resp.Header.Get("Cache-Control"); got != tc.cache {
+				t.Errorf("Cache-Control %q, want %q", got, tc.cache)
+			}
+			rw := seen.get()
+			if rw == nil || !rw.Rewritten() || !rw.Injected() || rw.Reason() != "" {
+				t.Errorf("results: %+v", rw)
+			}
+		})
+	}
+}
+
+// flushRecorder notes what had been written at each Flush.
+type flushRecorder struct {
+	*httptest.ResponseRecorder
+	atFlush []string
+}
+
+func (f *flushRecorder) Flush() {
+	f.atFlush = append(f.atFlush, f.Body.String())
+	f.ResponseRecorder.Flush()
+}
+
+// TestFlush checks that a handler's flushes reach the wrapped writer with
+// everything written so far, whichever way the handler flushes.
+func TestFlush(t *testing.T) {
+	flushes := []struct {
+		name  string
+		flush func(w http.ResponseWriter)
+	}{
+		{"ResponseController", func(w http.ResponseWriter) {
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Errorf("Flush: %v", err)
+			}
+		}},
+		{"http.Flusher", func(w http.ResponseWriter) { w.(http.Flusher).Flush() }},
+	}
+	for _, f := range flushes {
+		t.Run(f.name, func(t *testing.T) {
+			rec := &flushRecorder{ResponseRecorder: httptest.NewRecorder()}
+			rw := NewResponseWriter(rec, func() []byte { return []byte(testSnippet) })
+			rw.Header().Set("Content-Type", "text/html")
+			f.flush(rw) // before any byte: the header goes out, decided
+			_, _ = io.WriteString(rw, "<html><body><p>first</p>")
+			f.flush(rw)
+			_, _ = io.WriteString(rw, "<p>second</p></body></html>")
+			if err := rw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"", "<html><body><p>first</p>"}
+			if len(rec.atFlush) != len(want) || rec.atFlush[0] != want[0] || rec.atFlush[1] != want[1] {
+				t.Errorf("at each flush: %q, want %q", rec.atFlush, want)
+			}
+			if !rw.Rewritten() || rec.Body.String() != "<html><body><p>first</p><p>second</p>"+testSnippet+"</body></html>" {
+				t.Errorf("rewritten %v, body %q", rw.Rewritten(), rec.Body.String())
+			}
+		})
+	}
+}
+
+// TestFlushReachesClient checks flushing end to end: the client reads the
+// first part of a rewritten page while the handler still waits.
+func TestFlushReachesClient(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html><body><p>first</p>\n")
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			t.Errorf("Flush: %v", err)
+		}
+		<-release
+		_, _ = io.WriteString(w, "</body></html>")
+	}), nil))
+	defer srv.Close()
+	defer close(release)
+
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(resp.Body).ReadString('\n')
+		line <- s
+	}()
+	select {
+	case s := <-line:
+		if s != "<html><body><p>first</p>\n" {
+			t.Errorf("first line %q", s)
+		}
+	case <-time.After(30 * time.Second): // only reached when flushing is broken
+		t.Fatal("the flushed part never reached the client")
+	}
+}
+
+// TestUnwrap checks that http.NewResponseController reaches the wrapped
+// writer's deadlines through Unwrap.
+func TestUnwrap(t *testing.T) {
+	srv := httptest.NewServer(wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := w.(*ResponseWriter); !ok {
+			t.Error("not wrapped")
+		}
+		if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
+			t.Errorf("SetWriteDeadline: %v", err)
+		}
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, pageHTML)
+	}), nil))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != pageWithSnippet {
+		t.Errorf("body %q", body)
+	}
+}
+
+func TestCloseTwice(t *testing.T) {
+	rec := httptest.NewRecorder()
+	rw := NewResponseWriter(rec, func() []byte { return []byte(testSnippet) })
+	rw.Header().Set("Content-Type", "text/html")
+	_, _ = io.WriteString(rw, "<p>x</p>")
+	for range 2 {
+		if err := rw.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := rec.Body.String(); got != "<p>x</p>"+testSnippet {
+		t.Errorf("body %q", got)
+	}
+}
