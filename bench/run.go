@@ -24,16 +24,29 @@ type options struct {
 
 // cellRun is what one Caddy process measured under one load.
 type cellRun struct {
-	Load       loadResult    // the measured run, Conns connections
-	CPU        time.Duration // Caddy's CPU time during it
-	PeakRSS    int64         // Caddy's VmHWM at its end, bytes
-	Light      loadResult    // one connection (Light > 0)
-	Contexts   int64         // store context requests during the measured run
-	Pages      int64         // pages the store served during it
-	WidgetSize int           // bytes inserted into the sanity page (C)
-	Outcomes   map[string]float64
-	NoiseProxy float64 // share of Caddy's CPUs other processes took
-	NoiseLoad  float64 // share of the load CPUs other processes took
+	Load       loadResult         // the measured run, Conns connections
+	CPU        time.Duration      // Caddy's CPU time during it
+	PeakRSS    int64              // Caddy's VmHWM at its end, bytes
+	Light      loadResult         // one connection (Light > 0)
+	Contexts   int64              // store context requests during the measured run
+	Pages      int64              // pages the store served during it
+	WidgetSize int                // bytes inserted into the sanity page (C)
+	Outcomes   map[string]float64 // Kairo's page counters during the measured run
+	NoiseProxy float64            // share of Caddy's CPUs other processes took
+	NoiseLoad  float64            // share of the load CPUs other processes took
+}
+
+// setNoise works out how much of each side's CPUs other processes took
+// during the measured run (c.CPU and c.Load must be set).
+func (c *cellRun) setNoise(before, after procSnapshot, oneCPU bool) {
+	load := after.upstreamCPU - before.upstreamCPU + c.Load.CPU
+	if oneCPU { // Caddy, upstream and wrk share it
+		c.NoiseProxy = othersShare(before.proxyCPUs, after.proxyCPUs, c.CPU+load)
+		c.NoiseLoad = c.NoiseProxy
+		return
+	}
+	c.NoiseProxy = othersShare(before.proxyCPUs, after.proxyCPUs, c.CPU)
+	c.NoiseLoad = othersShare(before.loadCPUs, after.loadCPUs, load)
 }
 
 // noise is the larger of the two sides' noise.
@@ -84,6 +97,10 @@ func (h *harness) runCell(cfg proxyConfig, size pageSize, light bool) (cellRun, 
 	if _, err := h.gen.run(url, h.opts.Conns, h.opts.Warmup); err != nil {
 		return c, err
 	}
+	var outcomesBefore map[string]float64
+	if cfg.Upsell {
+		outcomesBefore, _ = pageOutcomes(p.admin) // informative only
+	}
 	before, err := h.snapshot(p)
 	if err != nil {
 		return c, err
@@ -96,12 +113,7 @@ func (h *harness) runCell(cfg proxyConfig, size pageSize, light bool) (cellRun, 
 		return c, err
 	}
 	c.CPU = after.cpu - before.cpu
-	c.NoiseProxy = othersShare(before.proxyCPUs, after.proxyCPUs, c.CPU)
-	c.NoiseLoad = othersShare(before.loadCPUs, after.loadCPUs, after.upstreamCPU-before.upstreamCPU+c.Load.CPU)
-	if h.layout.Proxy == "" { // one CPU for everything
-		c.NoiseProxy = othersShare(before.proxyCPUs, after.proxyCPUs, c.CPU+after.upstreamCPU-before.upstreamCPU+c.Load.CPU)
-		c.NoiseLoad = c.NoiseProxy
-	}
+	c.setNoise(before, after, h.layout.Proxy == "")
 	c.Contexts = after.counts.Contexts - before.counts.Contexts
 	c.Pages = after.counts.Pages - before.counts.Pages
 	if c.PeakRSS, err = p.peakRSS(); err != nil {
@@ -111,13 +123,18 @@ func (h *harness) runCell(cfg proxyConfig, size pageSize, light bool) (cellRun, 
 		return c, fmt.Errorf("%s, %s: %d non-2xx answers and %d socket errors under load\n%s",
 			cfg.Name, size.Label, c.Load.Non2xx, c.Load.SocketErrors, p.logTail())
 	}
+	if cfg.Upsell {
+		if after, err := pageOutcomes(p.admin); err == nil {
+			c.Outcomes = make(map[string]float64, len(after))
+			for k, v := range after {
+				c.Outcomes[k] = v - outcomesBefore[k]
+			}
+		}
+	}
 	if light && h.opts.Light > 0 {
 		if c.Light, err = h.gen.run(url, 1, h.opts.Light); err != nil {
 			return c, err
 		}
-	}
-	if cfg.Upsell {
-		c.Outcomes, _ = pageOutcomes(p.admin) // informative only
 	}
 	return c, nil
 }
