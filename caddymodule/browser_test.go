@@ -306,6 +306,16 @@ func (b *tab) orderCoffeeBeans() string {
 	return orderID
 }
 
+// startShop runs Kairo in front of the demo store, with any fault an
+// earlier test left in the store cleared.
+func startShop(t *testing.T) {
+	t.Helper()
+	start(t, setup{})
+	if status, _ := storeAPI(t, http.MethodDelete, "/_demo/faults", nil); status/100 != 2 {
+		t.Fatalf("clearing the store's faults: %d", status)
+	}
+}
+
 // offerSel is the CSS selector of one offer of the widget.
 func offerSel(offerID string) string {
 	return fmt.Sprintf(`[data-kairo-widget] [data-kairo-offer=%q]`, offerID)
@@ -366,7 +376,7 @@ var clockText = regexp.MustCompile(`^1[45]:[0-5][0-9]$`)
 
 func TestBrowserCartOfferAddsToCart(t *testing.T) {
 	b := newTab(t, scriptsOn)
-	start(t, setup{})
+	startShop(t)
 	b.addCoffeeBeans()
 
 	mug := offerSel("mug-with-beans")
@@ -423,7 +433,7 @@ func TestBrowserCartOfferAddsToCart(t *testing.T) {
 
 func TestBrowserThankYouOfferDoubleClickAddsOnce(t *testing.T) {
 	b := newTab(t, scriptsOn)
-	start(t, setup{})
+	startShop(t)
 	orderID := b.orderCoffeeBeans()
 	thermos := offerSel("thermos-20")
 
@@ -491,7 +501,7 @@ func TestBrowserThankYouOfferDoubleClickAddsOnce(t *testing.T) {
 
 func TestBrowserFormPathWithoutJavaScript(t *testing.T) {
 	b := newTab(t, scriptsOff)
-	start(t, setup{})
+	startShop(t)
 	orderID := b.orderCoffeeBeans()
 	page := "/checkout/success/" + orderID
 	thermos := offerSel("thermos-20")
@@ -530,7 +540,7 @@ func TestBrowserFormPathWithoutJavaScript(t *testing.T) {
 
 func TestBrowserNoThanksHidesOfferAndRecordsDecline(t *testing.T) {
 	b := newTab(t, scriptsOn)
-	start(t, setup{})
+	startShop(t)
 	orderID := b.orderCoffeeBeans()
 	thermos := offerSel("thermos-20")
 	b.do("the thank-you page shows the thermos offer", chromedp.WaitVisible(chromedp.CSS(thermos)))
