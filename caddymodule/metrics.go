@@ -47,22 +47,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: []float64{.005, .01, .025, .05, .1, .15, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"call", "result"}),
 	}
+	for _, c := range []**prometheus.CounterVec{&m.impressions, &m.accepts, &m.declines, &m.revenue, &m.pages} {
+		registered, err := register(reg, *c)
+		if err != nil {
+			return nil, err
+		}
+		*c = registered
+	}
 	var err error
-	if m.impressions, err = register(reg, m.impressions); err != nil {
-		return nil, err
-	}
-	if m.accepts, err = register(reg, m.accepts); err != nil {
-		return nil, err
-	}
-	if m.declines, err = register(reg, m.declines); err != nil {
-		return nil, err
-	}
-	if m.revenue, err = register(reg, m.revenue); err != nil {
-		return nil, err
-	}
-	if m.pages, err = register(reg, m.pages); err != nil {
-		return nil, err
-	}
 	if m.storeLatency, err = register(reg, m.storeLatency); err != nil {
 		return nil, err
 	}
