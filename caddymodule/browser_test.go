@@ -34,8 +34,8 @@ const (
 	// stepTimeout bounds one browser step (a navigation, a wait for the
 	// DOM). It is generous: the steps wait on conditions, not on time.
 	stepTimeout = 45 * time.Second
-	// viewportWidth is the browser window's width, also that of the README
-	// screenshot.
+	// viewportWidth and viewportHeight size the browser window; the width
+	// is also that of the README screenshot.
 	viewportWidth, viewportHeight = 1000, 900
 	// docScreenshot is the README's picture of the widget on the demo's
 	// thank-you page, relative to this package's directory.
@@ -70,7 +70,7 @@ const (
 
 // tab is one page of a fresh headless chromium. It records what the page
 // reports as an error (console errors, uncaught exceptions, error entries of
-// the browser log) and the requests it sends to Kairo's endpoints; when the
+// the browser log) and the requests it sends; when the
 // test ends it fails on any recorded error, and a failed test leaves a
 // screenshot of the page in a temporary folder.
 type tab struct {
@@ -79,7 +79,7 @@ type tab struct {
 
 	mu        sync.Mutex
 	errors    []string       // what the browser console showed as errors
-	requests  map[string]int // requests sent, by URL path
+	requests  map[string]int // requests sent, by method and URL path
 	redirects map[string]int // redirect statuses, by the URL path that answered with one
 }
 
@@ -462,6 +462,9 @@ func TestBrowserThankYouOfferDoubleClickAddsOnce(t *testing.T) {
 	callsBefore := storeStat(t, "accept_calls")
 	before := readOrder(t, orderID)
 
+	// The first click disables the button, so chromium drops the second
+	// half of the double click; were it delivered, the script would still
+	// refuse a second submit while the first is busy.
 	b.do("double click Add to my order",
 		doubleClick(thermos+" button.kairo-accept"),
 		chromedp.WaitVisible(chromedp.CSS(thermos+" .kairo-status--success")))
