@@ -60,10 +60,16 @@ var acceptAnswers = map[string]struct {
 }
 
 func (fe *fakeEndpoints) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	var body struct{ Token string }
+	var body struct {
+		Token    string
+		ReturnTo string `json:"return_to"`
+	}
 	err := json.NewDecoder(r.Body).Decode(&body)
 	fe.mu.Lock()
 	defer fe.mu.Unlock()
+	if err == nil && !strings.HasPrefix(body.ReturnTo, "/") {
+		fe.problems = append(fe.problems, fmt.Sprintf("%s: return_to %q is not the page's path", r.URL.Path, body.ReturnTo))
+	}
 	if r.Method != http.MethodPost || err != nil ||
 		r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Accept") != "application/json" {
 		fe.problems = append(fe.problems, fmt.Sprintf("%s %s: Content-Type %q, Accept %q, body error %v",

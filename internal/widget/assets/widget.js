@@ -166,16 +166,19 @@
 		});
 	}
 
-	// post sends the form's token as JSON and always resolves to an answer
-	// object: the server's, or {status: "network"|"unknown"} when there is none.
+	// post sends the form's token and return_to (the page the offer is on,
+	// which binds a post-purchase offer to its order) as JSON and always
+	// resolves to an answer object: the server's, or
+	// {status: "network"|"unknown"} when there is none.
 	function post(form, keepalive) {
 		var token = form.elements.namedItem("token");
+		var returnTo = form.elements.namedItem("return_to");
 		return fetch(form.action, {
 			method: "POST",
 			credentials: "same-origin",
 			keepalive: keepalive,
 			headers: { "Content-Type": "application/json", "Accept": "application/json" },
-			body: JSON.stringify({ token: token ? token.value : "" })
+			body: JSON.stringify({ token: token ? token.value : "", return_to: returnTo ? returnTo.value : "" })
 		}).then(function (response) {
 			return response.json().then(function (body) {
 				return body && typeof body === "object" ? body : { ok: false, status: "unknown" };
