@@ -509,6 +509,9 @@ func TestFormPostRedirectsBackWithTheResult(t *testing.T) {
 	// Declining hides the offer on reload and the downsell takes its place.
 	s2, order2 := orderWithBeans(t)
 	_, page = s2.get(kairoURL + "/checkout/success/" + order2)
+	if strings.Contains(page, `data-kairo-offer="socks-half"`) {
+		t.Errorf("the downsell socks-half shows before thermos-20 was declined")
+	}
 	toks = tokens(page)
 	resp, _ = s2.postForm(kairoURL+"/_upsell/decline", url.Values{"token": {toks[0]}, "return_to": {"/checkout/success/" + order2}})
 	if resp.StatusCode != http.StatusSeeOther {

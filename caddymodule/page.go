@@ -185,7 +185,8 @@ func (p *pageRun) returnTo() string {
 }
 
 // pick selects the offers for a placement and a context, skipping offers
-// this cart or order turned down (their downsell, if any, takes their place).
+// this cart or order turned down: their downsell (on_decline), if it
+// applies, takes their place. A downsell never shows on its own.
 func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) []offers.Pick {
 	now := h.now()
 	key := selectionKey(pl, sc.Fingerprint())
@@ -201,6 +202,10 @@ func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) 
 	for _, o := range sel {
 		if len(picked) == h.MaxOffers {
 			break
+		}
+		if h.downsells[o.ID] {
+			// A downsell is shown only in place of the offer it follows.
+			continue
 		}
 		// Follow the downsell chain past declined offers; the hop limit
 		// stops a cycle of declined offers.

@@ -91,6 +91,7 @@ type Handler struct {
 	SelectionTTL caddy.Duration `json:"selection_ttl,omitempty"`
 
 	catalog   *offers.Catalog
+	downsells map[string]bool // ids named by some offer's on_decline
 	signer    *offers.Signer
 	cartPaths []pathPattern
 	thankYou  []pathPattern
@@ -178,6 +179,12 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("upsell: loading catalog: %w", err)
 	}
 	h.catalog = cat
+	h.downsells = make(map[string]bool)
+	for _, o := range cat.Offers() {
+		if o.OnDecline != "" {
+			h.downsells[o.OnDecline] = true
+		}
+	}
 
 	secrets := make([][]byte, 0, len(h.Secrets))
 	for _, s := range h.Secrets {
