@@ -142,6 +142,11 @@ func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 	} else {
 		h.ledger.Finish(cl.Nonce, out, time.Until(cl.ExpiresAt)+outcomeKeep)
 	}
+	if out.Status == "accepted" && h.contexts != nil {
+		// The cart or order changed: the next page must not offer from
+		// the old context.
+		h.contexts.del(contextKey(cl.Placement, cl.Subject, r.Header.Get("Cookie")))
+	}
 	if out.Status == "accepted" {
 		h.metrics.revenue.WithLabelValues(cl.Currency).Add(float64(cl.UnitPrice * int64(cl.Quantity)))
 	}

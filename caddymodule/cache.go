@@ -33,6 +33,8 @@ func (t *ttlCache[K, V]) get(key K) (V, bool) { return t.c.Get(key) }
 
 func (t *ttlCache[K, V]) set(key K, v V) { t.c.SetWithTTL(key, v, 1, t.ttl) }
 
+func (t *ttlCache[K, V]) del(key K) { t.c.Del(key) }
+
 func (t *ttlCache[K, V]) close() { t.c.Close() }
 
 // selectionCache keeps recent selections keyed by placement and context
@@ -43,6 +45,19 @@ type selectionCache = ttlCache[uint64, []*offers.Offer]
 // depend on the catalog only, which is fixed for a Handler, so they do
 // not expire; eviction bounds them.
 type layoutCache = ttlCache[string, *widget.Layout]
+
+// contextCache keeps store contexts keyed by contextKey (see
+// Handler.ContextTTL).
+type contextCache = ttlCache[string, *offers.Context]
+
+// contextKey names whose context it is: an order, or the cart behind a
+// customer's cookies.
+func contextKey(pl offers.Placement, orderID, cookie string) string {
+	if pl == offers.PlacementThankYou {
+		return "order\x00" + orderID
+	}
+	return "cart\x00" + cookie
+}
 
 // selectionKey mixes the placement into the fingerprint so the two
 // placements never share an entry.

@@ -33,6 +33,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    mount          <css selector>
 //	    cart_token_ttl <duration>
 //	    selection_ttl  <duration>
+//	    context_ttl    <duration>
 //	    store <url> {
 //	        cart_context   <path>
 //	        order_context  <path>
@@ -111,6 +112,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 		case "selection_ttl":
 			if err := durationArg(d, &h.SelectionTTL); err != nil {
+				return err
+			}
+		case "context_ttl":
+			if err := durationArg(d, &h.ContextTTL); err != nil {
 				return err
 			}
 		case "store":

@@ -23,6 +23,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		mount "#cart-summary"
 		cart_token_ttl 45m
 		selection_ttl 10s
+		context_ttl 2s
 		store http://127.0.0.1:9300 {
 			cart_context /api/cart
 			order_context /api/orders/{order_id}
@@ -43,6 +44,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		Mount:         "#cart-summary",
 		CartTokenTTL:  caddy.Duration(45 * time.Minute),
 		SelectionTTL:  caddy.Duration(10 * time.Second),
+		ContextTTL:    caddy.Duration(2 * time.Second),
 		Store: &StoreConfig{
 			URL:           "http://127.0.0.1:9300",
 			CartContext:   "/api/cart",

@@ -629,3 +629,29 @@ func TestMetricsAreExposed(t *testing.T) {
 		}
 	}
 }
+
+func TestContextCacheSparesTheStoreUntilAnAccept(t *testing.T) {
+	start(t, setup{extra: "context_ttl 1h"})
+	s := newShopper(t)
+	s.addToCart("coffee-beans")
+	storeAPI(t, http.MethodDelete, "/_demo/stats", nil)
+	_, page := s.get(kairoURL + "/cart")
+	toks := tokens(page)
+	if len(toks) == 0 {
+		t.Fatal("no offer on the cart page")
+	}
+	s.get(kairoURL + "/cart")
+	if got := storeStat(t, "context_calls"); got != 1 {
+		t.Fatalf("two cart views asked the store %d times, want 1 (cached)", got)
+	}
+	if _, ans := s.accept(toks[0], "/cart"); !ans.OK {
+		t.Fatalf("accept: %+v", ans)
+	}
+	_, page = s.get(kairoURL + "/cart")
+	if got := storeStat(t, "context_calls"); got != 2 {
+		t.Errorf("after an accept the cart view asked the store %d times in all, want 2 (entry dropped)", got)
+	}
+	if strings.Contains(page, `data-kairo-offer="mug-with-beans"`) {
+		t.Error("the accepted mug is offered again from a stale context")
+	}
+}

@@ -65,6 +65,15 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 // channel receives exactly one result; ctx bounds the wait.
 func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID, cookie string) <-chan contextResult {
 	ch := make(chan contextResult, 1)
+	var key string
+	// A cart without cookies has no identity to cache it under.
+	if h.contexts != nil && (pl == offers.PlacementThankYou || cookie != "") {
+		key = contextKey(pl, orderID, cookie)
+		if sc, ok := h.contexts.get(key); ok {
+			ch <- contextResult{sc: sc}
+			return ch
+		}
+	}
 	go func() {
 		start := time.Now()
 		var res contextResult
@@ -76,6 +85,9 @@ func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID
 			res.sc, res.err = h.store.cartContext(ctx, cookie)
 		}
 		h.metrics.storeLatency.WithLabelValues(call, resultLabel(res.err)).Observe(time.Since(start).Seconds())
+		if key != "" && res.err == nil {
+			h.contexts.set(key, res.sc)
+		}
 		ch <- res
 	}()
 	return ch

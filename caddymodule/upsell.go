@@ -86,6 +86,14 @@ type Handler struct {
 	// Post-purchase tokens use the offer's expires_after. Default: 30m.
 	CartTokenTTL caddy.Duration `json:"cart_token_ttl,omitempty"`
 
+	// ContextTTL caches the store's cart and order contexts for this long,
+	// keyed by the customer's cookies (cart) or the order id, so a page view
+	// need not wait for the store. An accept through Kairo drops the entry of
+	// its cart or order. Changes the store makes by itself (the customer
+	// edits the cart) show after at most this long, so keep it short.
+	// Default: 0, every page asks the store.
+	ContextTTL caddy.Duration `json:"context_ttl,omitempty"`
+
 	// SelectionTTL is how long a selection (the offers for one placement
 	// and one cart/order shape) is cached. Default: 30s.
 	SelectionTTL caddy.Duration `json:"selection_ttl,omitempty"`
@@ -100,6 +108,7 @@ type Handler struct {
 	declines  *declineLog
 	cache     *selectionCache
 	layouts   *layoutCache
+	contexts  *contextCache // nil when ContextTTL is 0
 	metrics   *metrics
 	logger    *zap.Logger
 	now       func() time.Time
@@ -220,6 +229,11 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.layouts, err = newTTLCache[string, *widget.Layout](10_000, 0); err != nil {
 		return fmt.Errorf("upsell: widget cache: %w", err)
 	}
+	if h.ContextTTL > 0 {
+		if h.contexts, err = newTTLCache[string, *offers.Context](100_000, time.Duration(h.ContextTTL)); err != nil {
+			return fmt.Errorf("upsell: context cache: %w", err)
+		}
+	}
 	h.poolKey = "memory"
 	h.ledger, h.declines = acquireMemoryState(h.poolKey)
 	return nil
@@ -247,6 +261,9 @@ func (h *Handler) Cleanup() error {
 	}
 	if h.layouts != nil {
 		h.layouts.close()
+	}
+	if h.contexts != nil {
+		h.contexts.close()
 	}
 	if h.store != nil {
 		h.store.close()
