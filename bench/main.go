@@ -31,9 +31,10 @@ func main() {
 	flag.IntVar(&o.Conns, "conns", 32, "wrk connections")
 	flag.IntVar(&o.TTFBSamples, "ttfb-samples", 21, "GETs of the 10 MB page per proxy for time to first byte")
 	flag.StringVar(&o.Profile, "profile", "auto", "CPU profile of the injecting route: auto (when a target is missed), always, never")
-	flag.IntVar(&o.ProfileSecs, "profile-seconds", 5, "length of a CPU profile")
+	flag.IntVar(&o.ProfileSecs, "profile-seconds", 4, "length of a CPU profile")
 	flag.Float64Var(&o.MaxNoise, "max-noise", 0.10, "run a round again when other processes took more than this share of Caddy's or the load's CPUs")
 	flag.IntVar(&o.Retries, "retries", 3, "how many noisy rounds at most are run again, in the whole run")
+	flag.DurationVar(&o.Budget, "budget", 4*time.Minute+40*time.Second, "run noisy rounds again only while the whole run, build included, stays within this")
 	flag.IntVar(&o.Nice, "nice", 0, "run Caddy, the upstream and wrk at this nice value; a negative one (root only) keeps a busy machine's other work from skewing the figures")
 	caddyBin := flag.String("caddy", "", "use this Caddy binary instead of building ./cmd/caddy")
 	out := flag.String("out", "", "also write the report here (default bench/results/latest.md)")
@@ -74,6 +75,7 @@ func run(o options, caddyBin, out string) error {
 	defer os.RemoveAll(workdir)
 
 	start := time.Now()
+	deadline := start.Add(o.Budget)
 	if caddyBin == "" {
 		fmt.Fprintln(os.Stderr, "building Caddy with Kairo: go build ./cmd/caddy ...")
 		if caddyBin, err = buildCaddy(root, workdir); err != nil {
@@ -105,8 +107,9 @@ func run(o options, caddyBin, out string) error {
 		pages:    pages,
 		client:   newProbeClient(),
 		progress: os.Stderr,
+		deadline: deadline,
 	}
-	fmt.Fprintf(os.Stderr, "%s\nthis takes about %s\n", capitalize(layout.describe()), estimate(o).Round(time.Second))
+	fmt.Fprintf(os.Stderr, "%s\nthis takes about %s more\n", capitalize(layout.describe()), o.estimate(2).Round(time.Second))
 
 	res, err := h.runTable([]pageSize{size16K, size100K})
 	if err != nil {
@@ -158,15 +161,6 @@ func profileSizes(mode string, targets []target) []pageSize {
 		sizes = []pageSize{size16K}
 	}
 	return sizes
-}
-
-// estimate is how long the run takes, roughly.
-func estimate(o options) time.Duration {
-	const startup = 400 * time.Millisecond
-	cell := startup + o.Warmup + o.Duration.Round(time.Second)
-	table := time.Duration(o.Rounds*2*len(allConfigs)) * (cell + o.Light)
-	stream := 2*cell + 2*startup + time.Duration(2*(o.TTFBSamples+2))*20*time.Millisecond
-	return table + stream
 }
 
 // moduleRoot is the directory of the Kairo module (go env GOMOD).

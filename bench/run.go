@@ -20,6 +20,7 @@ type options struct {
 	MaxNoise    float64 // a round where others took more of a side's CPUs is run again
 	Retries     int     // how many rounds at most are run again, in the whole run
 	Nice        int     // nice value of Caddy, the upstream and wrk
+	Budget      time.Duration
 }
 
 // cellRun is what one Caddy process measured under one load.
@@ -34,12 +35,15 @@ type cellRun struct {
 	Outcomes   map[string]float64 // Kairo's page counters during the measured run
 	NoiseProxy float64            // share of Caddy's CPUs other processes took
 	NoiseLoad  float64            // share of the load CPUs other processes took
+	LoadCPU    time.Duration      // wrk's and the upstream's CPU time during the measured run
 }
 
-// setNoise works out how much of each side's CPUs other processes took
-// during the measured run (c.CPU and c.Load must be set).
+// setNoise works out how much CPU the load side used and how much of each
+// side's CPUs other processes took during the measured run (c.CPU and
+// c.Load must be set).
 func (c *cellRun) setNoise(before, after procSnapshot, oneCPU bool) {
 	load := after.upstreamCPU - before.upstreamCPU + c.Load.CPU
+	c.LoadCPU = load
 	if oneCPU { // Caddy, upstream and wrk share it
 		c.NoiseProxy = othersShare(before.proxyCPUs, after.proxyCPUs, c.CPU+load)
 		c.NoiseLoad = c.NoiseProxy
@@ -68,6 +72,14 @@ func (c cellRun) busy() float64 {
 	return float64(c.CPU) / float64(c.Load.Elapsed)
 }
 
+// loadBusy is the share of the load CPUs wrk and the upstream used.
+func (c cellRun) loadBusy(cpus int) float64 {
+	if c.Load.Elapsed == 0 || cpus == 0 {
+		return 0
+	}
+	return float64(c.LoadCPU) / float64(c.Load.Elapsed) / float64(cpus)
+}
+
 // harness runs the configurations against the upstream.
 type harness struct {
 	opts     options
@@ -78,6 +90,7 @@ type harness struct {
 	pages    map[string][]byte
 	client   *http.Client
 	progress io.Writer
+	deadline time.Time // re-runs must not push the run past it
 }
 
 // runCell starts Caddy with cfg, checks one page of size, loads it, and
@@ -189,9 +202,12 @@ func (h *harness) runTable(sizes []pageSize) (*results, error) {
 	for _, s := range sizes {
 		res.Table[s.Name] = make(map[string][]cellRun)
 	}
+	groupsLeft := h.opts.Rounds * len(sizes)
 	for round := 1; round <= h.opts.Rounds; round++ {
 		for _, size := range sizes {
-			group, reruns, err := h.runGroup(round, size, h.opts.Retries-res.Reruns)
+			groupsLeft--
+			after := time.Duration(groupsLeft)*h.opts.groupCost() + h.opts.streamCost() + h.opts.profileCost()
+			group, reruns, err := h.runGroup(round, size, h.opts.Retries-res.Reruns, after)
 			res.Reruns += reruns
 			if err != nil {
 				return res, err
@@ -206,8 +222,9 @@ func (h *harness) runTable(sizes []pageSize) (*results, error) {
 
 // runGroup runs A, B, C once at size. When other processes took more than
 // MaxNoise of either side's CPUs during any of the three, it runs them
-// again (at most retries times) and keeps the quietest try.
-func (h *harness) runGroup(round int, size pageSize, retries int) (best []cellRun, reruns int, err error) {
+// again (at most retries times, and only while the work still to come
+// after this group fits before the deadline) and keeps the quietest try.
+func (h *harness) runGroup(round int, size pageSize, retries int, after time.Duration) (best []cellRun, reruns int, err error) {
 	bestNoise := 2.0
 	for try := 0; try <= retries; try++ {
 		group := make([]cellRun, 0, len(allConfigs))
@@ -219,8 +236,8 @@ func (h *harness) runGroup(round int, size pageSize, retries int) (best []cellRu
 				fmt.Fprintln(h.progress, "failed")
 				return nil, reruns, err
 			}
-			fmt.Fprintf(h.progress, "%.0f req/s, caddy %.0f%% busy, others %.0f%% / %.0f%%\n",
-				c.Load.RPS, 100*c.busy(), 100*c.NoiseProxy, 100*c.NoiseLoad)
+			fmt.Fprintf(h.progress, "%.0f req/s; busy: caddy %.0f%%, load %.0f%%; others took %.0f%% / %.0f%%\n",
+				c.Load.RPS, 100*c.busy(), 100*c.loadBusy(len(h.layout.LoadCPUs)), 100*c.NoiseProxy, 100*c.NoiseLoad)
 			group = append(group, c)
 			noise = max(noise, c.noise())
 		}
@@ -230,10 +247,15 @@ func (h *harness) runGroup(round int, size pageSize, retries int) (best []cellRu
 		if noise <= h.opts.MaxNoise {
 			break
 		}
-		if try < retries {
-			reruns++
-			fmt.Fprintf(h.progress, "other processes took up to %.0f%% of a side's CPUs: running this round again\n", 100*noise)
+		if try == retries {
+			break
 		}
+		if time.Now().Add(h.opts.groupCost() + after).After(h.deadline) {
+			fmt.Fprintf(h.progress, "other processes took up to %.0f%% of a side's CPUs; no time left to run this round again\n", 100*noise)
+			break
+		}
+		reruns++
+		fmt.Fprintf(h.progress, "other processes took up to %.0f%% of a side's CPUs: running this round again\n", 100*noise)
 	}
 	return best, reruns, nil
 }

@@ -13,7 +13,8 @@ type rowSummary struct {
 	RPS, P50, P99, CPUReq, RSS      float64
 	RPSx, P50x, P99x, CPUReqx, RSSx float64
 	RPSMin, RPSMax                  float64
-	Busy                            float64 // share of its CPU Caddy used
+	Busy, LoadBusy                  float64 // share of their CPUs Caddy and the load side used
+	CapacityX                       float64 // requests per Caddy CPU-second, as a ratio to A (1 / CPUReqx per round)
 	CtxPerPage                      float64 // store context requests per page served
 	LightP50, LightP99              float64 // one connection
 	AddedP99Light, AddedP99Loaded   float64 // p99 minus A's p99, same round
@@ -23,11 +24,12 @@ type rowSummary struct {
 	NoiseProxy, NoiseLoad           float64            // most CPU other processes took, over the rounds
 }
 
-// summarize folds the rounds of one configuration, given A's rounds.
-func summarize(runs, plain []cellRun) rowSummary {
+// summarize folds the rounds of one configuration, given A's rounds;
+// loadCPUs is how many CPUs the load side had.
+func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 	var s rowSummary
-	var rps, p50, p99, cpu, rss, busy, ctx, lp50, lp99 []float64
-	var rpsx, p50x, p99x, cpux, rssx, addLight, addLoaded []float64
+	var rps, p50, p99, cpu, rss, busy, loadBusy, ctx, lp50, lp99 []float64
+	var rpsx, p50x, p99x, cpux, capx, rssx, addLight, addLoaded []float64
 	for i, c := range runs {
 		a := plain[i]
 		rps = append(rps, c.Load.RPS)
@@ -36,6 +38,7 @@ func summarize(runs, plain []cellRun) rowSummary {
 		cpu = append(cpu, c.cpuPerRequest())
 		rss = append(rss, float64(c.PeakRSS))
 		busy = append(busy, c.busy())
+		loadBusy = append(loadBusy, c.loadBusy(loadCPUs))
 		lp50 = append(lp50, float64(c.Light.P50))
 		lp99 = append(lp99, float64(c.Light.P99))
 		if c.Pages > 0 {
@@ -45,6 +48,7 @@ func summarize(runs, plain []cellRun) rowSummary {
 		p50x = append(p50x, ratio(float64(c.Load.P50), float64(a.Load.P50)))
 		p99x = append(p99x, ratio(float64(c.Load.P99), float64(a.Load.P99)))
 		cpux = append(cpux, ratio(c.cpuPerRequest(), a.cpuPerRequest()))
+		capx = append(capx, ratio(a.cpuPerRequest(), c.cpuPerRequest()))
 		rssx = append(rssx, ratio(float64(c.PeakRSS), float64(a.PeakRSS)))
 		addLight = append(addLight, float64(c.Light.P99-a.Light.P99))
 		addLoaded = append(addLoaded, float64(c.Load.P99-a.Load.P99))
@@ -62,7 +66,7 @@ func summarize(runs, plain []cellRun) rowSummary {
 	s.RPS, s.P50, s.P99, s.CPUReq, s.RSS = median(rps), median(p50), median(p99), median(cpu), median(rss)
 	s.RPSx, s.P50x, s.P99x, s.CPUReqx, s.RSSx = median(rpsx), median(p50x), median(p99x), median(cpux), median(rssx)
 	s.RPSMin, s.RPSMax = minOf(rps), maxOf(rps)
-	s.Busy, s.CtxPerPage = median(busy), median(ctx)
+	s.Busy, s.LoadBusy, s.CtxPerPage, s.CapacityX = median(busy), median(loadBusy), median(ctx), median(capx)
 	s.LightP50, s.LightP99 = median(lp50), median(lp99)
 	s.AddedP99Light, s.AddedP99Loaded = median(addLight), median(addLoaded)
 	return s
@@ -106,7 +110,7 @@ func summarizeAll(res *results) summaries {
 		out[size.Name] = make(map[string]rowSummary)
 		plain := res.Table[size.Name][configPlain.Key]
 		for _, cfg := range allConfigs {
-			out[size.Name][cfg.Key] = summarize(res.Table[size.Name][cfg.Key], plain)
+			out[size.Name][cfg.Key] = summarize(res.Table[size.Name][cfg.Key], plain, len(res.Layout.LoadCPUs))
 		}
 	}
 	return out
@@ -132,6 +136,20 @@ const (
 	maxAddedTTFB    = 500 * time.Microsecond
 )
 
+// throughputTarget judges throughput two ways, and needs both: requests per
+// second as measured, and requests per second of Caddy's CPU. The second
+// is what the first would be if Caddy were always the bottleneck; when the
+// load side holds plain reverse_proxy back, the first flatters Kairo.
+func throughputTarget(goal string, s rowSummary, limit float64, size pageSize) target {
+	return target{
+		Goal:       goal,
+		Met:        s.RPSx >= limit && s.CapacityX >= limit,
+		Detail:     fmt.Sprintf("%s of req/s, %s of req per Caddy CPU-second", pct(s.RPSx), pct(s.CapacityX)),
+		Throughput: true,
+		Size:       size,
+	}
+}
+
 // evaluate checks the run against the targets.
 func evaluate(res *results, sum summaries) []target {
 	var ts []target
@@ -139,16 +157,10 @@ func evaluate(res *results, sum summaries) []target {
 	for _, size := range res.Sizes {
 		c := sum[size.Name][configInjected.Key]
 		if lim, ok := minInjected[size.Name]; ok {
-			ts = append(ts, target{
-				Goal: fmt.Sprintf("injecting route ≥ %.0f%% of plain throughput at %s", 100*lim, size.Label),
-				Met:  c.RPSx >= lim, Detail: pct(c.RPSx), Throughput: true, Size: size,
-			})
+			ts = append(ts, throughputTarget(fmt.Sprintf("injecting route ≥ %.0f%% of plain throughput at %s", 100*lim, size.Label), c, lim, size))
 		}
 		b := sum[size.Name][configNoMatch.Key]
-		ts = append(ts, target{
-			Goal: fmt.Sprintf("non-matching route ≥ %.0f%% of plain throughput at %s", 100*minNoMatch, size.Label),
-			Met:  b.RPSx >= minNoMatch, Detail: pct(b.RPSx), Throughput: true, Size: size,
-		})
+		ts = append(ts, throughputTarget(fmt.Sprintf("non-matching route ≥ %.0f%% of plain throughput at %s", 100*minNoMatch, size.Label), b, minNoMatch, size))
 	}
 	for _, size := range res.Sizes {
 		b, c := sum[size.Name][configNoMatch.Key], sum[size.Name][configInjected.Key]
