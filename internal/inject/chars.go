@@ -156,9 +156,3 @@ func indexNameEnd(p []byte, i int) int {
 // bodyWord is "body" as a little-endian 32-bit word, for the case-insensitive
 // four-byte compare in the end-tag fast path.
 const bodyWord = 'b' | 'o'<<8 | 'd'<<16 | 'y'<<24
-
-// isBodyName reports whether p (at least 5 bytes) starts with the tag name
-// "body" in any case, followed by a byte that ends a tag name.
-func isBodyName(p []byte) bool {
-	return binary.LittleEndian.Uint32(p)|0x20202020 == bodyWord && isNameEnd(p[4])
-}

@@ -13,6 +13,16 @@ import "bytes"
 // reads the tag byte by byte and the state carries over to the next write.
 const fastLookahead = 16
 
+// rawInitial marks the letters raw-text tag names start with, in either
+// case: only start tags beginning with one need their name read.
+var rawInitial = func() (t [256]bool) {
+	for _, name := range rawNames[1:] {
+		t[name[0]] = true
+		t[name[0]-'a'+'A'] = true
+	}
+	return t
+}()
+
 // rawNameLens has bit L set when some raw-text tag name is L bytes long,
 // so most start tags skip rawKindOf.
 const rawNameLens = 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9
@@ -55,97 +65,121 @@ func (s *scanner) fast(p []byte, i int) (int, int) {
 // comments that end within p, and returns when the body's end tag is
 // found, a raw-text element starts, or p runs out.
 //
-// Every store page spends most of its bytes here, so the common steps are
-// written out inline: the next '<' and the end of a tag name are found by
-// testing a whole word (eight bytes) at once, and only long runs pay for a
-// call.
+// Every store page spends most of its bytes here. The eight bytes after a
+// '<' are tested at once for '>', quotes and '<': most tags ("<li>",
+// "</a>", "<b>") close within them with no quote before the '>', and then
+// the same word usually shows the next '<' too, so the loop goes from tag
+// to tag without waiting on another load. Other tags take the exact
+// attribute states (attrs).
 func (s *scanner) data(p []byte, i int) (int, int) {
 	n := len(p)
-	for {
-		var j int // the next '<'
-		if i+8 <= n {
-			if t := eqBytes(load64(p, i), '<'); t != 0 {
-				j = i + firstFlag(t)
-			} else if j = indexByteFrom(p, i+8, '<'); j < 0 {
-				return n, noMatch
-			}
-		} else if j = indexByteFrom(p, i, '<'); j < 0 {
-			return n, noMatch
-		}
-		if n-j < fastLookahead {
-			s.state = sTagOpen
-			s.tagStart = j
-			return j + 1, noMatch
-		}
+	var j, k int // the current '<'; the byte that ends its tag name
+	var w uint64
 
-		var k int // the byte that ends the tag name
-		w := load64(p, j+1)
-		if c := byte(w); isAlpha(c) {
-			// Start tag. Byte 0 of w is a letter, so a flag is at 1 or later.
-			if t := nameEnds(w); t != 0 {
-				k = j + 1 + firstFlag(t)
-			} else {
-				k = j + 9
-			}
-			if !isNameEnd(p[k]) {
-				if k = indexNameEnd(p, k); k == n {
-					s.state = sTagOpen
-					s.tagStart = j
-					return j + 1, noMatch
-				}
-			}
-			s.isEnd = false
-			s.pending = rawNone
-			if rawNameLens>>(k-j-1)&1 != 0 {
-				s.pending = rawKindOf(p[j+1 : k])
-			}
-		} else if c == '/' {
-			w = load64(p, j+2)
-			if !isAlpha(byte(w)) {
-				if byte(w) == '>' { // "</>" is dropped
-					i = j + 3
-				} else if i = s.bogus(p, j+2); s.state != sData {
-					return i, noMatch
-				}
-				continue
-			}
-			if uint32(w)|0x20202020 == bodyWord && isNameEnd(byte(w>>32)) {
-				s.tagStart = j
-				return j, j
-			}
-			if t := nameEnds(w); t != 0 {
-				k = j + 2 + firstFlag(t)
-			} else {
-				k = j + 10
-			}
-			if !isNameEnd(p[k]) {
-				if k = indexNameEnd(p, k); k == n {
-					s.state = sTagOpen
-					s.tagStart = j
-					return j + 1, noMatch
-				}
-			}
-			s.isEnd = true
-			s.pending = rawNone
+search: // for the next '<' from i
+	if i+8 <= n {
+		if t := eqBytes(load64(p, i), '<'); t != 0 {
+			j = i + firstFlag(t)
+			goto tag
+		}
+		i += 8
+	}
+	if j = indexByteFrom(p, i, '<'); j < 0 {
+		return n, noMatch
+	}
+
+tag: // p[j] is a '<' in the data state
+	if n-j < fastLookahead {
+		s.state = sTagOpen
+		s.tagStart = j
+		return j + 1, noMatch
+	}
+	if pos, code := quickTags(p, j); code != quickExact {
+		switch code {
+		case quickSearch:
+			i = pos
+			goto search
+		case quickBody:
+			s.tagStart = pos
+			return pos, pos
+		}
+		s.isEnd = false
+		s.pending = code - quickRaw
+		i = pos
+		goto raw
+	} else if j = pos; n-j < fastLookahead {
+		goto tag
+	}
+	w = load64(p, j+1)
+
+	// The exact path: read the tag name, then the attribute states.
+	if c := byte(w); isAlpha(c) {
+		// Start tag. Byte 0 of w is a letter, so a flag is at 1 or later.
+		if t := nameEnds(w); t != 0 {
+			k = j + 1 + firstFlag(t)
 		} else {
-			switch {
-			case c == '!' && byte(w>>8) == '-' && byte(w>>16) == '-':
-				i = s.commentStart(p, j+4)
-			case c == '!':
-				i = s.bogus(p, j+2)
-			case c == '?':
-				i = s.bogus(p, j+1)
-			default: // a '<' that starts nothing is text
-				i = j + 1
-				continue
+			k = j + 9
+		}
+		if !isNameEnd(p[k]) {
+			if k = indexNameEnd(p, k); k == n {
+				s.state = sTagOpen
+				s.tagStart = j
+				return j + 1, noMatch
 			}
-			if s.state != sData {
+		}
+		s.isEnd = false
+		s.pending = rawNone
+		if rawNameLens>>(k-j-1)&1 != 0 {
+			s.pending = rawKindOf(p[j+1 : k])
+		}
+	} else if c == '/' {
+		w = load64(p, j+2)
+		if !isAlpha(byte(w)) {
+			if byte(w) == '>' { // "</>" is dropped
+				i = j + 3
+			} else if i = s.bogus(p, j+2); s.state != sData {
 				return i, noMatch
 			}
-			continue
+			goto search
 		}
+		if uint32(w)|0x20202020 == bodyWord && isNameEnd(byte(w>>32)) {
+			s.tagStart = j
+			return j, j
+		}
+		if t := nameEnds(w); t != 0 {
+			k = j + 2 + firstFlag(t)
+		} else {
+			k = j + 10
+		}
+		if !isNameEnd(p[k]) {
+			if k = indexNameEnd(p, k); k == n {
+				s.state = sTagOpen
+				s.tagStart = j
+				return j + 1, noMatch
+			}
+		}
+		s.isEnd = true
+		s.pending = rawNone
+	} else {
+		switch {
+		case c == '!' && byte(w>>8) == '-' && byte(w>>16) == '-':
+			i = s.commentStart(p, j+4)
+		case c == '!':
+			i = s.bogus(p, j+2)
+		case c == '?':
+			i = s.bogus(p, j+1)
+		default: // a '<' that starts nothing is text
+			i = j + 1
+			goto search
+		}
+		if s.state != sData {
+			return i, noMatch
+		}
+		goto search
+	}
 
-		// p[k] ends the tag name.
+	// p[k] ends the tag name.
+	{
 		ended := true
 		switch p[k] {
 		case '>':
@@ -158,11 +192,85 @@ func (s *scanner) data(p []byte, i int) (int, int) {
 		if !ended {
 			return i, noMatch
 		}
-		if s.pending != rawNone {
-			s.tagEnded()
-			return i, noMatch
-		}
 	}
+	if s.pending != rawNone {
+		goto raw
+	}
+	goto search
+
+raw: // a raw-text start tag (kind s.pending) ended before i: its content, inline
+	s.tagEnded()
+	switch s.state {
+	case sScript:
+		i = s.script(p, i)
+	case sRawText:
+		i = s.rawText(p, i)
+	default: // plaintext
+		return i, noMatch
+	}
+	if s.state != sData {
+		return i, noMatch
+	}
+	goto search
+}
+
+// quickTags results: where it stopped and why. Codes from quickRaw on
+// carry the raw-text kind of a start tag that just ended.
+const (
+	quickExact  uint8 = iota // pos is a '<' for the exact path
+	quickSearch              // no '<' up to pos: search from there
+	quickBody                // pos is the '<' of "</body"
+	quickRaw                 // quickRaw+kind: a raw-text start tag ended before pos
+)
+
+// quickTags runs over the tags from the '<' at j that close within the
+// eight bytes after their '<' with no quote or '<' before the '>'
+// ("<li>", "</a>", "<b>", "<br/>"). Without a quote, the first '>' ends a
+// tag whatever the attribute states in between: only quoted values hide
+// a '>'. When such a word also shows the next '<', the loop moves on
+// without another search or load, so runs of short tags go at the speed
+// of one word test each. It is kept small so its state stays in
+// registers.
+func quickTags(p []byte, j int) (int, uint8) {
+	for len(p)-j >= fastLookahead {
+		w := load64(p, j+1)
+		gt := eqBytes(w, '>')
+		lt := eqBytes(w, '<')
+		first := gt & -gt
+		if first == 0 {
+			break
+		}
+		// Quotes, '<' or (harmless false alarms) '#' and '&' before the
+		// '>': the exact path. Flags below the lowest true one are exact.
+		if (eqBytes(w&^(swarOnes*5), '"')|lt)&(first-1) != 0 { // '"' '#' '&' '\''
+			break
+		}
+		c := byte(w)
+		switch {
+		case (c|0x20)-'a' < 26: // a start tag
+			if rawInitial[c] {
+				// script, title...? The name ends at or before the '>'.
+				k := firstFlag(nameEnds(w))
+				if !isNameEnd(byte(w >> (8 * k))) {
+					return j, quickExact // a control byte in the name
+				}
+				if kind := rawKindOf(p[j+1 : j+1+k]); kind != rawNone {
+					return j + 2 + firstFlag(first), quickRaw + kind
+				}
+			}
+		case c == '/' && (byte(w>>8)|0x20)-'a' < 26: // an end tag
+			if uint32(w>>8)|0x20202020 == bodyWord && isNameEnd(byte(w>>40)) {
+				return j, quickBody
+			}
+		default:
+			return j, quickExact
+		}
+		if lt == 0 {
+			return j + 9, quickSearch // after the '>', w held no '<'
+		}
+		j += 1 + firstFlag(lt) // the lowest '<' is past the '>'
+	}
+	return j, quickExact
 }
 
 // attrs runs the attribute states of a tag from state st at index i, until

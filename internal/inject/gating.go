@@ -95,6 +95,9 @@ func rewriteHeader(h http.Header) {
 // a field-limited private="..." becomes plain "private", and "private" is
 // added unless present (or "no-store" already forbids storing).
 func privateCacheControl(values []string) string {
+	if len(values) == 0 {
+		return "private"
+	}
 	var b strings.Builder
 	private, noStore := false, false
 	for _, line := range values {

@@ -22,12 +22,12 @@ const storePageHead = `<!DOCTYPE html>
 // storePageCard is one product card, repeated to size the page. Its comment,
 // attribute values, textarea, noscript and JSON script all contain "</body>".
 const storePageCard = `<!-- card %[1]d </body> -->
-<li class="card" data-id="%[1]d"><a href="/p/%[1]d" title="Mug </body> %[1]d"><img src="/i/%[1]d.jpg" alt="Mug"></a>
-<h3><b>Mug</b> <i>%[1]d</i></h3><p><span>$19.99</span> <s>$24</s> <em>-20%%</em></p>
+<li class="card" data-id="%[1]d"><a href="/p/%[1]d" title="Mug </body> %[1]d"><img src="/i/%[1]d.jpg" alt="A white ceramic mug"></a>
+<h3><b>Ceramic mug</b> <i>350 ml, %[1]d</i></h3><p><span>$19.99</span> <s>$24.00</s> <em>save 20%%</em></p>
 <ul class="rating stars"><li><i></i></li><li><i></i></li><li><u></u></li></ul>
-<dl><dt>Size</dt><dd>M</dd><dt>Color</dt><dd><b>Red</b></dd></dl>
+<dl><dt>Size</dt><dd>Medium</dd><dt>Color</dt><dd><b>Red</b> or blue</dd></dl>
 <form action="/cart/add"><input type=hidden name=id value=%[1]d><button data-add='{"id":%[1]d,"t":"</body>"}'>Add</button></form>
-<textarea name=note></body></textarea><noscript><img src="/px/%[1]d.gif" alt="</body>"></noscript>
+<textarea name=note>Gift note </body></textarea><noscript><img src="/px/%[1]d.gif" alt="</body>"></noscript>
 <script type="application/ld+json">{"name":"Mug </body>","sku":"%[1]d"}</script></li>
 `
 
@@ -57,7 +57,7 @@ func TestStorePageShape(t *testing.T) {
 	lt := bytes.Count(page, []byte("<"))
 	traps := bytes.Count(page, []byte("</body>")) - 1
 	t.Logf("%d bytes, a '<' every %.1f bytes, %d decoy </body>", len(page), float64(len(page))/float64(lt), traps)
-	if gap := float64(len(page)) / float64(lt); gap < 9 || gap > 15 {
+	if gap := float64(len(page)) / float64(lt); gap < 10 || gap > 13 {
 		t.Errorf("a '<' every %.1f bytes, want about 12", gap)
 	}
 	want := bytes.LastIndex(page, []byte("</body>"))
