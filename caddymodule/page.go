@@ -57,6 +57,9 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 	if cerr := rw.Close(); err == nil {
 		err = cerr
 	}
+	if !rw.Rewritten() {
+		h.debug("page served unchanged: the response cannot be rewritten", run, zap.String("why", rw.Reason()))
+	}
 	run.finish()
 	return err
 }
