@@ -29,7 +29,7 @@ func main() {
 	flag.DurationVar(&o.Light, "light", 2*time.Second, "one-connection latency run after each measured run (0 to skip)")
 	flag.IntVar(&o.Rounds, "rounds", 3, "interleaved rounds of A, B, C")
 	flag.IntVar(&o.Conns, "conns", 32, "wrk connections")
-	flag.IntVar(&o.TTFBSamples, "ttfb-samples", 21, "GETs of the 10 MB page per proxy for time to first byte")
+	flag.IntVar(&o.TTFBSamples, "ttfb-samples", 51, "GETs of the 10 MB page per proxy for time to first byte")
 	flag.StringVar(&o.Profile, "profile", "auto", "CPU profile of the injecting route: auto (when a target is missed), always, never")
 	flag.IntVar(&o.ProfileSecs, "profile-seconds", 4, "length of a CPU profile")
 	flag.Float64Var(&o.MaxNoise, "max-noise", 0.10, "run a round again when other processes took more than this share of Caddy's or the load's CPUs")

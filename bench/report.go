@@ -54,6 +54,17 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 			size.Label, strings.Join(busy, ", "), c.CtxPerPage, c.WidgetSize, c.Injected, c.Matched, passedThrough(c.Outcomes))
 	}
 	for _, size := range res.Sizes {
+		var rounds []string
+		for _, cfg := range []proxyConfig{configNoMatch, configInjected} {
+			var xs []string
+			for _, x := range sum[size.Name][cfg.Key].RPSxRounds {
+				xs = append(xs, fmt.Sprintf("%.2f", x))
+			}
+			rounds = append(rounds, cfg.Key+" "+strings.Join(xs, " "))
+		}
+		fmt.Fprintf(w, "- %s: req/s ×A round by round: %s (how far apart the rounds are is the noise floor of this machine).\n", size.Label, strings.Join(rounds, "; "))
+	}
+	for _, size := range res.Sizes {
 		if a := sum[size.Name][configPlain.Key]; a.Busy < 0.95 {
 			fmt.Fprintf(w, "- At %s plain reverse_proxy kept Caddy only %.0f%% busy: the load side (wrk and the upstream) was the bottleneck there, so req/s ×A flatters B and C; req per Caddy CPU-second (1 / CPU per request) does not, and the throughput targets need both.\n",
 				size.Label, 100*a.Busy)

@@ -13,6 +13,7 @@ type rowSummary struct {
 	RPS, P50, P99, CPUReq, RSS      float64
 	RPSx, P50x, P99x, CPUReqx, RSSx float64
 	RPSMin, RPSMax                  float64
+	RPSxRounds                      []float64 // each round's req/s ratio to A
 	Busy, LoadBusy                  float64 // share of their CPUs Caddy and the load side used
 	CapacityX                       float64 // requests per Caddy CPU-second, as a ratio to A (1 / CPUReqx per round)
 	CtxPerPage                      float64 // store context requests per page served
@@ -66,6 +67,7 @@ func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 	s.RPS, s.P50, s.P99, s.CPUReq, s.RSS = median(rps), median(p50), median(p99), median(cpu), median(rss)
 	s.RPSx, s.P50x, s.P99x, s.CPUReqx, s.RSSx = median(rpsx), median(p50x), median(p99x), median(cpux), median(rssx)
 	s.RPSMin, s.RPSMax = minOf(rps), maxOf(rps)
+	s.RPSxRounds = rpsx
 	s.Busy, s.LoadBusy, s.CtxPerPage, s.CapacityX = median(busy), median(loadBusy), median(ctx), median(capx)
 	s.LightP50, s.LightP99 = median(lp50), median(lp99)
 	s.AddedP99Light, s.AddedP99Loaded = median(addLight), median(addLoaded)
