@@ -14,11 +14,11 @@ type rowSummary struct {
 	RPSx, P50x, P99x, CPUReqx, RSSx float64
 	RPSMin, RPSMax                  float64
 	RPSxRounds                      []float64 // each round's req/s ratio to A
-	Busy, LoadBusy                  float64 // share of their CPUs Caddy and the load side used
-	CapacityX                       float64 // requests per Caddy CPU-second, as a ratio to A (1 / CPUReqx per round)
-	CtxPerPage                      float64 // store context requests per page served
-	LightP50, LightP99              float64 // one connection
-	AddedP99Light, AddedP99Loaded   float64 // p99 minus A's p99, same round
+	Busy, LoadBusy                  float64   // share of their CPUs Caddy and the load side used
+	CapacityX                       float64   // requests per Caddy CPU-second, as a ratio to A (1 / CPUReqx per round)
+	CtxPerPage                      float64   // store context requests per page served
+	LightP50, LightP99              float64   // one connection
+	AddedP99Light, AddedP99Loaded   float64   // p99 minus A's p99, same round
 	WidgetSize                      int
 	Injected, Matched               float64            // Kairo's page counters (C)
 	Outcomes                        map[string]float64 // all of them, by outcome
