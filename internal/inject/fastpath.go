@@ -61,16 +61,11 @@ func (s *scanner) fast(p []byte, i int) (int, int) {
 }
 
 // data is the hot loop: text and ordinary tags, hopping from '<' to '<'.
-// It stays in the loop for start tags, end tags, comments and bogus
-// comments that end within p, and returns when the body's end tag is
-// found, a raw-text element starts, or p runs out.
-//
-// Every store page spends most of its bytes here. The eight bytes after a
-// '<' are tested at once for '>', quotes and '<': most tags ("<li>",
-// "</a>", "<b>") close within them with no quote before the '>', and then
-// the same word usually shows the next '<' too, so the loop goes from tag
-// to tag without waiting on another load. Other tags take the exact
-// attribute states (attrs).
+// It stays in the loop for start tags, end tags, comments, bogus comments
+// and raw-text elements that end within p, and returns when the body's end
+// tag is found, a state must carry over to the next write, or p runs out.
+// Runs of short tags go through quickTags; the others read their name and
+// then the exact attribute states (attrs).
 func (s *scanner) data(p []byte, i int) (int, int) {
 	n := len(p)
 	var j, k int // the current '<'; the byte that ends its tag name
