@@ -39,8 +39,9 @@
 // (the tokenizer state and a tag name prefix), and the only bytes held
 // back between writes are a possible "</body" prefix, at most six, because
 // the snippet must go in front of them. Memory per response does not grow
-// with the page. Injectors come from a pool: New, Write and Close do not
-// allocate in steady state.
+// with the page. Injectors come from a pool (New takes one, Release gives
+// it back once its results are read): New, Write and Close do not allocate
+// in steady state.
 //
 // # Which responses are rewritten
 //

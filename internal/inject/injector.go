@@ -95,6 +95,8 @@ func (i *Injector) Write(p []byte) (int, error) {
 	}
 	// No </body> in p. Write everything except a tail that may still
 	// become one; a tail that began in an earlier write is all held.
+	// holding means at most "</body" (six bytes) from the '<' on, so the
+	// held bytes always fit.
 	if i.sc.holding() {
 		t := i.sc.tagStart + len(p) // scan rebased tagStart to the next write
 		if t < 0 {
@@ -104,8 +106,8 @@ func (i *Injector) Write(p []byte) (int, error) {
 		if err := i.flushHold(); err != nil {
 			return 0, err
 		}
-		if _, err := i.writeDst(p[:t]); err != nil {
-			return 0, err
+		if n, err := i.writeDst(p[:t]); err != nil {
+			return n, err
 		}
 		i.holdLen = copy(i.hold[:], p[t:])
 		return len(p), nil
