@@ -75,3 +75,43 @@ func parseVmHWM(status string) (int64, error) {
 	}
 	return 0, fmt.Errorf("/proc status: no VmHWM line")
 }
+
+// syscallCounts is how many read and write system calls a process made.
+type syscallCounts struct {
+	Reads, Writes int64
+}
+
+// readSyscalls reads syscr and syscw from /proc/<pid>/io.
+func readSyscalls(pid int) (syscallCounts, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return syscallCounts{}, err
+	}
+	return parseProcIO(string(b))
+}
+
+// parseProcIO finds the syscr and syscw lines of a /proc/<pid>/io text.
+func parseProcIO(text string) (syscallCounts, error) {
+	var c syscallCounts
+	found := 0
+	for _, line := range strings.Split(text, "\n") {
+		name, val, ok := strings.Cut(line, ":")
+		if !ok || (name != "syscr" && name != "syscw") {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+		if err != nil {
+			return syscallCounts{}, fmt.Errorf("/proc io: %s %q: %v", name, val, err)
+		}
+		if name == "syscr" {
+			c.Reads = n
+		} else {
+			c.Writes = n
+		}
+		found++
+	}
+	if found != 2 {
+		return syscallCounts{}, fmt.Errorf("/proc io: no syscr and syscw lines")
+	}
+	return c, nil
+}

@@ -65,3 +65,24 @@ func TestReadOwnProc(t *testing.T) {
 		t.Errorf("peak RSS = %d, %v", rss, err)
 	}
 }
+
+func TestParseProcIO(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    syscallCounts
+		wantErr bool
+	}{
+		{name: "io", in: "rchar: 6976\nwchar: 0\nsyscr: 10\nsyscw: 7\nread_bytes: 0\n", want: syscallCounts{Reads: 10, Writes: 7}},
+		{name: "missing syscw", in: "syscr: 10\n", wantErr: true},
+		{name: "bad number", in: "syscr: x\nsyscw: 1\n", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseProcIO(tt.in)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("got %+v, %v; want %+v, error %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}

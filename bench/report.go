@@ -62,6 +62,12 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 			}
 			rounds = append(rounds, cfg.Key+" "+strings.Join(xs, " "))
 		}
+		var calls []string
+		for _, cfg := range allConfigs {
+			s := sum[size.Name][cfg.Key]
+			calls = append(calls, fmt.Sprintf("%s %.1f/%.1f", cfg.Key, s.ReadsPerReq, s.WritesPerReq))
+		}
+		fmt.Fprintf(w, "- %s: Caddy's read/write system calls per request: %s.\n", size.Label, strings.Join(calls, ", "))
 		fmt.Fprintf(w, "- %s: req/s ×A round by round: %s (how far apart the rounds are is the noise floor of this machine).\n", size.Label, strings.Join(rounds, "; "))
 	}
 	for _, size := range res.Sizes {

@@ -36,6 +36,16 @@ type cellRun struct {
 	NoiseProxy float64            // share of Caddy's CPUs other processes took
 	NoiseLoad  float64            // share of the load CPUs other processes took
 	LoadCPU    time.Duration      // wrk's and the upstream's CPU time during the measured run
+	Syscalls   syscallCounts      // Caddy's read and write system calls during the measured run
+}
+
+// syscallsPerRequest is Caddy's reads and writes per request.
+func (c cellRun) syscallsPerRequest() (reads, writes float64) {
+	if c.Load.Requests == 0 {
+		return 0, 0
+	}
+	n := float64(c.Load.Requests)
+	return float64(c.Syscalls.Reads) / n, float64(c.Syscalls.Writes) / n
 }
 
 // setNoise works out how much CPU the load side used and how much of each
@@ -126,6 +136,7 @@ func (h *harness) runCell(cfg proxyConfig, size pageSize, light bool) (cellRun, 
 		return c, err
 	}
 	c.CPU = after.cpu - before.cpu
+	c.Syscalls = syscallCounts{Reads: after.syscalls.Reads - before.syscalls.Reads, Writes: after.syscalls.Writes - before.syscalls.Writes}
 	c.setNoise(before, after, h.layout.Proxy == "")
 	c.Contexts = after.counts.Contexts - before.counts.Contexts
 	c.Pages = after.counts.Pages - before.counts.Pages
@@ -156,6 +167,7 @@ func (h *harness) runCell(cfg proxyConfig, size pageSize, light bool) (cellRun, 
 // how busy each side's CPUs were, and the upstream's counters.
 type procSnapshot struct {
 	cpu, upstreamCPU    time.Duration
+	syscalls            syscallCounts
 	proxyCPUs, loadCPUs cpuTicks
 	counts              upstreamCounts
 }
@@ -167,6 +179,9 @@ func (h *harness) snapshot(p *caddyProc) (procSnapshot, error) {
 		return s, err
 	}
 	if s.cpu, err = p.cpu(); err != nil {
+		return s, err
+	}
+	if s.syscalls, err = readSyscalls(p.pid()); err != nil {
 		return s, err
 	}
 	if s.upstreamCPU, err = readProcCPU(h.up.pid); err != nil {

@@ -16,6 +16,7 @@ type rowSummary struct {
 	RPSxRounds                      []float64 // each round's req/s ratio to A
 	Busy, LoadBusy                  float64   // share of their CPUs Caddy and the load side used
 	CapacityX                       float64   // requests per Caddy CPU-second, as a ratio to A (1 / CPUReqx per round)
+	ReadsPerReq, WritesPerReq       float64   // Caddy's system calls per request
 	CtxPerPage                      float64   // store context requests per page served
 	LightP50, LightP99              float64   // one connection
 	AddedP99Light, AddedP99Loaded   float64   // p99 minus A's p99, same round
@@ -29,7 +30,7 @@ type rowSummary struct {
 // loadCPUs is how many CPUs the load side had.
 func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 	var s rowSummary
-	var rps, p50, p99, cpu, rss, busy, loadBusy, ctx, lp50, lp99 []float64
+	var rps, p50, p99, cpu, rss, busy, loadBusy, ctx, lp50, lp99, reads, writes []float64
 	var rpsx, p50x, p99x, cpux, capx, rssx, addLight, addLoaded []float64
 	for i, c := range runs {
 		a := plain[i]
@@ -40,6 +41,8 @@ func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 		rss = append(rss, float64(c.PeakRSS))
 		busy = append(busy, c.busy())
 		loadBusy = append(loadBusy, c.loadBusy(loadCPUs))
+		r, w := c.syscallsPerRequest()
+		reads, writes = append(reads, r), append(writes, w)
 		lp50 = append(lp50, float64(c.Light.P50))
 		lp99 = append(lp99, float64(c.Light.P99))
 		if c.Pages > 0 {
@@ -68,6 +71,7 @@ func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 	s.RPSx, s.P50x, s.P99x, s.CPUReqx, s.RSSx = median(rpsx), median(p50x), median(p99x), median(cpux), median(rssx)
 	s.RPSMin, s.RPSMax = minOf(rps), maxOf(rps)
 	s.RPSxRounds = rpsx
+	s.ReadsPerReq, s.WritesPerReq = median(reads), median(writes)
 	s.Busy, s.LoadBusy, s.CtxPerPage, s.CapacityX = median(busy), median(loadBusy), median(ctx), median(capx)
 	s.LightP50, s.LightP99 = median(lp50), median(lp99)
 	s.AddedP99Light, s.AddedP99Loaded = median(addLight), median(addLoaded)
