@@ -68,6 +68,34 @@ func BenchmarkInject(b *testing.B) {
 	}
 }
 
+// BenchmarkShapes measures the Injector on pages made of one repeated
+// fragment, to show what each kind of tag costs: short tags that close
+// within eight bytes of their '<' take the quick path, tags with quoted
+// attributes the exact attribute states. B/lt is the bytes per '<'.
+func BenchmarkShapes(b *testing.B) {
+	shapes := []struct{ name, unit string }{
+		{"short-tags", "<li></li>"},
+		{"short-tags-text", "<li>Mug</li>\n"},
+		{"link", `<a href="/p/1">Mug</a>`},
+		{"card", `<li class="card" data-id="1000"><a href="/p/1000" title="Mug 1000"><img src="/i/1000.jpg" alt="A white ceramic mug"></a>` + "\n"},
+	}
+	for _, sh := range shapes {
+		b.Run(sh.name, func(b *testing.B) {
+			page := append(bytes.Repeat([]byte(sh.unit), 100<<10/len(sh.unit)), "</body>"...)
+			loopBest(b, len(page), func() {
+				inj := New(io.Discard, snippetFunc)
+				_, _ = inj.Write(page)
+				_ = inj.Close()
+				if !inj.Injected() {
+					b.Fatal("snippet not injected")
+				}
+				inj.Release()
+			})
+			b.ReportMetric(float64(len(page))/float64(bytes.Count(page, []byte("<"))), "B/lt")
+		})
+	}
+}
+
 // BenchmarkReference measures HTML-blind scans of the same 100 KB page, to
 // quote the Injector as a ratio measured in one run: bytes.Index for
 // "</body>" (given the page without decoys, or it would stop at the first
