@@ -10,20 +10,29 @@ const benchSecret = "kairo-bench-secret-not-for-production-0123456789"
 
 // proxyConfig is one of the compared Caddy configurations.
 type proxyConfig struct {
-	Key    string // A, B, C: the table's row label
-	Name   string // what it is
-	Upsell bool   // the upsell handler is configured
-	Route  string // path prefix the load goes to: /page (no match) or /cart (matched)
+	Key        string // A, B, C, D: the table's row label
+	Name       string // what it is
+	Upsell     bool   // the upsell handler is configured
+	ContextTTL string // upsell's context_ttl, "" for none
+	Route      string // path prefix the load goes to: /page (no match) or /cart (matched)
 }
 
-// The three configurations. B and C run the same Caddyfile; only the
-// requested path differs.
+// The configurations. B and C run the same Caddyfile; only the requested
+// path differs. D caches the store's cart context (context_ttl), so that
+// with one customer's cookie every page after the first is served without
+// asking the store.
 var (
 	configPlain    = proxyConfig{Key: "A", Name: "plain reverse_proxy", Route: "/page"}
 	configNoMatch  = proxyConfig{Key: "B", Name: "upsell, route not matched", Upsell: true, Route: "/page"}
-	configInjected = proxyConfig{Key: "C", Name: "upsell injecting (cart)", Upsell: true, Route: "/cart"}
-	allConfigs     = []proxyConfig{configPlain, configNoMatch, configInjected}
+	configInjected = proxyConfig{Key: "C", Name: "upsell injecting, context from the store", Upsell: true, Route: "/cart"}
+	configCached   = proxyConfig{Key: "D", Name: "upsell injecting, context cached", Upsell: true, ContextTTL: "2s", Route: "/cart"}
+	allConfigs     = []proxyConfig{configPlain, configNoMatch, configInjected, configCached}
+	// injectingConfigs put the widget into the page.
+	injectingConfigs = []proxyConfig{configInjected, configCached}
 )
+
+// injects says whether the page comes back with the widget.
+func (c proxyConfig) injects() bool { return c.Upsell && c.Route == "/cart" }
 
 // url is the address of a page of the given size through this config.
 func (c proxyConfig) url(base string, size pageSize) string {
@@ -62,13 +71,21 @@ http://%s {
 		cart /cart/*
 		prefix /_upsell
 		max_offers 2
-		store http://%s {
+%s		store http://%s {
 			cart_context /api/cart
 			timeout 150ms
 		}
 	}
-`, s.Catalog, benchSecret, s.Upstream)
+`, s.Catalog, benchSecret, c.contextTTLLine(), s.Upstream)
 	}
 	fmt.Fprintf(&b, "\treverse_proxy %s\n}\n", s.Upstream)
 	return b.String()
+}
+
+// contextTTLLine is the context_ttl option line, or nothing.
+func (c proxyConfig) contextTTLLine() string {
+	if c.ContextTTL == "" {
+		return ""
+	}
+	return "\t\tcontext_ttl " + c.ContextTTL + "\n"
 }

@@ -31,20 +31,22 @@ func (p profileRun) perRequest(area string) float64 {
 // profileResult compares where Caddy's CPU goes with plain reverse_proxy
 // and with Kairo injecting, at one page size.
 type profileResult struct {
-	Size          pageSize
-	Plain, Inject profileRun
-	Top           string // go tool pprof -top of the injecting run
+	Size pageSize
+	Runs []profileRun // plain reverse_proxy first, then the injecting configs
+	Top  string       // go tool pprof -top of the first injecting run
 }
 
-// profile takes a CPU profile of A and of C at size; the files go into dir.
+// profile takes a CPU profile of A and of each injecting configuration at
+// size; the files go into dir.
 func (h *harness) profile(size pageSize, dir string) profileResult {
 	pr := profileResult{Size: size}
-	pr.Plain = h.profileOne(configPlain, size, dir)
-	pr.Inject = h.profileOne(configInjected, size, dir)
-	if pr.Inject.Err == nil {
-		top, err := pprofText(pr.Inject.Path, "-top", "-nodecount=20")
+	for _, cfg := range append([]proxyConfig{configPlain}, injectingConfigs...) {
+		pr.Runs = append(pr.Runs, h.profileOne(cfg, size, dir))
+	}
+	if c := &pr.Runs[1]; c.Err == nil {
+		top, err := pprofText(c.Path, "-top", "-nodecount=20")
 		if err != nil {
-			pr.Inject.Err = err
+			c.Err = err
 		}
 		pr.Top = trimPprofHeader(top)
 	}
@@ -149,24 +151,43 @@ func trimPprofHeader(s string) string {
 	return strings.Join(keep, "\n")
 }
 
-// writeProfile prints where Caddy's CPU goes per request, A against C.
+// writeProfile prints where Caddy's CPU goes per request, A against the
+// injecting configurations.
 func writeProfile(w io.Writer, p profileResult) {
-	fmt.Fprintf(w, "CPU profile at %s (%s and %s), Caddy's CPU per request by where it goes:\n\n", p.Size.Label, p.Plain.Path, p.Inject.Path)
-	for _, run := range []profileRun{p.Plain, p.Inject} {
+	var paths []string
+	for _, run := range p.Runs {
 		if run.Err != nil {
-			fmt.Fprintf(w, "    %s: profile failed: %v\n", run.Config.Name, run.Err)
+			fmt.Fprintf(w, "CPU profile at %s: %s: profile failed: %v\n", p.Size.Label, run.Config.Name, run.Err)
 			return
 		}
+		paths = append(paths, run.Path)
 	}
-	fmt.Fprintf(w, "| where | A | C | C − A |\n|---|--:|--:|--:|\n")
-	var ta, tc float64
+	plain, others := p.Runs[0], p.Runs[1:]
+	fmt.Fprintf(w, "CPU profile at %s (%s), Caddy's CPU per request by where it goes:\n\n", p.Size.Label, strings.Join(paths, ", "))
+	head, rule := "| where | A |", "|---|--:|"
+	for _, run := range others {
+		head += fmt.Sprintf(" %s | %s − A |", run.Config.Key, run.Config.Key)
+		rule += "--:|--:|"
+	}
+	fmt.Fprintf(w, "%s\n%s\n", head, rule)
+	totals := make([]float64, len(p.Runs))
 	for _, a := range profileAreas {
-		pa, pc := p.Plain.perRequest(a.Name), p.Inject.perRequest(a.Name)
-		ta, tc = ta+pa, tc+pc
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", a.Name, us(pa), us(pc), signedUs(pc-pa))
+		pa := plain.perRequest(a.Name)
+		totals[0] += pa
+		line := fmt.Sprintf("| %s | %s |", a.Name, us(pa))
+		for i, run := range others {
+			v := run.perRequest(a.Name)
+			totals[i+1] += v
+			line += fmt.Sprintf(" %s | %s |", us(v), signedUs(v-pa))
+		}
+		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintf(w, "| total | %s | %s | %s |\n\n", us(ta), us(tc), signedUs(tc-ta))
-	fmt.Fprintf(w, "Top functions of C (`go tool pprof -top %s`):\n\n```\n%s\n```\n", p.Inject.Path, p.Top)
+	line := fmt.Sprintf("| total | %s |", us(totals[0]))
+	for i := range others {
+		line += fmt.Sprintf(" %s | %s |", us(totals[i+1]), signedUs(totals[i+1]-totals[0]))
+	}
+	fmt.Fprintf(w, "%s\n\n", line)
+	fmt.Fprintf(w, "Top functions of %s (`go tool pprof -top %s`):\n\n```\n%s\n```\n", others[0].Config.Key, others[0].Path, p.Top)
 }
 
 // signedUs formats a difference in nanoseconds as microseconds with a sign.

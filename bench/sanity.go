@@ -62,14 +62,14 @@ func checkInjected(got, page []byte) ([]byte, error) {
 }
 
 // checkConfig fetches one page of size through cfg and checks that it was
-// injected (C) or untouched (A, B). It returns the widget's size in bytes
+// injected (C, D) or untouched (A, B). It returns the widget's size in bytes
 // (0 for untouched pages).
 func checkConfig(client *http.Client, base string, cfg proxyConfig, size pageSize, page []byte) (int, error) {
 	got, err := fetchPage(client, cfg.url(base, size))
 	if err != nil {
 		return 0, err
 	}
-	if cfg == configInjected {
+	if cfg.injects() {
 		frag, err := checkInjected(got, page)
 		if err != nil {
 			return 0, fmt.Errorf("%s, %s page: %v", cfg.Name, size.Label, err)
