@@ -24,14 +24,14 @@ func (o options) streamCost() time.Duration {
 	return 2*o.cellCost(false) + 2*caddyStartup + time.Duration(2*(o.TTFBSamples+2))*30*time.Millisecond
 }
 
-// profileCost is about how long profiling A and the injecting configs at
-// both sizes takes.
+// profileCost is about how long profiling every configuration at both
+// sizes takes.
 func (o options) profileCost() time.Duration {
 	if o.Profile == "never" {
 		return 0
 	}
 	one := caddyStartup + o.Warmup + time.Duration(o.ProfileSecs+2)*time.Second
-	return time.Duration(2*(1+len(injectingConfigs))) * one
+	return time.Duration(2*len(allConfigs)) * one
 }
 
 // estimate is how long the run takes without re-runs, build excluded.

@@ -31,8 +31,8 @@ func main() {
 	flag.IntVar(&o.Rounds, "rounds", 3, "interleaved rounds of A, B, C")
 	flag.IntVar(&o.Conns, "conns", 32, "wrk connections")
 	flag.IntVar(&o.TTFBSamples, "ttfb-samples", 51, "GETs of the 10 MB page per proxy for time to first byte")
-	flag.StringVar(&o.Profile, "profile", "auto", "CPU profile of the injecting route: auto (when a target is missed), always, never")
-	flag.IntVar(&o.ProfileSecs, "profile-seconds", 4, "length of a CPU profile")
+	flag.StringVar(&o.Profile, "profile", "auto", "CPU profiles of every configuration: auto (when a target is missed), always, never")
+	flag.IntVar(&o.ProfileSecs, "profile-seconds", 3, "length of a CPU profile")
 	flag.Float64Var(&o.MaxNoise, "max-noise", 0.10, "run a round again when other processes took more than this share of Caddy's or the load's CPUs")
 	flag.IntVar(&o.Retries, "retries", 3, "how many noisy rounds at most are run again, in the whole run")
 	flag.DurationVar(&o.Budget, "budget", 4*time.Minute+40*time.Second, "run noisy rounds again only while the whole run, build included, stays within this")
@@ -128,6 +128,7 @@ func run(o options, caddyBin, out string) error {
 		}
 		res.Profiles = append(res.Profiles, h.profile(size, dir))
 	}
+	weighProfiles(targets, sum, res.Profiles)
 	fmt.Fprintf(os.Stderr, "done in %s\n\n", time.Since(start).Round(time.Second))
 
 	m := machine{CPUs: runtime.NumCPU(), Model: cpuModel(), GoVersion: runtime.Version()}
@@ -140,7 +141,7 @@ func run(o options, caddyBin, out string) error {
 	return os.WriteFile(out, []byte(report.String()), 0o644)
 }
 
-// profileSizes says at which page sizes to profile the injecting route.
+// profileSizes says at which page sizes to profile every configuration.
 func profileSizes(mode string, targets []target) []pageSize {
 	switch mode {
 	case "never":

@@ -32,18 +32,43 @@ func (p profileRun) perRequest(area string) float64 {
 // and with Kairo injecting, at one page size.
 type profileResult struct {
 	Size pageSize
-	Runs []profileRun // plain reverse_proxy first, then the injecting configs
-	Top  string       // go tool pprof -top of the first injecting run
+	Runs []profileRun // one per configuration, plain reverse_proxy first
+	Top  string       // go tool pprof -top of C
 }
 
-// profile takes a CPU profile of A and of each injecting configuration at
-// size; the files go into dir.
+// run is the profile of cfg, nil if there is none.
+func (p *profileResult) run(cfg proxyConfig) *profileRun {
+	for i := range p.Runs {
+		if p.Runs[i].Config == cfg {
+			return &p.Runs[i]
+		}
+	}
+	return nil
+}
+
+// kairoShare is the share of Caddy's CPU that went to Kairo's own areas.
+func (p profileRun) kairoShare() float64 {
+	var kairo, total time.Duration
+	for name, d := range p.Areas {
+		total += d
+		if strings.HasPrefix(name, "Kairo: ") {
+			kairo += d
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(kairo) / float64(total)
+}
+
+// profile takes a CPU profile of every configuration at size; the files
+// go into dir.
 func (h *harness) profile(size pageSize, dir string) profileResult {
 	pr := profileResult{Size: size}
-	for _, cfg := range append([]proxyConfig{configPlain}, injectingConfigs...) {
+	for _, cfg := range allConfigs {
 		pr.Runs = append(pr.Runs, h.profileOne(cfg, size, dir))
 	}
-	if c := &pr.Runs[1]; c.Err == nil {
+	if c := pr.run(configInjected); c != nil && c.Err == nil {
 		top, err := pprofText(c.Path, "-top", "-nodecount=20")
 		if err != nil {
 			c.Err = err
@@ -187,7 +212,9 @@ func writeProfile(w io.Writer, p profileResult) {
 		line += fmt.Sprintf(" %s | %s |", us(totals[i+1]), signedUs(totals[i+1]-totals[0]))
 	}
 	fmt.Fprintf(w, "%s\n\n", line)
-	fmt.Fprintf(w, "Top functions of %s (`go tool pprof -top %s`):\n\n```\n%s\n```\n", others[0].Config.Key, others[0].Path, p.Top)
+	if c := p.run(configInjected); c != nil {
+		fmt.Fprintf(w, "Top functions of %s (`go tool pprof -top %s`):\n\n```\n%s\n```\n", c.Config.Key, c.Path, p.Top)
+	}
 }
 
 // signedUs formats a difference in nanoseconds as microseconds with a sign.

@@ -21,6 +21,9 @@ var profileAreas = []profileArea{
 	{"Kairo: HTML scanning (internal/inject)", func(s []string) bool {
 		return strings.Contains(s[0], "/internal/inject.") || stackHas("inject.(*scanner)")(s)
 	}},
+	{"Kairo: the handler itself (routing, caches)", func(s []string) bool {
+		return stackHas("kairoedge/kairo/", "ristretto")(s) && !stackHas("reverseproxy.")(s)
+	}},
 	{"writing the response to the client", stackHas("net/http.(*response)", "net/http.(*chunkWriter)", "net/http.checkConnErrorWriter")},
 	{"HTTP client connections to the store (page and context)", stackHas("net/http.(*persistConn)", "net/http.(*Transport)")},
 	{"Go runtime in the background (GC, scheduler)", func(s []string) bool {

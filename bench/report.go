@@ -118,9 +118,12 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 	fmt.Fprintln(w, "Targets (issue 6):")
 	fmt.Fprintln(w)
 	for _, t := range targets {
-		mark := "met   "
-		if !t.Met {
-			mark = "MISSED"
+		mark := "met    "
+		switch {
+		case t.Unclear:
+			mark = "unclear"
+		case !t.Met:
+			mark = "MISSED "
 		}
 		fmt.Fprintf(w, "- %s  %s: %s\n", mark, t.Goal, t.Detail)
 	}
