@@ -131,7 +131,7 @@ func run(o options, caddyBin, out string) error {
 	weighProfiles(targets, sum, res.Profiles)
 	fmt.Fprintf(os.Stderr, "done in %s\n\n", time.Since(start).Round(time.Second))
 
-	m := machine{CPUs: runtime.NumCPU(), Model: cpuModel(), GoVersion: runtime.Version()}
+	m := machine{CPUs: runtime.NumCPU(), Model: cpuModel(), GoVersion: runtime.Version(), Revision: revision(root)}
 	var report strings.Builder
 	writeReport(&report, m, res, sum, targets)
 	fmt.Print(report.String())
@@ -176,6 +176,21 @@ func moduleRoot() (string, error) {
 		return "", fmt.Errorf("run this from inside the Kairo repository (go run ./bench)")
 	}
 	return filepath.Dir(gomod), nil
+}
+
+// revision names the Kairo code that was measured: the commit, and whether
+// files outside bench/ differed from it. Empty outside a git checkout.
+func revision(root string) string {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	rev := strings.TrimSpace(string(out))
+	status, err := exec.Command("git", "-C", root, "status", "--porcelain", "--", ".", ":(exclude)bench").Output()
+	if err == nil && len(strings.TrimSpace(string(status))) > 0 {
+		rev += " with uncommitted changes"
+	}
+	return rev
 }
 
 // cpuModel is the first "model name" of /proc/cpuinfo.

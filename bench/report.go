@@ -13,6 +13,7 @@ type machine struct {
 	CPUs      int
 	Model     string
 	GoVersion string
+	Revision  string // the Kairo commit measured
 }
 
 // writeReport prints the whole report: setup, table, one-connection
@@ -21,6 +22,9 @@ type machine struct {
 func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []target) {
 	o := res.Opts
 	fmt.Fprintf(w, "Machine: %d CPUs (%s), %s. %s.\n", m.CPUs, m.Model, m.GoVersion, capitalize(res.Layout.describe()))
+	if m.Revision != "" {
+		fmt.Fprintf(w, "Kairo at %s.\n", m.Revision)
+	}
 	if o.Nice != 0 {
 		fmt.Fprintf(w, "Caddy, the upstream and wrk ran at nice %d, each in a session (scheduling group) of its own.\n", o.Nice)
 	}
