@@ -21,6 +21,7 @@ type rowSummary struct {
 	CtxPerPage                      float64   // store context requests per page served
 	LightP50, LightP99              float64   // one connection
 	AddedP99Light, AddedP99Loaded   float64   // p99 minus A's p99, same round
+	AddedP50Light                   float64   // p50 minus A's p50, one connection, same round
 	WidgetSize                      int
 	Injected, Matched               float64            // Kairo's page counters (C)
 	Outcomes                        map[string]float64 // all of them, by outcome
@@ -32,7 +33,7 @@ type rowSummary struct {
 func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 	var s rowSummary
 	var rps, p50, p99, cpu, rss, busy, loadBusy, ctx, lp50, lp99, reads, writes []float64
-	var rpsx, p50x, p99x, cpux, capx, rssx, addLight, addLoaded []float64
+	var rpsx, p50x, p99x, cpux, capx, rssx, addLight, addLoaded, addP50 []float64
 	for i, c := range runs {
 		a := plain[i]
 		rps = append(rps, c.Load.RPS)
@@ -56,6 +57,7 @@ func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 		capx = append(capx, ratio(a.cpuPerRequest(), c.cpuPerRequest()))
 		rssx = append(rssx, ratio(float64(c.PeakRSS), float64(a.PeakRSS)))
 		addLight = append(addLight, float64(c.Light.P99-a.Light.P99))
+		addP50 = append(addP50, float64(c.Light.P50-a.Light.P50))
 		addLoaded = append(addLoaded, float64(c.Load.P99-a.Load.P99))
 		s.NoiseProxy, s.NoiseLoad = max(s.NoiseProxy, c.NoiseProxy), max(s.NoiseLoad, c.NoiseLoad)
 		s.WidgetSize = c.WidgetSize
@@ -75,7 +77,7 @@ func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 	s.ReadsPerReq, s.WritesPerReq = median(reads), median(writes)
 	s.Busy, s.LoadBusy, s.CtxPerPage, s.CapacityX = median(busy), median(loadBusy), median(ctx), median(capx)
 	s.LightP50, s.LightP99 = median(lp50), median(lp99)
-	s.AddedP99Light, s.AddedP99Loaded = median(addLight), median(addLoaded)
+	s.AddedP99Light, s.AddedP99Loaded, s.AddedP50Light = median(addLight), median(addLoaded), median(addP50)
 	return s
 }
 
