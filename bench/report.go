@@ -100,7 +100,7 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 					ms(s.LightP50), signedMs(s.AddedP50Light), ms(s.LightP99), signedMs(s.AddedP99Light))
 			}
 		}
-		fmt.Fprintln(w, "\nDifferences are medians of each round's difference. On a virtual machine a p99 over one connection is set by a few scheduling stalls of a millisecond or more, which hit any configuration; the p50 difference is the added service time.")
+		fmt.Fprintln(w, "\nDifferences are medians of each round's difference. Where A's own p99 is several times its p50, the p99 over one connection is set by a few stalls that hit every configuration alike, and the p50 difference is the better measure of added service time.")
 		fmt.Fprintln(w)
 	}
 
