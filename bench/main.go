@@ -14,7 +14,6 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,6 +68,9 @@ func run(o options, caddyBin, out string) error {
 	if out == "" {
 		out = filepath.Join(root, "bench", "results", "latest.md")
 	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
 	workdir, err := os.MkdirTemp("", "kairo-bench-")
 	if err != nil {
 		return err
@@ -76,29 +78,48 @@ func run(o options, caddyBin, out string) error {
 	defer os.RemoveAll(workdir)
 
 	start := time.Now()
-	deadline := start.Add(o.Budget)
 	if caddyBin == "" {
 		fmt.Fprintln(os.Stderr, "building Caddy with Kairo: go build ./cmd/caddy ...")
 		if caddyBin, err = buildCaddy(root, workdir); err != nil {
 			return err
 		}
 	}
+	h, err := newHarness(o, root, workdir, caddyBin, start.Add(o.Budget))
+	if err != nil {
+		return err
+	}
+	defer h.up.stop()
+	fmt.Fprintf(os.Stderr, "%s\nthis takes about %s more\n", capitalize(h.layout.describe()), o.estimate(2).Round(time.Second))
+
+	res, sum, targets, err := h.measure(filepath.Dir(out))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "done in %s\n\n", time.Since(start).Round(time.Second))
+
+	m := machine{CPUs: runtime.NumCPU(), Model: cpuModel(), GoVersion: runtime.Version(), Revision: revision(root)}
+	var report strings.Builder
+	writeReport(&report, m, res, sum, targets)
+	fmt.Print(report.String())
+	return os.WriteFile(out, []byte(report.String()), 0o644)
+}
+
+// newHarness starts the upstream and sets up everything a run needs.
+func newHarness(o options, root, workdir, caddyBin string, deadline time.Time) (*harness, error) {
 	layout := planCPUs(runtime.NumCPU())
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	up, err := startUpstream(self, layout.load(o.Nice))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer up.stop()
-
 	pages := make(map[string][]byte, len(allSizes))
 	for _, s := range allSizes {
 		pages[s.Name] = renderPage(s)
 	}
-	h := &harness{
+	return &harness{
 		opts:   o,
 		layout: layout,
 		launcher: &caddyLauncher{bin: caddyBin, place: layout.proxy(o.Nice), workdir: workdir, upstream: up.addr,
@@ -109,73 +130,7 @@ func run(o options, caddyBin, out string) error {
 		client:   newProbeClient(),
 		progress: os.Stderr,
 		deadline: deadline,
-	}
-	fmt.Fprintf(os.Stderr, "%s\nthis takes about %s more\n", capitalize(layout.describe()), o.estimate(2).Round(time.Second))
-
-	res, err := h.runTable([]pageSize{size16K, size100K})
-	if err != nil {
-		return err
-	}
-	if err := h.runStreaming(res); err != nil {
-		return err
-	}
-	sum := summarizeAll(res)
-	targets := evaluate(res, sum)
-	for _, size := range profileSizes(o.Profile, targets) {
-		dir := filepath.Dir(out)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		res.Profiles = append(res.Profiles, h.profile(size, dir))
-	}
-	weighProfiles(targets, sum, res.Profiles)
-	fmt.Fprintf(os.Stderr, "done in %s\n\n", time.Since(start).Round(time.Second))
-
-	m := machine{CPUs: runtime.NumCPU(), Model: cpuModel(), GoVersion: runtime.Version(), Revision: revision(root)}
-	var report strings.Builder
-	writeReport(&report, m, res, sum, targets)
-	fmt.Print(report.String())
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(out, []byte(report.String()), 0o644)
-}
-
-// profileSizes says at which page sizes to profile every configuration.
-func profileSizes(mode string, targets []target) []pageSize {
-	switch mode {
-	case "never":
-		return nil
-	case "always":
-		return []pageSize{size16K, size100K}
-	}
-	var sizes []pageSize
-	seen := make(map[string]bool)
-	missed := false
-	for _, t := range targets {
-		missed = missed || !t.Met
-		if t.Throughput && !t.Met && !seen[t.Size.Name] {
-			seen[t.Size.Name] = true
-			sizes = append(sizes, t.Size)
-		}
-	}
-	if missed && len(sizes) == 0 {
-		sizes = []pageSize{size16K}
-	}
-	return sizes
-}
-
-// moduleRoot is the directory of the Kairo module (go env GOMOD).
-func moduleRoot() (string, error) {
-	b, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %v", err)
-	}
-	gomod := strings.TrimSpace(string(b))
-	if gomod == "" || gomod == os.DevNull {
-		return "", fmt.Errorf("run this from inside the Kairo repository (go run ./bench)")
-	}
-	return filepath.Dir(gomod), nil
+	}, nil
 }
 
 // revision names the Kairo code that was measured: the commit, and whether
@@ -208,6 +163,3 @@ func cpuModel() string {
 	}
 	return "unknown CPU"
 }
-
-// Interface guard: the store is a plain net/http handler.
-var _ http.Handler = (*storeServer)(nil)

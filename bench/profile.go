@@ -219,3 +219,40 @@ func writeProfile(w io.Writer, p profileResult) {
 
 // signedUs formats a difference in nanoseconds as microseconds with a sign.
 func signedUs(ns float64) string { return fmt.Sprintf("%+.1f µs", ns/float64(time.Microsecond)) }
+
+// profileSizes says at which page sizes to profile every configuration.
+func profileSizes(mode string, targets []target) []pageSize {
+	switch mode {
+	case "never":
+		return nil
+	case "always":
+		return []pageSize{size16K, size100K}
+	}
+	var sizes []pageSize
+	seen := make(map[string]bool)
+	missed := false
+	for _, t := range targets {
+		missed = missed || !t.Met
+		if t.Throughput && !t.Met && !seen[t.Size.Name] {
+			seen[t.Size.Name] = true
+			sizes = append(sizes, t.Size)
+		}
+	}
+	if missed && len(sizes) == 0 {
+		sizes = []pageSize{size16K}
+	}
+	return sizes
+}
+
+// moduleRoot is the directory of the Kairo module (go env GOMOD).
+func moduleRoot() (string, error) {
+	b, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %v", err)
+	}
+	gomod := strings.TrimSpace(string(b))
+	if gomod == "" || gomod == os.DevNull {
+		return "", fmt.Errorf("run this from inside the Kairo repository (go run ./bench)")
+	}
+	return filepath.Dir(gomod), nil
+}

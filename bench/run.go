@@ -306,3 +306,22 @@ func (h *harness) runStreaming(res *results) error {
 	fmt.Fprintf(h.progress, "A %s, C %s\n", ms(float64(res.TTFBPlain.FirstByte)), ms(float64(res.TTFBInj.FirstByte)))
 	return nil
 }
+
+// measure runs the table, the streaming check and, where targets call for
+// them, the CPU profiles (written into profileDir), and judges the targets.
+func (h *harness) measure(profileDir string) (*results, summaries, []target, error) {
+	res, err := h.runTable([]pageSize{size16K, size100K})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := h.runStreaming(res); err != nil {
+		return nil, nil, nil, err
+	}
+	sum := summarizeAll(res)
+	targets := evaluate(res, sum)
+	for _, size := range profileSizes(h.opts.Profile, targets) {
+		res.Profiles = append(res.Profiles, h.profile(size, profileDir))
+	}
+	weighProfiles(targets, sum, res.Profiles)
+	return res, sum, targets, nil
+}

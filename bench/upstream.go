@@ -153,3 +153,6 @@ func (u *upstream) counts() (upstreamCounts, error) {
 	}
 	return c, json.NewDecoder(resp.Body).Decode(&c)
 }
+
+// Interface guard: the store is a plain net/http handler.
+var _ http.Handler = (*storeServer)(nil)
