@@ -87,9 +87,12 @@
 //
 // step (step.go) transcribes the standard's tokenizer states one byte at a
 // time; it is the reference. The fast paths (fastpath.go) jump between the
-// few bytes that can change the state: from '<' to '<' in text, testing
-// eight bytes at once for '>', quotes and the next '<' (most tags close
-// within them); through attribute names to '=', '/' or '>'; from quote to
+// few bytes that can change the state: in text, over 64-byte windows whose
+// '<', '>' and quote bytes are marked in a bit mask first (textblock.go),
+// so that a tag without quotes costs a few bit operations and a look at
+// its first bytes (is it a raw-text element, is it "</body"); otherwise
+// from '<' to '<', testing eight bytes at once for '>', quotes and the
+// next '<'; through attribute names to '=', '/' or '>'; from quote to
 // quote in values; from '-' to '-' in comments; to the element's own end
 // tag in raw text. They run when enough bytes are at hand to decide and
 // leave the last few bytes of a write to step, so both share one state.

@@ -68,8 +68,15 @@ func (s *scanner) data(p []byte, i int) (int, int) {
 	n := len(p)
 	var j, k int // the current '<'; the byte that ends its tag name
 	var w uint64
+	blk := textBlock{base: noBlock}
 
 search: // for the next '<' from i
+	if n-i >= blockLookahead {
+		if j = plainTags(p, i, &blk); p[j] == '<' {
+			goto exact
+		}
+		i = j
+	}
 	if i+8 <= n {
 		if t := eqBytes(load64(p, i), '<'); t != 0 {
 			j = i + firstFlag(t)
@@ -103,6 +110,8 @@ tag: // p[j] is a '<' in the data state
 	} else if j = pos; n-j < fastLookahead {
 		goto tag
 	}
+
+exact: // p[j] is a '<' with fastLookahead bytes after it
 	w = load64(p, j+1)
 
 	// The exact path: read the tag name, then the attribute states.
@@ -247,7 +256,9 @@ func quickTags(p []byte, j int) (int, uint8) {
 				if !isNameEnd(byte(w >> (8 * k))) {
 					return j, quickExact // a control byte in the name
 				}
-				if kind := rawKindOf(p[j+1 : j+1+k]); kind != rawNone {
+				if rawNameLens>>k&1 == 0 {
+					// No raw-text name is k bytes long ("<i>", "<span>").
+				} else if kind := rawKindOf(p[j+1 : j+1+k]); kind != rawNone {
 					return j + 2 + firstFlag(first), quickRaw + kind
 				}
 			}

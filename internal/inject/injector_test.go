@@ -105,6 +105,7 @@ var injectionCases = []struct{ name, doc string }{
 	{"= after a quoted value", `<a b="c"="</body>">◊</body>`},
 	{"slash between attributes", `<a b/c="</body>">◊</body>`},
 	{"tag name holding </body", `<a</body>◊</body>`},
+	{"'<' in a tag before a quoted value", `<a b=< c="</body>">◊</body>`},
 	{"unterminated attribute value", `<a title="</body>◊`},
 	{"raw-text start tag with a quoted >", `<script src="a>b">"</body>"</script>◊</body>`},
 }
@@ -346,4 +347,23 @@ type countingWriter struct{ n int64 }
 func (w *countingWriter) Write(p []byte) (int, error) {
 	w.n += int64(len(p))
 	return len(p), nil
+}
+
+// TestWindowPositions holds the fast paths to the reference with every
+// case document placed at each offset of a 64-byte window: behind a run
+// of short tags that is long enough for the window walk (plainTags) to
+// run, and followed by more of them, so each trap falls on every window
+// position and on window boundaries.
+func TestWindowPositions(t *testing.T) {
+	const run = "<li>ab</li>\n<b>c</b><p x=1>d</p>"
+	for _, tc := range injectionCases {
+		in, _ := expected(tc.doc)
+		for shift := range 64 {
+			doc := strings.Repeat(run, 4)[:64+shift] + "</p>" + in + strings.Repeat(run, 4)
+			want, _ := runInjector(t, true, []byte(doc))
+			if got, _ := runInjector(t, false, []byte(doc)); got != want {
+				t.Fatalf("%s at offset %d: fast and reference disagree\ninput %q\nfast  %q\nref   %q", tc.name, shift, doc, got, want)
+			}
+		}
+	}
 }

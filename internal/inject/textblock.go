@@ -1,0 +1,161 @@
+package inject
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// textBlock marks, one bit per byte, the bytes of a 64-byte window of the
+// buffer that matter in text and in tags without quoted values: '<' and
+// '>' in marks, double and single quotes in quotes (with '#' and '&', harmless false
+// alarms that cost an exact read of the tag).
+type textBlock struct {
+	base   int // index in the buffer of the window's first byte
+	marks  uint64
+	quotes uint64
+}
+
+// blockLookahead is how many bytes from a window's start plainTags needs:
+// the window and the fastLookahead bytes the tag tests read past its end.
+const blockLookahead = 64 + fastLookahead
+
+// noBlock is a textBlock base that no index lies in the window of.
+const noBlock = -64
+
+// load marks the 64 bytes at p[base:].
+//
+// Each byte is tested exactly, eight at a time: with bit 7 cleared and the
+// bits in which the wanted bytes differ masked off, a byte is one of them
+// when what is left equals the pattern ('<' 0x3c and '>' 0x3e differ in
+// bit 1; '"' 0x22, '#', '&', '\” 0x27 in bits 0 and 2). Adding 0x7f to
+// each byte's difference from the pattern sets its bit 7 unless it is
+// zero, with no carry into the next byte, and or-ing the word back in
+// rules out bytes above 0x7f. gather then packs the eight bit 7s.
+func (t *textBlock) load(p []byte, base int) {
+	w := p[base : base+64 : base+64]
+	m0, q0 := marks8(binary.LittleEndian.Uint64(w[0:]))
+	m1, q1 := marks8(binary.LittleEndian.Uint64(w[8:]))
+	m2, q2 := marks8(binary.LittleEndian.Uint64(w[16:]))
+	m3, q3 := marks8(binary.LittleEndian.Uint64(w[24:]))
+	m4, q4 := marks8(binary.LittleEndian.Uint64(w[32:]))
+	m5, q5 := marks8(binary.LittleEndian.Uint64(w[40:]))
+	m6, q6 := marks8(binary.LittleEndian.Uint64(w[48:]))
+	m7, q7 := marks8(binary.LittleEndian.Uint64(w[56:]))
+	t.base = base
+	t.marks = ^(m0 | m1<<8 | m2<<16 | m3<<24 | m4<<32 | m5<<40 | m6<<48 | m7<<56)
+	t.quotes = ^(q0 | q1<<8 | q2<<16 | q3<<24 | q4<<32 | q5<<40 | q6<<48 | q7<<56)
+}
+
+func marks8(x uint64) (uint64, uint64) {
+	low := x & (swarOnes * 0x7f)
+	m := (low&^(swarOnes*2) ^ (swarOnes * '<') + swarOnes*0x7f) | x
+	q := (low&^(swarOnes*5) ^ (swarOnes * '"') + swarOnes*0x7f) | x
+	return gather(m), gather(q)
+}
+
+// gather packs bit 7 of each byte of x into bits 0 to 7, byte order kept.
+// The multiplier's terms are 2^(7m) for m = 0..7, so bit 7 of byte k
+// reaches bit 56+k exactly when k+m = 7; no two terms meet, so nothing
+// carries.
+func gather(x uint64) uint64 { return (x & swarHighs) * 0x0002040810204081 >> 56 }
+
+// plainTags runs through text and the tags that need nothing but their
+// end found, from index i in the data state. It returns the index of the
+// first '<' that needs a closer look, or, near the end of p, an index in
+// the data state at which it stopped.
+//
+// Why this is exact: in text only '<' changes the state. A start or end
+// tag ends at the first '>' after its '<' unless a quote comes first:
+// only a quoted attribute value can hide a '>', and every other attribute
+// state ends the tag at '>'. So a tag with no quote between its '<' and
+// the next '>' is over at that '>', and it matters only if it is a
+// raw-text start tag or "</body" (plainTag). Comments, "<!" and "<?"
+// constructs, '<' that starts no tag, and tags with a quote go to the
+// exact path. A '>' in text is text.
+//
+// The marks of a window are computed once, so the walk from one tag to
+// the next is a few bit operations on a word in a register, rather than
+// a search that must wait for the previous tag's end to be known.
+func plainTags(p []byte, i int, t *textBlock) int {
+	n := len(p)
+	for {
+		if uint(i-t.base) >= 64 {
+			if n-i < blockLookahead {
+				return i
+			}
+			t.load(p, i)
+		}
+		off := uint(i - t.base)
+		m := t.marks >> off << off
+		for {
+			if m == 0 {
+				i = t.base + 64
+				break
+			}
+			b := bits.TrailingZeros64(m)
+			m &= m - 1
+			j := t.base + b
+			u := load64(p, j)
+			if byte(u) != '<' {
+				continue // a '>' in text
+			}
+			if m == 0 { // the tag runs past the window: start one at its '<'
+				if b == 0 || n-j < blockLookahead || t.quotes>>b != 0 {
+					return j
+				}
+				t.load(p, j)
+				m = t.marks
+				continue
+			}
+			e := bits.TrailingZeros64(m)
+			m &= m - 1
+			if p[t.base+e] != '>' || t.quotes&(1<<e-1)>>b != 0 {
+				return j
+			}
+			if c := byte(u >> 8); c == '/' {
+				if !isAlpha(byte(u>>16)) || uint32(u>>16)|0x20202020 == bodyWord {
+					return j
+				}
+			} else if !isAlpha(c) || rawPair[pairIndex(u>>8)] && !plainTag(p, j) {
+				return j
+			}
+		}
+	}
+}
+
+// rawPair marks the pairs of bytes that begin a raw-text tag name, folded
+// to five bits each (pairIndex): a start tag whose name starts otherwise
+// ("<li", "<img", "<span", "<p>") is plain without a closer look. Folding
+// lets a few other pairs in ("<n/" looks like "no"); plainTag sorts them.
+var rawPair = func() (t [1 << 10]bool) {
+	for _, name := range rawNames[1:] {
+		t[pairIndex(uint64(name[0])|uint64(name[1])<<8)] = true
+	}
+	return t
+}()
+
+// pairIndex folds the two low bytes of u to an index of rawPair.
+func pairIndex(u uint64) int { return int(u&31)<<5 | int(u>>8&31) }
+
+// plainTag reports whether the tag at the '<' p[j] (with fastLookahead
+// bytes after it) is a start tag that is not a raw-text element or an
+// end tag that is not "</body": a tag that changes nothing once it ends.
+func plainTag(p []byte, j int) bool {
+	u := load64(p, j+1)
+	c := byte(u)
+	if c == '/' {
+		return isAlpha(byte(u>>8)) && uint32(u>>8)|0x20202020 != bodyWord
+	}
+	if !isAlpha(c) {
+		return false
+	}
+	if !rawInitial[c] {
+		return true
+	}
+	f := nameEnds(u)
+	if f == 0 {
+		return false // a long name: the exact path reads it
+	}
+	k := firstFlag(f)
+	return isNameEnd(byte(u>>(8*k))) && (rawNameLens>>k&1 == 0 || rawKindOf(p[j+1:j+1+k]) == rawNone)
+}
