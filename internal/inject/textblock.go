@@ -7,8 +7,8 @@ import (
 
 // textBlock marks, one bit per byte, the bytes of a 64-byte window of the
 // buffer that matter in text and in tags without quoted values: '<' and
-// '>' in marks, double and single quotes in quotes (with '#' and '&', harmless false
-// alarms that cost an exact read of the tag).
+// '>' in marks, quotes in quotes (with '#' and '&', harmless false alarms
+// that cost an exact read of the tag). The bits are inverted from marks8.
 type textBlock struct {
 	base   int // index in the buffer of the window's first byte
 	marks  uint64
@@ -23,14 +23,6 @@ const blockLookahead = 64 + fastLookahead
 const noBlock = -64
 
 // load marks the 64 bytes at p[base:].
-//
-// Each byte is tested exactly, eight at a time: with bit 7 cleared and the
-// bits in which the wanted bytes differ masked off, a byte is one of them
-// when what is left equals the pattern ('<' 0x3c and '>' 0x3e differ in
-// bit 1; '"' 0x22, '#', '&', '\” 0x27 in bits 0 and 2). Adding 0x7f to
-// each byte's difference from the pattern sets its bit 7 unless it is
-// zero, with no carry into the next byte, and or-ing the word back in
-// rules out bytes above 0x7f. gather then packs the eight bit 7s.
 func (t *textBlock) load(p []byte, base int) {
 	w := p[base : base+64 : base+64]
 	m0, q0 := marks8(binary.LittleEndian.Uint64(w[0:]))
@@ -46,10 +38,17 @@ func (t *textBlock) load(p []byte, base int) {
 	t.quotes = ^(q0 | q1<<8 | q2<<16 | q3<<24 | q4<<32 | q5<<40 | q6<<48 | q7<<56)
 }
 
+// marks8 returns a bit for each of the eight bytes of x that is not '<'
+// or '>', and one for each that is not a quote ('"', '\x27', and the false
+// alarms '#', '&'). Each test is exact: the wanted bytes differ only in
+// the bits that the mask clears (bit 1 for 0x3c and 0x3e; bits 0 and 2
+// for 0x22, 0x23, 0x26, 0x27), as does bit 7; adding 0x7f to a byte's
+// difference from the pattern then sets its bit 7 unless the difference
+// is zero, with no carry into the next byte, and or-ing x back in rules
+// out bytes above 0x7f. gather packs the eight bit 7s.
 func marks8(x uint64) (uint64, uint64) {
-	low := x & (swarOnes * 0x7f)
-	m := (low&^(swarOnes*2) ^ (swarOnes * '<') + swarOnes*0x7f) | x
-	q := (low&^(swarOnes*5) ^ (swarOnes * '"') + swarOnes*0x7f) | x
+	m := (x&(swarOnes*0x7d) ^ swarOnes*'<' + swarOnes*0x7f) | x
+	q := (x&(swarOnes*0x7a) ^ swarOnes*'"' + swarOnes*0x7f) | x
 	return gather(m), gather(q)
 }
 
