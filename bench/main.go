@@ -32,7 +32,7 @@ func main() {
 	flag.IntVar(&o.TTFBSamples, "ttfb-samples", 51, "GETs of the 10 MB page per proxy for time to first byte")
 	flag.StringVar(&o.Profile, "profile", "auto", "CPU profiles of every configuration: auto (when a target is missed), always, never")
 	flag.IntVar(&o.ProfileSecs, "profile-seconds", 3, "length of a CPU profile")
-	flag.Float64Var(&o.MaxNoise, "max-noise", 0.10, "run a round again when other processes took more than this share of Caddy's or the load's CPUs")
+	flag.Float64Var(&o.MaxNoise, "max-noise", 0.10, "run a round again when other processes took more than this share of Caddy's CPU (or of the load CPUs, while Caddy was not busy all along)")
 	flag.IntVar(&o.Retries, "retries", 3, "how many noisy rounds at most are run again, in the whole run")
 	flag.DurationVar(&o.Budget, "budget", 4*time.Minute+40*time.Second, "run noisy rounds again only while the whole run, build included, stays within this")
 	flag.IntVar(&o.Nice, "nice", 0, "run Caddy, the upstream and wrk at this nice value; a negative one (root only) keeps a busy machine's other work from skewing the figures")
@@ -78,6 +78,7 @@ func run(o options, caddyBin, out string) error {
 	defer os.RemoveAll(workdir)
 
 	start := time.Now()
+	rev := revision(root) // the code the build below takes
 	if caddyBin == "" {
 		fmt.Fprintln(os.Stderr, "building Caddy with Kairo: go build ./cmd/caddy ...")
 		if caddyBin, err = buildCaddy(root, workdir); err != nil {
@@ -97,7 +98,7 @@ func run(o options, caddyBin, out string) error {
 	}
 	fmt.Fprintf(os.Stderr, "done in %s\n\n", time.Since(start).Round(time.Second))
 
-	m := machine{CPUs: runtime.NumCPU(), Model: cpuModel(), GoVersion: runtime.Version(), Revision: revision(root)}
+	m := machine{CPUs: runtime.NumCPU(), Model: cpuModel(), GoVersion: runtime.Version(), Revision: rev}
 	var report strings.Builder
 	writeReport(&report, m, res, sum, targets)
 	fmt.Print(report.String())

@@ -48,7 +48,7 @@ func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 		lp50 = append(lp50, float64(c.Light.P50))
 		lp99 = append(lp99, float64(c.Light.P99))
 		if c.Pages > 0 {
-			ctx = append(ctx, float64(c.Contexts)/float64(c.Pages))
+			ctx = append(ctx, c.contextsPerPage())
 		}
 		rpsx = append(rpsx, ratio(c.Load.RPS, a.Load.RPS))
 		p50x = append(p50x, ratio(float64(c.Load.P50), float64(a.Load.P50)))
