@@ -106,6 +106,11 @@ var injectionCases = []struct{ name, doc string }{
 	{"slash between attributes", `<a b/c="</body>">◊</body>`},
 	{"tag name holding </body", `<a</body>◊</body>`},
 	{"'<' in a tag before a quoted value", `<a b=< c="</body>">◊</body>`},
+	{"quote after '/' opens no value", `<a b/"c>◊</body>">`},
+	{"only the same quote closes a value", `<a b="c' e='x'>></body>">◊</body>`},
+	{"control byte in a tag name", "<a\x01b=\">◊</body>\">"},
+	{"quote after a leading =", `<a =">◊</body>">`},
+	{"'#' after = is an unquoted value", `<a b=#>◊</body>#>`},
 	{"unterminated attribute value", `<a title="</body>◊`},
 	{"raw-text start tag with a quoted >", `<script src="a>b">"</body>"</script>◊</body>`},
 }

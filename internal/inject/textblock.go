@@ -109,7 +109,16 @@ func plainTags(p []byte, i int, t *textBlock) int {
 			e := bits.TrailingZeros64(m)
 			m &= m - 1
 			if p[t.base+e] != '>' || t.quotes&(1<<e-1)>>b != 0 {
-				return j
+				g := quotedTag(p, t, j)
+				if g == pastWindow && b != 0 && n-j >= blockLookahead {
+					t.load(p, j) // try again in a window that starts at the tag
+					b, g = 0, quotedTag(p, t, j)
+				}
+				if g < 0 {
+					return j
+				}
+				m = t.marks >> g >> 1 << g << 1 // on after the tag's '>' at bit g
+				continue
 			}
 			if c := byte(u >> 8); c == '/' {
 				if !isAlpha(byte(u>>16)) || uint32(u>>16)|0x20202020 == bodyWord {
@@ -158,3 +167,82 @@ func plainTag(p []byte, j int) bool {
 	k := firstFlag(f)
 	return isNameEnd(byte(u>>(8*k))) && (rawNameLens>>k&1 == 0 || rawKindOf(p[j+1:j+1+k]) == rawNone)
 }
+
+// quotedTag reads the start tag at the '<' p[j] of window t when it has
+// the common shape with quoted values, such as <a href="/p/1" title='x'>:
+// a name that is no raw-text name, and attributes each written as one
+// whitespace byte, a name of at most eight bytes, '=' and a quoted value;
+// after the last one, anything without quotes up to the first '>'. It
+// returns the window bit of the tag's '>', pastWindow when it does not end
+// within the window, or otherShape: the exact path reads those.
+//
+// Why the shape is exact: after the tag name, or after a quoted value,
+// whitespace leads to the before-attribute-name state; a byte that is not
+// whitespace, '/', '=' or '>' starts a name and the name states run to
+// '='; a quote right after that '=' opens a value that only the same
+// quote closes (the window marks every quote, so the closing one is the
+// next mark that is the same byte). After the closing quote, with no
+// quote before the next '>', that '>' ends the tag whatever the states in
+// between, as for a tag without quotes.
+func quotedTag(p []byte, t *textBlock, j int) int {
+	u := load64(p, j+1)
+	if !isAlpha(byte(u)) || rawPair[pairIndex(u)] {
+		return otherShape
+	}
+	f := nameEnds(u)
+	if f == 0 {
+		return otherShape
+	}
+	a := j + 1 + firstFlag(f) - t.base // window index of the whitespace before an attribute
+	for a < 63 && isSpace(p[t.base+a]) {
+		above := ^uint64(0) << a << 1
+		q := t.quotes & above
+		if q == 0 { // no quote before the '>'
+			g := t.marks & above
+			if g == 0 {
+				return pastWindow
+			}
+			if p[t.base+bits.TrailingZeros64(g)] != '>' {
+				return otherShape
+			}
+			return bits.TrailingZeros64(g) // no quote before this '>'
+		}
+		o := bits.TrailingZeros64(q) // the opening quote
+		name := o - a - 2
+		if name < 1 || firstFlag(attrNameStops(load64(p, t.base+a+1))) != name {
+			return otherShape // not whitespace, a name, '=' and the quote
+		}
+		c := p[t.base+o]
+		if c != '"' && c != '\'' || p[t.base+o-1] != '=' {
+			return otherShape
+		}
+		q &= q - 1
+		for q != 0 && p[t.base+bits.TrailingZeros64(q)] != c {
+			q &= q - 1
+		}
+		if q == 0 {
+			return pastWindow // the value runs past the window
+		}
+		a = bits.TrailingZeros64(q) + 1 // after the closing quote
+		switch p[t.base+a] {
+		case '>':
+			return a
+		case '/':
+			if p[t.base+a+1] == '>' && a < 63 {
+				return a + 1
+			}
+			return otherShape
+		}
+	}
+	return otherShape
+}
+
+// quotedTag results other than a window bit.
+const (
+	otherShape = -1
+	pastWindow = -2
+)
+
+// attrNameStops flags the bytes of w that end an attribute name or are
+// whitespace or control bytes: '=', '/', '>' and bytes below 0x21.
+func attrNameStops(w uint64) uint64 { return nameStops(w) | belowSpace(w) }
