@@ -15,6 +15,7 @@ const (
 	ReasonContentEncoding = "content_encoding" // the body is encoded (gzip...) despite the identity request
 	ReasonRange           = "range"            // a Content-Range on a 200
 	ReasonNoResponse      = "no_response"      // the handler wrote neither a status nor a body
+	ReasonNoSnippet       = "no_snippet"       // the snippet was known to be empty when the header was decided
 )
 
 // Eligible reports whether the response to r may be rewritten: a GET that

@@ -3,6 +3,7 @@ package inject
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 )
 
@@ -13,9 +14,9 @@ import (
 // compressed bodies...) passes through byte for byte with its header
 // untouched.
 //
-// A rewritten response loses Content-Length, ETag, Last-Modified,
-// Accept-Ranges and body digests, gets Cache-Control: private, and its
-// body streams through an Injector that puts the snippet before the real
+// A rewritten response loses Content-Length (unless SetEarlySnippet lets
+// it be kept exact), ETag, Last-Modified, Accept-Ranges and body digests,
+// gets Cache-Control: private, and its body streams through an Injector that puts the snippet before the real
 // </body> (or at the end, in Close).
 //
 // A body written without WriteHeader is a 200, as with net/http; a
@@ -28,6 +29,7 @@ import (
 type ResponseWriter struct {
 	http.ResponseWriter
 	snippet func() []byte
+	early   func() ([]byte, bool)
 
 	inj       Injector
 	status    int  // explicit status held back until the first bytes can be sniffed
@@ -43,6 +45,20 @@ type ResponseWriter struct {
 func NewResponseWriter(w http.ResponseWriter, snippet func() []byte) *ResponseWriter {
 	return &ResponseWriter{ResponseWriter: w, snippet: snippet}
 }
+
+// SetEarlySnippet gives the writer a way to learn the snippet without
+// waiting, at the moment it decides on the header. early reports the
+// snippet and true when it is known already, or false when it is still
+// being worked out (then the writer streams as usual and asks snippet at
+// the insertion point).
+//
+// A snippet known that early changes what the client gets: an empty one
+// leaves the response untouched, header and all (Reason is
+// ReasonNoSnippet); a non-empty one keeps the response's Content-Length
+// exact (the store's length plus the snippet's, as the Injector writes the
+// snippet exactly once), which spares the client chunked encoding.
+// Call it before the first WriteHeader or Write.
+func (w *ResponseWriter) SetEarlySnippet(early func() ([]byte, bool)) { w.early = early }
 
 // WriteHeader decides on the final status: informational statuses go
 // straight through; a 200 without Content-Type waits for the first body
@@ -107,9 +123,25 @@ func (w *ResponseWriter) decide(status int, sniff []byte) {
 	if w.reason = passReason(status, h); w.reason != "" {
 		return
 	}
+	snippet, length := w.snippet, int64(-1)
+	if w.early != nil {
+		if early, known := w.early(); known {
+			if len(early) == 0 {
+				w.reason = ReasonNoSnippet
+				return
+			}
+			snippet = func() []byte { return early }
+			if n, err := strconv.ParseInt(firstValue(h["Content-Length"]), 10, 64); err == nil && n >= 0 && len(h["Content-Length"]) == 1 {
+				length = n + int64(len(early))
+			}
+		}
+	}
 	w.rewriting = true
 	rewriteHeader(h)
-	w.inj.reset(w.ResponseWriter, w.snippet)
+	if length >= 0 {
+		h["Content-Length"] = []string{strconv.FormatInt(length, 10)}
+	}
+	w.inj.reset(w.ResponseWriter, snippet)
 }
 
 // copyBufPool holds the buffers ReadFrom copies through.
