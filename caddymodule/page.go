@@ -41,6 +41,8 @@ type pageRun struct {
 	pending   <-chan contextResult
 	outcome   string // injected, or why the page passed through
 	offerIDs  []string
+	built     bool   // the widget has been worked out (snip is final)
+	snip      []byte // the widget, or nil to leave the page unchanged
 }
 
 // servePage streams a cart or thank-you page through the injector while
@@ -53,11 +55,12 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 
 	inject.PrepareRequest(r)
 	rw := inject.NewResponseWriter(w, run.snippet)
+	rw.SetEarlySnippet(run.early)
 	err := next.ServeHTTP(rw, r)
 	if cerr := rw.Close(); err == nil {
 		err = cerr
 	}
-	if !rw.Rewritten() {
+	if !rw.Rewritten() && rw.Reason() != inject.ReasonNoSnippet {
 		h.debug("page served unchanged: the response cannot be rewritten", run, zap.String("why", rw.Reason()))
 	}
 	run.finish()
@@ -108,11 +111,35 @@ func resultLabel(err error) string {
 	return "error"
 }
 
+// early is asked when the page's header is decided: if the context is in
+// already (cached, or the store was quicker than the page), the widget is
+// built now, so the page keeps an exact Content-Length, or passes through
+// untouched when there is nothing to show.
+func (p *pageRun) early() ([]byte, bool) {
+	if p.built {
+		return p.snip, true
+	}
+	select {
+	case res := <-p.pending:
+		p.snip, p.built = p.build(res), true
+		return p.snip, true
+	default:
+		return nil, false
+	}
+}
+
 // snippet is called by the injector when it reaches the insertion point.
 // It waits for the context (bounded by the store timeout) and returns the
 // widget, or nil to leave the page unchanged.
 func (p *pageRun) snippet() []byte {
-	res := <-p.pending
+	if !p.built {
+		p.snip, p.built = p.build(<-p.pending), true
+	}
+	return p.snip
+}
+
+// build turns the store's answer into the widget, or nil.
+func (p *pageRun) build(res contextResult) []byte {
 	if res.err != nil {
 		p.outcome = failOpenReason(res.err)
 		p.h.debug("page served unchanged: store context failed", p, zap.Error(res.err))
