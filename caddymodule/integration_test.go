@@ -115,12 +115,21 @@ type shopper struct {
 
 func newShopper(t *testing.T) *shopper {
 	jar, _ := cookiejar.New(nil)
+	// A transport of its own: a connection kept alive from an earlier
+	// test's Caddy (closed by the config reload) would fail a POST.
+	transport := &http.Transport{}
+	t.Cleanup(transport.CloseIdleConnections)
 	return &shopper{t: t, c: &http.Client{
 		Jar:           jar,
+		Transport:     transport,
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
+
+// storeClient calls the demo store's API without keeping connections
+// alive across Caddy config reloads.
+var storeClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
 
 func (s *shopper) do(req *http.Request) (*http.Response, string) {
 	s.t.Helper()
@@ -211,7 +220,7 @@ func storeAPI(t *testing.T, method, path string, body any) (int, map[string]any)
 	req, _ := http.NewRequest(method, storeURL+path, rd)
 	req.Header.Set("Authorization", "Bearer "+storeToken)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := storeClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
