@@ -47,6 +47,14 @@ const nonceBytes = 12
 // the same bytes, so a token has exactly one valid text.
 var tokenEncoding = base64.RawURLEncoding.Strict()
 
+// base64URLAlphabet marks the bytes a token may contain.
+var base64URLAlphabet = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
+		t[c] = true
+	}
+	return t
+}()
+
 // Claims are what a token vouches for: which offer was shown to which cart
 // or order, at what price, until when. The server acts on an accepted offer
 // from these claims and its catalog, never from prices or products sent by
@@ -189,6 +197,13 @@ func (s *Signer) checkExpiry(c Claims) error {
 func (s *Signer) authentic(token string) (Claims, error) {
 	if len(token) > maxTokenLength {
 		return Claims{}, fmt.Errorf("%w: longer than %d characters", ErrMalformed, maxTokenLength)
+	}
+	// encoding/base64 skips '\r' and '\n' even in strict mode; a token
+	// must have exactly one spelling, so only the alphabet is allowed.
+	for i := 0; i < len(token); i++ {
+		if !base64URLAlphabet[token[i]] {
+			return Claims{}, fmt.Errorf("%w: character %q at %d is not base64url", ErrMalformed, token[i], i)
+		}
 	}
 	bp := bufferPool.Get().(*[]byte)
 	defer bufferPool.Put(bp)
