@@ -89,24 +89,29 @@ func readAction(w http.ResponseWriter, r *http.Request) (action, error) {
 	return a, nil
 }
 
+// admit reads an accept or decline request, checks that it comes from
+// the store's own page and verifies its token. When it fails, the Outcome
+// is the answer to give.
+func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (action, offers.Claims, Outcome, bool) {
+	a, err := readAction(w, r)
+	if err != nil {
+		return a, offers.Claims{}, Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer could not be read: " + err.Error() + "."}, false
+	}
+	if err := crossOrigin.Check(r); err != nil {
+		return a, offers.Claims{}, outcomeForbiddenOrigin, false
+	}
+	cl, out, ok := h.verify(a)
+	return a, cl, out, ok
+}
+
 // serveAccept verifies a token and forwards the offer to the store once.
 func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
-	a, err := readAction(w, r)
-	placement := "unknown"
-	offerID := "unknown"
+	a, cl, out, ok := h.admit(w, r)
+	placement, offerID := "unknown", "unknown"
 	answer := func(out Outcome) {
 		h.metrics.accepts.WithLabelValues(placement, offerID, out.Status).Inc()
 		respond(w, r, a, out)
 	}
-	if err != nil {
-		answer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer could not be read: " + err.Error() + "."})
-		return
-	}
-	if err := crossOrigin.Check(r); err != nil {
-		answer(outcomeForbiddenOrigin)
-		return
-	}
-	cl, out, ok := h.verify(a)
 	if !ok {
 		answer(out)
 		return
@@ -243,16 +248,7 @@ func acceptOutcome(cl offers.Claims, ans storeAnswer, err error) (Outcome, bool)
 
 // serveDecline records that a customer turned an offer down.
 func (h *Handler) serveDecline(w http.ResponseWriter, r *http.Request) {
-	a, err := readAction(w, r)
-	if err != nil {
-		respond(w, r, a, Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer could not be read: " + err.Error() + "."})
-		return
-	}
-	if err := crossOrigin.Check(r); err != nil {
-		respond(w, r, a, outcomeForbiddenOrigin)
-		return
-	}
-	cl, out, ok := h.verify(a)
+	a, cl, out, ok := h.admit(w, r)
 	if !ok {
 		if out.Status == "expired" {
 			// An expired offer is gone already; nothing to record.

@@ -2,7 +2,6 @@ package caddymodule
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -212,6 +211,3 @@ func durationArg(d *caddyfile.Dispenser, dst *caddy.Duration) error {
 	*dst = caddy.Duration(dur)
 	return nil
 }
-
-// defaultDuration converts a default for a config field.
-func defaultDuration(d time.Duration) caddy.Duration { return caddy.Duration(d) }

@@ -175,15 +175,17 @@ type memoryState struct {
 	declines *declineLog
 }
 
-// Destruct implements caddy.Destructor.
-func (memoryState) Destruct() error { return nil }
-
+// statePool holds the one memoryState of this process, shared by every
+// provisioned Handler and dropped when the last one is cleaned up.
 var statePool = caddy.NewUsagePool()
 
-func acquireMemoryState(key string) (Ledger, *declineLog) {
-	v, _ := statePool.LoadOrStore(key, memoryState{ledger: newMemoryLedger(), declines: newDeclineLog()})
+// memoryStateKey names the memoryState in statePool.
+const memoryStateKey = "memory"
+
+func acquireMemoryState() (Ledger, *declineLog) {
+	v, _ := statePool.LoadOrStore(memoryStateKey, memoryState{ledger: newMemoryLedger(), declines: newDeclineLog()})
 	st := v.(memoryState)
 	return st.ledger, st.declines
 }
 
-func releaseMemoryState(key string) { _, _ = statePool.Delete(key) }
+func releaseMemoryState() { _, _ = statePool.Delete(memoryStateKey) }

@@ -19,7 +19,7 @@ import (
 )
 
 // noticeParam is the query parameter that carries the result of a plain
-// form post back to the page (see respondForm).
+// form post back to the page (see respond).
 const noticeParam = "kairo"
 
 // maxDownsellHops bounds how far pick follows on_decline from one offer.
@@ -291,30 +291,17 @@ func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.
 		ExpiresAt: make([]time.Time, len(picked)),
 	}
 	for i, pk := range picked {
-		ttl := pk.ExpiresAfter
-		if pl == offers.PlacementCart || ttl <= 0 {
-			ttl = time.Duration(h.CartTokenTTL)
+		cl := pk.Claims(pl, subject, now)
+		if pl == offers.PlacementCart || pk.ExpiresAfter <= 0 {
+			cl.ExpiresAt = now.Add(time.Duration(h.CartTokenTTL)).Truncate(time.Second)
 		}
-		expires := now.Add(ttl).Truncate(time.Second)
-		token, err := h.signer.Sign(offers.Claims{
-			OfferID:          pk.OfferID,
-			Variant:          pk.Variant,
-			Placement:        pl,
-			Subject:          subject,
-			ProductID:        pk.ProductID,
-			ProductVariantID: pk.ProductVariantID,
-			Quantity:         pk.Quantity,
-			UnitPrice:        pk.FinalUnitPrice.Amount,
-			Discount:         pk.Discount.Amount,
-			Currency:         pk.FinalUnitPrice.Currency,
-			ExpiresAt:        expires,
-		})
+		token, err := h.signer.Sign(cl)
 		if err != nil {
 			return nil, err
 		}
 		vals.Tokens[i] = token
 		if pl == offers.PlacementThankYou {
-			vals.ExpiresAt[i] = expires
+			vals.ExpiresAt[i] = cl.ExpiresAt
 		}
 	}
 	key := layoutKey(pl, noticeCode, picked)

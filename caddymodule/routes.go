@@ -104,14 +104,11 @@ func (h *Handler) match(r *http.Request) (offers.Placement, string, bool) {
 	if !inject.Eligible(r) {
 		return "", "", false
 	}
-	path := r.URL.Path
-	for _, p := range h.thankYou {
-		if id, ok := p.match(path); ok {
-			return offers.PlacementThankYou, id, true
-		}
+	if id, ok := h.orderFromPath(r.URL.Path); ok {
+		return offers.PlacementThankYou, id, true
 	}
 	for _, p := range h.cartPaths {
-		if _, ok := p.match(path); ok {
+		if _, ok := p.match(r.URL.Path); ok {
 			return offers.PlacementCart, "", true
 		}
 	}

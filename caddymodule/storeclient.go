@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caddyserver/caddy/v2"
+
 	"github.com/kairoedge/kairo/offers"
 )
 
@@ -41,10 +43,10 @@ func (c *StoreConfig) setDefaults() {
 		c.CartAdd = defaultCartAdd
 	}
 	if c.Timeout == 0 {
-		c.Timeout = defaultDuration(DefaultContextTimeout)
+		c.Timeout = caddy.Duration(DefaultContextTimeout)
 	}
 	if c.AcceptTimeout == 0 {
-		c.AcceptTimeout = defaultDuration(DefaultAcceptTimeout)
+		c.AcceptTimeout = caddy.Duration(DefaultAcceptTimeout)
 	}
 }
 
@@ -68,7 +70,7 @@ func (f *storeFailure) Unwrap() error { return f.err }
 // storeClient speaks store contract v1.
 type storeClient struct {
 	cfg     *StoreConfig
-	base    *url.URL
+	base    string // scheme://host[:port][/path], without a trailing slash
 	headers http.Header
 	http    *http.Client
 }
@@ -103,7 +105,7 @@ func newStoreClient(cfg *StoreConfig) (*storeClient, error) {
 	}
 	return &storeClient{
 		cfg:     cfg,
-		base:    base,
+		base:    strings.TrimSuffix(base.String(), "/"),
 		headers: headers,
 		http: &http.Client{
 			Transport: transport,
@@ -121,7 +123,7 @@ func (c *storeClient) endpoint(path, orderID string) string {
 	if orderID != "" {
 		path = strings.ReplaceAll(path, orderIDPlaceholder, url.PathEscape(orderID))
 	}
-	return strings.TrimSuffix(c.base.String(), "/") + path
+	return c.base + path
 }
 
 // cartContext asks for the customer's cart, with the customer's cookies.

@@ -112,7 +112,6 @@ type Handler struct {
 	metrics   *metrics
 	logger    *zap.Logger
 	now       func() time.Time
-	poolKey   string
 }
 
 // StoreConfig is how Kairo reaches the store's JSON contract (store
@@ -234,8 +233,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			return fmt.Errorf("upsell: context cache: %w", err)
 		}
 	}
-	h.poolKey = "memory"
-	h.ledger, h.declines = acquireMemoryState(h.poolKey)
+	h.ledger, h.declines = acquireMemoryState()
 	return nil
 }
 
@@ -268,8 +266,8 @@ func (h *Handler) Cleanup() error {
 	if h.store != nil {
 		h.store.close()
 	}
-	if h.poolKey != "" {
-		releaseMemoryState(h.poolKey)
+	if h.ledger != nil {
+		releaseMemoryState()
 	}
 	return nil
 }
