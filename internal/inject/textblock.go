@@ -7,13 +7,26 @@ import (
 
 // textBlock marks, one bit per byte, the bytes of a 64-byte window of the
 // buffer that matter in text and in tags without quoted values: '<' and
-// '>' in marks, quotes in quotes (with '#' and '&', harmless false alarms
-// that cost an exact read of the tag). The bits are inverted from marks8.
+// '>' in marks, '"' and '\'' in quotes. Windows start anywhere (a tag
+// that runs past one is read again in a window that starts at its '<');
+// each is cut from the marks of the aligned 64-byte blocks that markBlocks
+// computes, up to chunkBlocks of them at a time, so marking costs a few
+// vector instructions per block however often the window moves.
 type textBlock struct {
 	base   int // index in the buffer of the window's first byte
 	marks  uint64
 	quotes uint64
+
+	first  int // index in the buffer of blocks[0]
+	count  int // blocks marked from first on
+	blocks [chunkBlocks]blockMarks
 }
+
+// blockMarks are the marks of one 64-byte block: bit k is byte k.
+type blockMarks struct{ marks, quotes uint64 }
+
+// chunkBlocks is how many blocks are marked at a time (2 KB of input).
+const chunkBlocks = 32
 
 // blockLookahead is how many bytes from a window's start plainTags needs:
 // the window and the fastLookahead bytes the tag tests read past its end.
@@ -22,34 +35,54 @@ const blockLookahead = 64 + fastLookahead
 // noBlock is a textBlock base that no index lies in the window of.
 const noBlock = -64
 
-// load marks the 64 bytes at p[base:].
+// load sets the window to the 64 bytes at p[base:]; p must hold them.
 func (t *textBlock) load(p []byte, base int) {
-	w := p[base : base+64 : base+64]
-	m0, q0 := marks8(binary.LittleEndian.Uint64(w[0:]))
-	m1, q1 := marks8(binary.LittleEndian.Uint64(w[8:]))
-	m2, q2 := marks8(binary.LittleEndian.Uint64(w[16:]))
-	m3, q3 := marks8(binary.LittleEndian.Uint64(w[24:]))
-	m4, q4 := marks8(binary.LittleEndian.Uint64(w[32:]))
-	m5, q5 := marks8(binary.LittleEndian.Uint64(w[40:]))
-	m6, q6 := marks8(binary.LittleEndian.Uint64(w[48:]))
-	m7, q7 := marks8(binary.LittleEndian.Uint64(w[56:]))
+	off := base - t.first
+	k, s := off>>6, uint(off&63)
+	if off < 0 || k >= t.count || s != 0 && k+1 >= t.count {
+		t.first = base
+		t.count = min(chunkBlocks, (len(p)-base)>>6)
+		markBlocks(p[base:base+t.count<<6], t.blocks[:t.count])
+		k, s = 0, 0
+	}
 	t.base = base
-	t.marks = ^(m0 | m1<<8 | m2<<16 | m3<<24 | m4<<32 | m5<<40 | m6<<48 | m7<<56)
-	t.quotes = ^(q0 | q1<<8 | q2<<16 | q3<<24 | q4<<32 | q5<<40 | q6<<48 | q7<<56)
+	b := &t.blocks[k]
+	t.marks, t.quotes = b.marks, b.quotes
+	if s != 0 {
+		next := &t.blocks[k+1]
+		t.marks = t.marks>>s | next.marks<<(64-s)
+		t.quotes = t.quotes>>s | next.quotes<<(64-s)
+	}
 }
 
-// marks8 returns a bit for each of the eight bytes of x that is not '<'
-// or '>', and one for each that is not a quote ('"', '\x27', and the false
-// alarms '#', '&'). Each test is exact: the wanted bytes differ only in
-// the bits that the mask clears (bit 1 for 0x3c and 0x3e; bits 0 and 2
-// for 0x22, 0x23, 0x26, 0x27), as does bit 7; adding 0x7f to a byte's
-// difference from the pattern then sets its bit 7 unless the difference
-// is zero, with no carry into the next byte, and or-ing x back in rules
-// out bytes above 0x7f. gather packs the eight bit 7s.
+// markBlocksGeneric is markBlocks in portable Go: eight bytes at a time,
+// with marks8.
+func markBlocksGeneric(p []byte, out []blockMarks) {
+	for k := range out {
+		w := p[k<<6 : k<<6+64 : k<<6+64]
+		var m, q uint64
+		for i := 0; i < 8; i++ {
+			mi, qi := marks8(binary.LittleEndian.Uint64(w[8*i:]))
+			m |= mi << (8 * i)
+			q |= qi << (8 * i)
+		}
+		out[k] = blockMarks{marks: m, quotes: q}
+	}
+}
+
+// marks8 returns a bit for each of the eight bytes of x that is '<' or
+// '>', and one for each that is a quote ('"' or '\'').
 func marks8(x uint64) (uint64, uint64) {
-	m := (x&(swarOnes*0x7d) ^ swarOnes*'<' + swarOnes*0x7f) | x
-	q := (x&(swarOnes*0x7a) ^ swarOnes*'"' + swarOnes*0x7f) | x
-	return gather(m), gather(q)
+	return gather(zeroBytes(x^swarOnes*'<') | zeroBytes(x^swarOnes*'>')),
+		gather(zeroBytes(x^swarOnes*'"') | zeroBytes(x^swarOnes*'\''))
+}
+
+// zeroBytes flags, exactly, the zero bytes of x: adding 0x7f to the low
+// seven bits of a byte sets its bit 7 unless they are all zero, with no
+// carry into the next byte, and or-ing x back in rules out bytes with bit
+// 7 set.
+func zeroBytes(x uint64) uint64 {
+	return ^((x&(swarOnes*0x7f) + swarOnes*0x7f) | x) & swarHighs
 }
 
 // gather packs bit 7 of each byte of x into bits 0 to 7, byte order kept.
@@ -120,30 +153,44 @@ func plainTags(p []byte, i int, t *textBlock) int {
 				m = t.marks >> g >> 1 << g << 1 // on after the tag's '>' at bit g
 				continue
 			}
-			if c := byte(u >> 8); c == '/' {
-				if !isAlpha(byte(u>>16)) || uint32(u>>16)|0x20202020 == bodyWord {
-					return j
-				}
-			} else if !isAlpha(c) || rawPair[pairIndex(u>>8)] && !plainTag(p, j) {
+			if closerLook.has(uint16(u>>8)) && !plainTag(p, j) {
 				return j
 			}
 		}
 	}
 }
 
-// rawPair marks the pairs of bytes that begin a raw-text tag name, folded
-// to five bits each (pairIndex): a start tag whose name starts otherwise
-// ("<li", "<img", "<span", "<p>") is plain without a closer look. Folding
-// lets a few other pairs in ("<n/" looks like "no"); plainTag sorts them.
-var rawPair = func() (t [1 << 10]bool) {
-	for _, name := range rawNames[1:] {
-		t[pairIndex(uint64(name[0])|uint64(name[1])<<8)] = true
+// closerLook flags the pairs of bytes after a '<' (read as a little-endian
+// uint16) that may begin something other than a plain tag: anything but
+// a letter or '/' and a letter, the first two letters of a raw-text tag
+// name, and "/b" (which may be "</body"), in any case. A tag whose pair is
+// not flagged needs nothing but its end found; plainTag sorts the others.
+var closerLook = func() (t bitTable) {
+	for pair := 0; pair < 1<<16; pair++ {
+		c1, c2 := byte(pair), byte(pair>>8)
+		switch {
+		case isAlpha(c1):
+			for _, name := range rawNames[1:] {
+				if lower(c1) == name[0] && lower(c2) == name[1] {
+					t.set(uint16(pair))
+				}
+			}
+		case c1 == '/' && isAlpha(c2):
+			if lower(c2) == 'b' {
+				t.set(uint16(pair))
+			}
+		default:
+			t.set(uint16(pair))
+		}
 	}
 	return t
 }()
 
-// pairIndex folds the two low bytes of u to an index of rawPair.
-func pairIndex(u uint64) int { return int(u&31)<<5 | int(u>>8&31) }
+// bitTable is a set of uint16 values, one bit each (8 KB).
+type bitTable [1 << 10]uint64
+
+func (t *bitTable) set(v uint16)      { t[v>>6] |= 1 << (v & 63) }
+func (t *bitTable) has(v uint16) bool { return t[v>>6]>>(v&63)&1 != 0 }
 
 // plainTag reports whether the tag at the '<' p[j] (with fastLookahead
 // bytes after it) is a start tag that is not a raw-text element or an
@@ -186,7 +233,7 @@ func plainTag(p []byte, j int) bool {
 // between, as for a tag without quotes.
 func quotedTag(p []byte, t *textBlock, j int) int {
 	u := load64(p, j+1)
-	if !isAlpha(byte(u)) || rawPair[pairIndex(u)] {
+	if closerLook.has(uint16(u)) {
 		return otherShape
 	}
 	f := nameEnds(u)
