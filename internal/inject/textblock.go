@@ -7,7 +7,7 @@ import (
 
 // textBlock marks, one bit per byte, the bytes of a 64-byte window of the
 // buffer that matter in text and in tags without quoted values: '<' and
-// '>' in marks, '"' and '\” in quotes. Windows start anywhere (a tag
+// '>' in marks, the two quotes in quotes. Windows start anywhere (a tag
 // that runs past one is read again in a window that starts at its '<');
 // each is cut from the marks of the aligned 64-byte blocks that markBlocks
 // computes, up to chunkBlocks of them at a time, so marking costs a few
@@ -71,7 +71,7 @@ func markBlocksGeneric(p []byte, out []blockMarks) {
 }
 
 // marks8 returns a bit for each of the eight bytes of x that is '<' or
-// '>', and one for each that is a quote ('"' or '\”).
+// '>', and one for each that is a double or single quote.
 func marks8(x uint64) (uint64, uint64) {
 	return gather(zeroBytes(x^swarOnes*'<') | zeroBytes(x^swarOnes*'>')),
 		gather(zeroBytes(x^swarOnes*'"') | zeroBytes(x^swarOnes*'\''))
