@@ -132,7 +132,7 @@ func plainTags(p []byte, i int, t *textBlock) int {
 				continue // a '>' in text
 			}
 			if m == 0 { // the tag runs past the window: start one at its '<'
-				if b == 0 || n-j < blockLookahead || t.quotes>>b != 0 {
+				if b == 0 || n-j < blockLookahead {
 					return j
 				}
 				t.load(p, j)
