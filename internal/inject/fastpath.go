@@ -68,7 +68,7 @@ func (s *scanner) data(p []byte, i int) (int, int) {
 	n := len(p)
 	var j, k int // the current '<'; the byte that ends its tag name
 	var w uint64
-	blk := textBlock{base: noBlock}
+	var blk textBlock
 
 search: // for the next '<' from i
 	if n-i >= blockLookahead {

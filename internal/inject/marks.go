@@ -1,6 +1,9 @@
 package inject
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // The bytes that matter to the text walk (plainTags) and the quoted-tag
 // check (quotedTag), one bit per byte. A mark's index in blockMarks.
@@ -11,6 +14,7 @@ const (
 	markDQ            // '"'
 	markEq            // '='
 	markNoName        // a byte below 0x21, '/' or a quote: none can end an attribute name that '=' follows
+	markLook          // a '<' whose next two bytes may start something other than a plain tag (lookPair)
 	markKinds
 )
 
@@ -18,56 +22,118 @@ const (
 // byte k of the block.
 type blockMarks [markKinds]uint64
 
+// markReach is how many bytes past a block markBlocks reads: markLook
+// looks at the two bytes after a '<'.
+const markReach = 2
+
+// lookPair reports whether the bytes c1, c2 after a '<' may start
+// something other than a plain tag (one that changes nothing once it
+// ends): they do unless c1 is a letter or '/', and they do when they are
+// the first two letters of a raw-text tag name ("sc", "st", "ti", "te",
+// "no", "xm", "if", "pl") or '/' and then 'b' (maybe "</body") or a byte
+// that is not a letter, in any case. A few other pairs are flagged too
+// ("ss", "nm", "il", "ho"...): plainTag sorts them, at the cost of a look.
+//
+// The pair test is two nibble lookups per byte, which the vector versions
+// of markBlocks do with VPSHUFB: bit k of lookFirst(c1) & lookSecond(c2)
+// is set when c1 is in the k-th set of first bytes and c2 in the k-th set
+// of second bytes.
+func lookPair(c1, c2 byte) bool {
+	return !isAlpha(c1) && c1 != '/' || lookFirst(c1)&lookSecond(c2) != 0
+}
+
+func lookFirst(c byte) byte  { return lookTables[0][c>>4] & lookTables[1][c&15] }
+func lookSecond(c byte) byte { return lookTables[2][c>>4] & lookTables[3][c&15] }
+
+// lookTables are the nibble tables of lookPair: the sets of first bytes by
+// high and low nibble, then those of second bytes. Bits 0-3 pair raw-text
+// initials with second letters: s-{c,t}, t-{i,e}, {n,x}-{o,m}, {i,p}-{f,l}.
+// Bits 4-6 pair '/' with what is not a letter (bytes from 0x80 on, and
+// below 0x40 in bit 4; '@', '`' in bit 5 with 'b'; "[\]^_{|}~" and DEL in
+// bit 6). No first byte from 0x80 on is in a set, so the vector versions
+// may look its low nibble up without masking the byte (VPSHUFB gives zero
+// for it).
+var lookTables = [4][16]byte{
+	{0, 0, 0x70, 0, 0x0c, 0x0f, 0x0c, 0x0f},
+	{0x08, 0, 0, 0x01, 0x02, 0, 0, 0, 0x04, 0x08, 0, 0, 0, 0, 0x04, 0x70},
+	{0x10, 0x10, 0x10, 0x10, 0x2f, 0x41, 0x2f, 0x41, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10},
+	{0x30, 0x10, 0x30, 0x11, 0x11, 0x12, 0x18, 0x10, 0x10, 0x12, 0x10, 0x50, 0x58, 0x54, 0x50, 0x54},
+}
+
+// blockLookahead is how many bytes from i plainTags needs to start: a
+// block and the fastLookahead bytes the tag tests read past its end.
+const blockLookahead = 64 + fastLookahead
+
 // chunkBlocks is how many blocks are marked at a time (2 KB of input).
 const chunkBlocks = 32
 
-// blockLookahead is how many bytes from a window's start plainTags needs:
-// the window and the fastLookahead bytes the tag tests read past its end.
-const blockLookahead = 64 + fastLookahead
-
-// noBlock is a textBlock base that no index lies in the window of.
-const noBlock = -64
-
-// textBlock holds the marks of a 64-byte window of the buffer, which may
-// start anywhere (a tag that runs past one is read again in a window that
-// starts at its '<'). Windows are cut from the marks of the aligned
-// blocks that markBlocks computes, up to chunkBlocks of them at a time, so
-// marking costs a few vector instructions per block however often the
-// window moves.
+// textBlock holds the marks of up to chunkBlocks consecutive 64-byte
+// blocks of the buffer, from index first on, and a window: the marks of
+// 64 bytes that start at any index, cut from two blocks.
 type textBlock struct {
-	base int        // index in the buffer of the window's first byte
-	m    blockMarks // the window's marks
-
 	first  int // index in the buffer of blocks[0]
 	count  int // blocks marked from first on
 	blocks [chunkBlocks]blockMarks
+	window blockMarks
 }
 
-// load sets the window to the 64 bytes at p[base:]; p must hold them.
-func (t *textBlock) load(p []byte, base int) {
-	off := base - t.first
-	k, s := off>>6, uint(off&63)
-	if off < 0 || k >= t.count || s != 0 && k+1 >= t.count {
-		t.first = base
-		t.count = min(chunkBlocks, (len(p)-base)>>6)
-		markBlocks(p[base:base+t.count<<6], t.blocks[:t.count])
-		k, s = 0, 0
+// block returns the marks of the block that holds index i and the index
+// the block starts at, marking up to chunkBlocks blocks from i on when i
+// is not in one. Blocks end fastLookahead bytes before the end of p at
+// the latest (the tag tests read that far past a '<'); nil means i is
+// closer to the end than that.
+func (t *textBlock) block(p []byte, i int) (*blockMarks, int) {
+	if k := (i - t.first) >> 6; i >= t.first && k < t.count {
+		return &t.blocks[k], t.first + k<<6
 	}
-	t.base = base
-	if s == 0 {
-		t.m = t.blocks[k]
+	t.first = i
+	t.count = min(chunkBlocks, (len(p)-i-fastLookahead)>>6)
+	if t.count <= 0 {
+		t.count = 0
+		return nil, i
+	}
+	markBlocks(p[i:i+t.count<<6+markReach], t.blocks[:t.count])
+	return &t.blocks[0], i
+}
+
+// windowAt returns the marks of the 64 bytes at p[j:], cut from the
+// blocks when they hold them (else marked afresh), or nil when fewer than
+// 64+fastLookahead bytes are left.
+func (t *textBlock) windowAt(p []byte, j int) *blockMarks {
+	off := j - t.first
+	k, s := off>>6, uint(off&63)
+	switch {
+	case off >= 0 && s == 0 && k < t.count:
+		return &t.blocks[k]
+	case off >= 0 && k+1 < t.count:
+		b, next := &t.blocks[k], &t.blocks[k+1]
+		for i := range t.window {
+			t.window[i] = b[i]>>s | next[i]<<(64-s)
+		}
+	case len(p)-j >= 64+fastLookahead:
+		var one [1]blockMarks
+		markBlocks(p[j:j+64+markReach], one[:])
+		t.window = one[0]
+	default:
+		return nil
+	}
+	return &t.window
+}
+
+// markBlocks sets out[k] to the marks of the 64-byte block p[64k:64k+64];
+// p holds len(out) blocks and markReach bytes more.
+func markBlocks(p []byte, out []blockMarks) {
+	if len(out) == 0 {
 		return
 	}
-	b, next := &t.blocks[k], &t.blocks[k+1]
-	for i := range t.m {
-		t.m[i] = b[i]>>s | next[i]<<(64-s)
-	}
+	_ = p[len(out)<<6+markReach-1]
+	markBlocksVector(p, out)
 }
 
 // markBlocksGeneric is markBlocks in portable Go, eight bytes at a time.
 func markBlocksGeneric(p []byte, out []blockMarks) {
 	for k := range out {
-		w := p[k<<6 : k<<6+64 : k<<6+64]
+		w := p[k<<6 : k<<6+64+markReach : k<<6+64+markReach]
 		var m blockMarks
 		for i := 0; i < 8; i++ {
 			x := binary.LittleEndian.Uint64(w[8*i:])
@@ -79,6 +145,12 @@ func markBlocksGeneric(p []byte, out []blockMarks) {
 			m[markDQ] |= gather(dq) << (8 * i)
 			m[markEq] |= gather(zeroBytes(x^swarOnes*'=')) << (8 * i)
 			m[markNoName] |= gather(q|zeroBytes(x^swarOnes*'/')|below21(x)) << (8 * i)
+		}
+		for lt := m[markLT]; lt != 0; lt &= lt - 1 {
+			b := bits.TrailingZeros64(lt)
+			if lookPair(w[b+1], w[b+2]) {
+				m[markLook] |= 1 << b
+			}
 		}
 		out[k] = m
 	}

@@ -8,30 +8,28 @@ var (
 	hasAVX512 = cpu.X86.HasAVX512BW
 )
 
-// markBlocks sets out[k] to the marks of the 64-byte block p[64k:64k+64];
-// p holds len(out) blocks.
-func markBlocks(p []byte, out []blockMarks) {
-	if len(out) == 0 {
-		return
-	}
-	_ = p[len(out)<<6-1]
+// markBlocksVector is markBlocks with the widest vectors the machine has.
+func markBlocksVector(p []byte, out []blockMarks) {
 	switch {
 	case hasAVX512:
-		markBlocksAVX512(&p[0], len(out), &out[0])
+		markBlocksAVX512(&p[0], len(out), &out[0], &lookTables)
 	case hasAVX2:
-		markBlocksAVX2(&p[0], len(out), &out[0])
+		markBlocksAVX2(&p[0], len(out), &out[0], &lookTables)
 	default:
 		markBlocksGeneric(p, out)
 	}
 }
 
-// markBlocksAVX2 is markBlocks with AVX2: each block is two 32-byte loads
-// compared with the four bytes that are marked (marks_amd64.s).
+// markBlocksAVX2 is markBlocks with AVX2 (marks_amd64.s): each half block
+// is compared with the marked bytes as 32 lanes, and VPMOVMSKB packs the
+// lanes' results into 32 bits.
 //
 //go:noescape
-func markBlocksAVX2(p *byte, blocks int, out *blockMarks)
+func markBlocksAVX2(p *byte, blocks int, out *blockMarks, tables *[4][16]byte)
 
-// markBlocksAVX512 is markBlocksAVX2 with AVX-512BW (marks_amd64.s).
+// markBlocksAVX512 is markBlocks with AVX-512BW (marks_amd64.s): a block
+// is one 64-byte load, and each comparison yields its 64 bits in a mask
+// register.
 //
 //go:noescape
-func markBlocksAVX512(p *byte, blocks int, out *blockMarks)
+func markBlocksAVX512(p *byte, blocks int, out *blockMarks, tables *[4][16]byte)

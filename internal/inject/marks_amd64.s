@@ -1,160 +1,270 @@
 #include "textflag.h"
 
-// func markBlocksAVX2(p *byte, blocks int, out *blockMarks)
+// The marks of markBlocks (marks.go), with vectors. Both versions keep the
+// four nibble tables of lookPair in registers and look up the high and low
+// nibbles of the two bytes after each byte with VPSHUFB.
+
+DATA ltByte<>+0(SB)/8, $0x3c3c3c3c3c3c3c3c
+DATA ltByte<>+8(SB)/8, $0x3c3c3c3c3c3c3c3c
+DATA ltByte<>+16(SB)/8, $0x3c3c3c3c3c3c3c3c
+DATA ltByte<>+24(SB)/8, $0x3c3c3c3c3c3c3c3c
+GLOBL ltByte<>(SB), RODATA|NOPTR, $32
+
+DATA gtByte<>+0(SB)/8, $0x3e3e3e3e3e3e3e3e
+DATA gtByte<>+8(SB)/8, $0x3e3e3e3e3e3e3e3e
+DATA gtByte<>+16(SB)/8, $0x3e3e3e3e3e3e3e3e
+DATA gtByte<>+24(SB)/8, $0x3e3e3e3e3e3e3e3e
+GLOBL gtByte<>(SB), RODATA|NOPTR, $32
+
+DATA dqByte<>+0(SB)/8, $0x2222222222222222
+DATA dqByte<>+8(SB)/8, $0x2222222222222222
+DATA dqByte<>+16(SB)/8, $0x2222222222222222
+DATA dqByte<>+24(SB)/8, $0x2222222222222222
+GLOBL dqByte<>(SB), RODATA|NOPTR, $32
+
+DATA sqByte<>+0(SB)/8, $0x2727272727272727
+DATA sqByte<>+8(SB)/8, $0x2727272727272727
+DATA sqByte<>+16(SB)/8, $0x2727272727272727
+DATA sqByte<>+24(SB)/8, $0x2727272727272727
+GLOBL sqByte<>(SB), RODATA|NOPTR, $32
+
+DATA eqByte<>+0(SB)/8, $0x3d3d3d3d3d3d3d3d
+DATA eqByte<>+8(SB)/8, $0x3d3d3d3d3d3d3d3d
+DATA eqByte<>+16(SB)/8, $0x3d3d3d3d3d3d3d3d
+DATA eqByte<>+24(SB)/8, $0x3d3d3d3d3d3d3d3d
+GLOBL eqByte<>(SB), RODATA|NOPTR, $32
+
+DATA slashByte<>+0(SB)/8, $0x2f2f2f2f2f2f2f2f
+DATA slashByte<>+8(SB)/8, $0x2f2f2f2f2f2f2f2f
+DATA slashByte<>+16(SB)/8, $0x2f2f2f2f2f2f2f2f
+DATA slashByte<>+24(SB)/8, $0x2f2f2f2f2f2f2f2f
+GLOBL slashByte<>(SB), RODATA|NOPTR, $32
+
+DATA aByte<>+0(SB)/8, $0x6161616161616161
+DATA aByte<>+8(SB)/8, $0x6161616161616161
+DATA aByte<>+16(SB)/8, $0x6161616161616161
+DATA aByte<>+24(SB)/8, $0x6161616161616161
+GLOBL aByte<>(SB), RODATA|NOPTR, $32
+
+DATA b25Byte<>+0(SB)/8, $0x1919191919191919
+DATA b25Byte<>+8(SB)/8, $0x1919191919191919
+DATA b25Byte<>+16(SB)/8, $0x1919191919191919
+DATA b25Byte<>+24(SB)/8, $0x1919191919191919
+GLOBL b25Byte<>(SB), RODATA|NOPTR, $32
+
+// func markBlocksAVX2(p *byte, blocks int, out *blockMarks, tables *[4][16]byte)
 //
-// For each of the blocks 64-byte blocks at p, writes a blockMarks to out:
-// six words whose bit k is set when byte k of the block is, in order,
-// '<'; '>'; a quote ('"' or '\x27'); '"'; '='; a byte below 0x21, '/' or a
-// quote. Each half block is compared with the wanted bytes as 32 lanes,
-// and VPMOVMSKB packs the lanes' results into 32 bits. blocks > 0.
-TEXT ·markBlocksAVX2(SB), NOSPLIT, $0-24
+// Each half block is compared as 32 lanes, and VPMOVMSKB packs the
+// results into 32 bits; the high half's are shifted up and or-ed in.
+TEXT ·markBlocksAVX2(SB), NOSPLIT, $0-32
 	MOVQ p+0(FP), SI
 	MOVQ blocks+8(FP), CX
 	MOVQ out+16(FP), DI
-
-	MOVQ $0x3c, AX
-	MOVQ AX, X0
-	VPBROADCASTB X0, Y0 // '<'
-	MOVQ $0x3e, AX
-	MOVQ AX, X1
-	VPBROADCASTB X1, Y1 // '>'
-	MOVQ $0x22, AX
-	MOVQ AX, X2
-	VPBROADCASTB X2, Y2 // '"'
-	MOVQ $0x27, AX
-	MOVQ AX, X3
-	VPBROADCASTB X3, Y3 // '\x27'
-	MOVQ $0x3d, AX
-	MOVQ AX, X4
-	VPBROADCASTB X4, Y4 // '='
-	MOVQ $0x2f, AX
-	MOVQ AX, X5
-	VPBROADCASTB X5, Y5 // '/'
+	MOVQ tables+24(FP), DX
+	VBROADCASTI128 0(DX), Y12
+	VBROADCASTI128 16(DX), Y13
+	VBROADCASTI128 32(DX), Y14
+	VBROADCASTI128 48(DX), Y15
 	MOVQ $0x20, AX
 	MOVQ AX, X6
-	VPBROADCASTB X6, Y6 // 0x20
+	VPBROADCASTB X6, Y6
+	MOVQ $0x0f, AX
+	MOVQ AX, X7
+	VPBROADCASTB X7, Y7
+	VPXOR Y4, Y4, Y4
 
-loop:
-	VMOVDQU (SI), Y8
-	VMOVDQU 32(SI), Y9
-
-	// '<'
-	VPCMPEQB Y8, Y0, Y10
-	VPCMPEQB Y9, Y0, Y11
-	VPMOVMSKB Y10, AX
-	VPMOVMSKB Y11, BX
-	SHLQ $32, BX
-	ORQ BX, AX
-	MOVQ AX, 0(DI)
-
-	// '>'
-	VPCMPEQB Y8, Y1, Y10
-	VPCMPEQB Y9, Y1, Y11
-	VPMOVMSKB Y10, AX
-	VPMOVMSKB Y11, BX
-	SHLQ $32, BX
-	ORQ BX, AX
-	MOVQ AX, 8(DI)
-
-	// '"' in Y12, Y13; quotes in Y10, Y11
-	VPCMPEQB Y8, Y2, Y12
-	VPCMPEQB Y9, Y2, Y13
-	VPCMPEQB Y8, Y3, Y10
-	VPCMPEQB Y9, Y3, Y11
-	VPOR Y12, Y10, Y10
-	VPOR Y13, Y11, Y11
-	VPMOVMSKB Y10, AX
-	VPMOVMSKB Y11, BX
-	SHLQ $32, BX
-	ORQ BX, AX
-	MOVQ AX, 16(DI)
-	VPMOVMSKB Y12, AX
-	VPMOVMSKB Y13, BX
-	SHLQ $32, BX
-	ORQ BX, AX
-	MOVQ AX, 24(DI)
-
-	// '='
-	VPCMPEQB Y8, Y4, Y12
-	VPCMPEQB Y9, Y4, Y13
-	VPMOVMSKB Y12, AX
-	VPMOVMSKB Y13, BX
-	SHLQ $32, BX
-	ORQ BX, AX
-	MOVQ AX, 32(DI)
-
-	// below 0x21 (min(b, 0x20) == b), '/', or a quote (Y10, Y11)
-	VPMINUB Y8, Y6, Y12
-	VPCMPEQB Y8, Y12, Y12
-	VPMINUB Y9, Y6, Y13
-	VPCMPEQB Y9, Y13, Y13
-	VPOR Y12, Y10, Y10
-	VPOR Y13, Y11, Y11
-	VPCMPEQB Y8, Y5, Y12
-	VPCMPEQB Y9, Y5, Y13
-	VPOR Y12, Y10, Y10
-	VPOR Y13, Y11, Y11
-	VPMOVMSKB Y10, AX
-	VPMOVMSKB Y11, BX
-	SHLQ $32, BX
-	ORQ BX, AX
-	MOVQ AX, 40(DI)
-
+loop2:
+	VMOVDQU 0(SI), Y8
+	VMOVDQU 1(SI), Y9
+	VMOVDQU 2(SI), Y10
+	VPCMPEQB ltByte<>(SB), Y8, Y0
+	VPMOVMSKB Y0, R8
+	VPCMPEQB gtByte<>(SB), Y8, Y1
+	VPMOVMSKB Y1, R9
+	VPCMPEQB dqByte<>(SB), Y8, Y1
+	VPMOVMSKB Y1, R11
+	VPCMPEQB sqByte<>(SB), Y8, Y2
+	VPOR Y1, Y2, Y2
+	VPMOVMSKB Y2, R10
+	VPCMPEQB eqByte<>(SB), Y8, Y1
+	VPMOVMSKB Y1, R12
+	VPMINUB Y6, Y8, Y1
+	VPCMPEQB Y8, Y1, Y1
+	VPOR Y1, Y2, Y2
+	VPCMPEQB slashByte<>(SB), Y8, Y1
+	VPOR Y1, Y2, Y2
+	VPMOVMSKB Y2, R13
+	VPSRLW $4, Y9, Y1
+	VPAND Y7, Y1, Y1
+	VPSHUFB Y1, Y12, Y1
+	VPSHUFB Y9, Y13, Y2
+	VPAND Y1, Y2, Y1
+	VPSRLW $4, Y10, Y2
+	VPAND Y7, Y2, Y2
+	VPSHUFB Y2, Y14, Y2
+	VPAND Y7, Y10, Y3
+	VPSHUFB Y3, Y15, Y3
+	VPAND Y2, Y3, Y2
+	VPAND Y1, Y2, Y1
+	VPCMPEQB Y4, Y1, Y1
+	VPOR Y6, Y9, Y2
+	VPSUBB aByte<>(SB), Y2, Y2
+	VPMINUB b25Byte<>(SB), Y2, Y3
+	VPCMPEQB Y2, Y3, Y3
+	VPCMPEQB slashByte<>(SB), Y9, Y2
+	VPOR Y2, Y3, Y3
+	VPAND Y1, Y3, Y3
+	VPANDN Y0, Y3, Y3
+	VPMOVMSKB Y3, R14
+	VMOVDQU 32(SI), Y8
+	VMOVDQU 33(SI), Y9
+	VMOVDQU 34(SI), Y10
+	VPCMPEQB ltByte<>(SB), Y8, Y0
+	VPMOVMSKB Y0, AX
+	SHLQ $32, AX
+	ORQ AX, R8
+	VPCMPEQB gtByte<>(SB), Y8, Y1
+	VPMOVMSKB Y1, AX
+	SHLQ $32, AX
+	ORQ AX, R9
+	VPCMPEQB dqByte<>(SB), Y8, Y1
+	VPMOVMSKB Y1, AX
+	SHLQ $32, AX
+	ORQ AX, R11
+	VPCMPEQB sqByte<>(SB), Y8, Y2
+	VPOR Y1, Y2, Y2
+	VPMOVMSKB Y2, AX
+	SHLQ $32, AX
+	ORQ AX, R10
+	VPCMPEQB eqByte<>(SB), Y8, Y1
+	VPMOVMSKB Y1, AX
+	SHLQ $32, AX
+	ORQ AX, R12
+	VPMINUB Y6, Y8, Y1
+	VPCMPEQB Y8, Y1, Y1
+	VPOR Y1, Y2, Y2
+	VPCMPEQB slashByte<>(SB), Y8, Y1
+	VPOR Y1, Y2, Y2
+	VPMOVMSKB Y2, AX
+	SHLQ $32, AX
+	ORQ AX, R13
+	VPSRLW $4, Y9, Y1
+	VPAND Y7, Y1, Y1
+	VPSHUFB Y1, Y12, Y1
+	VPSHUFB Y9, Y13, Y2
+	VPAND Y1, Y2, Y1
+	VPSRLW $4, Y10, Y2
+	VPAND Y7, Y2, Y2
+	VPSHUFB Y2, Y14, Y2
+	VPAND Y7, Y10, Y3
+	VPSHUFB Y3, Y15, Y3
+	VPAND Y2, Y3, Y2
+	VPAND Y1, Y2, Y1
+	VPCMPEQB Y4, Y1, Y1
+	VPOR Y6, Y9, Y2
+	VPSUBB aByte<>(SB), Y2, Y2
+	VPMINUB b25Byte<>(SB), Y2, Y3
+	VPCMPEQB Y2, Y3, Y3
+	VPCMPEQB slashByte<>(SB), Y9, Y2
+	VPOR Y2, Y3, Y3
+	VPAND Y1, Y3, Y3
+	VPANDN Y0, Y3, Y3
+	VPMOVMSKB Y3, AX
+	SHLQ $32, AX
+	ORQ AX, R14
+	MOVQ R8, 0(DI)
+	MOVQ R9, 8(DI)
+	MOVQ R10, 16(DI)
+	MOVQ R11, 24(DI)
+	MOVQ R12, 32(DI)
+	MOVQ R13, 40(DI)
+	MOVQ R14, 48(DI)
 	ADDQ $64, SI
-	ADDQ $48, DI
+	ADDQ $56, DI
 	DECQ CX
-	JNZ loop
-
+	JNZ loop2
 	VZEROUPPER
 	RET
 
-// func markBlocksAVX512(p *byte, blocks int, out *blockMarks)
+// func markBlocksAVX512(p *byte, blocks int, out *blockMarks, tables *[4][16]byte)
 //
-// markBlocksAVX2 with AVX-512BW: a block is one 64-byte load, and each
-// comparison yields its 64 bits in a mask register.
-TEXT ·markBlocksAVX512(SB), NOSPLIT, $0-24
+// A block is one 64-byte load, and each comparison yields its 64 bits in
+// a mask register.
+TEXT ·markBlocksAVX512(SB), NOSPLIT, $0-32
 	MOVQ p+0(FP), SI
 	MOVQ blocks+8(FP), CX
 	MOVQ out+16(FP), DI
-
+	MOVQ tables+24(FP), DX
+	VBROADCASTI32X4 0(DX), Z16
+	VBROADCASTI32X4 16(DX), Z17
+	VBROADCASTI32X4 32(DX), Z18
+	VBROADCASTI32X4 48(DX), Z19
 	MOVQ $0x3c, AX
-	VPBROADCASTB AX, Z0 // '<'
+	VPBROADCASTB AX, Z0
 	MOVQ $0x3e, AX
-	VPBROADCASTB AX, Z1 // '>'
+	VPBROADCASTB AX, Z1
 	MOVQ $0x22, AX
-	VPBROADCASTB AX, Z2 // '"'
+	VPBROADCASTB AX, Z2
 	MOVQ $0x27, AX
-	VPBROADCASTB AX, Z3 // '\x27'
+	VPBROADCASTB AX, Z3
 	MOVQ $0x3d, AX
-	VPBROADCASTB AX, Z4 // '='
+	VPBROADCASTB AX, Z4
 	MOVQ $0x2f, AX
-	VPBROADCASTB AX, Z5 // '/'
+	VPBROADCASTB AX, Z5
 	MOVQ $0x20, AX
-	VPBROADCASTB AX, Z6 // 0x20
+	VPBROADCASTB AX, Z6
+	MOVQ $0x0f, AX
+	VPBROADCASTB AX, Z7
+	MOVQ $0x61, AX
+	VPBROADCASTB AX, Z20
+	MOVQ $0x19, AX
+	VPBROADCASTB AX, Z21
 
 loop512:
 	VMOVDQU64 (SI), Z8
+	VMOVDQU64 1(SI), Z14
+	VMOVDQU64 2(SI), Z15
 	VPCMPEQB Z0, Z8, K1
 	KMOVQ K1, 0(DI)
-	VPCMPEQB Z1, Z8, K1
-	KMOVQ K1, 8(DI)
+	VPCMPEQB Z1, Z8, K2
+	KMOVQ K2, 8(DI)
 	VPCMPEQB Z2, Z8, K2
 	VPCMPEQB Z3, Z8, K3
 	KORQ K2, K3, K3
 	KMOVQ K3, 16(DI)
 	KMOVQ K2, 24(DI)
-	VPCMPEQB Z4, Z8, K1
-	KMOVQ K1, 32(DI)
-	VPCMPUB $2, Z6, Z8, K1
-	VPCMPEQB Z5, Z8, K2
-	KORQ K1, K2, K1
-	KORQ K1, K3, K1
-	KMOVQ K1, 40(DI)
+	VPCMPEQB Z4, Z8, K2
+	KMOVQ K2, 32(DI)
+	VPCMPUB $2, Z6, Z8, K2
+	VPCMPEQB Z5, Z8, K4
+	KORQ K2, K4, K2
+	KORQ K2, K3, K2
+	KMOVQ K2, 40(DI)
+
+	VPSRLW $4, Z14, Z9
+	VPANDQ Z7, Z9, Z9
+	VPSHUFB Z9, Z16, Z9
+	VPSHUFB Z14, Z17, Z10
+	VPANDQ Z9, Z10, Z9
+	VPSRLW $4, Z15, Z10
+	VPANDQ Z7, Z10, Z10
+	VPSHUFB Z10, Z18, Z10
+	VPANDQ Z7, Z15, Z11
+	VPSHUFB Z11, Z19, Z11
+	VPANDQ Z10, Z11, Z10
+	VPTESTMB Z9, Z10, K3
+	VPORQ Z6, Z14, Z11
+	VPSUBB Z20, Z11, Z11
+	VPCMPUB $2, Z21, Z11, K4
+	VPCMPEQB Z5, Z14, K5
+	KORQ K4, K5, K4
+	KANDNQ K4, K3, K4
+	KANDNQ K1, K4, K4
+	KMOVQ K4, 48(DI)
 
 	ADDQ $64, SI
-	ADDQ $48, DI
+	ADDQ $56, DI
 	DECQ CX
 	JNZ loop512
-
 	VZEROUPPER
 	RET

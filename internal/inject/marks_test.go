@@ -7,13 +7,17 @@ import (
 
 // referenceMarks computes one block's marks a byte at a time, from the
 // definitions in marks.go.
+// block holds markReach bytes more than the 64 it marks.
 func referenceMarks(block []byte) blockMarks {
 	var m blockMarks
-	for k, c := range block {
+	for k, c := range block[:64] {
 		set := func(kind int) { m[kind] |= 1 << k }
 		switch c {
 		case '<':
 			set(markLT)
+			if lookPair(block[k+1], block[k+2]) {
+				set(markLook)
+			}
 		case '>':
 			set(markGT)
 		case '"':
@@ -50,11 +54,11 @@ func TestMarkBlocks(t *testing.T) {
 		for _, mark := range []struct {
 			name string
 			fn   func([]byte, []blockMarks)
-		}{{"markBlocks", markBlocks}, {"markBlocksGeneric", markBlocksGeneric}} {
-			out := make([]blockMarks, blocks)
-			mark.fn(in[:blocks*64], out)
+		}{{"markBlocks", markBlocks}, {"markBlocksGeneric", markBlocksGeneric}, {"markBlocksAVX2", avx2Marks}} {
+			out := make([]blockMarks, blocks-1)
+			mark.fn(in[:len(out)*64+markReach], out)
 			for k := range out {
-				if want := referenceMarks(in[k*64 : k*64+64]); out[k] != want {
+				if want := referenceMarks(in[k*64 : k*64+64+markReach]); out[k] != want {
 					t.Fatalf("%s: block %d = %x, want %x", mark.name, k, out[k], want)
 				}
 			}
@@ -65,14 +69,37 @@ func TestMarkBlocks(t *testing.T) {
 // BenchmarkMarkBlocks measures marking the 100 KB store page.
 func BenchmarkMarkBlocks(b *testing.B) {
 	page := storePage(100 << 10)
-	blocks := len(page) / 64
+	blocks := len(page)/64 - 1
 	out := make([]blockMarks, blocks)
 	for _, mark := range []struct {
 		name string
 		fn   func([]byte, []blockMarks)
 	}{{"markBlocks", markBlocks}, {"generic", markBlocksGeneric}} {
 		b.Run(mark.name, func(b *testing.B) {
-			loopBest(b, blocks*64, func() { mark.fn(page[:blocks*64], out) })
+			loopBest(b, blocks*64, func() { mark.fn(page[:blocks*64+markReach], out) })
 		})
 	}
+}
+
+// TestLookPair checks that lookPair flags every pair after a '<' that can
+// start something other than a plain tag, in any case, and few others.
+func TestLookPair(t *testing.T) {
+	extra := 0
+	for pair := 0; pair < 1<<16; pair++ {
+		c1, c2 := byte(pair), byte(pair>>8)
+		need := !isAlpha(c1) && c1 != '/' || c1 == '/' && (!isAlpha(c2) || lower(c2) == 'b')
+		for _, name := range rawNames[1:] {
+			need = need || lower(c1) == name[0] && lower(c2) == name[1]
+		}
+		switch got := lookPair(c1, c2); {
+		case need && !got:
+			t.Errorf("lookPair(%q, %q) = false, want true", c1, c2)
+		case got && !need:
+			extra++
+		}
+	}
+	if extra > 64 {
+		t.Errorf("lookPair flags %d pairs that need no look", extra)
+	}
+	t.Logf("%d pairs flagged that need no look", extra)
 }

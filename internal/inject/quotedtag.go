@@ -2,10 +2,11 @@ package inject
 
 import "math/bits"
 
-// quotedTag reads the tag whose '<' is bit b of window t when it has the
-// common shape with quoted values, such as <a href="/p/1" title='x>y'>,
-// and returns the window bit of the '>' that really ends it, pastWindow
-// when that is not within the window, or otherShape for the exact path.
+// quotedTag reads the tag at the '<' p[j], whose window w starts there,
+// when it has the common shape with quoted values, such as
+// <a href="/p/1" title='x>y'>, and ends within the window. It returns the
+// offset from j of the '>' that really ends it, or otherShape: the exact
+// path reads those.
 //
 // It pairs each quote, from the tag's '<' on, with the next quote of the
 // same kind, until a '>' or '<' comes outside the pairs. The pairs are
@@ -26,54 +27,47 @@ import "math/bits"
 // to the exact path, as is a control byte in the tag name; before an
 // '=', any byte below 0x21 counts as whitespace, which only sends a few
 // more tags there.
-func quotedTag(p []byte, t *textBlock, b int) int {
-	m := &t.m
+func quotedTag(p []byte, w *blockMarks, j int) int {
 	var pairs, opens uint64
-	k := uint(b + 1)
+	k := uint(1)
 	for {
 		rest := ^uint64(0) << k
-		e := bits.TrailingZeros64((m[markLT] | m[markGT]) & rest)
-		q := bits.TrailingZeros64(m[markQuote] & rest)
+		e := bits.TrailingZeros64((w[markLT] | w[markGT]) & rest)
+		q := bits.TrailingZeros64(w[markQuote] & rest)
 		if q < e {
-			same := m[markDQ]
+			same := w[markDQ]
 			if same>>q&1 == 0 {
-				same = m[markQuote] &^ m[markDQ]
+				same = w[markQuote] &^ w[markDQ]
 			}
 			c := bits.TrailingZeros64(same & (^uint64(0) << q << 1))
 			if c >= 63 {
-				return pastWindow // the value, or the tag, runs past the window
+				return otherShape // the value, or the tag, runs past the window
 			}
 			pairs |= (uint64(2)<<c - 1) &^ (uint64(1)<<q - 1)
 			opens |= 1 << q
 			k = uint(c + 1)
 			continue
 		}
-		if e == 64 {
-			return pastWindow
+		if e == 64 || w[markGT]>>e&1 == 0 {
+			return otherShape // a long tag, or a '<' in the tag
 		}
-		if m[markGT]>>e&1 == 0 {
-			return otherShape // a '<' in the tag
+		inside := (uint64(1)<<e - 1) &^ 1 // after the '<', before the '>'
+		name := 1
+		if p[j+1] == '/' {
+			name = 2 // an end tag: attributes read the same way
 		}
-		inside := (uint64(1)<<e - 1) &^ (uint64(2)<<b - 1) // after the '<', before the '>'
-		name := b + 1
-		if p[t.base+name] == '/' {
-			name++ // an end tag: attributes read the same way
-		}
-		eq := m[markEq] & inside &^ pairs
-		nameEnd := bits.TrailingZeros64((m[markNoName]|m[markEq])&inside&(^uint64(0)<<name) | uint64(1)<<e)
-		if (m[markEq]|m[markQuote])>>nameEnd&1 != 0 ||
-			p[t.base+nameEnd] < 0x21 && !isSpace(p[t.base+nameEnd]) || // a control byte, part of the name
-			opens>>1&^m[markEq] != 0 ||
+		eq := w[markEq] & inside &^ pairs
+		nameEnd := bits.TrailingZeros64((w[markNoName]|w[markEq])&inside&(^uint64(0)<<name) | uint64(1)<<e)
+		if (w[markEq]|w[markQuote])>>nameEnd&1 != 0 ||
+			p[j+nameEnd] < 0x21 && !isSpace(p[j+nameEnd]) || // a control byte, part of the name
+			opens>>1&^w[markEq] != 0 ||
 			eq<<1&^opens != 0 ||
-			eq>>1&m[markNoName] != 0 {
+			eq>>1&w[markNoName] != 0 {
 			return otherShape
 		}
 		return e
 	}
 }
 
-// quotedTag results other than a window bit.
-const (
-	otherShape = -1
-	pastWindow = -2
-)
+// otherShape is what quotedTag returns for a tag it does not read.
+const otherShape = -1

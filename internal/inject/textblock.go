@@ -22,128 +22,90 @@ import "math/bits"
 // raw-text elements and the tags quotedTag does not take go to the exact
 // path. A '>' in text is text.
 func plainTags(p []byte, i int, t *textBlock) int {
-	n := len(p)
+	open := -1 // the '<' of a tag that runs on from the previous block
 	for {
-		if uint(i-t.base) >= 64 {
-			if n-i < blockLookahead {
-				return i
+		m, base := t.block(p, i)
+		if m == nil {
+			if open >= 0 {
+				return open
 			}
-			t.load(p, i)
+			return i
 		}
-		off := uint(i - t.base)
-		starts, runs, open := tagRuns(&t.m, off)
-		look := closerLooks(p, t.base, starts)
-		quoted := t.m[markQuote] & runs
+		starts, runs, carry := tagRuns(m, uint(i-base), open >= 0)
+		look := m[markLook] & starts
+		quoted := m[markQuote] & runs
 
 		for {
 			h, q := bits.TrailingZeros64(look), bits.TrailingZeros64(quoted)
 			if h < q { // a tag to look at comes first
-				if j := t.base + h; !plainTag(p, j) {
+				if j := base + h; !plainTag(p, j) {
 					return j
 				}
 				look &= look - 1
 				continue
 			}
 			if q == 64 {
-				break // nothing else in the window needs a look
+				break // nothing else in the block needs a look
 			}
-			// The quote's tag starts at the highest '<' at or below it.
-			b := bits.Len64(starts&(2<<q-1)) - 1
-			g := quotedTag(p, t, b)
-			if g == pastWindow && b != 0 && n-(t.base+b) >= blockLookahead {
-				t.load(p, t.base+b) // try again in a window that starts at the tag
-				i = t.base
-				goto next
+			// The quote's tag starts at the highest '<' at or below it,
+			// or came from the previous block.
+			j := open
+			if b := bits.Len64(starts&(2<<q-1)) - 1; b >= 0 {
+				j = base + b
 			}
+			w := t.windowAt(p, j)
+			if w == nil {
+				return j
+			}
+			g := quotedTag(p, w, j)
 			if g < 0 {
-				return t.base + b
+				return j
 			}
-			if runEnd := bits.TrailingZeros64(t.m[markGT] >> b << b); g == runEnd {
-				quoted &^= 2<<g - 1 // no '>' in the values: the runs still hold
+			open = -1
+			end := j + g - base // the tag's real '>', as a bit of this block
+			if end < 64 && end == bits.TrailingZeros64(m[markGT]&^(1<<max(j-base, 0)-1)) {
+				quoted &^= 2<<end - 1 // no '>' in the values: the runs still hold
 				continue
 			}
-			i = t.base + g + 1 // on after the tag's real '>', in runs worked out again
+			i = base + end + 1 // on after it, with the runs worked out again
 			goto next
 		}
-		if open {
-			// The last tag runs past the window: read it in one that
-			// starts at its '<', unless this one did.
-			b := bits.Len64(starts) - 1
-			if b == 0 || n-(t.base+b) < blockLookahead {
-				return t.base + b
-			}
-			t.load(p, t.base+b)
-			i = t.base
-			continue
+		if !carry {
+			open = -1
+		} else if starts != 0 {
+			open = base + bits.Len64(starts) - 1
 		}
-		i = t.base + 64
+		i = base + 64
 	next:
 	}
 }
 
-// tagRuns finds the tags of window m from bit off on, off being in the
-// data state: the bits of their first '<' (starts), the bits from each
-// such '<' to the next '>' inclusive (runs), and whether the last run
-// reaches past the window (open). It does not know about quotes.
+// tagRuns finds the tags of block m from bit off on: the bits of their
+// first '<' (starts), the bits from each such '<' to the next '>'
+// inclusive (runs), and whether the last run reaches past the block
+// (carry). Bit off is in the data state, or, when inTag (off is then 0),
+// inside a tag that began in an earlier block, whose run goes on to the
+// block's first '>'. It does not know about quotes.
 //
 // Adding the starts to the mask of the bytes that are neither '<' nor
 // '>' (plus the starts) carries each '<' through the bytes up to the next
 // '>', turning them to zero and that '>' to one, and leaves all else
 // alone; xor with the mask recovers the run. A '<' inside a run is
-// carried over like any other byte.
-func tagRuns(m *blockMarks, off uint) (starts, runs uint64, open bool) {
+// carried over like any other byte; the carry in continues the earlier
+// block's tag.
+func tagRuns(m *blockMarks, off uint, inTag bool) (starts, runs uint64, carry bool) {
+	var in uint64
+	if inTag {
+		in = 1
+	}
 	from := ^uint64(0) << off
 	lt := m[markLT] & from
 	free := (lt | ^(m[markLT] | m[markGT])) & from
-	sum, carry := bits.Add64(lt, free, 0)
+	sum, out := bits.Add64(lt, free, in)
 	runs = (free ^ sum) | lt
-	starts = lt &^ (runs &^ m[markGT] << 1)
-	return starts, runs, carry != 0
+	starts = lt &^ (runs&^m[markGT]<<1 | in)
+	return starts, runs, out != 0
 }
-
-// closerLooks returns the bits of the starts of window base whose two
-// bytes after the '<' are flagged in closerLook.
-func closerLooks(p []byte, base int, starts uint64) uint64 {
-	var look uint64
-	for s := starts; s != 0; s &= s - 1 {
-		b := bits.TrailingZeros64(s)
-		pair := uint16(p[base+b+1]) | uint16(p[base+b+2])<<8
-		look |= closerLook.bit(pair) << b
-	}
-	return look
-}
-
-// closerLook flags the pairs of bytes after a '<' (read as a little-endian
-// uint16) that may begin something other than a plain tag: anything but
-// a letter or '/' and a letter, the first two letters of a raw-text tag
-// name, and "/b" (which may be "</body"), in any case. A tag whose pair is
-// not flagged needs nothing but its end found; plainTag sorts the others.
-var closerLook = func() (t bitTable) {
-	for pair := 0; pair < 1<<16; pair++ {
-		c1, c2 := byte(pair), byte(pair>>8)
-		switch {
-		case isAlpha(c1):
-			for _, name := range rawNames[1:] {
-				if lower(c1) == name[0] && lower(c2) == name[1] {
-					t.set(uint16(pair))
-				}
-			}
-		case c1 == '/' && isAlpha(c2):
-			if lower(c2) == 'b' {
-				t.set(uint16(pair))
-			}
-		default:
-			t.set(uint16(pair))
-		}
-	}
-	return t
-}()
-
-// bitTable is a set of uint16 values, one bit each (8 KB).
-type bitTable [1 << 10]uint64
-
-func (t *bitTable) set(v uint16)        { t[v>>6] |= 1 << (v & 63) }
-func (t *bitTable) bit(v uint16) uint64 { return t[v>>6] >> (v & 63) & 1 }
 
 // plainTag reports whether the tag at the '<' p[j] (with fastLookahead
 // bytes after it) is a start tag that is not a raw-text element or an
