@@ -2,11 +2,10 @@ package inject
 
 import "math/bits"
 
-// quotedTag reads the tag at the '<' p[j], whose window w starts there,
-// when it has the common shape with quoted values, such as
-// <a href="/p/1" title='x>y'>, and ends within the window. It returns the
-// offset from j of the '>' that really ends it, or otherShape: the exact
-// path reads those.
+// quotedTag reads the tag whose '<' is bit b of the marks w of the 64
+// bytes at p[base:], when it has the common shape with quoted values,
+// such as <a href="/p/1" title='x>y'>, and ends within those bytes. It
+// returns the bit of the '>' that really ends it, or otherShape.
 //
 // It pairs each quote, from the tag's '<' on, with the next quote of the
 // same kind, until a '>' or '<' comes outside the pairs. The pairs are
@@ -27,9 +26,9 @@ import "math/bits"
 // to the exact path, as is a control byte in the tag name; before an
 // '=', any byte below 0x21 counts as whitespace, which only sends a few
 // more tags there.
-func quotedTag(p []byte, w *blockMarks, j int) int {
+func quotedTag(p []byte, w *blockMarks, base, b int) int {
 	var pairs, opens uint64
-	k := uint(1)
+	k := uint(b + 1)
 	for {
 		rest := ^uint64(0) << k
 		e := bits.TrailingZeros64((w[markLT] | w[markGT]) & rest)
@@ -51,15 +50,15 @@ func quotedTag(p []byte, w *blockMarks, j int) int {
 		if e == 64 || w[markGT]>>e&1 == 0 {
 			return otherShape // a long tag, or a '<' in the tag
 		}
-		inside := (uint64(1)<<e - 1) &^ 1 // after the '<', before the '>'
-		name := 1
-		if p[j+1] == '/' {
-			name = 2 // an end tag: attributes read the same way
+		inside := (uint64(1)<<e - 1) &^ (uint64(2)<<b - 1) // after the '<', before the '>'
+		name := b + 1
+		if p[base+name] == '/' {
+			name++ // an end tag: attributes read the same way
 		}
 		eq := w[markEq] & inside &^ pairs
 		nameEnd := bits.TrailingZeros64((w[markNoName]|w[markEq])&inside&(^uint64(0)<<name) | uint64(1)<<e)
 		if (w[markEq]|w[markQuote])>>nameEnd&1 != 0 ||
-			p[j+nameEnd] < 0x21 && !isSpace(p[j+nameEnd]) || // a control byte, part of the name
+			p[base+nameEnd] < 0x21 && !isSpace(p[base+nameEnd]) || // a control byte, part of the name
 			opens>>1&^w[markEq] != 0 ||
 			eq<<1&^opens != 0 ||
 			eq>>1&w[markNoName] != 0 {

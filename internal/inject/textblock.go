@@ -49,20 +49,22 @@ func plainTags(p []byte, i int, t *textBlock) int {
 			}
 			// The quote's tag starts at the highest '<' at or below it,
 			// or came from the previous block.
-			j := open
+			j, g := open, otherShape
 			if b := bits.Len64(starts&(2<<q-1)) - 1; b >= 0 {
-				j = base + b
+				j, g = base+b, quotedTag(p, m, base, b)
 			}
-			w := t.windowAt(p, j)
-			if w == nil {
-				return j
-			}
-			g := quotedTag(p, w, j)
-			if g < 0 {
-				return j
+			if g < 0 { // not within the block: try a window that starts at the tag
+				w := t.windowAt(p, j)
+				if w == nil {
+					return j
+				}
+				if g = quotedTag(p, w, j, 0); g < 0 {
+					return j // the exact path reads it
+				}
+				g += j - base
 			}
 			open = -1
-			end := j + g - base // the tag's real '>', as a bit of this block
+			end := g // the tag's real '>', as a bit of this block (or past it)
 			if end < 64 && end == bits.TrailingZeros64(m[markGT]&^(1<<max(j-base, 0)-1)) {
 				quoted &^= 2<<end - 1 // no '>' in the values: the runs still hold
 				continue
