@@ -7,9 +7,10 @@ import "math/bits"
 // such as <a href="/p/1" title='x>y'>, and ends within those bytes. It
 // returns the bit of the '>' that really ends it, or otherShape.
 //
-// It pairs each quote, from the tag's '<' on, with the next quote of the
-// same kind, until a '>' or '<' comes outside the pairs. The pairs are
-// quoted values, and that '>' the tag's end, when four things hold:
+// It pairs the quotes of one kind after the tag's '<' (the other kind may
+// only appear inside the pairs), and takes the first '>' or '<' outside
+// the pairs. The pairs are quoted values, and that '>' the tag's end, when
+// four things hold:
 //   - the tag name (from the first letter to whitespace, '/' or '>') has
 //     no '=' or quote;
 //   - every opening quote follows an '=';
@@ -27,45 +28,61 @@ import "math/bits"
 // '=', any byte below 0x21 counts as whitespace, which only sends a few
 // more tags there.
 func quotedTag(p []byte, w *blockMarks, base, b int) int {
-	var pairs, opens uint64
-	k := uint(b + 1)
-	for {
-		rest := ^uint64(0) << k
-		e := bits.TrailingZeros64((w[markLT] | w[markGT]) & rest)
-		q := bits.TrailingZeros64(w[markQuote] & rest)
-		if q < e {
-			same := w[markDQ]
-			if same>>q&1 == 0 {
-				same = w[markQuote] &^ w[markDQ]
-			}
-			c := bits.TrailingZeros64(same & (^uint64(0) << q << 1))
-			if c >= 63 {
-				return otherShape // the value, or the tag, runs past the window
-			}
-			pairs |= (uint64(2)<<c - 1) &^ (uint64(1)<<q - 1)
-			opens |= 1 << q
-			k = uint(c + 1)
-			continue
+	after := ^uint64(0) << b << 1 // the bits after the '<'
+	dq := w[markDQ] & after
+	sq := w[markQuote] &^ w[markDQ] & after
+	marks := (w[markLT] | w[markGT]) & after
+
+	// Pair the double quotes: the values are then the bits from each
+	// opening quote up to its closing one, and the tag's end is the first
+	// '<' or '>' outside them. Single quotes may appear inside the values
+	// only; if one is outside, pair the single quotes instead.
+	values := prefixXor(dq)
+	e := bits.TrailingZeros64(marks &^ values)
+	primary := dq
+	if sq&^values&(uint64(1)<<e-1) != 0 {
+		values = prefixXor(sq)
+		e = bits.TrailingZeros64(marks &^ values)
+		primary = sq
+		if dq&^values&(uint64(1)<<e-1) != 0 {
+			return otherShape // values in both kinds of quotes
 		}
-		if e == 64 || w[markGT]>>e&1 == 0 {
-			return otherShape // a long tag, or a '<' in the tag
-		}
-		inside := (uint64(1)<<e - 1) &^ (uint64(2)<<b - 1) // after the '<', before the '>'
-		name := b + 1
-		if p[base+name] == '/' {
-			name++ // an end tag: attributes read the same way
-		}
-		eq := w[markEq] & inside &^ pairs
-		nameEnd := bits.TrailingZeros64((w[markNoName]|w[markEq])&inside&(^uint64(0)<<name) | uint64(1)<<e)
-		if (w[markEq]|w[markQuote])>>nameEnd&1 != 0 ||
-			p[base+nameEnd] < 0x21 && !isSpace(p[base+nameEnd]) || // a control byte, part of the name
-			opens>>1&^w[markEq] != 0 ||
-			eq<<1&^opens != 0 ||
-			eq>>1&w[markNoName] != 0 {
-			return otherShape
-		}
-		return e
 	}
+	if e == 64 || w[markGT]>>e&1 == 0 {
+		return otherShape // a long tag, or a '<' in the tag
+	}
+	inside := after & (uint64(1)<<e - 1) // after the '<', before the '>'
+	quotes := primary & inside
+	opens := quotes & values
+	pairs := (values | quotes) & inside // each value with its closing quote
+
+	name := b + 1
+	if p[base+name] == '/' {
+		name++ // an end tag: attributes read the same way
+	}
+	eq := w[markEq] & inside &^ pairs
+	nameEnd := bits.TrailingZeros64((w[markNoName]|w[markEq])&inside&(^uint64(0)<<name) | uint64(1)<<e)
+	if (w[markEq]|w[markQuote])>>nameEnd&1 != 0 ||
+		p[base+nameEnd] < 0x21 && !isSpace(p[base+nameEnd]) || // a control byte, part of the name
+		opens>>1&^w[markEq] != 0 ||
+		eq<<1&^opens != 0 ||
+		eq>>1&w[markNoName] != 0 {
+		return otherShape
+	}
+	return e
+}
+
+// prefixXor sets each bit of x to the parity of the bits of x at or
+// below it: for the bits of quotes, the bits from each opening quote up
+// to (not including) the closing one.
+func prefixXor(x uint64) uint64 {
+	x ^= x << 1
+	x ^= x << 2
+	x ^= x << 4
+	x ^= x << 8
+	x ^= x << 16
+	x ^= x << 32
+	return x
 }
 
 // otherShape is what quotedTag returns for a tag it does not read.
