@@ -38,11 +38,16 @@ func plainTags(p []byte, i int, t *textBlock) int {
 		for {
 			h, q := bits.TrailingZeros64(look), bits.TrailingZeros64(quoted)
 			if h < q { // a tag to look at comes first
-				if j := base + h; !plainTag(p, j) {
-					return j
+				j := base + h
+				if plainTag(p, j) {
+					look &= look - 1
+					continue
 				}
-				look &= look - 1
-				continue
+				if i = passElement(p, t, j); i < 0 {
+					return j // the exact path reads it
+				}
+				open = -1
+				goto next // on after the comment or element
 			}
 			if q == 64 {
 				break // nothing else in the block needs a look
@@ -130,4 +135,93 @@ func plainTag(p []byte, j int) bool {
 	}
 	k := firstFlag(f)
 	return isNameEnd(byte(u>>(8*k))) && (rawNameLens>>k&1 == 0 || rawKindOf(p[j+1:j+1+k]) == rawNone)
+}
+
+// passElement passes, on the marks, the comment or raw-text element whose
+// '<' is p[j] (a tag that plainTag does not pass): a comment to its end,
+// a raw-text element through its start tag, its text and its end tag. It
+// returns the index after it, in the data state, or -1 when the exact
+// path must read it: "</body", "<!" and "<?" constructs other than
+// comments, plaintext, a script with "<!--" (its escaped states), a tag
+// quotedTag does not read, or anything that runs past the marked blocks.
+func passElement(p []byte, t *textBlock, j int) int {
+	u := load64(p, j+1)
+	if uint32(u)&0xffffff == '!'|'-'<<8|'-'<<16 {
+		return passComment(p, t, j+4)
+	}
+	if !isAlpha(byte(u)) {
+		return -1
+	}
+	k := j + 9 // ends the tag name: within 8 bytes for every raw-text kind passed here
+	if f := nameEnds(u); f != 0 {
+		k = j + 1 + firstFlag(f)
+	}
+	kind := rawKindOf(p[j+1 : k])
+	if kind == rawNone || kind == rawPlaintext || !isNameEnd(p[k]) {
+		return -1
+	}
+	end := k // the start tag's '>'
+	if p[k] != '>' {
+		if end = tagEnd(p, t, j); end < 0 {
+			return -1
+		}
+	}
+	name := rawNames[kind]
+	for lt := t.next(p, end+1, markLT); lt >= 0; lt = t.next(p, lt+1, markLT) {
+		if kind == rawScript && uint32(load64(p, lt+1))&0xffffff == '!'|'-'<<8|'-'<<16 {
+			return -1
+		}
+		if p[lt+1] != '/' || !hasPrefixFold(p[lt+2:], name) || !isNameEnd(p[lt+2+len(name)]) {
+			continue
+		}
+		if d := lt + 2 + len(name); p[d] == '>' {
+			return d + 1
+		}
+		if end = tagEnd(p, t, lt); end < 0 {
+			return -1
+		}
+		return end + 1
+	}
+	return -1
+}
+
+// passComment passes the comment whose text starts at p[i], after "<!--":
+// it ends at the first '>' after two dashes ("-->", any number of dashes
+// before), or after "--!" ("--!>"), or at once for "<!-->" and "<!--->".
+// It returns the index after it, or -1 when that is past the marked
+// blocks.
+func passComment(p []byte, t *textBlock, i int) int {
+	switch {
+	case p[i] == '>':
+		return i + 1
+	case p[i] == '-' && p[i+1] == '>':
+		return i + 2
+	}
+	for g := t.next(p, i, markGT); g >= 0; g = t.next(p, g+1, markGT) {
+		if g-2 >= i && p[g-1] == '-' && p[g-2] == '-' ||
+			g-3 >= i && p[g-1] == '!' && p[g-2] == '-' && p[g-3] == '-' {
+			return g + 1
+		}
+	}
+	return -1
+}
+
+// tagEnd returns the index of the '>' that ends the start or end tag at
+// the '<' p[j]: the first '>' when no quote comes before it, else the one
+// quotedTag finds, or -1 when neither is within 64 bytes.
+func tagEnd(p []byte, t *textBlock, j int) int {
+	w := t.windowAt(p, j)
+	if w == nil {
+		return -1
+	}
+	g := bits.TrailingZeros64(w[markGT])
+	if g == 64 {
+		return -1
+	}
+	if w[markQuote]&(uint64(1)<<g-1) != 0 {
+		if g = quotedTag(p, w, j, 0); g < 0 {
+			return -1
+		}
+	}
+	return j + g
 }
