@@ -14,7 +14,7 @@ const (
 	markDQ            // '"'
 	markEq            // '='
 	markNoName        // a byte below 0x21, '/' or a quote: none can end an attribute name that '=' follows
-	markLook          // a '<' whose next two bytes may start something other than a plain tag (lookPair)
+	markLook          // a '<' whose next bytes may start something other than a plain tag (lookAt)
 	markKinds
 )
 
@@ -23,41 +23,42 @@ const (
 type blockMarks [markKinds]uint64
 
 // markReach is how many bytes past a block markBlocks reads: markLook
-// looks at the two bytes after a '<'.
-const markReach = 2
+// looks at the three bytes after a '<'.
+const markReach = 3
 
-// lookPair reports whether the bytes c1, c2 after a '<' may start
+// lookAt reports whether the bytes c1, c2, c3 after a '<' may start
 // something other than a plain tag (one that changes nothing once it
-// ends): they do unless c1 is a letter or '/', and they do when they are
-// the first two letters of a raw-text tag name ("sc", "st", "ti", "te",
-// "no", "xm", "if", "pl") or '/' and then 'b' (maybe "</body") or a byte
-// that is not a letter, in any case. A few other pairs are flagged too
-// ("ss", "nm", "il", "ho"...): plainTag sorts them, at the cost of a look.
+// ends): they do unless c1 is a letter or '/', and they do when c1, c2
+// are the first two letters of a raw-text tag name ("sc", "st", "ti",
+// "te", "no", "xm", "if", "pl"), or '/' and a byte that is not a letter,
+// or "/bo" (maybe "</body"), in any case. A few other triples are flagged
+// too ("<ss", "<nm", "<il", "<ho"...): plainTag sorts them, at the cost of
+// a look.
 //
 // The pair test is two nibble lookups per byte, which the vector versions
 // of markBlocks do with VPSHUFB: bit k of lookFirst(c1) & lookSecond(c2)
 // is set when c1 is in the k-th set of first bytes and c2 in the k-th set
 // of second bytes.
-func lookPair(c1, c2 byte) bool {
-	return !isAlpha(c1) && c1 != '/' || lookFirst(c1)&lookSecond(c2) != 0
+func lookAt(c1, c2, c3 byte) bool {
+	return !isAlpha(c1) && c1 != '/' || lookFirst(c1)&lookSecond(c2) != 0 ||
+		c1 == '/' && c2|0x20 == 'b' && c3|0x20 == 'o'
 }
 
 func lookFirst(c byte) byte  { return lookTables[0][c>>4] & lookTables[1][c&15] }
 func lookSecond(c byte) byte { return lookTables[2][c>>4] & lookTables[3][c&15] }
 
-// lookTables are the nibble tables of lookPair: the sets of first bytes by
+// lookTables are the nibble tables of lookAt: the sets of first bytes by
 // high and low nibble, then those of second bytes. Bits 0-3 pair raw-text
 // initials with second letters: s-{c,t}, t-{i,e}, {n,x}-{o,m}, {i,p}-{f,l}.
 // Bits 4-6 pair '/' with what is not a letter (bytes from 0x80 on, and
-// below 0x40 in bit 4; '@', '`' in bit 5 with 'b'; "[\]^_{|}~" and DEL in
-// bit 6). No first byte from 0x80 on is in a set, so the vector versions
+// below 0x40 in bit 4; '@' and '`' in bit 5; "[\]^_{|}~" and DEL in bit 6). No first byte from 0x80 on is in a set, so the vector versions
 // may look its low nibble up without masking the byte (VPSHUFB gives zero
 // for it).
 var lookTables = [4][16]byte{
 	{0, 0, 0x70, 0, 0x0c, 0x0f, 0x0c, 0x0f},
 	{0x08, 0, 0, 0x01, 0x02, 0, 0, 0, 0x04, 0x08, 0, 0, 0, 0, 0x04, 0x70},
 	{0x10, 0x10, 0x10, 0x10, 0x2f, 0x41, 0x2f, 0x41, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10},
-	{0x30, 0x10, 0x30, 0x11, 0x11, 0x12, 0x18, 0x10, 0x10, 0x12, 0x10, 0x50, 0x58, 0x54, 0x50, 0x54},
+	{0x30, 0x10, 0x10, 0x11, 0x11, 0x12, 0x18, 0x10, 0x10, 0x12, 0x10, 0x50, 0x58, 0x54, 0x50, 0x54},
 }
 
 // blockLookahead is how many bytes from i plainTags needs to start: a
@@ -164,7 +165,7 @@ func markBlocksGeneric(p []byte, out []blockMarks) {
 		}
 		for lt := m[markLT]; lt != 0; lt &= lt - 1 {
 			b := bits.TrailingZeros64(lt)
-			if lookPair(w[b+1], w[b+2]) {
+			if lookAt(w[b+1], w[b+2], w[b+3]) {
 				m[markLook] |= 1 << b
 			}
 		}

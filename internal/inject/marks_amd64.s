@@ -1,7 +1,7 @@
 #include "textflag.h"
 
 // The marks of markBlocks (marks.go), with vectors. Both versions keep the
-// four nibble tables of lookPair in registers and look up the high and low
+// four nibble tables of lookAt in registers and look up the high and low
 // nibbles of the two bytes after each byte with VPSHUFB.
 
 DATA ltByte<>+0(SB)/8, $0x3c3c3c3c3c3c3c3c
@@ -51,6 +51,18 @@ DATA b25Byte<>+8(SB)/8, $0x1919191919191919
 DATA b25Byte<>+16(SB)/8, $0x1919191919191919
 DATA b25Byte<>+24(SB)/8, $0x1919191919191919
 GLOBL b25Byte<>(SB), RODATA|NOPTR, $32
+
+DATA bByte<>+0(SB)/8, $0x6262626262626262
+DATA bByte<>+8(SB)/8, $0x6262626262626262
+DATA bByte<>+16(SB)/8, $0x6262626262626262
+DATA bByte<>+24(SB)/8, $0x6262626262626262
+GLOBL bByte<>(SB), RODATA|NOPTR, $32
+
+DATA oByte<>+0(SB)/8, $0x6f6f6f6f6f6f6f6f
+DATA oByte<>+8(SB)/8, $0x6f6f6f6f6f6f6f6f
+DATA oByte<>+16(SB)/8, $0x6f6f6f6f6f6f6f6f
+DATA oByte<>+24(SB)/8, $0x6f6f6f6f6f6f6f6f
+GLOBL oByte<>(SB), RODATA|NOPTR, $32
 
 // func markBlocksAVX2(p *byte, blocks int, out *blockMarks, tables *[4][16]byte)
 //
@@ -114,6 +126,15 @@ loop2:
 	VPCMPEQB slashByte<>(SB), Y9, Y2
 	VPOR Y2, Y3, Y3
 	VPAND Y1, Y3, Y3
+	VMOVDQU 3(SI), Y11
+	VPOR Y6, Y10, Y5
+	VPCMPEQB bByte<>(SB), Y5, Y5
+	VPOR Y6, Y11, Y11
+	VPCMPEQB oByte<>(SB), Y11, Y11
+	VPAND Y5, Y11, Y11
+	VPCMPEQB slashByte<>(SB), Y9, Y5
+	VPAND Y5, Y11, Y11
+	VPANDN Y3, Y11, Y3
 	VPANDN Y0, Y3, Y3
 	VPMOVMSKB Y3, R14
 	VMOVDQU 32(SI), Y8
@@ -168,6 +189,15 @@ loop2:
 	VPCMPEQB slashByte<>(SB), Y9, Y2
 	VPOR Y2, Y3, Y3
 	VPAND Y1, Y3, Y3
+	VMOVDQU 35(SI), Y11
+	VPOR Y6, Y10, Y5
+	VPCMPEQB bByte<>(SB), Y5, Y5
+	VPOR Y6, Y11, Y11
+	VPCMPEQB oByte<>(SB), Y11, Y11
+	VPAND Y5, Y11, Y11
+	VPCMPEQB slashByte<>(SB), Y9, Y5
+	VPAND Y5, Y11, Y11
+	VPANDN Y3, Y11, Y3
 	VPANDN Y0, Y3, Y3
 	VPMOVMSKB Y3, AX
 	SHLQ $32, AX
@@ -219,6 +249,10 @@ TEXT ·markBlocksAVX512(SB), NOSPLIT, $0-32
 	VPBROADCASTB AX, Z20
 	MOVQ $0x19, AX
 	VPBROADCASTB AX, Z21
+	MOVQ $0x62, AX
+	VPBROADCASTB AX, Z22
+	MOVQ $0x6f, AX
+	VPBROADCASTB AX, Z23
 
 loop512:
 	VMOVDQU64 (SI), Z8
@@ -257,8 +291,16 @@ loop512:
 	VPSUBB Z20, Z11, Z11
 	VPCMPUB $2, Z21, Z11, K4
 	VPCMPEQB Z5, Z14, K5
+	VMOVDQU64 3(SI), Z12
+	VPORQ Z6, Z15, Z13
+	VPCMPEQB Z22, Z13, K6
+	VPORQ Z6, Z12, Z13
+	VPCMPEQB Z23, Z13, K7
+	KANDQ K6, K7, K6
+	KANDQ K6, K5, K6
 	KORQ K4, K5, K4
 	KANDNQ K4, K3, K4
+	KANDNQ K4, K6, K4
 	KANDNQ K1, K4, K4
 	KMOVQ K4, 48(DI)
 

@@ -15,7 +15,7 @@ func referenceMarks(block []byte) blockMarks {
 		switch c {
 		case '<':
 			set(markLT)
-			if lookPair(block[k+1], block[k+2]) {
+			if lookAt(block[k+1], block[k+2], block[k+3]) {
 				set(markLook)
 			}
 		case '>':
@@ -81,25 +81,31 @@ func BenchmarkMarkBlocks(b *testing.B) {
 	}
 }
 
-// TestLookPair checks that lookPair flags every pair after a '<' that can
-// start something other than a plain tag, in any case, and few others.
-func TestLookPair(t *testing.T) {
+// TestLookAt checks that lookAt flags every start of something other
+// than a plain tag, in any case, and few others.
+func TestLookAt(t *testing.T) {
 	extra := 0
 	for pair := 0; pair < 1<<16; pair++ {
 		c1, c2 := byte(pair), byte(pair>>8)
-		need := !isAlpha(c1) && c1 != '/' || c1 == '/' && (!isAlpha(c2) || lower(c2) == 'b')
-		for _, name := range rawNames[1:] {
-			need = need || lower(c1) == name[0] && lower(c2) == name[1]
+		thirds := "x"
+		if c1 == '/' {
+			thirds = "oOxb\x00>\xff"
 		}
-		switch got := lookPair(c1, c2); {
-		case need && !got:
-			t.Errorf("lookPair(%q, %q) = false, want true", c1, c2)
-		case got && !need:
-			extra++
+		for _, c3 := range []byte(thirds) {
+			need := !isAlpha(c1) && c1 != '/' || c1 == '/' && (!isAlpha(c2) || lower(c2) == 'b' && lower(c3) == 'o')
+			for _, name := range rawNames[1:] {
+				need = need || lower(c1) == name[0] && lower(c2) == name[1]
+			}
+			switch got := lookAt(c1, c2, c3); {
+			case need && !got:
+				t.Errorf("lookAt(%q, %q, %q) = false, want true", c1, c2, c3)
+			case got && !need:
+				extra++
+			}
 		}
 	}
 	if extra > 64 {
-		t.Errorf("lookPair flags %d pairs that need no look", extra)
+		t.Errorf("lookAt flags %d starts that need no look", extra)
 	}
-	t.Logf("%d pairs flagged that need no look", extra)
+	t.Logf("%d starts flagged that need no look", extra)
 }
