@@ -84,9 +84,15 @@ type textBlock struct {
 // the latest (the tag tests read that far past a '<'); nil means i is
 // closer to the end than that.
 func (t *textBlock) block(p []byte, i int) (*blockMarks, int) {
-	if k := (i - t.first) >> 6; i >= t.first && k < t.count {
-		return &t.blocks[k], t.first + k<<6
+	if off := uint(i - t.first); off < uint(t.count)<<6 {
+		return &t.blocks[off>>6&(chunkBlocks-1)], i - int(off&63)
 	}
+	return t.markFrom(p, i)
+}
+
+// markFrom marks up to chunkBlocks blocks from i on, and returns the
+// first as block does.
+func (t *textBlock) markFrom(p []byte, i int) (*blockMarks, int) {
 	t.first = i
 	t.count = min(chunkBlocks, (len(p)-i-fastLookahead)>>6)
 	if t.count <= 0 {
@@ -99,8 +105,18 @@ func (t *textBlock) block(p []byte, i int) (*blockMarks, int) {
 
 // next returns the index of the first byte at or after i with the given
 // mark, or -1 when there is none before the end of the blocks that can be
-// marked.
+// marked. The common case, a mark in the block that holds i, is inlined.
 func (t *textBlock) next(p []byte, i, mark int) int {
+	if off := uint(i - t.first); off < uint(t.count)<<6 {
+		if x := t.blocks[off>>6&(chunkBlocks-1)][mark] >> (off & 63); x != 0 {
+			return i + bits.TrailingZeros64(x)
+		}
+	}
+	return t.nextFar(p, i, mark)
+}
+
+// nextFar is next through the following blocks, marking more as needed.
+func (t *textBlock) nextFar(p []byte, i, mark int) int {
 	for {
 		m, base := t.block(p, i)
 		if m == nil {

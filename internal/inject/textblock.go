@@ -56,7 +56,9 @@ func plainTags(p []byte, i int, t *textBlock) int {
 			// or came from the previous block.
 			j, g := open, otherShape
 			if b := bits.Len64(starts&(2<<q-1)) - 1; b >= 0 {
-				j, g = base+b, quotedTag(p, m, base, b)
+				if j = base + b; m[markGT]>>b != 0 { // it may end in this block
+					g = quotedTag(p, m, base, b)
+				}
 			}
 			if g < 0 { // not within the block: try a window that starts at the tag
 				w := t.windowAt(p, j)
@@ -208,20 +210,25 @@ func passComment(p []byte, t *textBlock, i int) int {
 
 // tagEnd returns the index of the '>' that ends the start or end tag at
 // the '<' p[j]: the first '>' when no quote comes before it, else the one
-// quotedTag finds, or -1 when neither is within 64 bytes.
+// quotedTag finds, or -1 when neither is within 64 bytes. It reads the
+// tag in the block that holds it when it ends there, else in a window
+// that starts at the '<'.
 func tagEnd(p []byte, t *textBlock, j int) int {
-	w := t.windowAt(p, j)
-	if w == nil {
-		return -1
-	}
-	g := bits.TrailingZeros64(w[markGT])
-	if g == 64 {
-		return -1
-	}
-	if w[markQuote]&(uint64(1)<<g-1) != 0 {
-		if g = quotedTag(p, w, j, 0); g < 0 {
+	w, base := t.block(p, j)
+	if w == nil || w[markGT]>>(j-base) == 0 {
+		if w, base = t.windowAt(p, j), j; w == nil {
 			return -1
 		}
 	}
-	return j + g
+	b := j - base
+	g := bits.TrailingZeros64(w[markGT] >> b << b)
+	if g == 64 {
+		return -1
+	}
+	if w[markQuote]&(uint64(1)<<g-1)>>b != 0 {
+		if g = quotedTag(p, w, base, b); g < 0 {
+			return -1
+		}
+	}
+	return base + g
 }
