@@ -131,7 +131,8 @@ func (t *textBlock) nextFar(p []byte, i, mark int) int {
 
 // windowAt returns the marks of the 64 bytes at p[j:], cut from the
 // blocks when they hold them (else marked afresh), or nil when fewer than
-// 64+fastLookahead bytes are left.
+// 64+fastLookahead bytes are left. A window cut from the blocks has no
+// markLook, which quotedTag does not read.
 func (t *textBlock) windowAt(p []byte, j int) *blockMarks {
 	off := j - t.first
 	k, s := off>>6, uint(off&63)
@@ -139,10 +140,13 @@ func (t *textBlock) windowAt(p []byte, j int) *blockMarks {
 	case off >= 0 && s == 0 && k < t.count:
 		return &t.blocks[k]
 	case off >= 0 && k+1 < t.count:
-		b, next := &t.blocks[k], &t.blocks[k+1]
-		for i := range t.window {
-			t.window[i] = b[i]>>s | next[i]<<(64-s)
-		}
+		b, next, w := &t.blocks[k], &t.blocks[k+1], &t.window
+		w[markLT] = b[markLT]>>s | next[markLT]<<(64-s)
+		w[markGT] = b[markGT]>>s | next[markGT]<<(64-s)
+		w[markQuote] = b[markQuote]>>s | next[markQuote]<<(64-s)
+		w[markDQ] = b[markDQ]>>s | next[markDQ]<<(64-s)
+		w[markEq] = b[markEq]>>s | next[markEq]<<(64-s)
+		w[markNoName] = b[markNoName]>>s | next[markNoName]<<(64-s)
 	case len(p)-j >= 64+fastLookahead:
 		var one [1]blockMarks
 		markBlocks(p[j:j+64+markReach], one[:])
