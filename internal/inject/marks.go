@@ -103,32 +103,6 @@ func (t *textBlock) markFrom(p []byte, i int) (*blockMarks, int) {
 	return &t.blocks[0], i
 }
 
-// next returns the index of the first byte at or after i with the given
-// mark, or -1 when there is none before the end of the blocks that can be
-// marked. The common case, a mark in the block that holds i, is inlined.
-func (t *textBlock) next(p []byte, i, mark int) int {
-	if off := uint(i - t.first); off < uint(t.count)<<6 {
-		if x := t.blocks[off>>6&(chunkBlocks-1)][mark] >> (off & 63); x != 0 {
-			return i + bits.TrailingZeros64(x)
-		}
-	}
-	return t.nextFar(p, i, mark)
-}
-
-// nextFar is next through the following blocks, marking more as needed.
-func (t *textBlock) nextFar(p []byte, i, mark int) int {
-	for {
-		m, base := t.block(p, i)
-		if m == nil {
-			return -1
-		}
-		if x := m[mark] >> uint(i-base); x != 0 {
-			return i + bits.TrailingZeros64(x)
-		}
-		i = base + 64
-	}
-}
-
 // windowAt returns the marks of the 64 bytes at p[j:], cut from the
 // blocks when they hold them (else marked afresh), or nil when fewer than
 // 64+fastLookahead bytes are left. A window cut from the blocks has no

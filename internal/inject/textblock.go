@@ -169,22 +169,29 @@ func passElement(p []byte, t *textBlock, j int) int {
 		}
 	}
 	name := rawNames[kind]
-	for lt := t.next(p, end+1, markLT); lt >= 0; lt = t.next(p, lt+1, markLT) {
-		if kind == rawScript && uint32(load64(p, lt+1))&0xffffff == '!'|'-'<<8|'-'<<16 {
+	for i := end + 1; ; {
+		m, base := t.block(p, i)
+		if m == nil {
 			return -1
 		}
-		if p[lt+1] != '/' || !hasPrefixFold(p[lt+2:], name) || !isNameEnd(p[lt+2+len(name)]) {
-			continue
+		for lts := m[markLT] >> uint(i-base) << uint(i-base); lts != 0; lts &= lts - 1 {
+			lt := base + bits.TrailingZeros64(lts)
+			if kind == rawScript && uint32(load64(p, lt+1))&0xffffff == '!'|'-'<<8|'-'<<16 {
+				return -1
+			}
+			if p[lt+1] != '/' || !hasPrefixFold(p[lt+2:], name) || !isNameEnd(p[lt+2+len(name)]) {
+				continue
+			}
+			if d := lt + 2 + len(name); p[d] == '>' {
+				return d + 1
+			}
+			if end = tagEnd(p, t, lt); end < 0 {
+				return -1
+			}
+			return end + 1
 		}
-		if d := lt + 2 + len(name); p[d] == '>' {
-			return d + 1
-		}
-		if end = tagEnd(p, t, lt); end < 0 {
-			return -1
-		}
-		return end + 1
+		i = base + 64
 	}
-	return -1
 }
 
 // passComment passes the comment whose text starts at p[i], after "<!--":
@@ -199,13 +206,20 @@ func passComment(p []byte, t *textBlock, i int) int {
 	case p[i] == '-' && p[i+1] == '>':
 		return i + 2
 	}
-	for g := t.next(p, i, markGT); g >= 0; g = t.next(p, g+1, markGT) {
-		if g-2 >= i && p[g-1] == '-' && p[g-2] == '-' ||
-			g-3 >= i && p[g-1] == '!' && p[g-2] == '-' && p[g-3] == '-' {
-			return g + 1
+	for from := i; ; {
+		m, base := t.block(p, from)
+		if m == nil {
+			return -1
 		}
+		for gts := m[markGT] >> uint(from-base) << uint(from-base); gts != 0; gts &= gts - 1 {
+			g := base + bits.TrailingZeros64(gts)
+			if g-2 >= i && p[g-1] == '-' && p[g-2] == '-' ||
+				g-3 >= i && p[g-1] == '!' && p[g-2] == '-' && p[g-3] == '-' {
+				return g + 1
+			}
+		}
+		from = base + 64
 	}
-	return -1
 }
 
 // tagEnd returns the index of the '>' that ends the start or end tag at
