@@ -39,11 +39,11 @@ func plainTags(p []byte, i int, t *textBlock) int {
 			h, q := bits.TrailingZeros64(look), bits.TrailingZeros64(quoted)
 			if h < q { // a tag to look at comes first
 				j := base + h
-				if plainTag(p, j) {
+				switch i = passLook(p, t, j); {
+				case i == j: // a plain tag after all
 					look &= look - 1
 					continue
-				}
-				if i = passElement(p, t, j); i < 0 {
+				case i < 0:
 					return j // the exact path reads it
 				}
 				open = -1
@@ -116,50 +116,41 @@ func tagRuns(m *blockMarks, off uint, inTag bool) (starts, runs uint64, carry bo
 	return starts, runs, out != 0
 }
 
-// plainTag reports whether the tag at the '<' p[j] (with fastLookahead
-// bytes after it) is a start tag that is not a raw-text element or an
-// end tag that is not "</body": a tag that changes nothing once it ends.
-func plainTag(p []byte, j int) bool {
-	u := load64(p, j+1)
-	c := byte(u)
-	if c == '/' {
-		return isAlpha(byte(u>>8)) && uint32(u>>8)|0x20202020 != bodyWord
-	}
-	if !isAlpha(c) {
-		return false
-	}
-	if !rawInitial[c] {
-		return true
-	}
-	f := nameEnds(u)
-	if f == 0 {
-		return false // a long name: the exact path reads it
-	}
-	k := firstFlag(f)
-	return isNameEnd(byte(u>>(8*k))) && (rawNameLens>>k&1 == 0 || rawKindOf(p[j+1:j+1+k]) == rawNone)
-}
-
-// passElement passes, on the marks, the comment or raw-text element whose
-// '<' is p[j] (a tag that plainTag does not pass): a comment to its end,
-// a raw-text element through its start tag, its text and its end tag. It
-// returns the index after it, in the data state, or -1 when the exact
-// path must read it: "</body", "<!" and "<?" constructs other than
+// passLook passes, on the marks, what starts at the '<' p[j] that
+// markLook flags: it returns j for a plain tag (a start tag that is not a
+// raw-text element, an end tag that is not "</body"; markLook flags a few
+// of those), and the index after a comment, or after a raw-text element's
+// start tag, text and end tag, in the data state. It returns -1 when the
+// exact path must read it: "</body", "<!" and "<?" constructs other than
 // comments, plaintext, a script with "<!--" (its escaped states), a tag
 // quotedTag does not read, or anything that runs past the marked blocks.
-func passElement(p []byte, t *textBlock, j int) int {
+func passLook(p []byte, t *textBlock, j int) int {
 	u := load64(p, j+1)
-	if uint32(u)&0xffffff == '!'|'-'<<8|'-'<<16 {
-		return passComment(p, t, j+4)
-	}
-	if !isAlpha(byte(u)) {
+	switch c := byte(u); {
+	case c == '/':
+		if isAlpha(byte(u>>8)) && uint32(u>>8)|0x20202020 != bodyWord {
+			return j
+		}
 		return -1
+	case uint32(u)&0xffffff == '!'|'-'<<8|'-'<<16:
+		return passComment(p, t, j+4)
+	case !isAlpha(c):
+		return -1
+	case !rawInitial[c]:
+		return j
 	}
-	k := j + 9 // ends the tag name: within 8 bytes for every raw-text kind passed here
+	k := j + 9 // ends the tag name, if it is no longer than a raw-text name but plaintext
 	if f := nameEnds(u); f != 0 {
 		k = j + 1 + firstFlag(f)
 	}
+	if !isNameEnd(p[k]) {
+		return -1 // a control byte in the name, or a long name
+	}
 	kind := rawKindOf(p[j+1 : k])
-	if kind == rawNone || kind == rawPlaintext || !isNameEnd(p[k]) {
+	switch kind {
+	case rawNone:
+		return j
+	case rawPlaintext:
 		return -1
 	}
 	end := k // the start tag's '>'
