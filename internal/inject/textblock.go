@@ -31,7 +31,11 @@ func plainTags(p []byte, i int, t *textBlock) int {
 			}
 			return i
 		}
-		starts, runs, carry := tagRuns(m, uint(i-base), open >= 0)
+		var in uint64
+		if open >= 0 {
+			in = 1
+		}
+		starts, runs, carry := tagRuns(m, uint(i-base), in)
 		look := m[markLook] & starts
 		quoted := m[markQuote] & runs
 
@@ -79,7 +83,7 @@ func plainTags(p []byte, i int, t *textBlock) int {
 			i = base + end + 1 // on after it, with the runs worked out again
 			goto next
 		}
-		if !carry {
+		if carry == 0 {
 			open = -1
 		} else if starts != 0 {
 			open = base + bits.Len64(starts) - 1
@@ -92,9 +96,9 @@ func plainTags(p []byte, i int, t *textBlock) int {
 // tagRuns finds the tags of block m from bit off on: the bits of their
 // first '<' (starts), the bits from each such '<' to the next '>'
 // inclusive (runs), and whether the last run reaches past the block
-// (carry). Bit off is in the data state, or, when inTag (off is then 0),
-// inside a tag that began in an earlier block, whose run goes on to the
-// block's first '>'. It does not know about quotes.
+// (carry, 1 or 0). Bit off is in the data state, or, when in is 1 (off is
+// then 0), inside a tag that began in an earlier block, whose run goes on
+// to the block's first '>'. It does not know about quotes.
 //
 // Adding the starts to the mask of the bytes that are neither '<' nor
 // '>' (plus the starts) carries each '<' through the bytes up to the next
@@ -102,18 +106,13 @@ func plainTags(p []byte, i int, t *textBlock) int {
 // alone; xor with the mask recovers the run. A '<' inside a run is
 // carried over like any other byte; the carry in continues the earlier
 // block's tag.
-func tagRuns(m *blockMarks, off uint, inTag bool) (starts, runs uint64, carry bool) {
-	var in uint64
-	if inTag {
-		in = 1
-	}
+func tagRuns(m *blockMarks, off uint, in uint64) (starts, runs, carry uint64) {
 	from := ^uint64(0) << off
 	lt := m[markLT] & from
 	free := (lt | ^(m[markLT] | m[markGT])) & from
-	sum, out := bits.Add64(lt, free, in)
-	runs = (free ^ sum) | lt
-	starts = lt &^ (runs&^m[markGT]<<1 | in)
-	return starts, runs, out != 0
+	sum, carry := bits.Add64(lt, free, in)
+	runs = free ^ sum | lt
+	return lt &^ (runs&^m[markGT]<<1 | in), runs, carry
 }
 
 // passLook passes, on the marks, what starts at the '<' p[j] that
