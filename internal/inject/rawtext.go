@@ -32,6 +32,27 @@ var rawNames = [...]string{
 	rawPlaintext: "plaintext",
 }
 
+// rawEndWords holds, for each raw-text kind but plaintext, the
+// little-endian word of its name's bytes, and rawEndMasks the mask of
+// those bytes in a word: a name's end tag is recognised with one load.
+var rawEndWords, rawEndMasks = func() (words, masks [len(rawNames)]uint64) {
+	for k, name := range rawNames[:rawPlaintext] {
+		for i := range len(name) {
+			words[k] |= uint64(name[i]) << (8 * i)
+			masks[k] |= 0xff << (8 * i)
+		}
+	}
+	return words, masks
+}()
+
+// isRawEndTag reports whether p[lt:] starts with the end tag of raw-text
+// kind (not plaintext, which has none): "</", the name in any case, and a
+// byte that ends a tag name. p must hold 16 bytes from lt on.
+func isRawEndTag(p []byte, lt int, kind uint8) bool {
+	n := len(rawNames[kind])
+	return p[lt+1] == '/' && (load64(p, lt+2)|swarOnes*0x20)&rawEndMasks[kind] == rawEndWords[kind] && isNameEnd(p[lt+2+n])
+}
+
 // maxRawName is the length of the longest raw-text tag name ("plaintext").
 const maxRawName = 9
 

@@ -158,7 +158,6 @@ func passLook(p []byte, t *textBlock, j int) int {
 			return -1
 		}
 	}
-	name := rawNames[kind]
 	for i := end + 1; ; {
 		m, base := t.block(p, i)
 		if m == nil {
@@ -169,10 +168,10 @@ func passLook(p []byte, t *textBlock, j int) int {
 			if kind == rawScript && uint32(load64(p, lt+1))&0xffffff == '!'|'-'<<8|'-'<<16 {
 				return -1
 			}
-			if p[lt+1] != '/' || !hasPrefixFold(p[lt+2:], name) || !isNameEnd(p[lt+2+len(name)]) {
+			if !isRawEndTag(p, lt, kind) {
 				continue
 			}
-			if d := lt + 2 + len(name); p[d] == '>' {
+			if d := lt + 2 + len(rawNames[kind]); p[d] == '>' {
 				return d + 1
 			}
 			if end = tagEnd(p, t, lt); end < 0 {
