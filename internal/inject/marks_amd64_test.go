@@ -1,6 +1,9 @@
 package inject
 
-import "testing"
+import (
+	"io"
+	"testing"
+)
 
 // avx2Marks is markBlocks with AVX2 where the machine has it (even when it
 // has AVX-512 too), so that the tests hold that version to the reference.
@@ -17,4 +20,18 @@ func BenchmarkMarkBlocksAVX2(b *testing.B) {
 	blocks := len(page)/64 - 1
 	out := make([]blockMarks, blocks)
 	loopBest(b, blocks*64, func() { avx2Marks(page[:blocks*64+markReach], out) })
+}
+
+// BenchmarkInjectPortable is BenchmarkInject's 100 KB page with the
+// portable marking that architectures without a vector version use.
+func BenchmarkInjectPortable(b *testing.B) {
+	defer func(avx2, avx512 bool) { hasAVX2, hasAVX512 = avx2, avx512 }(hasAVX2, hasAVX512)
+	hasAVX2, hasAVX512 = false, false
+	page := storePage(100 << 10)
+	loopBest(b, len(page), func() {
+		inj := New(io.Discard, snippetFunc)
+		_, _ = inj.Write(page)
+		_ = inj.Close()
+		inj.Release()
+	})
 }
