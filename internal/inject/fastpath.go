@@ -68,11 +68,10 @@ func (s *scanner) data(p []byte, i int) (int, int) {
 	n := len(p)
 	var j, k int // the current '<'; the byte that ends its tag name
 	var w uint64
-	var blk textBlock
 
 search: // for the next '<' from i
-	if n-i >= blockLookahead {
-		if j = plainTags(p, i, &blk); p[j] == '<' {
+	if blockWalk && n-i >= blockLookahead {
+		if j = plainTags(p, i, &s.blocks); p[j] == '<' {
 			goto exact
 		}
 		i = j

@@ -8,6 +8,10 @@ var (
 	hasAVX512 = cpu.X86.HasAVX512BW
 )
 
+// blockWalk selects the block walk (plainTags), which pays where the
+// marks come from vectors.
+var blockWalk = hasAVX2 || hasAVX512
+
 // markBlocksVector is markBlocks with the widest vectors the machine has.
 func markBlocksVector(p []byte, out []blockMarks) {
 	switch {

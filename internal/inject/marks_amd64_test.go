@@ -22,11 +22,11 @@ func BenchmarkMarkBlocksAVX2(b *testing.B) {
 	loopBest(b, blocks*64, func() { avx2Marks(page[:blocks*64+markReach], out) })
 }
 
-// BenchmarkInjectPortable is BenchmarkInject's 100 KB page with the
-// portable marking that architectures without a vector version use.
+// BenchmarkInjectPortable is BenchmarkInject's 100 KB page without the
+// block walk, as on machines without vector marking.
 func BenchmarkInjectPortable(b *testing.B) {
-	defer func(avx2, avx512 bool) { hasAVX2, hasAVX512 = avx2, avx512 }(hasAVX2, hasAVX512)
-	hasAVX2, hasAVX512 = false, false
+	defer func(walk bool) { blockWalk = walk }(blockWalk)
+	blockWalk = false
 	page := storePage(100 << 10)
 	loopBest(b, len(page), func() {
 		inj := New(io.Discard, snippetFunc)

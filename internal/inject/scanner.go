@@ -85,6 +85,10 @@ type scanner struct {
 
 	// slow disables the fast paths (tests compare both).
 	slow bool
+
+	// blocks holds the marks of the buffer being scanned, for the block
+	// walk; scan forgets them when it is given a new buffer.
+	blocks textBlock
 }
 
 // scan advances the scanner over p. It returns the index in p of the '<'
@@ -92,6 +96,7 @@ type scanner struct {
 // the tag started |index| bytes before p, in bytes the caller held back.
 // After a match the scanner's state is meaningless and must not be used.
 func (s *scanner) scan(p []byte) int {
+	s.blocks.count = 0
 	i := 0
 	for i < len(p) {
 		if !s.slow {
