@@ -9,7 +9,8 @@ import (
 // FuzzInjector checks, for any input and any way of cutting it into
 // writes, that:
 //   - chunked writes give the output of one write;
-//   - the fast paths agree with the byte-at-a-time reference machine;
+//   - the fast paths agree with the byte-at-a-time reference machine, with
+//     the block walk and with the word-at-a-time hops;
 //   - the output minus the snippet is the input, and the snippet sits in
 //     front of a "</body" end tag, in front of an unfinished "</body" at the
 //     very end, or at the end.
@@ -25,8 +26,13 @@ func FuzzInjector(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, in []byte, seed uint64) {
 		want, ref := runInjector(t, true, in)
-		if got, inj := runInjector(t, false, in); got != want || inj.insertedAt != ref.insertedAt {
-			t.Fatalf("fast and reference disagree on %q:\nfast %q at %d\nref  %q at %d", in, got, inj.insertedAt, want, ref.insertedAt)
+		for _, blocks := range walks() {
+			restore := useWalk(blocks)
+			got, inj := runInjector(t, false, in)
+			restore()
+			if got != want || inj.insertedAt != ref.insertedAt {
+				t.Fatalf("fast (block walk %v) and reference disagree on %q:\nfast %q at %d\nref  %q at %d", blocks, in, got, inj.insertedAt, want, ref.insertedAt)
+			}
 		}
 
 		at := int(ref.insertedAt)

@@ -40,26 +40,37 @@ func generatedDoc(r *rand.Rand, size int) string {
 // generated documents long enough for the block walk (plainTags), in one
 // write and in random writes.
 func TestGeneratedDocuments(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 11))
-	docs := 3000
-	if testing.Short() {
-		docs = 300
-	}
-	for range docs {
-		doc := []byte(generatedDoc(r, 100+r.IntN(1500)))
-		want, ref := runInjector(t, true, doc)
-		got, inj := runInjector(t, false, doc)
-		if got != want || inj.insertedAt != ref.insertedAt {
-			t.Fatalf("fast and reference disagree on %q:\nfast at %d, ref at %d", doc, inj.insertedAt, ref.insertedAt)
+	forEachWalk(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(7, 11))
+		docs := 3000
+		if testing.Short() {
+			docs = 300
 		}
-		var chunks [][]byte
-		for p := doc; len(p) > 0; {
-			n := 1 + r.IntN(min(len(p), 300))
-			chunks = append(chunks, p[:n])
-			p = p[n:]
+		for range docs {
+			doc := []byte(generatedDoc(r, 100+r.IntN(1500)))
+			want, ref := runInjector(t, true, doc)
+			got, inj := runInjector(t, false, doc)
+			if got != want || inj.insertedAt != ref.insertedAt {
+				t.Fatalf("fast and reference disagree on %q:\nfast at %d, ref at %d", doc, inj.insertedAt, ref.insertedAt)
+			}
+			var chunks [][]byte
+			for p := doc; len(p) > 0; {
+				n := 1 + r.IntN(min(len(p), 300))
+				chunks = append(chunks, p[:n])
+				p = p[n:]
+			}
+			if got, _ := runInjector(t, false, chunks...); got != want {
+				t.Fatalf("chunked fast and reference disagree on %q", doc)
+			}
 		}
-		if got, _ := runInjector(t, false, chunks...); got != want {
-			t.Fatalf("chunked fast and reference disagree on %q", doc)
-		}
+	})
+}
+
+// forEachWalk runs test with each data-state walk the machine runs.
+func forEachWalk(t *testing.T, test func(t *testing.T)) {
+	for _, blocks := range walks() {
+		restore := useWalk(blocks)
+		t.Run(map[bool]string{true: "blocks", false: "hops"}[blocks], test)
+		restore()
 	}
 }

@@ -1,10 +1,5 @@
 package inject
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
-
 // The bytes that matter to the text walk (plainTags) and the quoted-tag
 // check (quotedTag), one bit per byte. A mark's index in blockMarks.
 const (
@@ -141,48 +136,35 @@ func markBlocks(p []byte, out []blockMarks) {
 	markBlocksVector(p, out)
 }
 
-// markBlocksGeneric is markBlocks in portable Go, eight bytes at a time.
-func markBlocksGeneric(p []byte, out []blockMarks) {
+// markBlocksBytes is markBlocks a byte at a time, straight from the
+// definitions of the marks: the version for machines without a vector
+// one, and the reference the vector versions are tested against.
+func markBlocksBytes(p []byte, out []blockMarks) {
 	for k := range out {
-		w := p[k<<6 : k<<6+64+markReach : k<<6+64+markReach]
+		block := p[k<<6 : k<<6+64+markReach]
 		var m blockMarks
-		for i := 0; i < 8; i++ {
-			x := binary.LittleEndian.Uint64(w[8*i:])
-			dq := zeroBytes(x ^ swarOnes*'"')
-			q := dq | zeroBytes(x^swarOnes*'\'')
-			m[markLT] |= gather(zeroBytes(x^swarOnes*'<')) << (8 * i)
-			m[markGT] |= gather(zeroBytes(x^swarOnes*'>')) << (8 * i)
-			m[markQuote] |= gather(q) << (8 * i)
-			m[markDQ] |= gather(dq) << (8 * i)
-			m[markEq] |= gather(zeroBytes(x^swarOnes*'=')) << (8 * i)
-			m[markNoName] |= gather(q|zeroBytes(x^swarOnes*'/')|below21(x)) << (8 * i)
-		}
-		for lt := m[markLT]; lt != 0; lt &= lt - 1 {
-			b := bits.TrailingZeros64(lt)
-			if lookAt(w[b+1], w[b+2], w[b+3]) {
-				m[markLook] |= 1 << b
+		for i, c := range block[:64] {
+			bit := uint64(1) << i
+			switch c {
+			case '<':
+				m[markLT] |= bit
+				if lookAt(block[i+1], block[i+2], block[i+3]) {
+					m[markLook] |= bit
+				}
+			case '>':
+				m[markGT] |= bit
+			case '"':
+				m[markQuote] |= bit
+				m[markDQ] |= bit
+			case '\'':
+				m[markQuote] |= bit
+			case '=':
+				m[markEq] |= bit
+			}
+			if c < 0x21 || c == '/' || c == '"' || c == '\'' {
+				m[markNoName] |= bit
 			}
 		}
 		out[k] = m
 	}
 }
-
-// zeroBytes flags, exactly, the zero bytes of x: adding 0x7f to the low
-// seven bits of a byte sets its bit 7 unless they are all zero, with no
-// carry into the next byte, and or-ing x back in rules out bytes with bit
-// 7 set.
-func zeroBytes(x uint64) uint64 {
-	return ^((x&(swarOnes*0x7f) + swarOnes*0x7f) | x) & swarHighs
-}
-
-// below21 flags, exactly, the bytes of x below 0x21, in the manner of
-// zeroBytes: adding 0x5f to the low seven bits sets bit 7 from 0x21 on.
-func below21(x uint64) uint64 {
-	return ^((x&(swarOnes*0x7f) + swarOnes*0x5f) | x) & swarHighs
-}
-
-// gather packs bit 7 of each byte of x into bits 0 to 7, byte order kept.
-// The multiplier's terms are 2^(7m) for m = 0..7, so bit 7 of byte k
-// reaches bit 56+k exactly when k+m = 7; no two terms meet, so nothing
-// carries.
-func gather(x uint64) uint64 { return (x & swarHighs) * 0x0002040810204081 >> 56 }

@@ -8,8 +8,9 @@ var (
 	hasAVX512 = cpu.X86.HasAVX512BW
 )
 
-// blockWalk selects the block walk (plainTags), which pays where the
-// marks come from vectors.
+// blockWalk selects the block walk (plainTags), which pays only where the
+// marks come from vectors; elsewhere the data state's word-at-a-time hops
+// run (fastpath.go).
 var blockWalk = hasAVX2 || hasAVX512
 
 // markBlocksVector is markBlocks with the widest vectors the machine has.
@@ -20,7 +21,7 @@ func markBlocksVector(p []byte, out []blockMarks) {
 	case hasAVX2:
 		markBlocksAVX2(&p[0], len(out), &out[0], &lookTables)
 	default:
-		markBlocksGeneric(p, out)
+		markBlocksBytes(p, out)
 	}
 }
 

@@ -15,18 +15,10 @@ func avx2Marks(p []byte, out []blockMarks) {
 	markBlocksAVX2(&p[0], len(out), &out[0], &lookTables)
 }
 
-func BenchmarkMarkBlocksAVX2(b *testing.B) {
-	page := storePage(100 << 10)
-	blocks := len(page)/64 - 1
-	out := make([]blockMarks, blocks)
-	loopBest(b, blocks*64, func() { avx2Marks(page[:blocks*64+markReach], out) })
-}
-
 // BenchmarkInjectPortable is BenchmarkInject's 100 KB page without the
 // block walk, as on machines without vector marking.
 func BenchmarkInjectPortable(b *testing.B) {
-	defer func(walk bool) { blockWalk = walk }(blockWalk)
-	blockWalk = false
+	defer useWalk(false)()
 	page := storePage(100 << 10)
 	loopBest(b, len(page), func() {
 		inj := New(io.Discard, snippetFunc)
@@ -34,4 +26,21 @@ func BenchmarkInjectPortable(b *testing.B) {
 		_ = inj.Close()
 		inj.Release()
 	})
+}
+
+// walks lists the data-state walks this machine runs: the block walk,
+// where it has vector marking, and the word-at-a-time hops.
+func walks() []bool {
+	if hasAVX2 || hasAVX512 {
+		return []bool{true, false}
+	}
+	return []bool{false}
+}
+
+// useWalk selects the block walk or the hops, and returns a function that
+// restores the choice.
+func useWalk(blocks bool) (restore func()) {
+	was := blockWalk
+	blockWalk = blocks
+	return func() { blockWalk = was }
 }

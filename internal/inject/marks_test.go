@@ -2,42 +2,13 @@ package inject
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
-// referenceMarks computes one block's marks a byte at a time, from the
-// definitions in marks.go.
-// block holds markReach bytes more than the 64 it marks.
-func referenceMarks(block []byte) blockMarks {
-	var m blockMarks
-	for k, c := range block[:64] {
-		set := func(kind int) { m[kind] |= 1 << k }
-		switch c {
-		case '<':
-			set(markLT)
-			if lookAt(block[k+1], block[k+2], block[k+3]) {
-				set(markLook)
-			}
-		case '>':
-			set(markGT)
-		case '"':
-			set(markQuote)
-			set(markDQ)
-		case '\'':
-			set(markQuote)
-		case '=':
-			set(markEq)
-		}
-		if c < 0x21 || c == '/' || c == '"' || c == '\'' {
-			set(markNoName)
-		}
-	}
-	return m
-}
-
-// TestMarkBlocks holds markBlocks (the vector version where the machine
-// has one) and markBlocksGeneric to the byte-at-a-time definition, on
-// random bytes of every value and on the store page.
+// TestMarkBlocks holds the vector versions of markBlocks (both, where
+// the machine has AVX-512) to the byte-at-a-time one, on random bytes of
+// every value and on the store page.
 func TestMarkBlocks(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	random := make([]byte, 64*200)
@@ -50,23 +21,14 @@ func TestMarkBlocks(t *testing.T) {
 		}
 	}
 	for _, in := range [][]byte{random, storePage(64 * 100)} {
-		blocks := len(in) / 64
-		for _, mark := range []struct {
-			name string
-			fn   func([]byte, []blockMarks)
-		}{{"markBlocks", markBlocks}, {"markBlocksGeneric", markBlocksGeneric}, {"markBlocksAVX2", avx2Marks}} {
-			out := make([]blockMarks, blocks-1)
-			mark.fn(in[:len(out)*64+markReach], out)
-			for k := range out {
-				if want := referenceMarks(in[k*64 : k*64+64+markReach]); out[k] != want {
-					t.Fatalf("%s: block %d = %x, want %x", mark.name, k, out[k], want)
-				}
-			}
-		}
+		in = in[:(len(in)/64-1)*64+markReach]
+		checkMarks(t, "markBlocks", markBlocks, in)
+		checkMarks(t, "markBlocksAVX2", avx2Marks, in)
 	}
 }
 
-// BenchmarkMarkBlocks measures marking the 100 KB store page.
+// BenchmarkMarkBlocks measures marking the 100 KB store page: with the
+// widest vectors the machine has, with AVX2, and a byte at a time.
 func BenchmarkMarkBlocks(b *testing.B) {
 	page := storePage(100 << 10)
 	blocks := len(page)/64 - 1
@@ -74,11 +36,43 @@ func BenchmarkMarkBlocks(b *testing.B) {
 	for _, mark := range []struct {
 		name string
 		fn   func([]byte, []blockMarks)
-	}{{"markBlocks", markBlocks}, {"generic", markBlocksGeneric}} {
+	}{{"vector", markBlocks}, {"AVX2", avx2Marks}, {"bytes", markBlocksBytes}} {
 		b.Run(mark.name, func(b *testing.B) {
 			loopBest(b, blocks*64, func() { mark.fn(page[:blocks*64+markReach], out) })
 		})
 	}
+}
+
+// checkMarks holds the blocks mark marks in p (whole blocks and markReach
+// bytes) to those of markBlocksBytes.
+func checkMarks(t *testing.T, name string, mark func([]byte, []blockMarks), p []byte) {
+	t.Helper()
+	blocks := (len(p) - markReach) / 64
+	got, want := make([]blockMarks, blocks), make([]blockMarks, blocks)
+	mark(p, got)
+	markBlocksBytes(p, want)
+	for k := range got {
+		if got[k] != want[k] {
+			t.Fatalf("%s: block %d of %q:\ngot  %x\nwant %x", name, k, p[k*64:k*64+64+markReach], got[k], want[k])
+		}
+	}
+}
+
+// FuzzMarkBlocks holds the vector versions of markBlocks to the byte at a
+// time one on any input.
+//
+// Run: go test -run '^$' -fuzz FuzzMarkBlocks -fuzztime 20s ./internal/inject
+func FuzzMarkBlocks(f *testing.F) {
+	f.Add(storePage(0))
+	f.Add([]byte(strings.Repeat("<a b='c\">d'></body><!--x--><SCRIPT>", 8)))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) < 64+markReach {
+			return
+		}
+		in = in[:(len(in)-markReach)/64*64+markReach]
+		checkMarks(t, "markBlocks", markBlocks, in)
+		checkMarks(t, "markBlocksAVX2", avx2Marks, in)
+	})
 }
 
 // TestLookAt checks that lookAt flags every start of something other
