@@ -58,7 +58,10 @@ func (s *scanner) fast(p []byte, i int) (int, int) {
 	return i, noMatch
 }
 
-// data is the hot loop: text and ordinary tags, hopping from '<' to '<'.
+// data is the hot loop: text and ordinary tags. Where the machine marks
+// blocks with vectors, the block walk (plainTags) takes the text and tags
+// whenever 80 bytes are left, and hands this loop only what it does not
+// read; elsewhere, and near the end of p, the loop hops from '<' to '<'.
 // It stays in the loop for start tags, end tags, comments, bogus comments
 // and raw-text elements that end within p, and returns when the body's end
 // tag is found, a state must carry over to the next write, or p runs out.

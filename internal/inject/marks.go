@@ -63,10 +63,10 @@ const blockLookahead = 64 + fastLookahead
 // chunkBlocks is how many blocks are marked at a time (2 KB of input).
 const chunkBlocks = 32
 
-// textBlock holds the marks of up to chunkBlocks consecutive 64-byte
+// markedBlocks holds the marks of up to chunkBlocks consecutive 64-byte
 // blocks of the buffer, from index first on, and a window: the marks of
 // 64 bytes that start at any index, cut from two blocks.
-type textBlock struct {
+type markedBlocks struct {
 	first  int // index in the buffer of blocks[0]
 	count  int // blocks marked from first on
 	blocks [chunkBlocks]blockMarks
@@ -78,7 +78,7 @@ type textBlock struct {
 // is not in one. Blocks end fastLookahead bytes before the end of p at
 // the latest (the tag tests read that far past a '<'); nil means i is
 // closer to the end than that.
-func (t *textBlock) block(p []byte, i int) (*blockMarks, int) {
+func (t *markedBlocks) block(p []byte, i int) (*blockMarks, int) {
 	if off := uint(i - t.first); off < uint(t.count)<<6 {
 		return &t.blocks[off>>6&(chunkBlocks-1)], i - int(off&63)
 	}
@@ -87,7 +87,7 @@ func (t *textBlock) block(p []byte, i int) (*blockMarks, int) {
 
 // markFrom marks up to chunkBlocks blocks from i on, and returns the
 // first as block does.
-func (t *textBlock) markFrom(p []byte, i int) (*blockMarks, int) {
+func (t *markedBlocks) markFrom(p []byte, i int) (*blockMarks, int) {
 	t.first = i
 	t.count = min(chunkBlocks, (len(p)-i-fastLookahead)>>6)
 	if t.count <= 0 {
@@ -102,7 +102,7 @@ func (t *textBlock) markFrom(p []byte, i int) (*blockMarks, int) {
 // blocks when they hold them (else marked afresh), or nil when fewer than
 // 64+fastLookahead bytes are left. A window cut from the blocks has no
 // markLook, which quotedTag does not read.
-func (t *textBlock) windowAt(p []byte, j int) *blockMarks {
+func (t *markedBlocks) windowAt(p []byte, j int) *blockMarks {
 	off := j - t.first
 	k, s := off>>6, uint(off&63)
 	switch {

@@ -16,9 +16,9 @@ import "math/bits"
 //   - every opening quote follows an '=';
 //   - every '=' outside the pairs is followed by an opening quote, so no
 //     value is unquoted, and the values are exactly the pairs;
-//   - every '=' outside the pairs follows a byte that can end an attribute
-//     name (not whitespace, '/' or a quote), so the '=' is the one between
-//     a name and its value, and a quote after it opens the value.
+//   - every '=' outside the pairs follows a byte of an attribute name (not
+//     whitespace, '/' or a quote), so the '=' is the one between a name
+//     and its value, and a quote after it opens the value.
 //
 // The tokenizer then reads the tag the same way: after the name, in the
 // attribute states, a quote opens a value only right after such an '='

@@ -88,7 +88,7 @@ type scanner struct {
 
 	// blocks holds the marks of the buffer being scanned, for the block
 	// walk; scan forgets them when it is given a new buffer.
-	blocks textBlock
+	blocks markedBlocks
 }
 
 // scan advances the scanner over p. It returns the index in p of the '<'

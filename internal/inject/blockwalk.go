@@ -2,26 +2,25 @@ package inject
 
 import "math/bits"
 
-// plainTags runs through text and tags from index i in the data state,
-// a 64-byte window at a time, and returns the index of the first '<' that
-// needs a closer look (plainTag, or the exact path), or, near the end of
-// p, an index in the data state at which it stopped.
+// plainTags runs through text and tags from index i in the data state, a
+// 64-byte block of marks (marks.go) at a time, and returns the index of
+// the first '<' that the exact path must read, or, near the end of p, an
+// index in the data state at which it stopped.
 //
 // Why this is exact: in text only '<' changes the state. A start or end
 // tag ends at the first '>' after its '<' unless a quote comes first:
 // only a quoted attribute value can hide a '>', and every other attribute
-// state ends the tag at '>'. So, but for quotes, a window's tags are the
+// state ends the tag at '>'. So, but for quotes, a block's tags are the
 // runs from a '<' in text to the next '>', and they are found for the
-// whole window at once: adding the '<' bits to the mask of the bytes that
-// are neither '<' nor '>' carries each '<' up to the next '>' (see
-// tagRuns). Of the tags, only those whose first two bytes are flagged in
-// closerLook (comments, raw-text elements, "</b", '<' that starts no tag)
-// and those with a quote need a look; the others are passed over without
-// one. A tag with quotes is read by quotedTag, which finds its real end
-// (the runs of that window are worked out again from there); comments,
-// raw-text elements and the tags quotedTag does not take go to the exact
-// path. A '>' in text is text.
-func plainTags(p []byte, i int, t *textBlock) int {
+// whole block at once (tagRuns). Of those tags, only the ones markLook
+// flags (comments, raw-text elements, "</bo", a '<' that starts no tag)
+// and the ones with a quote need a look; the others are passed over
+// without one. passLook passes comments and raw-text elements on the
+// marks; quotedTag finds the real end of a tag with quotes, from which the
+// runs are worked out again if a value hid a '>'. What neither takes
+// ("</body", DOCTYPEs, scripts with "<!--", tags of other shapes) goes to
+// the exact path. A '>' in text is text.
+func plainTags(p []byte, i int, t *markedBlocks) int {
 	open := -1 // the '<' of a tag that runs on from the previous block
 	for {
 		m, base := t.block(p, i)
@@ -123,7 +122,7 @@ func tagRuns(m *blockMarks, off uint, in uint64) (starts, runs, carry uint64) {
 // exact path must read it: "</body", "<!" and "<?" constructs other than
 // comments, plaintext, a script with "<!--" (its escaped states), a tag
 // quotedTag does not read, or anything that runs past the marked blocks.
-func passLook(p []byte, t *textBlock, j int) int {
+func passLook(p []byte, t *markedBlocks, j int) int {
 	u := load64(p, j+1)
 	switch c := byte(u); {
 	case c == '/':
@@ -188,7 +187,7 @@ func passLook(p []byte, t *textBlock, j int) int {
 // before), or after "--!" ("--!>"), or at once for "<!-->" and "<!--->".
 // It returns the index after it, or -1 when that is past the marked
 // blocks.
-func passComment(p []byte, t *textBlock, i int) int {
+func passComment(p []byte, t *markedBlocks, i int) int {
 	switch {
 	case p[i] == '>':
 		return i + 1
@@ -216,7 +215,7 @@ func passComment(p []byte, t *textBlock, i int) int {
 // quotedTag finds, or -1 when neither is within 64 bytes. It reads the
 // tag in the block that holds it when it ends there, else in a window
 // that starts at the '<'.
-func tagEnd(p []byte, t *textBlock, j int) int {
+func tagEnd(p []byte, t *markedBlocks, j int) int {
 	w, base := t.block(p, j)
 	if w == nil || w[markGT]>>(j-base) == 0 {
 		if w, base = t.windowAt(p, j), j; w == nil {
