@@ -74,7 +74,7 @@ func (s *scanner) data(p []byte, i int) (int, int) {
 
 search: // for the next '<' from i
 	if blockWalk && n-i >= blockLookahead {
-		if j = plainTags(p, i, &s.blocks); p[j] == '<' {
+		if j = plainTags(p, i, s.markedBlocks()); p[j] == '<' {
 			goto exact
 		}
 		i = j

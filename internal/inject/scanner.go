@@ -1,6 +1,9 @@
 package inject
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Tokenizer states, named after the states of the HTML standard's tokenizer
 // (https://html.spec.whatwg.org/multipage/parsing.html#tokenization). Only
@@ -87,8 +90,31 @@ type scanner struct {
 	slow bool
 
 	// blocks holds the marks of the buffer being scanned, for the block
-	// walk; scan forgets them when it is given a new buffer.
-	blocks markedBlocks
+	// walk: taken from blocksPool when the walk first runs in a scan, and
+	// given back when the scan ends.
+	blocks *markedBlocks
+}
+
+// blocksPool holds the marks of the block walk (3.7 KB each) between
+// scans, so that an Injector stays small and a scan allocates nothing.
+var blocksPool = sync.Pool{New: func() any { return new(markedBlocks) }}
+
+// markedBlocks returns the scan's marks, taking them from blocksPool,
+// empty, the first time.
+func (s *scanner) markedBlocks() *markedBlocks {
+	if s.blocks == nil {
+		s.blocks = blocksPool.Get().(*markedBlocks)
+		s.blocks.count = 0
+	}
+	return s.blocks
+}
+
+// releaseBlocks gives the scan's marks back to blocksPool.
+func (s *scanner) releaseBlocks() {
+	if s.blocks != nil {
+		blocksPool.Put(s.blocks)
+		s.blocks = nil
+	}
 }
 
 // scan advances the scanner over p. It returns the index in p of the '<'
@@ -96,7 +122,7 @@ type scanner struct {
 // the tag started |index| bytes before p, in bytes the caller held back.
 // After a match the scanner's state is meaningless and must not be used.
 func (s *scanner) scan(p []byte) int {
-	s.blocks.count = 0
+	defer s.releaseBlocks()
 	i := 0
 	for i < len(p) {
 		if !s.slow {
