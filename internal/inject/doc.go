@@ -87,50 +87,67 @@
 //
 // step (step.go) transcribes the standard's tokenizer states one byte at a
 // time; it is the reference. The fast paths (fastpath.go) jump between the
-// few bytes that can change the state: in text, over 64-byte windows whose
-// '<', '>' and quote bytes are marked in a bit mask first (textblock.go),
-// so that a tag without quotes costs a few bit operations and a look at
-// its first bytes (is it a raw-text element, is it "</body"), and a start
-// tag with values quoted in the usual way is read from its quote marks;
-// otherwise
-// from '<' to '<', testing eight bytes at once for '>', quotes and the
-// next '<'; through attribute names to '=', '/' or '>'; from quote to
-// quote in values; from '-' to '-' in comments; to the element's own end
-// tag in raw text. They run when enough bytes are at hand to decide and
-// leave the last few bytes of a write to step, so both share one state.
+// few bytes that can change the state, when enough bytes are at hand to
+// decide, and leave the last few bytes of a write to step, so both share
+// one state.
+//
+// In text the main fast path is the block walk (blockwalk.go). The bytes
+// are first marked 64 at a time, one bit per byte, by vector code
+// (marks_amd64.s: AVX-512BW where the machine has it, else AVX2): '<',
+// '>', quotes, '=', whitespace and '/', and the '<' whose next bytes may
+// start a comment, a raw-text element or "</body" (two nibble lookups per
+// byte with VPSHUFB). Then a block's tags are found all at once: in text
+// only '<' matters, and a tag without quotes ends at its first '>', so
+// adding the '<' bits to the mask of the other bytes carries each '<' to
+// its tag's end. Only the flagged tags and the tags with quotes are looked
+// at: comments and raw-text elements are passed on the marks, and a tag's
+// quoted values are paired by prefix parity of its quote bits and checked
+// against the attribute grammar (quotedtag.go). The rest - "</body",
+// DOCTYPEs, scripts with "<!--", tags of other shapes - goes to the exact
+// path: from '<' to '<', eight bytes at a time; through attribute names
+// to '=', '/' or '>'; from quote to quote in values; from '-' to '-' in
+// comments; to the element's own end tag in raw text. That exact path is
+// also the whole text walk on machines without vector marking, where
+// marking bytes one at a time would cost more than it saves.
+//
 // The tests hold the fast paths to the reference on every test document,
-// at every split point, and under fuzzing. In development the insertion
-// point was also compared with golang.org/x/net/html's tokenizer over
-// two million generated documents: they agree everywhere except where
-// that tokenizer leaves escaped script data on "<" plus a non-letter,
-// which the standard does not.
+// at every split point, at every offset of a 64-byte block, on thousands
+// of generated documents of adversarial tags, with the block walk and
+// without it, and under fuzzing; the vector marking is held to the
+// byte-at-a-time definition (markBlocksBytes) the same ways. In
+// development the insertion point was also compared with
+// golang.org/x/net/html's tokenizer over two million generated documents:
+// they agree everywhere except where that tokenizer leaves escaped script
+// data on "<" plus a non-letter, which the standard does not.
 //
 // # Performance
 //
 // On the benchmark store page (100 KB, a '<' every 12 bytes, 800 decoy
 // "</body>" in comments, scripts, styles, textareas and attribute values),
-// on this project's 2-core AMD EPYC build machine (shared and busy, so
-// best runs are quoted; means vary with other load):
+// on this project's 2-core AMD EPYC build machine (AVX-512; shared and
+// busy, so best runs are quoted; means vary with other load):
 //
-//	go test -run '^$' -bench 'Inject|Reference|ResponseWriter|Shapes' -benchmem ./internal/inject
+//	go test -run '^$' -bench '^Benchmark(Inject|Reference|ResponseWriter|Shapes|MarkBlocks|InjectPortable)$' -benchmem ./internal/inject
 //
-//	Injector, 100 KB page, one write       1.24 GB/s   0 allocs, 0 B per page
-//	Injector, 100 KB page, 32 KB writes    1.24 GB/s   0 allocs, 0 B per page
-//	Injector, 10 MB page, 32 KB writes     1.22 GB/s   0 allocs, 0 B per page
-//	ResponseWriter, 100 KB page            1.23 GB/s   2 allocs, 190 B per response
+//	Injector, 100 KB page, one write       2.20 GB/s   0 allocs, 0 B per page
+//	Injector, 100 KB page, 32 KB writes    2.18 GB/s   0 allocs, 0 B per page
+//	Injector, 10 MB page, 32 KB writes     2.15 GB/s   0 allocs, 0 B per page
+//	ResponseWriter, 100 KB page            2.18 GB/s   3 allocs, 224 B per response (see below)
 //	bytes.Index "</body>", same page       1.47 GB/s   (HTML-blind reference)
 //	bytes.IndexByte '<' to '<', same page  1.91 GB/s   (the hop alone, nothing read)
+//	without vector marking                 1.12 GB/s   (BenchmarkInjectPortable)
 //
-// The Injector runs at about 0.84 of an HTML-blind bytes.Index and 0.65 of
-// a bare hop between '<'s. BenchmarkShapes splits the cost by kind of tag:
-// runs of short tags ("<li></li>", 4.5 bytes per '<') go at 1.2 GB/s,
-// about 4 ns a tag; links with one quoted attribute ("<a href="/p/1">Mug</a>",
-// 11 bytes per '<') at 0.82 GB/s. What is left is mostly the marking of
-// the windows (a fifth of the time), the exact attribute states for tags
-// the window walk does not take, and raw text. The marking alone, eight
-// bytes per step in pure Go, runs at about 3 GB/s at best here, which
-// bounds this design. Memory per page does not depend on its size;
-// TestNoAllocations checks zero allocations for a whole page. The
-// ResponseWriter's two allocations are the wrapper itself and the new
-// Cache-Control value (the benchmark adds a third, its own header value).
+// The Injector runs at about 1.5 times an HTML-blind bytes.Index and 1.15
+// times a bare hop between '<'s. BenchmarkShapes splits the cost by kind
+// of tag: runs of short tags ("<li></li>", 4.5 bytes per '<') go at
+// 5.4 GB/s, as they cost only their share of a block; links with one
+// quoted attribute ("<a href="/p/1">Mug</a>", 11 bytes per '<') at
+// 1.3 GB/s, as each quoted tag is checked. Of the store page's time, the
+// marking takes about a fifth (BenchmarkMarkBlocks: 11 GB/s with AVX-512,
+// 10 GB/s with AVX2), quoted tags a fifth, comments and raw-text elements
+// a sixth. Memory per page does not depend on its size: the marks of 2 KB
+// of input at a time come from a pool for the length of a Write, and
+// TestNoAllocations checks zero allocations for a whole page. Of the
+// ResponseWriter's three allocations two are its own, the wrapper and the
+// new Cache-Control value; the third is the benchmark's header value.
 package inject
