@@ -84,6 +84,13 @@ func BenchmarkShapes(b *testing.B) {
 		{"short-tags-text", "<li>Mug</li>\n"},
 		{"link", `<a href="/p/1">Mug</a>`},
 		{"card", `<li class="card" data-id="1000"><a href="/p/1000" title="Mug 1000"><img src="/i/1000.jpg" alt="A white ceramic mug"></a>` + "\n"},
+		{"article", `<article class="card card--product" data-product-id="p-7" data-variant-id="p-7-250g">
+  <a class="card__media" href="/products/p-7"><img src="/img/p-7-300.jpg" srcset="/img/p-7-300.jpg 1x, /img/p-7-600.jpg 2x" alt="Kenya AA, 250 g" width="300" height="300" loading="lazy"></a>
+  <h3 class="card__title"><a href="/products/p-7">Kenya AA</a></h3>
+  <p class="price"><span class="price__sale">$19.99</span> <s class="price__was">$22.99</s></p>
+  <form action="/cart/add" method="post"><input type="hidden" name="id" value="p-7-250g"><button class="btn btn--secondary" type="submit">Add to cart</button></form>
+</article>
+`},
 	}
 	for _, sh := range shapes {
 		b.Run(sh.name, func(b *testing.B) {
