@@ -74,10 +74,10 @@ func (s *scanner) data(p []byte, i int) (int, int) {
 
 search: // for the next '<' from i
 	if blockWalk && n-i >= blockLookahead {
-		if j = plainTags(p, i, s.markedBlocks()); p[j] == '<' {
+		if j = plainTags(p, i, s.markedBlocks()); p[j] == '<' && n-j >= fastLookahead {
 			goto exact
 		}
-		i = j
+		i = j // in the data state; a '<' there is read below
 	}
 	if i+8 <= n {
 		if t := eqBytes(load64(p, i), '<'); t != 0 {
