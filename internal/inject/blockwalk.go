@@ -63,15 +63,11 @@ func plainTags(p []byte, i int, t *markedBlocks) int {
 					g = quotedTag(p, m, base, b)
 				}
 			}
-			if g < 0 { // not within the block: try a window that starts at the tag
-				w := t.windowAt(p, j)
-				if w == nil {
-					return j
-				}
-				if g = quotedTag(p, w, j, 0); g < 0 {
+			if g < 0 { // not within the block: from a window at the tag's '<'
+				if g = tagEndAt(p, t, j); g < 0 {
 					return j // the exact path reads it
 				}
-				g += j - base
+				g -= base
 			}
 			open = -1
 			end := g // the tag's real '>', as a bit of this block (or past it)
@@ -212,25 +208,39 @@ func passComment(p []byte, t *markedBlocks, i int) int {
 
 // tagEnd returns the index of the '>' that ends the start or end tag at
 // the '<' p[j]: the first '>' when no quote comes before it, else the one
-// quotedTag finds, or -1 when neither is within 64 bytes. It reads the
-// tag in the block that holds it when it ends there, else in a window
-// that starts at the '<'.
+// quotedTag finds, or -1 when there is none it can tell. It reads the tag
+// in the block that holds it when a '>' follows there, else from a window
+// that starts at the '<' (tagEndAt).
 func tagEnd(p []byte, t *markedBlocks, j int) int {
-	w, base := t.block(p, j)
-	if w == nil || w[markGT]>>(j-base) == 0 {
-		if w, base = t.windowAt(p, j), j; w == nil {
-			return -1
+	if m, base := t.block(p, j); m != nil {
+		b := j - base
+		if g := bits.TrailingZeros64(m[markGT] >> b << b); g < 64 {
+			if m[markQuote]&(uint64(1)<<g-1)>>b == 0 {
+				return base + g
+			}
+			if g = quotedTag(p, m, base, b); g >= 0 {
+				return base + g
+			}
 		}
 	}
-	b := j - base
-	g := bits.TrailingZeros64(w[markGT] >> b << b)
-	if g == 64 {
+	return tagEndAt(p, t, j)
+}
+
+// tagEndAt is tagEnd in a window that starts at the '<' p[j], and, for a
+// tag that runs past it, with longTag.
+func tagEndAt(p []byte, t *markedBlocks, j int) int {
+	w := t.windowAt(p, j)
+	if w == nil {
 		return -1
 	}
-	if w[markQuote]&(uint64(1)<<g-1)>>b != 0 {
-		if g = quotedTag(p, w, base, b); g < 0 {
-			return -1
+	g := bits.TrailingZeros64(w[markGT])
+	if g == 64 || w[markQuote]&(uint64(1)<<g-1) != 0 {
+		if g = quotedTag(p, w, j, 0); g == runsPast {
+			g = longTag(p, t, j)
 		}
 	}
-	return base + g
+	if g < 0 {
+		return -1
+	}
+	return j + g
 }

@@ -5,7 +5,9 @@ import "math/bits"
 // quotedTag reads the tag whose '<' is bit b of the marks w of the 64
 // bytes at p[base:], when it has the common shape with quoted values,
 // such as <a href="/p/1" title='x>y'>, and ends within those bytes. It
-// returns the bit of the '>' that really ends it, or otherShape.
+// returns the bit of the '>' that really ends it, runsPast when no '<' or
+// '>' outside its values comes before the end of the window (longTag
+// reads such tags), or otherShape.
 //
 // It pairs the quotes of one kind after the tag's '<' (the other kind may
 // only appear inside the pairs), and takes the first '>' or '<' outside
@@ -48,8 +50,11 @@ func quotedTag(p []byte, w *blockMarks, base, b int) int {
 			return otherShape // values in both kinds of quotes
 		}
 	}
-	if e == 64 || w[markGT]>>e&1 == 0 {
-		return otherShape // a long tag, or a '<' in the tag
+	if e == 64 {
+		return runsPast
+	}
+	if w[markGT]>>e&1 == 0 {
+		return otherShape // a '<' in the tag
 	}
 	inside := after & (uint64(1)<<e - 1) // after the '<', before the '>'
 	quotes := primary & inside
@@ -85,5 +90,78 @@ func prefixXor(x uint64) uint64 {
 	return x
 }
 
-// otherShape is what quotedTag returns for a tag it does not read.
-const otherShape = -1
+// quotedTag results other than a window bit.
+const (
+	otherShape = -1
+	runsPast   = -2
+)
+
+// longTag is quotedTag for a tag that runs past the window that starts at
+// its '<' p[j]: it reads the tag window by window, up to maxTagWindows,
+// with quotedTag's checks, carrying what they need of each window's last
+// byte into the next: whether it is inside a value, an '=', a byte of
+// markNoName, or an '=' outside the values (which needs an opening quote
+// next). The quotes paired are those of the kind of the tag's first
+// quote. It returns the offset from j of the tag's '>', or otherShape.
+func longTag(p []byte, t *markedBlocks, j int) int {
+	var (
+		decided, double                       bool
+		inValue, lastEq, lastNoName, needOpen uint64
+	)
+	after := ^uint64(1) // the bits after the '<'; in later windows, all
+	name := 1
+	if p[j+1] == '/' {
+		name = 2 // an end tag: attributes read the same way
+	}
+	nameFrom, inName := ^uint64(0)<<name, true
+	for base := j; base < j+maxTagWindows*64; base += 64 {
+		w := t.windowAt(p, base)
+		if w == nil {
+			return otherShape
+		}
+		dq := w[markDQ] & after
+		sq := w[markQuote] &^ w[markDQ] & after
+		if q := dq | sq; !decided && q != 0 {
+			decided, double = true, dq>>bits.TrailingZeros64(q)&1 != 0
+		}
+		primary, other := sq, dq
+		if double {
+			primary, other = dq, sq
+		}
+		values := prefixXor(primary) ^ -inValue
+		e := bits.TrailingZeros64((w[markLT] | w[markGT]) & after &^ values)
+		inside := after & (uint64(1)<<e - 1) // before the '>', or all of the window
+		quotes := primary & inside
+		opens := quotes & values
+		eq := w[markEq] & inside &^ (values | quotes)
+		if other&^values&inside != 0 ||
+			opens>>1&^w[markEq] != 0 || opens&1&^lastEq != 0 ||
+			eq<<1&^opens != 0 || needOpen&^opens != 0 ||
+			eq>>1&w[markNoName] != 0 || eq&lastNoName != 0 {
+			return otherShape
+		}
+		if inName {
+			nameEnd := bits.TrailingZeros64((w[markNoName]|w[markEq])&inside&nameFrom | uint64(1)<<e)
+			if nameEnd < 64 {
+				c := p[base+nameEnd]
+				if (w[markEq]|w[markQuote])>>nameEnd&1 != 0 || c < 0x21 && !isSpace(c) {
+					return otherShape // '=', a quote or a control byte in the name
+				}
+				inName = false
+			}
+		}
+		if e < 64 {
+			if w[markGT]>>e&1 == 0 {
+				return otherShape // a '<' in the tag
+			}
+			return base + e - j
+		}
+		inValue, lastEq, lastNoName, needOpen = values>>63, w[markEq]>>63, w[markNoName]>>63, eq>>63
+		after, nameFrom = ^uint64(0), ^uint64(0)
+	}
+	return otherShape
+}
+
+// maxTagWindows bounds how far longTag reads a tag: 256 bytes; longer
+// tags go to the exact path.
+const maxTagWindows = 4
