@@ -64,10 +64,73 @@ DATA oByte<>+16(SB)/8, $0x6f6f6f6f6f6f6f6f
 DATA oByte<>+24(SB)/8, $0x6f6f6f6f6f6f6f6f
 GLOBL oByte<>(SB), RODATA|NOPTR, $32
 
+// MARKHALF marks the 32 bytes at off(SI) (reading three bytes past them)
+// and stores each mark's 32 bits at dst+8k(DI) for mark k: dst 0 for a
+// block's first half, 4 for its second (the high half of each word).
+#define MARKHALF(off, dst) \
+	VMOVDQU off(SI), Y8; \
+	VMOVDQU off+1(SI), Y9; \
+	VMOVDQU off+2(SI), Y10; \
+	VPCMPEQB ltByte<>(SB), Y8, Y0; \
+	VPMOVMSKB Y0, AX; \
+	MOVL AX, dst+0(DI); \
+	VPCMPEQB gtByte<>(SB), Y8, Y1; \
+	VPMOVMSKB Y1, AX; \
+	MOVL AX, dst+8(DI); \
+	VPCMPEQB dqByte<>(SB), Y8, Y1; \
+	VPMOVMSKB Y1, AX; \
+	MOVL AX, dst+24(DI); \
+	VPCMPEQB sqByte<>(SB), Y8, Y2; \
+	VPOR Y1, Y2, Y2; \
+	VPMOVMSKB Y2, AX; \
+	MOVL AX, dst+16(DI); \
+	VPCMPEQB eqByte<>(SB), Y8, Y1; \
+	VPMOVMSKB Y1, AX; \
+	MOVL AX, dst+32(DI); \
+	VPMINUB Y6, Y8, Y1; \
+	VPCMPEQB Y8, Y1, Y1; \
+	VPOR Y1, Y2, Y2; \
+	VPCMPEQB slashByte<>(SB), Y8, Y1; \
+	VPOR Y1, Y2, Y2; \
+	VPMOVMSKB Y2, AX; \
+	MOVL AX, dst+40(DI); \
+	VPSRLW $4, Y9, Y1; \
+	VPAND Y7, Y1, Y1; \
+	VPSHUFB Y1, Y12, Y1; \
+	VPSHUFB Y9, Y13, Y2; \
+	VPAND Y1, Y2, Y1; \
+	VPSRLW $4, Y10, Y2; \
+	VPAND Y7, Y2, Y2; \
+	VPSHUFB Y2, Y14, Y2; \
+	VPAND Y7, Y10, Y3; \
+	VPSHUFB Y3, Y15, Y3; \
+	VPAND Y2, Y3, Y2; \
+	VPAND Y1, Y2, Y1; \
+	VPCMPEQB Y4, Y1, Y1; \
+	VPOR Y6, Y9, Y2; \
+	VPSUBB aByte<>(SB), Y2, Y2; \
+	VPMINUB b25Byte<>(SB), Y2, Y3; \
+	VPCMPEQB Y2, Y3, Y3; \
+	VPCMPEQB slashByte<>(SB), Y9, Y2; \
+	VPOR Y2, Y3, Y3; \
+	VPAND Y1, Y3, Y3; \
+	VMOVDQU off+3(SI), Y11; \
+	VPOR Y6, Y10, Y5; \
+	VPCMPEQB bByte<>(SB), Y5, Y5; \
+	VPOR Y6, Y11, Y11; \
+	VPCMPEQB oByte<>(SB), Y11, Y11; \
+	VPAND Y5, Y11, Y11; \
+	VPCMPEQB slashByte<>(SB), Y9, Y5; \
+	VPAND Y5, Y11, Y11; \
+	VPANDN Y3, Y11, Y3; \
+	VPANDN Y0, Y3, Y3; \
+	VPMOVMSKB Y3, AX; \
+	MOVL AX, dst+48(DI)
+
 // func markBlocksAVX2(p *byte, blocks int, out *blockMarks, tables *[4][16]byte)
 //
 // Each half block is compared as 32 lanes, and VPMOVMSKB packs the
-// results into 32 bits; the high half's are shifted up and or-ed in.
+// results into the 32 bits stored in the low or high half of each word.
 TEXT ·markBlocksAVX2(SB), NOSPLIT, $0-32
 	MOVQ p+0(FP), SI
 	MOVQ blocks+8(FP), CX
@@ -86,129 +149,8 @@ TEXT ·markBlocksAVX2(SB), NOSPLIT, $0-32
 	VPXOR Y4, Y4, Y4
 
 loop2:
-	VMOVDQU 0(SI), Y8
-	VMOVDQU 1(SI), Y9
-	VMOVDQU 2(SI), Y10
-	VPCMPEQB ltByte<>(SB), Y8, Y0
-	VPMOVMSKB Y0, R8
-	VPCMPEQB gtByte<>(SB), Y8, Y1
-	VPMOVMSKB Y1, R9
-	VPCMPEQB dqByte<>(SB), Y8, Y1
-	VPMOVMSKB Y1, R11
-	VPCMPEQB sqByte<>(SB), Y8, Y2
-	VPOR Y1, Y2, Y2
-	VPMOVMSKB Y2, R10
-	VPCMPEQB eqByte<>(SB), Y8, Y1
-	VPMOVMSKB Y1, R12
-	VPMINUB Y6, Y8, Y1
-	VPCMPEQB Y8, Y1, Y1
-	VPOR Y1, Y2, Y2
-	VPCMPEQB slashByte<>(SB), Y8, Y1
-	VPOR Y1, Y2, Y2
-	VPMOVMSKB Y2, R13
-	VPSRLW $4, Y9, Y1
-	VPAND Y7, Y1, Y1
-	VPSHUFB Y1, Y12, Y1
-	VPSHUFB Y9, Y13, Y2
-	VPAND Y1, Y2, Y1
-	VPSRLW $4, Y10, Y2
-	VPAND Y7, Y2, Y2
-	VPSHUFB Y2, Y14, Y2
-	VPAND Y7, Y10, Y3
-	VPSHUFB Y3, Y15, Y3
-	VPAND Y2, Y3, Y2
-	VPAND Y1, Y2, Y1
-	VPCMPEQB Y4, Y1, Y1
-	VPOR Y6, Y9, Y2
-	VPSUBB aByte<>(SB), Y2, Y2
-	VPMINUB b25Byte<>(SB), Y2, Y3
-	VPCMPEQB Y2, Y3, Y3
-	VPCMPEQB slashByte<>(SB), Y9, Y2
-	VPOR Y2, Y3, Y3
-	VPAND Y1, Y3, Y3
-	VMOVDQU 3(SI), Y11
-	VPOR Y6, Y10, Y5
-	VPCMPEQB bByte<>(SB), Y5, Y5
-	VPOR Y6, Y11, Y11
-	VPCMPEQB oByte<>(SB), Y11, Y11
-	VPAND Y5, Y11, Y11
-	VPCMPEQB slashByte<>(SB), Y9, Y5
-	VPAND Y5, Y11, Y11
-	VPANDN Y3, Y11, Y3
-	VPANDN Y0, Y3, Y3
-	VPMOVMSKB Y3, R14
-	VMOVDQU 32(SI), Y8
-	VMOVDQU 33(SI), Y9
-	VMOVDQU 34(SI), Y10
-	VPCMPEQB ltByte<>(SB), Y8, Y0
-	VPMOVMSKB Y0, AX
-	SHLQ $32, AX
-	ORQ AX, R8
-	VPCMPEQB gtByte<>(SB), Y8, Y1
-	VPMOVMSKB Y1, AX
-	SHLQ $32, AX
-	ORQ AX, R9
-	VPCMPEQB dqByte<>(SB), Y8, Y1
-	VPMOVMSKB Y1, AX
-	SHLQ $32, AX
-	ORQ AX, R11
-	VPCMPEQB sqByte<>(SB), Y8, Y2
-	VPOR Y1, Y2, Y2
-	VPMOVMSKB Y2, AX
-	SHLQ $32, AX
-	ORQ AX, R10
-	VPCMPEQB eqByte<>(SB), Y8, Y1
-	VPMOVMSKB Y1, AX
-	SHLQ $32, AX
-	ORQ AX, R12
-	VPMINUB Y6, Y8, Y1
-	VPCMPEQB Y8, Y1, Y1
-	VPOR Y1, Y2, Y2
-	VPCMPEQB slashByte<>(SB), Y8, Y1
-	VPOR Y1, Y2, Y2
-	VPMOVMSKB Y2, AX
-	SHLQ $32, AX
-	ORQ AX, R13
-	VPSRLW $4, Y9, Y1
-	VPAND Y7, Y1, Y1
-	VPSHUFB Y1, Y12, Y1
-	VPSHUFB Y9, Y13, Y2
-	VPAND Y1, Y2, Y1
-	VPSRLW $4, Y10, Y2
-	VPAND Y7, Y2, Y2
-	VPSHUFB Y2, Y14, Y2
-	VPAND Y7, Y10, Y3
-	VPSHUFB Y3, Y15, Y3
-	VPAND Y2, Y3, Y2
-	VPAND Y1, Y2, Y1
-	VPCMPEQB Y4, Y1, Y1
-	VPOR Y6, Y9, Y2
-	VPSUBB aByte<>(SB), Y2, Y2
-	VPMINUB b25Byte<>(SB), Y2, Y3
-	VPCMPEQB Y2, Y3, Y3
-	VPCMPEQB slashByte<>(SB), Y9, Y2
-	VPOR Y2, Y3, Y3
-	VPAND Y1, Y3, Y3
-	VMOVDQU 35(SI), Y11
-	VPOR Y6, Y10, Y5
-	VPCMPEQB bByte<>(SB), Y5, Y5
-	VPOR Y6, Y11, Y11
-	VPCMPEQB oByte<>(SB), Y11, Y11
-	VPAND Y5, Y11, Y11
-	VPCMPEQB slashByte<>(SB), Y9, Y5
-	VPAND Y5, Y11, Y11
-	VPANDN Y3, Y11, Y3
-	VPANDN Y0, Y3, Y3
-	VPMOVMSKB Y3, AX
-	SHLQ $32, AX
-	ORQ AX, R14
-	MOVQ R8, 0(DI)
-	MOVQ R9, 8(DI)
-	MOVQ R10, 16(DI)
-	MOVQ R11, 24(DI)
-	MOVQ R12, 32(DI)
-	MOVQ R13, 40(DI)
-	MOVQ R14, 48(DI)
+	MARKHALF(0, 0)
+	MARKHALF(32, 4)
 	ADDQ $64, SI
 	ADDQ $56, DI
 	DECQ CX
