@@ -50,17 +50,23 @@ func FuzzInjector(f *testing.F) {
 
 		r := rand.New(rand.NewPCG(seed, uint64(len(in))))
 		for _, slow := range []bool{false, true} {
-			var chunks [][]byte
-			for p := in; len(p) > 0; {
-				n := 1 + r.IntN(min(len(p), 24))
-				chunks = append(chunks, p[:n])
-				p = p[n:]
-			}
+			chunks := randomWrites(r, in, 24)
 			if got, _ := runInjector(t, slow, chunks...); got != want {
 				t.Fatalf("chunked (slow=%v) %q:\ngot  %q\nwant %q", slow, chunks, got, want)
 			}
 		}
 	})
+}
+
+// randomWrites cuts p into writes of random lengths up to longest.
+func randomWrites(r *rand.Rand, p []byte, longest int) [][]byte {
+	var writes [][]byte
+	for len(p) > 0 {
+		n := 1 + r.IntN(min(len(p), longest))
+		writes = append(writes, p[:n])
+		p = p[n:]
+	}
+	return writes
 }
 
 // isBodyEndTag reports whether p starts with "</body" in any case followed

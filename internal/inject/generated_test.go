@@ -53,13 +53,7 @@ func TestGeneratedDocuments(t *testing.T) {
 			if got != want || inj.insertedAt != ref.insertedAt {
 				t.Fatalf("fast and reference disagree on %q:\nfast at %d, ref at %d", doc, inj.insertedAt, ref.insertedAt)
 			}
-			var chunks [][]byte
-			for p := doc; len(p) > 0; {
-				n := 1 + r.IntN(min(len(p), 300))
-				chunks = append(chunks, p[:n])
-				p = p[n:]
-			}
-			if got, _ := runInjector(t, false, chunks...); got != want {
+			if got, _ := runInjector(t, false, randomWrites(r, doc, 300)...); got != want {
 				t.Fatalf("chunked fast and reference disagree on %q", doc)
 			}
 		}
