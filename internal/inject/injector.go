@@ -62,6 +62,7 @@ func New(dst io.Writer, snippet func() []byte) *Injector {
 
 // reset makes i ready for a new document.
 func (i *Injector) reset(dst io.Writer, snippet func() []byte) {
+	i.sc.releaseBlocks()
 	*i = Injector{dst: dst, snippet: snippet, insertedAt: -1}
 }
 
@@ -69,6 +70,7 @@ func (i *Injector) reset(dst io.Writer, snippet func() []byte) {
 // afterwards. Releasing is optional: an Injector that is not released is
 // garbage collected like any value.
 func (i *Injector) Release() {
+	i.sc.releaseBlocks()
 	*i = Injector{}
 	injectorPool.Put(i)
 }
@@ -123,6 +125,7 @@ func (i *Injector) Write(p []byte) (int, error) {
 // everything after through.
 func (i *Injector) insertAt(p []byte, at int) (int, error) {
 	i.passing = true
+	i.sc.releaseBlocks()
 	if at < 0 {
 		// The held bytes are exactly the start of "</body".
 		if err := i.writeSnippet(); err != nil {
@@ -157,6 +160,7 @@ func (i *Injector) Close() error {
 		return i.err
 	}
 	i.closed = true
+	i.sc.releaseBlocks()
 	if i.err != nil {
 		return i.err
 	}

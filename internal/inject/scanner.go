@@ -90,17 +90,17 @@ type scanner struct {
 	slow bool
 
 	// blocks holds the marks of the buffer being scanned, for the block
-	// walk: taken from blocksPool when the walk first runs in a scan, and
-	// given back when the scan ends.
+	// walk: taken from blocksPool when the walk first runs, and given back
+	// by releaseBlocks once the document needs no more scanning.
 	blocks *markedBlocks
 }
 
 // blocksPool holds the marks of the block walk (3.7 KB each) between
-// scans, so that an Injector stays small and a scan allocates nothing.
+// documents, so that an Injector stays small and allocates nothing.
 var blocksPool = sync.Pool{New: func() any { return new(markedBlocks) }}
 
-// markedBlocks returns the scan's marks, taking them from blocksPool,
-// empty, the first time.
+// markedBlocks returns the scanner's marks, taking them from blocksPool
+// the first time.
 func (s *scanner) markedBlocks() *markedBlocks {
 	if s.blocks == nil {
 		s.blocks = blocksPool.Get().(*markedBlocks)
@@ -109,7 +109,7 @@ func (s *scanner) markedBlocks() *markedBlocks {
 	return s.blocks
 }
 
-// releaseBlocks gives the scan's marks back to blocksPool.
+// releaseBlocks gives the scanner's marks back to blocksPool.
 func (s *scanner) releaseBlocks() {
 	if s.blocks != nil {
 		blocksPool.Put(s.blocks)
@@ -122,7 +122,9 @@ func (s *scanner) releaseBlocks() {
 // the tag started |index| bytes before p, in bytes the caller held back.
 // After a match the scanner's state is meaningless and must not be used.
 func (s *scanner) scan(p []byte) int {
-	defer s.releaseBlocks()
+	if s.blocks != nil {
+		s.blocks.count = 0 // marks of the previous buffer
+	}
 	i := 0
 	for i < len(p) {
 		if !s.slow {
