@@ -140,7 +140,7 @@ func passLook(p []byte, t *markedBlocks, j int) int {
 	if !isNameEnd(p[k]) {
 		return -1 // a control byte in the name, or a long name
 	}
-	kind := rawKindOf(p[j+1 : k])
+	kind := rawKindOfWord(u, k-j-1)
 	switch kind {
 	case rawNone:
 		return j

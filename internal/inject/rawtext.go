@@ -45,6 +45,17 @@ var rawEndWords, rawEndMasks = func() (words, masks [len(rawNames)]uint64) {
 	return words, masks
 }()
 
+// rawKindOfWord is rawKindOf for a name of n bytes (at most eight) that
+// are the low bytes of the little-endian word u: one compare per kind.
+func rawKindOfWord(u uint64, n int) uint8 {
+	for k := rawScript; k < rawPlaintext; k++ {
+		if len(rawNames[k]) == n && (u|swarOnes*0x20)&rawEndMasks[k] == rawEndWords[k] {
+			return k
+		}
+	}
+	return rawNone
+}
+
 // isRawEndTag reports whether p[lt:] starts with the end tag of raw-text
 // kind (not plaintext, which has none): "</", the name in any case, and a
 // byte that ends a tag name. p must hold 16 bytes from lt on.
