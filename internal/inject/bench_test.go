@@ -46,7 +46,7 @@ func loopBest(b *testing.B, size int, op func()) {
 // page, zero: memory does not grow with the document), in one write and in
 // 32 KB writes (reverse_proxy's copy buffer).
 //
-//	go test -run '^$' -bench 'Inject|Reference' -benchmem ./internal/inject
+//	go test -run '^$' -bench '^Benchmark(Inject|Reference)$' -benchmem ./internal/inject
 func BenchmarkInject(b *testing.B) {
 	for _, size := range []int{100 << 10, 10 << 20} {
 		page := storePage(size)
