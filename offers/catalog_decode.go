@@ -287,6 +287,9 @@ func (d *draft) stringList(path string, raw json.RawMessage) []string {
 		d.fail(path, "want a list of strings, got %s", describeJSON(raw))
 		return nil
 	}
+	if len(elems) == 0 {
+		return nil // an empty list sets nothing, as if it were absent
+	}
 	list := make([]string, 0, len(elems))
 	for i, elem := range elems {
 		p := path + "[" + strconv.Itoa(i) + "]"
