@@ -131,6 +131,34 @@ func TestPageOutcomes(t *testing.T) {
 	}
 }
 
+// TestPageOutcomeClientGone checks that a page whose client has left is
+// counted as such, not as a slow store or an unfit page.
+func TestPageOutcomeClientGone(t *testing.T) {
+	h := provisioned(t, contractStore(t, 200, cartWithBeans).URL)
+	for _, contentType := range []string{"text/html", "application/json"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		repl := caddy.NewReplacer()
+		req := httptest.NewRequest("GET", "/cart", nil).WithContext(context.WithValue(ctx, caddy.ReplacerCtxKey, repl))
+		next := caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Content-Type", contentType)
+			w.WriteHeader(http.StatusOK)
+			_, err := io.WriteString(w, storePage)
+			return err
+		})
+		rec := httptest.NewRecorder()
+		if err := h.ServeHTTP(rec, req, next); err != nil {
+			t.Fatalf("ServeHTTP: %v", err)
+		}
+		if outcome, _ := repl.GetString("http.upsell.outcome"); outcome != "client_gone" {
+			t.Errorf("%s: outcome %q, want client_gone", contentType, outcome)
+		}
+		if rec.Body.String() != storePage {
+			t.Errorf("%s: page changed:\n%s", contentType, rec.Body.String())
+		}
+	}
+}
+
 func TestEndpointsUnderPrefix(t *testing.T) {
 	h := provisioned(t, contractStore(t, 200, cartWithBeans).URL)
 	tests := []struct {

@@ -63,6 +63,11 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 	if !rw.Rewritten() && rw.Reason() != inject.ReasonNoSnippet {
 		h.debug("page served unchanged: the response cannot be rewritten", run, zap.String("why", rw.Reason()))
 	}
+	if run.outcome != "injected" && r.Context().Err() != nil {
+		// The client went away (or the server is shutting down): the store
+		// was not slow, nor the page unfit, whatever the run saw last.
+		run.outcome = "client_gone"
+	}
 	run.finish()
 	return err
 }
