@@ -2,14 +2,17 @@ package caddymodule_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -52,6 +55,7 @@ type setup struct {
 	apiURL  string // where Kairo asks for contexts and sends accepts
 	timeout string // context timeout
 	extra   string // more upsell options
+	cart    string // another upstream for /cart (host:port), or "" for the demo store
 }
 
 func (s setup) caddyfile() string {
@@ -90,6 +94,7 @@ http://127.0.0.1:9080 {
 		}
 		%[5]s
 	}
+	%[6]s
 	reverse_proxy 127.0.0.1:9301
 }
 http://127.0.0.1:9082 {
@@ -97,7 +102,15 @@ http://127.0.0.1:9082 {
 	encode
 	reverse_proxy 127.0.0.1:9301
 }
-`, storeToken, secret, s.apiURL, s.timeout, s.extra)
+`, storeToken, secret, s.apiURL, s.timeout, s.extra, s.cartRoute())
+}
+
+// cartRoute is the Kairo site's route to the other cart upstream, if any.
+func (s setup) cartRoute() string {
+	if s.cart == "" {
+		return ""
+	}
+	return "reverse_proxy /cart " + s.cart
 }
 
 func start(t *testing.T, s setup) *caddytest.Tester {
@@ -581,6 +594,53 @@ func TestSlowStoreContextIsCutOff(t *testing.T) {
 			t.Fatal("the store never saw the slow context request cancelled")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestShortFirstChunkStillCompressed checks a store whose cart page has a
+// Content-Length but whose first chunk is short, behind encode: dropping
+// the length must not cost the page its compression (encode decides on
+// the first write), while the widget, known only after the page started,
+// still goes in.
+func TestShortFirstChunkStillCompressed(t *testing.T) {
+	head := "<!doctype html><html><head><title>Cart</title></head><body>"
+	rest := strings.Repeat("<p>Your cart</p>\n", 200) + "</body></html>"
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(head)+len(rest)))
+		_, _ = io.WriteString(w, head)
+		w.(http.Flusher).Flush()
+		time.Sleep(100 * time.Millisecond)
+		_, _ = io.WriteString(w, rest)
+	}))
+	defer upstream.Close()
+	start(t, setup{cart: strings.TrimPrefix(upstream.URL, "http://")})
+	s := newShopper(t)
+	s.addToCart("coffee-beans")
+	// The context comes after the page's header, so its length cannot be
+	// kept exact.
+	if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", map[string]any{"context_delay": "300ms"}); status/100 != 2 {
+		t.Fatalf("setting faults: %d", status)
+	}
+	defer storeAPI(t, http.MethodDelete, "/_demo/faults", nil)
+
+	req, _ := http.NewRequest(http.MethodGet, kairoURL+"/cart", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, body := s.do(req)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("status %d, Content-Encoding %q, want gzip", resp.StatusCode, resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(page), head) || !strings.Contains(string(page), "data-kairo-widget") ||
+		!strings.HasSuffix(string(page), "</body></html>") {
+		t.Errorf("page without the widget before </body>:\n%.300s", page)
 	}
 }
 

@@ -80,8 +80,12 @@
 //	}
 //
 // Behind Caddy's encode handler, the compressor decides on the size of the
-// first write once Content-Length is gone: a store that sends a first
-// chunk of 512 bytes or less gets an uncompressed response.
+// first write once Content-Length is gone (it compresses when that write
+// is over its minimum_length, 512 bytes by default). So when a page the
+// store sized at over 512 bytes loses its length, its first bytes are
+// gathered until more than 512 can go out at once (or a flush asks for
+// them): a short first chunk from the store does not cost the page its
+// compression. Pages the store sent unsized or short stream as they came.
 //
 // # How the scanner is built
 //

@@ -32,8 +32,9 @@ type ResponseWriter struct {
 	early   func() ([]byte, bool)
 
 	inj       Injector
-	status    int  // explicit status held back until the first bytes can be sniffed
-	decided   bool // the final header has been decided (and sent on)
+	first     firstBytes // between inj and the wrapped writer when the length is dropped
+	status    int        // explicit status held back until the first bytes can be sniffed
+	decided   bool       // the final header has been decided (and sent on)
 	rewriting bool
 	closed    bool
 	reason    string
@@ -136,12 +137,70 @@ func (w *ResponseWriter) decide(status int, sniff []byte) {
 			}
 		}
 	}
+	stored, _ := strconv.ParseInt(firstValue(h["Content-Length"]), 10, 64)
 	w.rewriting = true
 	rewriteHeader(h)
 	if length >= 0 {
 		h["Content-Length"] = []string{strconv.FormatInt(length, 10)}
 	}
-	w.inj.reset(w.ResponseWriter, snippet)
+	var dst io.Writer = w.ResponseWriter
+	if length < 0 && stored > minFirstWrite {
+		w.first = firstBytes{dst: w.ResponseWriter}
+		dst = &w.first
+	}
+	w.inj.reset(dst, snippet)
+}
+
+// minFirstWrite is the default minimum_length of Caddy's encode handler.
+const minFirstWrite = 512
+
+// firstBytes gathers the first bytes of a rewritten body whose
+// Content-Length had to go, until more than minFirstWrite of them can go
+// out in one write, a flush asks for them, or the body ends. Caddy's
+// encode handler decides on compression at the first write of a body
+// without a length, and compresses only when that write is longer than
+// its minimum_length: without this, a store page that would have been
+// compressed goes out uncompressed whenever the store's first chunk is
+// short. A page the store sent with a short length, or none, is left to
+// stream as it came.
+type firstBytes struct {
+	dst  io.Writer
+	buf  []byte // the first bytes so far; allocated only for a short first write
+	sent bool   // the first write is behind us: bytes go straight to dst
+}
+
+// Write passes p on once the first write is settled; until then it
+// gathers.
+func (f *firstBytes) Write(p []byte) (int, error) {
+	if f.sent {
+		return f.dst.Write(p)
+	}
+	if len(f.buf) == 0 && len(p) > minFirstWrite {
+		f.sent = true
+		return f.dst.Write(p)
+	}
+	if f.buf == nil {
+		f.buf = make([]byte, 0, 2*minFirstWrite)
+	}
+	f.buf = append(f.buf, p...)
+	if len(f.buf) > minFirstWrite {
+		return len(p), f.flush()
+	}
+	return len(p), nil
+}
+
+// flush sends what was gathered (if anything) and settles the first write.
+func (f *firstBytes) flush() error {
+	if f.sent || f.dst == nil {
+		return nil
+	}
+	f.sent = true
+	if len(f.buf) == 0 {
+		return nil
+	}
+	_, err := f.dst.Write(f.buf)
+	f.buf = nil
+	return err
 }
 
 // copyBufPool holds the buffers ReadFrom copies through.
@@ -191,10 +250,14 @@ func (w *ResponseWriter) ReadFrom(r io.Reader) (int64, error) {
 // FlushError sends buffered bytes to the client. Before anything was
 // written it settles the header first, as net/http's Flush does (a 200).
 // Bytes the Injector holds back (at most six, a possible "</body") stay
-// until the next write decides them.
+// until the next write decides them; the first bytes of a body that lost
+// its length (see firstBytes) go out.
 func (w *ResponseWriter) FlushError() error {
 	if !w.decided {
 		w.decideAtBody(nil)
+	}
+	if err := w.first.flush(); err != nil {
+		return err
 	}
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
@@ -223,7 +286,10 @@ func (w *ResponseWriter) Close() error {
 	if !w.rewriting {
 		return nil
 	}
-	return w.inj.Close()
+	if err := w.inj.Close(); err != nil {
+		return err
+	}
+	return w.first.flush()
 }
 
 // Rewritten reports whether the response was (or is being) rewritten.

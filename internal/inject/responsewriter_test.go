@@ -470,3 +470,62 @@ func TestCloseTwice(t *testing.T) {
 		t.Errorf("body %q", got)
 	}
 }
+
+// writeRecorder notes the length of each write, as Caddy's encode handler
+// sees them.
+type writeRecorder struct {
+	*httptest.ResponseRecorder
+	writes []int
+}
+
+func (w *writeRecorder) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, len(p))
+	return w.ResponseRecorder.Write(p)
+}
+
+// TestFirstWriteLongEnoughToCompress checks that a rewritten page whose
+// store length (over 512 bytes) had to go reaches the next writer with a
+// first write over 512 bytes however short the store's first chunk, so
+// that Caddy's encode still compresses it; that a flush sends what was
+// gathered; and that short or unsized pages stream as they came.
+func TestFirstWriteLongEnoughToCompress(t *testing.T) {
+	head := "<html><head><title>Cart</title></head><body>"
+	rest := strings.Repeat("<p>item</p>", 200) + "</body></html>"
+	page := head + rest
+	tests := []struct {
+		name       string
+		length     string // the store's Content-Length
+		flushAfter bool   // the store flushes after its first chunk
+		wantFirst  func(n int) bool
+	}{
+		{"sized page, short first chunk", strconv.Itoa(len(page)), false, func(n int) bool { return n > minFirstWrite }},
+		{"sized page, flushed first chunk", strconv.Itoa(len(page)), true, func(n int) bool { return n == len(head) }},
+		{"unsized page", "", false, func(n int) bool { return n == len(head) }},
+		{"short page", "400", false, func(n int) bool { return n == len(head) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &writeRecorder{ResponseRecorder: httptest.NewRecorder()}
+			rw := NewResponseWriter(rec, func() []byte { return []byte(testSnippet) })
+			rw.Header().Set("Content-Type", "text/html")
+			if tt.length != "" {
+				rw.Header().Set("Content-Length", tt.length)
+			}
+			rw.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(rw, head)
+			if tt.flushAfter {
+				rw.Flush()
+			}
+			_, _ = io.WriteString(rw, rest)
+			if err := rw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if len(rec.writes) == 0 || !tt.wantFirst(rec.writes[0]) {
+				t.Errorf("writes %v", rec.writes)
+			}
+			if want := strings.Replace(page, "</body>", testSnippet+"</body>", 1); rec.Body.String() != want {
+				t.Errorf("body %q", rec.Body.String())
+			}
+		})
+	}
+}
