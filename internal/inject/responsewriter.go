@@ -137,7 +137,10 @@ func (w *ResponseWriter) decide(status int, sniff []byte) {
 			}
 		}
 	}
-	stored, _ := strconv.ParseInt(firstValue(h["Content-Length"]), 10, 64)
+	var stored int64 // the store's length, if it gave one
+	if v := firstValue(h["Content-Length"]); v != "" {
+		stored, _ = strconv.ParseInt(v, 10, 64)
+	}
 	w.rewriting = true
 	rewriteHeader(h)
 	if length >= 0 {
