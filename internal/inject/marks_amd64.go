@@ -5,7 +5,7 @@ import "golang.org/x/sys/cpu"
 // The vector versions of markBlocks the machine can run.
 var (
 	hasAVX2   = cpu.X86.HasAVX2
-	hasAVX512 = cpu.X86.HasAVX512BW
+	hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
 )
 
 // blockWalk selects the block walk (plainTags), which pays only where the
