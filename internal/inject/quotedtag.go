@@ -57,24 +57,50 @@ func quotedTag(p []byte, w *blockMarks, base, b int) int {
 		return otherShape // a '<' in the tag
 	}
 	inside := after & (uint64(1)<<e - 1) // after the '<', before the '>'
-	quotes := primary & inside
-	opens := quotes & values
-	pairs := (values | quotes) & inside // each value with its closing quote
-
-	name := b + 1
-	if p[base+name] == '/' {
-		name++ // an end tag: attributes read the same way
-	}
-	eq := w[markEq] & inside &^ pairs
-	nameEnd := bits.TrailingZeros64((w[markNoName]|w[markEq])&inside&(^uint64(0)<<name) | uint64(1)<<e)
-	if (w[markEq]|w[markQuote])>>nameEnd&1 != 0 ||
-		p[base+nameEnd] < 0x21 && !isSpace(p[base+nameEnd]) || // a control byte, part of the name
-		opens>>1&^w[markEq] != 0 ||
-		eq<<1&^opens != 0 ||
-		eq>>1&w[markNoName] != 0 {
+	if _, _, ok := valueRules(w, inside, primary, values); !ok ||
+		tagNameEnd(p, w, base, inside&(^uint64(0)<<(b+nameStart(p, base+b))), e) < 0 {
 		return otherShape
 	}
 	return e
+}
+
+// valueRules checks, within window w, the rules that make the pairs of a
+// tag's quotes (primary, with values their bits from opening quote up to
+// the closing one) its quoted values, over the bits the tag covers in the
+// window (inside): every opening quote follows an '=', every '=' outside
+// the values is followed by an opening quote and follows a byte of an
+// attribute name. It also returns the opening quotes and the '=' outside
+// the values, for a window that follows to check across the boundary.
+func valueRules(w *blockMarks, inside, primary, values uint64) (opens, eq uint64, ok bool) {
+	quotes := primary & inside
+	opens = quotes & values
+	eq = w[markEq] & inside &^ (values | quotes)
+	ok = opens>>1&^w[markEq] == 0 && eq<<1&^opens == 0 && eq>>1&w[markNoName] == 0
+	return opens, eq, ok
+}
+
+// nameStart is the offset from the '<' p[j] of the tag's name: 1, or 2
+// for an end tag (its attributes read the same way).
+func nameStart(p []byte, j int) int {
+	if p[j+1] == '/' {
+		return 2
+	}
+	return 1
+}
+
+// tagNameEnd returns the bit of window w (at base) where the tag name
+// ends, its bits being those of from: the first whitespace or '/', or the
+// tag's end at bit e; 64 when the name runs past the window; or -1 when
+// an '=', a quote or a control byte comes first, which would belong to
+// the name.
+func tagNameEnd(p []byte, w *blockMarks, base int, from uint64, e int) int {
+	end := bits.TrailingZeros64((w[markNoName]|w[markEq])&from | uint64(1)<<e)
+	if end < 64 {
+		if c := p[base+end]; (w[markEq]|w[markQuote])>>end&1 != 0 || c < 0x21 && !isSpace(c) {
+			return -1
+		}
+	}
+	return end
 }
 
 // prefixXor sets each bit of x to the parity of the bits of x at or
@@ -109,11 +135,7 @@ func longTag(p []byte, t *markedBlocks, j int) int {
 		inValue, lastEq, lastNoName, needOpen uint64
 	)
 	after := ^uint64(1) // the bits after the '<'; in later windows, all
-	name := 1
-	if p[j+1] == '/' {
-		name = 2 // an end tag: attributes read the same way
-	}
-	nameFrom, inName := ^uint64(0)<<name, true
+	nameFrom, inName := ^uint64(0)<<nameStart(p, j), true
 	for base := j; base < j+maxTagWindows*64; base += 64 {
 		w := t.windowAt(p, base)
 		if w == nil {
@@ -131,22 +153,16 @@ func longTag(p []byte, t *markedBlocks, j int) int {
 		values := prefixXor(primary) ^ -inValue
 		e := bits.TrailingZeros64((w[markLT] | w[markGT]) & after &^ values)
 		inside := after & (uint64(1)<<e - 1) // before the '>', or all of the window
-		quotes := primary & inside
-		opens := quotes & values
-		eq := w[markEq] & inside &^ (values | quotes)
-		if other&^values&inside != 0 ||
-			opens>>1&^w[markEq] != 0 || opens&1&^lastEq != 0 ||
-			eq<<1&^opens != 0 || needOpen&^opens != 0 ||
-			eq>>1&w[markNoName] != 0 || eq&lastNoName != 0 {
+		opens, eq, ok := valueRules(w, inside, primary, values)
+		if !ok || other&^values&inside != 0 || // values in both kinds of quotes
+			opens&1&^lastEq != 0 || needOpen&^opens != 0 || eq&lastNoName != 0 { // across the boundary
 			return otherShape
 		}
 		if inName {
-			nameEnd := bits.TrailingZeros64((w[markNoName]|w[markEq])&inside&nameFrom | uint64(1)<<e)
-			if nameEnd < 64 {
-				c := p[base+nameEnd]
-				if (w[markEq]|w[markQuote])>>nameEnd&1 != 0 || c < 0x21 && !isSpace(c) {
-					return otherShape // '=', a quote or a control byte in the name
-				}
+			switch end := tagNameEnd(p, w, base, inside&nameFrom, e); {
+			case end < 0:
+				return otherShape
+			case end < 64:
 				inName = false
 			}
 		}
