@@ -56,7 +56,9 @@ func plainTags(p []byte, i int, t *markedBlocks) int {
 				break // nothing else in the block needs a look
 			}
 			// The quote's tag starts at the highest '<' at or below it,
-			// or came from the previous block.
+			// or came from the previous block. This is tagEnd with the
+			// block already at hand (calling tagEnd here costs 6-15% on
+			// pages of quoted tags).
 			j, g := open, otherShape
 			if b := bits.Len64(starts&(2<<q-1)) - 1; b >= 0 {
 				if j = base + b; m[markGT]>>b != 0 { // it may end in this block
