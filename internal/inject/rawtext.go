@@ -32,10 +32,10 @@ var rawNames = [...]string{
 	rawPlaintext: "plaintext",
 }
 
-// rawEndWords holds, for each raw-text kind but plaintext, the
-// little-endian word of its name's bytes, and rawEndMasks the mask of
-// those bytes in a word: a name's end tag is recognised with one load.
-var rawEndWords, rawEndMasks = func() (words, masks [len(rawNames)]uint64) {
+// rawNameWords holds, for each raw-text kind but plaintext, the
+// little-endian word of its name's bytes, and rawNameMasks the mask of
+// those bytes in a word: a name, or its end tag, is told with one load.
+var rawNameWords, rawNameMasks = func() (words, masks [len(rawNames)]uint64) {
 	for k, name := range rawNames[:rawPlaintext] {
 		for i := range len(name) {
 			words[k] |= uint64(name[i]) << (8 * i)
@@ -46,10 +46,11 @@ var rawEndWords, rawEndMasks = func() (words, masks [len(rawNames)]uint64) {
 }()
 
 // rawKindOfWord is rawKindOf for a name of n bytes (at most eight) that
-// are the low bytes of the little-endian word u: one compare per kind.
+// are the low bytes of the little-endian word u (the bytes above may be
+// anything): one compare per kind.
 func rawKindOfWord(u uint64, n int) uint8 {
 	for k := rawScript; k < rawPlaintext; k++ {
-		if len(rawNames[k]) == n && (u|swarOnes*0x20)&rawEndMasks[k] == rawEndWords[k] {
+		if len(rawNames[k]) == n && (u|swarOnes*0x20)&rawNameMasks[k] == rawNameWords[k] {
 			return k
 		}
 	}
@@ -61,42 +62,30 @@ func rawKindOfWord(u uint64, n int) uint8 {
 // byte that ends a tag name. p must hold 16 bytes from lt on.
 func isRawEndTag(p []byte, lt int, kind uint8) bool {
 	n := len(rawNames[kind])
-	return p[lt+1] == '/' && (load64(p, lt+2)|swarOnes*0x20)&rawEndMasks[kind] == rawEndWords[kind] && isNameEnd(p[lt+2+n])
+	return p[lt+1] == '/' && (load64(p, lt+2)|swarOnes*0x20)&rawNameMasks[kind] == rawNameWords[kind] && isNameEnd(p[lt+2+n])
 }
 
 // maxRawName is the length of the longest raw-text tag name ("plaintext").
 const maxRawName = 9
 
 // rawKindOf returns the raw-text kind of a start tag name (any case), or
-// rawNone. It is on the path of every start tag, so it rejects by length
-// and first letter before comparing.
+// rawNone. It is on the exact path of every start tag, so it rejects by
+// length and first letter before comparing.
 func rawKindOf(name []byte) uint8 {
-	if len(name) < 3 || len(name) > maxRawName {
-		return rawNone
-	}
-	var k1, k2, k3 uint8
-	switch name[0] | 0x20 {
-	case 's':
-		k1, k2 = rawScript, rawStyle
-	case 't':
-		k1, k2 = rawTextarea, rawTitle
-	case 'n':
-		k1, k2, k3 = rawNoscript, rawNoembed, rawNoframes
-	case 'x':
-		k1 = rawXmp
-	case 'i':
-		k1 = rawIframe
-	case 'p':
-		k1 = rawPlaintext
-	default:
-		return rawNone
-	}
-	for _, k := range [3]uint8{k1, k2, k3} {
-		if k != rawNone && len(rawNames[k]) == len(name) && hasPrefixFold(name, rawNames[k]) {
-			return k
+	switch {
+	case len(name) == len(rawNames[rawPlaintext]):
+		if hasPrefixFold(name, rawNames[rawPlaintext]) {
+			return rawPlaintext
 		}
+		return rawNone
+	case len(name) < 3 || len(name) > 8 || !rawInitial[name[0]]:
+		return rawNone
 	}
-	return rawNone
+	var u uint64
+	for i, c := range name {
+		u |= uint64(c) << (8 * i)
+	}
+	return rawKindOfWord(u, len(name))
 }
 
 // afterStartTag is the tokenizer state that follows a start tag of the given
