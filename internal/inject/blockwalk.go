@@ -128,7 +128,7 @@ func passLook(p []byte, t *markedBlocks, j int) int {
 			return j
 		}
 		return -1
-	case uint32(u)&0xffffff == '!'|'-'<<8|'-'<<16:
+	case opensComment(u):
 		return passComment(p, t, j+4)
 	case !isAlpha(c):
 		return -1
@@ -162,7 +162,7 @@ func passLook(p []byte, t *markedBlocks, j int) int {
 		}
 		for lts := m[markLT] >> uint(i-base) << uint(i-base); lts != 0; lts &= lts - 1 {
 			lt := base + bits.TrailingZeros64(lts)
-			if kind == rawScript && uint32(load64(p, lt+1))&0xffffff == '!'|'-'<<8|'-'<<16 {
+			if kind == rawScript && opensComment(load64(p, lt+1)) {
 				return -1
 			}
 			if !isRawEndTag(p, lt, kind) {

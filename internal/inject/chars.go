@@ -91,6 +91,10 @@ func belowSpace(w uint64) uint64 {
 // firstFlag converts the lowest flag of t (non-zero) to a byte offset.
 func firstFlag(t uint64) int { return bits.TrailingZeros64(t) >> 3 }
 
+// opensComment reports whether w, the bytes after a '<' as a little-endian
+// word, starts with "!--".
+func opensComment(w uint64) bool { return uint32(w)&0xffffff == '!'|'-'<<8|'-'<<16 }
+
 // indexByteFrom returns the index of the first c in p at or after i, or -1.
 // In tag-dense HTML the next '<' or closing quote is usually a few bytes
 // away, where the call and setup costs of bytes.IndexByte dominate; two

@@ -166,7 +166,7 @@ exact: // p[j] is a '<' with fastLookahead bytes after it
 		s.pending = rawNone
 	} else {
 		switch {
-		case c == '!' && byte(w>>8) == '-' && byte(w>>16) == '-':
+		case opensComment(w):
 			i = s.commentStart(p, j+4)
 		case c == '!':
 			i = s.bogus(p, j+2)
