@@ -53,16 +53,8 @@ func TestEarlySnippet(t *testing.T) {
 				}
 			}))
 			defer srv.Close()
-			resp, err := http.Get(srv.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(body) != tt.wantBody {
+			resp, body := get(t, srv.URL)
+			if body != tt.wantBody {
 				t.Errorf("body %q, want %q", body, tt.wantBody)
 			}
 			if got := resp.Header.Get("Content-Length"); got != tt.wantLength {

@@ -445,15 +445,25 @@ func TestUnwrap(t *testing.T) {
 		_, _ = io.WriteString(w, pageHTML)
 	}), nil))
 	defer srv.Close()
-	resp, err := http.Get(srv.URL)
+	if _, body := get(t, srv.URL); body != pageWithSnippet {
+		t.Errorf("body %q", body)
+	}
+}
+
+// get fetches url and returns the response (its body read and closed)
+// and the body.
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != pageWithSnippet {
-		t.Errorf("body %q", body)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return resp, string(body)
 }
 
 func TestCloseTwice(t *testing.T) {
