@@ -1,0 +1,196 @@
+package state
+
+import (
+	"bytes"
+	"container/list"
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// DefaultMemoryCap is the most records a Memory store holds by default.
+const DefaultMemoryCap = 1_000_000
+
+// Memory is an in-process Store. Records expire; past its cap the oldest
+// written record is evicted first. It does not survive a restart and is
+// not shared between instances: it backs tests and the embedded store's
+// cache, and is what a single short-lived process may use.
+type Memory struct {
+	mu      sync.Mutex
+	entries map[string]*list.Element // of *memEntry
+	order   *list.List               // oldest write at the front
+	cap     int
+	now     func() time.Time
+	closed  bool
+}
+
+type memEntry struct {
+	key     string
+	value   []byte
+	expires time.Time
+}
+
+// NewMemory returns a Memory store holding at most maxRecords records
+// (DefaultMemoryCap when maxRecords <= 0).
+func NewMemory(maxRecords int) *Memory {
+	if maxRecords <= 0 {
+		maxRecords = DefaultMemoryCap
+	}
+	return &Memory{entries: make(map[string]*list.Element), order: list.New(), cap: maxRecords, now: time.Now}
+}
+
+// SetClock replaces the store's clock (tests).
+func (m *Memory) SetClock(now func() time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = now
+}
+
+// Len is the number of records held, expired ones not yet dropped included.
+func (m *Memory) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.entries)
+}
+
+// lookupLocked returns the live entry under key, dropping it if expired.
+func (m *Memory) lookupLocked(key string) *memEntry {
+	el, ok := m.entries[key]
+	if !ok {
+		return nil
+	}
+	e := el.Value.(*memEntry)
+	if !m.now().Before(e.expires) {
+		m.order.Remove(el)
+		delete(m.entries, key)
+		return nil
+	}
+	return e
+}
+
+// writeLocked stores value under key as the newest record, evicting the
+// oldest records (expired ones first come for free at the front) past the cap.
+func (m *Memory) writeLocked(key string, value []byte, ttl time.Duration) {
+	if el, ok := m.entries[key]; ok {
+		m.order.Remove(el)
+	}
+	e := &memEntry{key: key, value: bytes.Clone(value), expires: m.now().Add(ttl)}
+	m.entries[key] = m.order.PushBack(e)
+	for len(m.entries) > m.cap {
+		front := m.order.Front()
+		m.order.Remove(front)
+		delete(m.entries, front.Value.(*memEntry).key)
+	}
+}
+
+func (m *Memory) check(ttl time.Duration, write bool) error {
+	if m.closed {
+		return fmt.Errorf("%w: memory store closed", ErrUnavailable)
+	}
+	if write && ttl <= 0 {
+		return errNoTTL
+	}
+	return nil
+}
+
+// Get implements Store.
+func (m *Memory) Get(_ context.Context, key string) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(0, false); err != nil {
+		return nil, false, err
+	}
+	if e := m.lookupLocked(key); e != nil {
+		return bytes.Clone(e.value), true, nil
+	}
+	return nil, false, nil
+}
+
+// Set implements Store.
+func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ttl, true); err != nil {
+		return err
+	}
+	m.writeLocked(key, value, ttl)
+	return nil
+}
+
+// SetNX implements Store.
+func (m *Memory) SetNX(_ context.Context, key string, value []byte, ttl time.Duration) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ttl, true); err != nil {
+		return nil, false, err
+	}
+	if e := m.lookupLocked(key); e != nil {
+		return bytes.Clone(e.value), false, nil
+	}
+	m.writeLocked(key, value, ttl)
+	return bytes.Clone(value), true, nil
+}
+
+// CompareAndSet implements Store.
+func (m *Memory) CompareAndSet(_ context.Context, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ttl, true); err != nil {
+		return false, err
+	}
+	e := m.lookupLocked(key)
+	if e == nil || !bytes.Equal(e.value, old) {
+		return false, nil
+	}
+	m.writeLocked(key, value, ttl)
+	return true, nil
+}
+
+// DeleteIf implements Store.
+func (m *Memory) DeleteIf(_ context.Context, key string, old []byte) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(0, false); err != nil {
+		return false, err
+	}
+	e := m.lookupLocked(key)
+	if e == nil || !bytes.Equal(e.value, old) {
+		return false, nil
+	}
+	m.order.Remove(m.entries[key])
+	delete(m.entries, key)
+	return true, nil
+}
+
+// Incr implements Store.
+func (m *Memory) Incr(_ context.Context, key string, delta int64, ttl time.Duration) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ttl, true); err != nil {
+		return 0, err
+	}
+	var n int64
+	if e := m.lookupLocked(key); e != nil {
+		v, err := strconv.ParseInt(string(e.value), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("state: %q does not hold a counter", key)
+		}
+		n = v
+	}
+	n += delta
+	m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl)
+	return n, nil
+}
+
+// Close implements Store.
+func (m *Memory) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	m.entries, m.order = map[string]*list.Element{}, list.New()
+	return nil
+}
+
+var _ Store = (*Memory)(nil)
