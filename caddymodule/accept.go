@@ -14,6 +14,7 @@ import (
 
 	"github.com/kairoedge/kairo/internal/widget"
 	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/stores"
 )
 
 // maxActionBody bounds accept and decline request bodies.
@@ -139,7 +140,7 @@ func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 	// The store call must finish even if the customer leaves the page:
 	// its outcome is what every repeat of this token will be told.
 	start := time.Now()
-	ans, callErr := h.store.accept(context.WithoutCancel(r.Context()), cl, r.Header.Get("Cookie"))
+	ans, callErr := h.callStore(context.WithoutCancel(r.Context()), cl, shopper(r))
 	h.metrics.storeLatency.WithLabelValues(string(cl.Placement)+"_accept", resultLabel(callErr)).Observe(time.Since(start).Seconds())
 	out, retryable := acceptOutcome(cl, ans, callErr)
 	if retryable {
@@ -158,9 +159,40 @@ func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 	h.logger.Info("offer accept",
 		zap.String("offer", cl.OfferID), zap.String("placement", placement),
 		zap.String("subject", cl.Subject), zap.String("outcome", out.Status),
-		zap.Int("store_status", ans.status), zap.Error(callErr))
+		zap.Int("store_status", ans.Status), zap.String("store_reason", string(ans.Reason)),
+		zap.String("store_mode", string(ans.Mode)), zap.String("follow_up_order", ans.FollowUpOrderID), zap.Error(callErr))
 	answer(out)
 }
+
+// callStore forwards an accepted offer to the store: the order accept
+// after purchase, the cart add before, bounded by the store's accept
+// timeout.
+func (h *Handler) callStore(ctx context.Context, cl offers.Claims, who stores.Shopper) (stores.Answer, error) {
+	req := stores.AcceptRequest{
+		Key:      acceptKey(cl),
+		OfferID:  cl.OfferID,
+		Currency: cl.Currency,
+		Items: []stores.Line{{
+			ProductID: cl.ProductID,
+			VariantID: cl.ProductVariantID,
+			Quantity:  cl.Quantity,
+			UnitPrice: cl.UnitPrice,
+			Discount:  cl.Discount,
+		}},
+		Shopper: who,
+	}
+	ctx, cancel := context.WithTimeout(ctx, h.store.Timeouts().Accept)
+	defer cancel()
+	if cl.Placement == offers.PlacementThankYou {
+		req.OrderID = cl.Subject
+		return h.store.OrderAccept(ctx, req)
+	}
+	return h.store.CartAdd(ctx, req)
+}
+
+// acceptKey is the accept's idempotency key: the store applies one key
+// once.
+func acceptKey(cl offers.Claims) string { return cl.Nonce }
 
 // verify checks a token and, for a thank-you offer, that it belongs to
 // the order of the page it was posted from.
@@ -194,6 +226,8 @@ var outcomes = map[string]Outcome{
 	"accepted":          {HTTPStatus: http.StatusOK, Status: "accepted", Message: "Added to your order."},
 	"payment_failed":    {HTTPStatus: http.StatusPaymentRequired, Status: "payment_failed", Message: "Your payment method was declined for this item, so nothing was added and you were not charged."},
 	"out_of_stock":      {HTTPStatus: http.StatusConflict, Status: "out_of_stock", Message: "Sorry, this item just sold out. Nothing was added."},
+	"coupon_conflict":   {HTTPStatus: http.StatusConflict, Status: "coupon_conflict", Message: "This offer cannot be combined with the coupon already in your cart, so nothing was added."},
+	"conflict":          {HTTPStatus: http.StatusConflict, Status: "conflict", Message: "The store could not add this item right now. Nothing was added or charged."},
 	"order_closed":      {HTTPStatus: http.StatusGone, Status: "order_closed", Message: "This order can no longer be changed, so the offer could not be added."},
 	"store_unavailable": {HTTPStatus: http.StatusBadGateway, Status: "store_unavailable", Message: "The store could not be reached. Nothing was added; please try again in a moment."},
 	"store_timeout":     {HTTPStatus: http.StatusGatewayTimeout, Status: "store_unavailable", Message: "The store took too long to answer. Nothing was added; please try again in a moment."},
@@ -215,12 +249,17 @@ func outcomeByStatus(code string, pl offers.Placement) (Outcome, bool) {
 	return out, ok
 }
 
+// followUpMessage is the accepted message when the store took a
+// post-purchase offer as a linked follow-up order, not an edit.
+const followUpMessage = "Added to your order, as a second order linked to the first."
+
 // acceptOutcome turns the store's answer into the customer's answer, and
 // says whether the accept may be tried again (the store did not apply it).
-func acceptOutcome(cl offers.Claims, ans storeAnswer, err error) (Outcome, bool) {
+// A 409's reason code picks the sentence; a 409 without a known reason is
+// a conflict, never claimed to be a sell-out.
+func acceptOutcome(cl offers.Claims, ans stores.Answer, err error) (Outcome, bool) {
 	if err != nil {
-		var sf *storeFailure
-		if errors.As(err, &sf) && sf.reason == "timeout" {
+		if stores.FailureReason(err) == stores.FailTimeout {
 			return outcomes["store_timeout"], true
 		}
 		out := outcomes["store_unavailable"]
@@ -228,19 +267,26 @@ func acceptOutcome(cl offers.Claims, ans storeAnswer, err error) (Outcome, bool)
 		return out, true
 	}
 	switch {
-	case ans.status/100 == 2:
+	case ans.Applied():
 		out, _ := outcomeByStatus("accepted", cl.Placement)
-		if ans.total > 0 {
-			out.Total = offers.Money{Amount: ans.total, Currency: cl.Currency}.Format()
+		if ans.Mode == stores.ModeFollowUp {
+			out.Message = followUpMessage
+		}
+		if ans.Total > 0 {
+			out.Total = offers.Money{Amount: ans.Total, Currency: cl.Currency}.Format()
 		}
 		return out, false
-	case ans.status == http.StatusPaymentRequired:
+	case ans.Status == http.StatusPaymentRequired:
 		return outcomes["payment_failed"], false
-	case ans.status == http.StatusConflict:
-		return outcomes["out_of_stock"], false
-	case ans.status == http.StatusGone:
+	case ans.Status == http.StatusConflict:
+		switch ans.Reason {
+		case stores.ReasonOutOfStock, stores.ReasonCouponConflict:
+			return outcomes[string(ans.Reason)], false
+		}
+		return outcomes["conflict"], false
+	case ans.Status == http.StatusGone:
 		return outcomes["order_closed"], false
-	case ans.status >= 500:
+	case ans.Status >= 500:
 		return outcomes["store_unavailable"], true
 	}
 	return outcomes["error"], false

@@ -33,14 +33,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    cart_token_ttl <duration>
 //	    selection_ttl  <duration>
 //	    context_ttl    <duration>
-//	    store <url> {
-//	        cart_context   <path>
-//	        order_context  <path>
-//	        order_accept   <path>
-//	        cart_add       <path>
-//	        header         <name> <value>
-//	        timeout        <duration>
-//	        accept_timeout <duration>
+//	    store [<connector>] <url> {
+//	        ...            options of the store module: contract
+//	                       (the default), vendure or evershop
 //	    }
 //	}
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
@@ -118,67 +113,16 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 		case "store":
-			if h.Store != nil {
+			if h.StoreRaw != nil {
 				return d.Err("store is already set: one upsell handler talks to one store")
 			}
-			h.Store = new(StoreConfig)
-			if err := h.Store.unmarshalCaddyfile(d); err != nil {
+			raw, err := unmarshalStore(d)
+			if err != nil {
 				return err
 			}
+			h.StoreRaw = raw
 		default:
 			return d.Errf("unknown upsell option %q", opt)
-		}
-	}
-	return nil
-}
-
-// unmarshalCaddyfile parses `store <url> { ... }`.
-func (c *StoreConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	if !d.NextArg() {
-		return d.Err("store needs the store's base URL, e.g. store http://127.0.0.1:9300")
-	}
-	c.URL = d.Val()
-	if d.NextArg() {
-		return d.ArgErr()
-	}
-	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		opt := d.Val()
-		switch opt {
-		case "cart_context":
-			if err := oneArg(d, &c.CartContext); err != nil {
-				return err
-			}
-		case "order_context":
-			if err := oneArg(d, &c.OrderContext); err != nil {
-				return err
-			}
-		case "order_accept":
-			if err := oneArg(d, &c.OrderAccept); err != nil {
-				return err
-			}
-		case "cart_add":
-			if err := oneArg(d, &c.CartAdd); err != nil {
-				return err
-			}
-		case "header":
-			args := d.RemainingArgs()
-			if len(args) != 2 {
-				return d.Errf("header needs a name and a value, got %d arguments", len(args))
-			}
-			if c.Headers == nil {
-				c.Headers = make(map[string]string)
-			}
-			c.Headers[args[0]] = args[1]
-		case "timeout":
-			if err := durationArg(d, &c.Timeout); err != nil {
-				return err
-			}
-		case "accept_timeout":
-			if err := durationArg(d, &c.AcceptTimeout); err != nil {
-				return err
-			}
-		default:
-			return d.Errf("unknown store option %q", opt)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -45,23 +46,52 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		CartTokenTTL:  caddy.Duration(45 * time.Minute),
 		SelectionTTL:  caddy.Duration(10 * time.Second),
 		ContextTTL:    caddy.Duration(2 * time.Second),
-		Store: &StoreConfig{
-			URL:           "http://127.0.0.1:9300",
-			CartContext:   "/api/cart",
-			OrderContext:  "/api/orders/{order_id}",
-			OrderAccept:   "/api/orders/{order_id}/upsells",
-			CartAdd:       "/api/cart/items",
-			Headers:       map[string]string{"Authorization": "Bearer abc"},
-			Timeout:       caddy.Duration(200 * time.Millisecond),
-			AcceptTimeout: caddy.Duration(5 * time.Second),
-		},
 	}
+	wantStore := `{"connector":"contract","url":"http://127.0.0.1:9300","timeout":200000000,"accept_timeout":5000000000,
+		"cart_context":"/api/cart","order_context":"/api/orders/{order_id}","order_accept":"/api/orders/{order_id}/upsells",
+		"cart_add":"/api/cart/items","headers":{"Authorization":"Bearer abc"}}`
 	var got Handler
 	if err := got.UnmarshalCaddyfile(caddyfile.NewTestDispenser(full)); err != nil {
 		t.Fatalf("UnmarshalCaddyfile: %v", err)
 	}
+	if !sameJSON(t, got.StoreRaw, wantStore) {
+		t.Errorf("store: got %s\nwant %s", got.StoreRaw, wantStore)
+	}
+	got.StoreRaw = nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// sameJSON reports whether two JSON texts hold the same value.
+func sameJSON(t *testing.T, a []byte, b string) bool {
+	t.Helper()
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		t.Fatalf("%s: %v", a, err)
+	}
+	if err := json.Unmarshal([]byte(b), &y); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// TestUnmarshalStore checks that each store module is chosen by name, and
+// that a bare URL (or the name contract) is the JSON contract.
+func TestUnmarshalStore(t *testing.T) {
+	tests := []struct{ input, want string }{
+		{"store http://127.0.0.1:9300", `{"connector":"contract","url":"http://127.0.0.1:9300"}`},
+		{"store contract http://127.0.0.1:9300 {\n timeout 1s\n}", `{"connector":"contract","url":"http://127.0.0.1:9300","timeout":1000000000}`},
+	}
+	for _, tt := range tests {
+		var h Handler
+		if err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser("upsell {\n" + tt.input + "\n}")); err != nil {
+			t.Errorf("%q: %v", tt.input, err)
+			continue
+		}
+		if !sameJSON(t, h.StoreRaw, tt.want) {
+			t.Errorf("%q: got %s, want %s", tt.input, h.StoreRaw, tt.want)
+		}
 	}
 }
 
@@ -82,6 +112,7 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"max_offers zero", "upsell {\n max_offers 0\n}", "Testfile:2"},
 		{"bad duration", "upsell {\n cart_token_ttl soon\n}", `Testfile:2 - cart_token_ttl: "soon" is not a positive duration`},
 		{"store without url", "upsell {\n store {\n }\n}", "Testfile:2 - store needs the store's base URL"},
+		{"unknown connector", "upsell {\n store magento http://a\n}", `Testfile:2 - store: unknown connector "magento"`},
 		{"store twice", "upsell {\n store http://a\n store http://b\n}", "Testfile:3 - store is already set"},
 		{"unknown store option", "upsell {\n store http://a {\n  colour blue\n }\n}", `Testfile:3 - unknown store option "colour"`},
 		{"header with one value", "upsell {\n store http://a {\n  header Authorization\n }\n}", "Testfile:3 - header needs a name and a value"},

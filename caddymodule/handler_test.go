@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -46,7 +46,7 @@ func provisioned(t *testing.T, storeURL string) *Handler {
 		Secrets:       []string{testSecret},
 		CartPaths:     []string{"/cart"},
 		ThankYouPaths: []string{"/checkout/success/{order_id}"},
-		Store:         &StoreConfig{URL: storeURL, Timeout: caddy.Duration(2 * time.Second)},
+		StoreRaw:      json.RawMessage(`{"url":"` + storeURL + `","timeout":"2s"}`),
 	}
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
 	t.Cleanup(cancel)
@@ -196,7 +196,7 @@ func TestProvisionErrors(t *testing.T) {
 	base := func() *Handler {
 		return &Handler{
 			Catalog: "../demo/offers.json", Secrets: []string{testSecret},
-			CartPaths: []string{"/cart"}, Store: &StoreConfig{URL: "http://127.0.0.1:1"},
+			CartPaths: []string{"/cart"}, StoreRaw: json.RawMessage(`{"url":"http://127.0.0.1:1"}`),
 		}
 	}
 	tests := []struct {
@@ -204,12 +204,13 @@ func TestProvisionErrors(t *testing.T) {
 		change  func(*Handler)
 		wantErr string
 	}{
-		{"no store", func(h *Handler) { h.Store = nil }, "a store is required"},
+		{"no store", func(h *Handler) { h.StoreRaw = nil }, "a store is required"},
 		{"no catalog", func(h *Handler) { h.Catalog = "" }, "a catalog is required"},
 		{"missing catalog file", func(h *Handler) { h.Catalog = "testdata/none.json" }, "none.json"},
 		{"no secret", func(h *Handler) { h.Secrets = nil }, "at least one secret"},
 		{"short secret in JSON config", func(h *Handler) { h.Secrets = []string{"short"} }, "secrets"},
-		{"bad store url", func(h *Handler) { h.Store.URL = "ftp://x" }, "want http(s)"},
+		{"bad store url", func(h *Handler) { h.StoreRaw = json.RawMessage(`{"url":"ftp://x"}`) }, "want http(s)"},
+		{"unknown connector", func(h *Handler) { h.StoreRaw = json.RawMessage(`{"connector":"magento","url":"http://x"}`) }, "magento"},
 		{"thank_you without order id", func(h *Handler) { h.ThankYouPaths = []string{"/thanks"} }, "{order_id}"},
 	}
 	for _, tt := range tests {

@@ -2,7 +2,6 @@ package caddymodule
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/kairoedge/kairo/internal/inject"
 	"github.com/kairoedge/kairo/internal/widget"
 	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/stores"
 )
 
 // noticeParam is the query parameter that carries the result of a plain
@@ -48,10 +48,10 @@ type pageRun struct {
 // servePage streams a cart or thank-you page through the injector while
 // the store's context is fetched in parallel.
 func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, pl offers.Placement, orderID string) error {
-	ctx, cancel := context.WithTimeout(r.Context(), time.Duration(h.Store.Timeout))
+	ctx, cancel := context.WithTimeout(r.Context(), h.store.Timeouts().Context)
 	defer cancel()
 	run := &pageRun{h: h, r: r, placement: pl, orderID: orderID, outcome: "not_rewritable"}
-	run.pending = h.fetchContext(ctx, pl, orderID, r.Header.Get("Cookie"))
+	run.pending = h.fetchContext(ctx, pl, orderID, shopper(r))
 
 	inject.PrepareRequest(r)
 	rw := inject.NewResponseWriter(w, run.snippet)
@@ -74,12 +74,12 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 
 // fetchContext asks the store for the cart or order in the background. The
 // channel receives exactly one result; ctx bounds the wait.
-func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID, cookie string) <-chan contextResult {
+func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID string, who stores.Shopper) <-chan contextResult {
 	ch := make(chan contextResult, 1)
 	var key string
 	// A cart without cookies has no identity to cache it under.
-	if h.contexts != nil && (pl == offers.PlacementThankYou || cookie != "") {
-		key = contextKey(pl, orderID, cookie)
+	if h.contexts != nil && (pl == offers.PlacementThankYou || who.Cookie != "") {
+		key = contextKey(pl, orderID, who.Cookie)
 		if sc, ok := h.contexts.get(key); ok {
 			ch <- contextResult{sc: sc}
 			return ch
@@ -91,9 +91,9 @@ func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID
 		call := "cart_context"
 		if pl == offers.PlacementThankYou {
 			call = "order_context"
-			res.sc, res.err = h.store.orderContext(ctx, orderID)
+			res.sc, res.err = h.store.OrderContext(ctx, orderID)
 		} else {
-			res.sc, res.err = h.store.cartContext(ctx, cookie)
+			res.sc, res.err = h.store.CartContext(ctx, who)
 		}
 		h.metrics.storeLatency.WithLabelValues(call, resultLabel(res.err)).Observe(time.Since(start).Seconds())
 		if key != "" && res.err == nil {
@@ -109,9 +109,8 @@ func resultLabel(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	var sf *storeFailure
-	if errors.As(err, &sf) {
-		return sf.reason
+	if reason := stores.FailureReason(err); reason != "" {
+		return reason
 	}
 	return "error"
 }
@@ -190,19 +189,18 @@ func (p *pageRun) finish() {
 
 // failOpenReason turns a context failure into a metric label.
 func failOpenReason(err error) string {
-	var sf *storeFailure
-	if errors.As(err, &sf) {
-		switch sf.reason {
-		case "status":
-			return "store_status"
-		case "bad_answer":
-			return "bad_context"
-		case "cancelled":
-			return "timeout"
-		}
-		return sf.reason
+	switch reason := stores.FailureReason(err); reason {
+	case "":
+		return "store_error"
+	case stores.FailStatus:
+		return "store_status"
+	case stores.FailBadAnswer:
+		return "bad_context"
+	case stores.FailCancelled:
+		return "timeout"
+	default:
+		return reason
 	}
-	return "store_error"
 }
 
 // notice is the status code of a form post's result carried back to the

@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/kairoedge/kairo/internal/widget"
 	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/stores"
 )
 
 func init() {
@@ -24,8 +26,8 @@ func init() {
 const (
 	DefaultPrefix         = "/_upsell"
 	DefaultMaxOffers      = 2
-	DefaultContextTimeout = 150 * time.Millisecond
-	DefaultAcceptTimeout  = 10 * time.Second
+	DefaultContextTimeout = stores.DefaultContextTimeout
+	DefaultAcceptTimeout  = stores.DefaultAcceptTimeout
 	DefaultCartTokenTTL   = 30 * time.Minute
 	DefaultSelectionTTL   = 30 * time.Second
 	// DemoSecret is the secret Caddyfile.example falls back to when
@@ -72,8 +74,11 @@ type Handler struct {
 	// Default: /_upsell.
 	Prefix string `json:"prefix,omitempty"`
 
-	// Store says how to reach the store's JSON contract.
-	Store *StoreConfig `json:"store,omitempty"`
+	// StoreRaw is the store module that reaches the store (namespace
+	// http.handlers.upsell.stores): "contract", the JSON store contract,
+	// when the object names no connector; "vendure" or "evershop" for
+	// those stores' own APIs.
+	StoreRaw json.RawMessage `json:"store,omitempty" caddy:"namespace=http.handlers.upsell.stores inline_key=connector"`
 
 	// MaxOffers is the most offers shown on one page. Default: 2.
 	MaxOffers int `json:"max_offers,omitempty"`
@@ -103,7 +108,7 @@ type Handler struct {
 	signer    *offers.Signer
 	cartPaths []pathPattern
 	thankYou  []pathPattern
-	store     *storeClient
+	store     stores.Store
 	ledger    Ledger
 	declines  *declineLog
 	cache     *selectionCache
@@ -112,41 +117,6 @@ type Handler struct {
 	metrics   *metrics
 	logger    *zap.Logger
 	now       func() time.Time
-}
-
-// StoreConfig is how Kairo reaches the store's JSON contract (store
-// contract v1). Endpoint paths may contain {order_id}.
-type StoreConfig struct {
-	// URL is the store's base URL, e.g. http://127.0.0.1:9300.
-	URL string `json:"url,omitempty"`
-
-	// CartContext answers the cart context; called with the customer's
-	// own Cookie header. Default: /api/cart.
-	CartContext string `json:"cart_context,omitempty"`
-
-	// OrderContext answers an order's context; called with Headers.
-	// Default: /api/orders/{order_id}.
-	OrderContext string `json:"order_context,omitempty"`
-
-	// OrderAccept adds an accepted post-purchase offer to the order.
-	// Default: /api/orders/{order_id}/upsells.
-	OrderAccept string `json:"order_accept,omitempty"`
-
-	// CartAdd adds an accepted cart offer to the customer's cart; called
-	// with the customer's Cookie header. Default: /api/cart/items.
-	CartAdd string `json:"cart_add,omitempty"`
-
-	// Headers are sent on every order call: usually the store credential,
-	// e.g. Authorization: Bearer <token>. Never sent on cart calls, which
-	// carry the customer's cookies instead.
-	Headers map[string]string `json:"headers,omitempty"`
-
-	// Timeout bounds the context request that runs while the page is
-	// fetched; past it the page is served unchanged. Default: 150ms.
-	Timeout caddy.Duration `json:"timeout,omitempty"`
-
-	// AcceptTimeout bounds an accept call to the store. Default: 10s.
-	AcceptTimeout caddy.Duration `json:"accept_timeout,omitempty"`
 }
 
 // CaddyModule returns the Caddy module information.
@@ -174,11 +144,6 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.SelectionTTL == 0 {
 		h.SelectionTTL = caddy.Duration(DefaultSelectionTTL)
 	}
-	if h.Store == nil {
-		return errors.New("upsell: a store is required (store <url> { ... })")
-	}
-	h.Store.setDefaults()
-
 	if h.Catalog == "" {
 		return errors.New("upsell: a catalog is required (catalog <file>)")
 	}
@@ -216,8 +181,8 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("upsell: thank_you: %w", err)
 	}
 
-	if h.store, err = newStoreClient(h.Store); err != nil {
-		return fmt.Errorf("upsell: store: %w", err)
+	if h.store, err = h.loadStore(ctx); err != nil {
+		return fmt.Errorf("upsell: %w", err)
 	}
 	if h.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("upsell: registering metrics: %w", err)
@@ -262,9 +227,6 @@ func (h *Handler) Cleanup() error {
 	}
 	if h.contexts != nil {
 		h.contexts.close()
-	}
-	if h.store != nil {
-		h.store.close()
 	}
 	if h.ledger != nil {
 		releaseMemoryState()

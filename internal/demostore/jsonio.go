@@ -14,6 +14,9 @@ import (
 // apiError is the body of every JSON error answer.
 type apiError struct {
 	Error string `json:"error"`
+	// Reason is the store contract's reason code on a 409
+	// (out_of_stock, coupon_conflict, conflict).
+	Reason string `json:"reason,omitempty"`
 }
 
 // encodeJSON encodes v on one line ending in a newline, leaving <, > and &
@@ -107,7 +110,12 @@ func holdBack(ctx context.Context, d time.Duration, cancelled *atomic.Int64) boo
 
 // writeInjectedStatus answers with a status chosen by a fault.
 func writeInjectedStatus(w http.ResponseWriter, status int) {
-	writeError(w, status, injectedMessage(status)+" (injected by /_demo/faults)")
+	msg := injectedMessage(status) + " (injected by /_demo/faults)"
+	if status == http.StatusConflict {
+		writeJSON(w, status, apiError{Error: msg, Reason: "out_of_stock"})
+		return
+	}
+	writeError(w, status, msg)
 }
 
 // injectedMessage says in plain words what a store means by a status.

@@ -1,0 +1,44 @@
+package caddymodule
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/stores"
+)
+
+// TestAcceptOutcomeByStoreAnswer checks that each store answer reaches the
+// shopper as its own sentence, and which ones may be retried.
+func TestAcceptOutcomeByStoreAnswer(t *testing.T) {
+	order := offers.Claims{Placement: offers.PlacementThankYou, Currency: "USD"}
+	tests := []struct {
+		name      string
+		ans       stores.Answer
+		err       error
+		status    string
+		message   string
+		retryable bool
+	}{
+		{"edited", stores.Answer{Status: 200, Total: 6098, Mode: stores.ModeEdited}, nil, "accepted", "Added to your order.", false},
+		{"follow-up", stores.Answer{Status: 201, Mode: stores.ModeFollowUp}, nil, "accepted", followUpMessage, false},
+		{"sold out", stores.Answer{Status: 409, Reason: stores.ReasonOutOfStock}, nil, "out_of_stock", outcomes["out_of_stock"].Message, false},
+		{"coupon", stores.Answer{Status: 409, Reason: stores.ReasonCouponConflict}, nil, "coupon_conflict", outcomes["coupon_conflict"].Message, false},
+		{"409 without reason", stores.Answer{Status: 409}, nil, "conflict", outcomes["conflict"].Message, false},
+		{"unknown reason", stores.Answer{Status: 409, Reason: "tuesday"}, nil, "conflict", outcomes["conflict"].Message, false},
+		{"payment", stores.Answer{Status: 402}, nil, "payment_failed", outcomes["payment_failed"].Message, false},
+		{"closed", stores.Answer{Status: 410}, nil, "order_closed", outcomes["order_closed"].Message, false},
+		{"5xx", stores.Answer{Status: 503}, nil, "store_unavailable", outcomes["store_unavailable"].Message, true},
+		{"timeout", stores.Answer{}, &stores.Failure{Reason: stores.FailTimeout, Err: errors.New("slow")}, "store_unavailable", outcomes["store_timeout"].Message, true},
+		{"unreachable", stores.Answer{}, &stores.Failure{Reason: stores.FailUnreachable, Err: errors.New("refused")}, "store_unavailable", outcomes["store_unavailable"].Message, true},
+	}
+	for _, tt := range tests {
+		out, retry := acceptOutcome(order, tt.ans, tt.err)
+		if out.Status != tt.status || out.Message != tt.message || retry != tt.retryable {
+			t.Errorf("%s: got %+v retry=%v, want %s %q retry=%v", tt.name, out, retry, tt.status, tt.message, tt.retryable)
+		}
+	}
+	if out, _ := acceptOutcome(order, stores.Answer{Status: 200, Total: 6098}, nil); out.Total != "$60.98" {
+		t.Errorf("total %q, want $60.98", out.Total)
+	}
+}

@@ -1,0 +1,335 @@
+// Package contract is the store module for Kairo's JSON store contract
+// (module http.handlers.upsell.stores.contract): four endpoints any store
+// can implement, described in the README. It is the default store module.
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+
+	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/stores"
+)
+
+func init() {
+	caddy.RegisterModule(Store{})
+}
+
+// Endpoint path defaults (store contract v1).
+const (
+	DefaultCartContext  = "/api/cart"
+	DefaultOrderContext = "/api/orders/{order_id}"
+	DefaultOrderAccept  = "/api/orders/{order_id}/upsells"
+	DefaultCartAdd      = "/api/cart/items"
+)
+
+// orderIDPlaceholder is replaced by the order id in endpoint paths.
+const orderIDPlaceholder = "{order_id}"
+
+// Store speaks store contract v1 (module http.handlers.upsell.stores.contract).
+// Endpoint paths may contain {order_id}.
+//
+//	store [contract] <url> {
+//	    cart_context   <path>
+//	    order_context  <path>
+//	    order_accept   <path>
+//	    cart_add       <path>
+//	    header         <name> <value>
+//	    timeout        <duration>
+//	    accept_timeout <duration>
+//	}
+type Store struct {
+	stores.Endpoint
+
+	// CartContextPath answers the cart context; called with the customer's
+	// own Cookie header. Default: /api/cart.
+	CartContextPath string `json:"cart_context,omitempty"`
+
+	// OrderContextPath answers an order's context; called with Headers.
+	// Default: /api/orders/{order_id}.
+	OrderContextPath string `json:"order_context,omitempty"`
+
+	// OrderAcceptPath adds an accepted post-purchase offer to the order.
+	// Default: /api/orders/{order_id}/upsells.
+	OrderAcceptPath string `json:"order_accept,omitempty"`
+
+	// CartAddPath adds an accepted cart offer to the customer's cart; called
+	// with the customer's Cookie header. Default: /api/cart/items.
+	CartAddPath string `json:"cart_add,omitempty"`
+
+	// Headers are sent on every order call: usually the store credential,
+	// e.g. Authorization: Bearer <token>. Never sent on cart calls, which
+	// carry the customer's cookies instead.
+	Headers map[string]string `json:"headers,omitempty"`
+
+	base    string // scheme://host[:port][/path], without a trailing slash
+	headers http.Header
+	http    *http.Client
+}
+
+// CaddyModule returns the Caddy module information.
+func (Store) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  stores.Namespace + ".contract",
+		New: func() caddy.Module { return new(Store) },
+	}
+}
+
+// Provision fills the defaults and checks the endpoints.
+func (s *Store) Provision(caddy.Context) error {
+	for _, p := range []*string{&s.CartContextPath, &s.OrderContextPath, &s.OrderAcceptPath, &s.CartAddPath} {
+		*p = strings.TrimSpace(*p)
+	}
+	if s.CartContextPath == "" {
+		s.CartContextPath = DefaultCartContext
+	}
+	if s.OrderContextPath == "" {
+		s.OrderContextPath = DefaultOrderContext
+	}
+	if s.OrderAcceptPath == "" {
+		s.OrderAcceptPath = DefaultOrderAccept
+	}
+	if s.CartAddPath == "" {
+		s.CartAddPath = DefaultCartAdd
+	}
+	base, err := s.ProvisionEndpoint(stores.DefaultContextTimeout)
+	if err != nil {
+		return err
+	}
+	s.base = base
+	for name, p := range map[string]string{
+		"cart_context": s.CartContextPath, "order_context": s.OrderContextPath,
+		"order_accept": s.OrderAcceptPath, "cart_add": s.CartAddPath,
+	} {
+		if !strings.HasPrefix(p, "/") {
+			return fmt.Errorf("%s %q must start with /", name, p)
+		}
+	}
+	s.headers = make(http.Header, len(s.Headers))
+	for k, v := range s.Headers {
+		s.headers.Set(k, v)
+	}
+	s.http = stores.NewHTTPClient()
+	return nil
+}
+
+// Cleanup closes idle connections.
+func (s *Store) Cleanup() error {
+	if s.http != nil {
+		s.http.CloseIdleConnections()
+	}
+	return nil
+}
+
+// endpoint builds the URL of a contract endpoint for an order.
+func (s *Store) endpoint(path, orderID string) string {
+	if orderID != "" {
+		path = strings.ReplaceAll(path, orderIDPlaceholder, url.PathEscape(orderID))
+	}
+	return s.base + path
+}
+
+// CartContext asks for the customer's cart, with the customer's cookies.
+func (s *Store) CartContext(ctx context.Context, shopper stores.Shopper) (*offers.Context, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.endpoint(s.CartContextPath, ""), nil)
+	if err != nil {
+		return nil, err
+	}
+	if shopper.Cookie != "" {
+		req.Header.Set("Cookie", shopper.Cookie)
+	}
+	stores.SetClientAddr(req, shopper.ClientAddr)
+	return s.context(req)
+}
+
+// OrderContext asks for an order, with the store credential.
+func (s *Store) OrderContext(ctx context.Context, orderID string) (*offers.Context, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.endpoint(s.OrderContextPath, orderID), nil)
+	if err != nil {
+		return nil, err
+	}
+	s.addCredentials(req)
+	return s.context(req)
+}
+
+func (s *Store) addCredentials(req *http.Request) {
+	for k, v := range s.headers {
+		req.Header[k] = v
+	}
+}
+
+func (s *Store) context(req *http.Request) (*offers.Context, error) {
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return nil, stores.TransportError(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, stores.MaxAnswer))
+	if err != nil {
+		return nil, stores.TransportError(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, &stores.Failure{Reason: stores.FailStatus, Status: resp.StatusCode}
+	}
+	sc, err := offers.ParseContext(body)
+	if err != nil {
+		return nil, &stores.Failure{Reason: stores.FailBadAnswer, Err: err}
+	}
+	return sc, nil
+}
+
+// acceptLine is one line item of an accept request (store contract v1).
+type acceptLine struct {
+	ProductID string `json:"product_id"`
+	VariantID string `json:"variant_id,omitempty"`
+	Quantity  int    `json:"quantity"`
+	UnitPrice int64  `json:"unit_price"`
+	Discount  int64  `json:"discount"`
+}
+
+// acceptBody is the body of an order accept or cart add.
+type acceptBody struct {
+	OrderID  string       `json:"order_id,omitempty"`
+	OfferID  string       `json:"offer_id"`
+	Currency string       `json:"currency"`
+	Items    []acceptLine `json:"items"`
+}
+
+// answerBody is what Kairo reads of the store's answer to an accept.
+type answerBody struct {
+	Total           int64         `json:"total"`
+	Mode            stores.Mode   `json:"mode"`
+	FollowUpOrderID string        `json:"follow_up_order_id"`
+	FollowUpURL     string        `json:"follow_up_url"`
+	Reason          stores.Reason `json:"reason"`
+}
+
+// OrderAccept posts an accepted post-purchase offer to the order accept
+// endpoint, with the store credential.
+func (s *Store) OrderAccept(ctx context.Context, req stores.AcceptRequest) (stores.Answer, error) {
+	return s.accept(ctx, s.endpoint(s.OrderAcceptPath, req.OrderID), req, true)
+}
+
+// CartAdd posts an accepted cart offer to the cart add endpoint, with the
+// customer's cookies.
+func (s *Store) CartAdd(ctx context.Context, req stores.AcceptRequest) (stores.Answer, error) {
+	req.OrderID = ""
+	return s.accept(ctx, s.endpoint(s.CartAddPath, ""), req, false)
+}
+
+// accept sends one accept with req.Key as the Idempotency-Key, so retries
+// are safe. A non-2xx answer is an Answer, not an error; errors mean the
+// store was not reached or did not answer in time.
+func (s *Store) accept(ctx context.Context, target string, ar stores.AcceptRequest, credentials bool) (stores.Answer, error) {
+	body := acceptBody{OrderID: ar.OrderID, OfferID: ar.OfferID, Currency: ar.Currency}
+	for _, l := range ar.Items {
+		body.Items = append(body.Items, acceptLine{
+			ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity,
+			UnitPrice: l.UnitPrice, Discount: l.Discount,
+		})
+	}
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return stores.Answer{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(payload))
+	if err != nil {
+		return stores.Answer{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Idempotency-Key", ar.Key)
+	if credentials {
+		s.addCredentials(req)
+	} else {
+		if ar.Shopper.Cookie != "" {
+			req.Header.Set("Cookie", ar.Shopper.Cookie)
+		}
+		stores.SetClientAddr(req, ar.Shopper.ClientAddr)
+	}
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return stores.Answer{}, stores.TransportError(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, stores.MaxAnswer))
+	if err != nil {
+		return stores.Answer{}, stores.TransportError(err)
+	}
+	ans := stores.Answer{Status: resp.StatusCode}
+	var got answerBody
+	if json.Unmarshal(raw, &got) != nil {
+		got = answerBody{} // the status alone still says what happened
+	}
+	switch {
+	case ans.Applied():
+		ans.Total, ans.FollowUpOrderID, ans.FollowUpURL = got.Total, got.FollowUpOrderID, got.FollowUpURL
+		ans.Mode = stores.ModeEdited
+		if got.Mode == stores.ModeFollowUp {
+			ans.Mode = stores.ModeFollowUp
+		}
+	case ans.Status == http.StatusConflict:
+		ans.Reason = got.Reason
+	}
+	return ans, nil
+}
+
+// UnmarshalCaddyfile reads `store [contract] <url> { ... }`.
+func (s *Store) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	if err := s.UnmarshalHead(d, "contract"); err != nil {
+		return err
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		if ok, err := s.UnmarshalOption(d); ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		opt := d.Val()
+		var err error
+		switch opt {
+		case "cart_context":
+			err = stores.OneArg(d, &s.CartContextPath)
+		case "order_context":
+			err = stores.OneArg(d, &s.OrderContextPath)
+		case "order_accept":
+			err = stores.OneArg(d, &s.OrderAcceptPath)
+		case "cart_add":
+			err = stores.OneArg(d, &s.CartAddPath)
+		case "header":
+			args := d.RemainingArgs()
+			if len(args) != 2 {
+				return d.Errf("header needs a name and a value, got %d arguments", len(args))
+			}
+			if s.Headers == nil {
+				s.Headers = make(map[string]string)
+			}
+			s.Headers[args[0]] = args[1]
+		default:
+			return d.Errf("unknown store option %q", opt)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Interface guards.
+var (
+	_ stores.Store          = (*Store)(nil)
+	_ caddy.Provisioner     = (*Store)(nil)
+	_ caddy.CleanerUpper    = (*Store)(nil)
+	_ caddyfile.Unmarshaler = (*Store)(nil)
+)

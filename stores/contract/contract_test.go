@@ -1,0 +1,117 @@
+package contract
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/caddyserver/caddy/v2"
+
+	"github.com/kairoedge/kairo/stores"
+)
+
+// recorded is what the test store saw of one request.
+type recorded struct {
+	path, key, cookie, auth, forwardedFor, forwarded string
+	body                                             acceptBody
+}
+
+// testStore answers every accept with the given status and body, and
+// records what it was sent.
+func testStore(t *testing.T, status int, answer string) (*Store, *[]recorded) {
+	t.Helper()
+	var seen []recorded
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := recorded{
+			path: r.URL.Path, key: r.Header.Get("Idempotency-Key"), cookie: r.Header.Get("Cookie"),
+			auth: r.Header.Get("Authorization"), forwardedFor: r.Header.Get("X-Forwarded-For"),
+			forwarded: r.Header.Get("Forwarded"),
+		}
+		if r.Method == http.MethodPost {
+			if err := json.NewDecoder(r.Body).Decode(&rec.body); err != nil {
+				t.Errorf("accept body: %v", err)
+			}
+		}
+		seen = append(seen, rec)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		w.Write([]byte(answer))
+	}))
+	t.Cleanup(srv.Close)
+	s := &Store{Endpoint: stores.Endpoint{URL: srv.URL}, Headers: map[string]string{"Authorization": "Bearer k"}}
+	if err := s.Provision(caddy.Context{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Cleanup() })
+	return s, &seen
+}
+
+var offerReq = stores.AcceptRequest{
+	Key: "order-7/thermos", OrderID: "7", OfferID: "thermos", Currency: "USD",
+	Items:   []stores.Line{{ProductID: "thermos", Quantity: 1, UnitPrice: 1499, Discount: 500}},
+	Shopper: stores.Shopper{Cookie: "sid=abc", ClientAddr: "203.0.113.9"},
+}
+
+func TestOrderAcceptSendsTheKeyAndReadsTheAnswer(t *testing.T) {
+	s, seen := testStore(t, 200, `{"order_id":"7","total":6098,"mode":"follow_up","follow_up_order_id":"8","follow_up_url":"/orders/8"}`)
+	ans, err := s.OrderAccept(context.Background(), offerReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := stores.Answer{Status: 200, Total: 6098, Mode: stores.ModeFollowUp, FollowUpOrderID: "8", FollowUpURL: "/orders/8"}
+	if ans != want {
+		t.Errorf("answer %+v, want %+v", ans, want)
+	}
+	got := (*seen)[0]
+	if got.path != "/api/orders/7/upsells" || got.key != offerReq.Key || got.auth != "Bearer k" || got.cookie != "" {
+		t.Errorf("order accept sent %+v", got)
+	}
+	if got.body.OrderID != "7" || got.body.Items[0].UnitPrice != 1499 || got.body.Items[0].Discount != 500 {
+		t.Errorf("order accept body %+v", got.body)
+	}
+}
+
+func TestCartCallsCarryTheShopper(t *testing.T) {
+	s, seen := testStore(t, 200, `{"total":3000}`)
+	if _, err := s.CartAdd(context.Background(), offerReq); err != nil {
+		t.Fatal(err)
+	}
+	s.CartContext(context.Background(), offerReq.Shopper)
+	for _, got := range *seen {
+		if got.cookie != "sid=abc" || got.auth != "" || got.forwardedFor != "203.0.113.9" || got.forwarded != "for=203.0.113.9" {
+			t.Errorf("%s sent %+v", got.path, got)
+		}
+	}
+	if (*seen)[0].body.OrderID != "" {
+		t.Errorf("a cart add names an order: %+v", (*seen)[0].body)
+	}
+}
+
+func TestConflictReasons(t *testing.T) {
+	tests := []struct {
+		body string
+		want stores.Reason
+	}{
+		{`{"error":"coupon","reason":"coupon_conflict"}`, stores.ReasonCouponConflict},
+		{`{"reason":"out_of_stock"}`, stores.ReasonOutOfStock},
+		{`{"error":"no reason"}`, ""},
+		{`not json`, ""},
+	}
+	for _, tt := range tests {
+		s, _ := testStore(t, http.StatusConflict, tt.body)
+		ans, err := s.OrderAccept(context.Background(), offerReq)
+		if err != nil || ans.Status != 409 || ans.Reason != tt.want || ans.Applied() {
+			t.Errorf("%s: %+v %v, want reason %q", tt.body, ans, err, tt.want)
+		}
+	}
+}
+
+func TestForwardedBracketsIPv6(t *testing.T) {
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	stores.SetClientAddr(req, "2001:db8::1")
+	if got := req.Header.Get("Forwarded"); got != `for="[2001:db8::1]"` {
+		t.Errorf("Forwarded %q", got)
+	}
+}

@@ -1,0 +1,152 @@
+package stores
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+)
+
+// Defaults for Endpoint's timeouts.
+const (
+	DefaultContextTimeout = 150 * time.Millisecond
+	DefaultAcceptTimeout  = 10 * time.Second
+
+	// MaxAnswer bounds what Kairo reads from any store answer.
+	MaxAnswer = 1 << 20
+)
+
+// Endpoint is the part of every store module's configuration that says
+// where the store is and how long to wait for it.
+type Endpoint struct {
+	// URL is the store's base URL, e.g. http://127.0.0.1:3000.
+	URL string `json:"url,omitempty"`
+
+	// Timeout bounds a context call, which runs while the page is fetched;
+	// past it the page is served unchanged. The default depends on the
+	// store module (150ms for the contract).
+	Timeout caddy.Duration `json:"timeout,omitempty"`
+
+	// AcceptTimeout bounds an accept call to the store. Default: 10s.
+	AcceptTimeout caddy.Duration `json:"accept_timeout,omitempty"`
+}
+
+// ProvisionEndpoint fills the defaults and checks the URL, returning it
+// without a trailing slash.
+func (e *Endpoint) ProvisionEndpoint(defaultTimeout time.Duration) (string, error) {
+	if e.Timeout == 0 {
+		e.Timeout = caddy.Duration(defaultTimeout)
+	}
+	if e.AcceptTimeout == 0 {
+		e.AcceptTimeout = caddy.Duration(DefaultAcceptTimeout)
+	}
+	base, err := url.Parse(e.URL)
+	if err != nil {
+		return "", fmt.Errorf("url %q: %w", e.URL, err)
+	}
+	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
+		return "", fmt.Errorf("url %q: want http(s)://host[:port]", e.URL)
+	}
+	return strings.TrimSuffix(base.String(), "/"), nil
+}
+
+// Timeouts returns the provisioned timeouts.
+func (e *Endpoint) Timeouts() Timeouts {
+	return Timeouts{Context: time.Duration(e.Timeout), Accept: time.Duration(e.AcceptTimeout)}
+}
+
+// UnmarshalHead reads the first line of `store [<name>] <url> { ... }`:
+// the module name is optional on it (it is how the module was chosen).
+func (e *Endpoint) UnmarshalHead(d *caddyfile.Dispenser, name string) error {
+	d.Next() // "store"
+	if !d.NextArg() {
+		return d.Errf("store needs the store's base URL, e.g. store %s http://127.0.0.1:3000", name)
+	}
+	if d.Val() == name {
+		if !d.NextArg() {
+			return d.Errf("store %s needs the store's base URL, e.g. store %s http://127.0.0.1:3000", name, name)
+		}
+	}
+	e.URL = d.Val()
+	if d.NextArg() {
+		return d.Errf("store takes a connector name and a URL, got one more: %q", d.Val())
+	}
+	return nil
+}
+
+// UnmarshalOption reads the options every store module has (timeout,
+// accept_timeout) and reports whether the current one was one of them.
+func (e *Endpoint) UnmarshalOption(d *caddyfile.Dispenser) (bool, error) {
+	switch d.Val() {
+	case "timeout":
+		return true, DurationArg(d, &e.Timeout)
+	case "accept_timeout":
+		return true, DurationArg(d, &e.AcceptTimeout)
+	}
+	return false, nil
+}
+
+// OneArg reads exactly one argument of the current option.
+func OneArg(d *caddyfile.Dispenser, dst *string) error {
+	opt := d.Val()
+	if !d.NextArg() {
+		return d.Errf("%s needs a value", opt)
+	}
+	*dst = d.Val()
+	if d.NextArg() {
+		return d.Errf("%s takes one value, got more: %q", opt, d.Val())
+	}
+	return nil
+}
+
+// DurationArg reads one positive duration argument.
+func DurationArg(d *caddyfile.Dispenser, dst *caddy.Duration) error {
+	opt := d.Val()
+	var s string
+	if err := OneArg(d, &s); err != nil {
+		return err
+	}
+	dur, err := caddy.ParseDuration(s)
+	if err != nil || dur <= 0 {
+		return d.Errf("%s: %q is not a positive duration (e.g. 150ms, 2s, 15m)", opt, s)
+	}
+	*dst = caddy.Duration(dur)
+	return nil
+}
+
+// NewHTTPClient is the HTTP client store modules use: no proxy from the
+// environment, pooled connections, and redirects not followed (a redirect
+// from an API is a misconfiguration; better said than followed with
+// credentials attached).
+func NewHTTPClient() *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:               nil,
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        256,
+			MaxIdleConnsPerHost: 64,
+			IdleConnTimeout:     90 * time.Second,
+			ForceAttemptHTTP2:   true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// SetClientAddr passes the shopper's address on to the store, so that its
+// per-client limits and logs see the shopper rather than Kairo.
+func SetClientAddr(req *http.Request, addr string) {
+	if addr == "" {
+		return
+	}
+	req.Header.Set("X-Forwarded-For", addr)
+	host := addr
+	if strings.Contains(addr, ":") {
+		host = `"[` + addr + `]"` // RFC 7239: an IPv6 address is bracketed and quoted
+	}
+	req.Header.Set("Forwarded", "for="+host)
+}
