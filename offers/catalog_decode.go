@@ -14,7 +14,7 @@ import (
 // error: a misspelt trigger must not silently switch targeting off.
 var (
 	catalogFields  = []string{"version", "offers"}
-	offerFields    = []string{"id", "placements", "trigger", "product", "discount", "quantity", "priority", "starts_at", "ends_at", "expires_after", "variants", "on_decline"}
+	offerFields    = []string{"id", "placements", "trigger", "product", "discount", "quantity", "priority", "starts_at", "ends_at", "expires_after", "variants", "on_decline", "shadow"}
 	triggerFields  = []string{"product_ids", "tags", "min_subtotal", "max_subtotal", "currencies", "customer_tags", "new_customers_only", "statuses"}
 	productFields  = []string{"product_id", "variant_id", "title", "image", "unit_price", "currency"}
 	discountFields = []string{"percent", "amount"}
@@ -97,6 +97,8 @@ func decodeOffer(index int, raw json.RawMessage, problems *[]Problem) *draft {
 			d.decodeVariants(path, f.value)
 		case "on_decline":
 			o.OnDecline = d.str(path, f.value)
+		case "shadow":
+			o.Shadow = d.boolean(path, f.value)
 		}
 	}
 	return d

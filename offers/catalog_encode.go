@@ -26,6 +26,7 @@ type (
 		ExpiresAfter string        `json:"expires_after,omitempty"`
 		Variants     []variantJSON `json:"variants,omitempty"`
 		OnDecline    string        `json:"on_decline,omitempty"`
+		Shadow       bool          `json:"shadow,omitempty"`
 	}
 	triggerJSON struct {
 		ProductIDs       []string `json:"product_ids,omitempty"`
@@ -75,6 +76,7 @@ func (o Offer) MarshalJSON() ([]byte, error) {
 		Quantity:  o.Quantity,
 		Priority:  o.Priority,
 		OnDecline: o.OnDecline,
+		Shadow:    o.Shadow,
 	}
 	if t := o.Trigger; !t.empty() {
 		out.Trigger = &triggerJSON{

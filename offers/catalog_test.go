@@ -232,6 +232,7 @@ func TestParseCatalogProblems(t *testing.T) {
 		{"max subtotal zero", one(`"id":"t","trigger":{"max_subtotal":0}`), []string{`offer "t": trigger.max_subtotal: 0 is not above zero (leave it out for no upper bound)`}},
 		{"max below min", one(`"id":"t","trigger":{"min_subtotal":5000,"max_subtotal":4999}`), []string{`offer "t": trigger.max_subtotal: 4999 is below min_subtotal 5000`}},
 		{"subtotal as string", one(`"id":"t","trigger":{"min_subtotal":"50"}`), []string{`offer "t": trigger.min_subtotal: want a whole number of minor units (1499 for 14.99), got string "50"`}},
+		{"shadow not a bool", one(`"id":"t","shadow":"yes"`), []string{`offer "t": shadow: want true or false, got string "yes"`}},
 		{"new customers only not a bool", one(`"id":"t","trigger":{"new_customers_only":"yes"}`), []string{`offer "t": trigger.new_customers_only: want true or false, got string "yes"`}},
 
 		// discount.
@@ -384,6 +385,23 @@ func TestCatalogJSONRoundTrip(t *testing.T) {
 	empty := mustParse(t, `[]`)
 	if data, _ := json.Marshal(empty); string(data) != `{"version":1,"offers":[]}` {
 		t.Errorf("empty catalog marshals as %s", data)
+	}
+}
+
+func TestShadowRoundTrips(t *testing.T) {
+	c := mustParse(t, `[`+offerJSONText(`"id":"s","shadow":true`)+`,`+offerJSONText(`"id":"live"`)+`]`)
+	if !c.Offer("s").Shadow || c.Offer("live").Shadow {
+		t.Fatalf("shadow = %v, %v; want true, false", c.Offer("s").Shadow, c.Offer("live").Shadow)
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), `"shadow":true`); n != 1 {
+		t.Errorf("%d offers written with shadow, want 1:\n%s", n, data)
+	}
+	if again := mustParse(t, string(data)); !again.Offer("s").Shadow {
+		t.Error("shadow lost in the round trip")
 	}
 }
 

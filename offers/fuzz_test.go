@@ -78,6 +78,8 @@ func FuzzParseCatalog(f *testing.F) {
 	f.Add([]byte(`{"version":1,"offers":[{"id":"a","on_decline":"b"},{"id":"b","on_decline":"a"}]}`))
 	f.Add([]byte(`{"offers":[{"id":"x","placements":["cart","cart"],"trigger":{"max_subtotal":0}}]}`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`[` + offerJSONText(`"id":"s","shadow":true`) + `]`))
+	f.Add([]byte(`[` + offerJSONText(`"id":"s","shadow":"yes"`) + `]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseCatalog("f.json", data)
 		if err != nil {

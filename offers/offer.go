@@ -42,6 +42,9 @@ type Offer struct {
 	// OnDecline is the id of the offer to show instead when this one is
 	// declined (a downsell), or "".
 	OnDecline string
+	// Shadow offers are selected and counted as if live but never shown,
+	// so an operator sees an offer's reach before it goes live.
+	Shadow bool
 
 	// rank is the offer's position in the catalog's selection order
 	// (priority desc, id asc); set by the catalog.
