@@ -53,6 +53,10 @@ func (h *Handler) serveEndpoint(w http.ResponseWriter, r *http.Request, rest str
 	case "widget.js", "widget.css":
 		widget.AssetHandler().ServeHTTP(w, r)
 		return nil
+	case "dashboard", "dashboard.css", "dashboard.csv", "dashboard.json":
+		if h.Dashboard {
+			return h.serveDashboard(w, r, rest)
+		}
 	}
 	http.NotFound(w, r)
 	return nil
@@ -108,16 +112,16 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (action, offers.
 // serveAccept verifies a token and forwards the offer to the store once.
 func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 	a, cl, out, ok := h.admit(w, r)
-	placement, offerID := "unknown", "unknown"
+	placement, offerID, variant := "unknown", "unknown", "unknown"
 	answer := func(out Outcome) {
-		h.metrics.accepts.WithLabelValues(placement, offerID, out.Status).Inc()
+		h.metrics.accepts.WithLabelValues(placement, offerID, variant, out.Status).Inc()
 		respond(w, r, a, out)
 	}
 	if !ok {
 		answer(out)
 		return
 	}
-	placement, offerID = string(cl.Placement), cl.OfferID
+	placement, offerID, variant = string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)
 	if h.catalog.Offer(cl.OfferID) == nil {
 		answer(Outcome{HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer is no longer available."})
 		return
@@ -143,6 +147,7 @@ func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 	ans, callErr := h.callStore(context.WithoutCancel(r.Context()), cl, shopper(r))
 	h.metrics.storeLatency.WithLabelValues(string(cl.Placement)+"_accept", resultLabel(callErr)).Observe(time.Since(start).Seconds())
 	out, retryable := acceptOutcome(cl, ans, callErr)
+	h.analytics.accepted(cl, ans, callErr)
 	if retryable {
 		h.ledger.Abandon(cl.Nonce, out)
 	} else {
@@ -152,9 +157,6 @@ func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 		// The cart or order changed: the next page must not offer from
 		// the old context.
 		h.contexts.del(contextKey(cl.Placement, cl.Subject, r.Header.Get("Cookie")))
-	}
-	if out.Status == "accepted" {
-		h.metrics.revenue.WithLabelValues(cl.Currency).Add(float64(cl.UnitPrice * int64(cl.Quantity)))
 	}
 	h.logger.Info("offer accept",
 		zap.String("offer", cl.OfferID), zap.String("placement", placement),
@@ -308,7 +310,8 @@ func (h *Handler) serveDecline(w http.ResponseWriter, r *http.Request) {
 		until = h.now().Add(24 * time.Hour)
 	}
 	h.declines.add(cl.Subject, cl.OfferID, until)
-	h.metrics.declines.WithLabelValues(string(cl.Placement), cl.OfferID).Inc()
+	h.metrics.declines.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)).Inc()
+	h.analytics.declined(cl)
 	respond(w, r, a, outcomes["declined"])
 }
 

@@ -33,6 +33,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    cart_token_ttl <duration>
 //	    selection_ttl  <duration>
 //	    context_ttl    <duration>
+//	    holdout        <percent>%
+//	    dashboard
+//	    auto_pause     <failures> <window> | off
 //	    store [<connector>] <url> {
 //	        ...            options of the store module: contract
 //	                       (the default), vendure or evershop
@@ -121,6 +124,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			h.StoreRaw = raw
+		case "holdout", "dashboard", "auto_pause":
+			if err := h.unmarshalAnalyticsOption(d); err != nil {
+				return err
+			}
 		default:
 			return d.Errf("unknown upsell option %q", opt)
 		}

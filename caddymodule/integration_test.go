@@ -689,7 +689,7 @@ func TestMetricsAreExposed(t *testing.T) {
 	s.get(kairoURL + "/checkout/success/" + orderID)
 	_, metrics := s.get("http://localhost:2999/metrics")
 	for _, want := range []string{
-		`kairo_upsell_impressions_total{offer="thermos-20",placement="thank_you"}`,
+		`kairo_upsell_impressions_total{offer="thermos-20",placement="thank_you",variant="-"}`,
 		`kairo_upsell_pages_total{outcome="injected",placement="thank_you"}`,
 		`kairo_upsell_store_request_duration_seconds_count{call="order_context",result="ok"}`,
 	} {

@@ -9,10 +9,10 @@ import (
 // metrics are Kairo's Prometheus collectors, registered in Caddy's
 // registry so they appear on Caddy's metrics endpoint.
 type metrics struct {
-	impressions  *prometheus.CounterVec   // placement, offer
-	accepts      *prometheus.CounterVec   // placement, offer, outcome
-	declines     *prometheus.CounterVec   // placement, offer
-	revenue      *prometheus.CounterVec   // currency (minor units)
+	impressions  *prometheus.CounterVec   // placement, offer, variant
+	accepts      *prometheus.CounterVec   // placement, offer, variant, outcome
+	declines     *prometheus.CounterVec   // placement, offer, variant
+	revenue      *prometheus.CounterVec   // placement, offer, variant, currency (minor units, attributed)
 	pages        *prometheus.CounterVec   // placement, outcome (injected or why not)
 	storeLatency *prometheus.HistogramVec // call, result
 }
@@ -24,19 +24,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		impressions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "impressions_total",
 			Help: "Offers shown on a page.",
-		}, []string{"placement", "offer"}),
+		}, []string{"placement", "offer", "variant"}),
 		accepts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "accepts_total",
 			Help: "Accept requests by outcome (accepted, payment_failed, out_of_stock, expired, invalid, ...).",
-		}, []string{"placement", "offer", "outcome"}),
+		}, []string{"placement", "offer", "variant", "outcome"}),
 		declines: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "declines_total",
 			Help: "Offers a customer turned down.",
-		}, []string{"placement", "offer"}),
+		}, []string{"placement", "offer", "variant"}),
 		revenue: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "revenue_minor_units_total",
-			Help: "Revenue of accepted offers, in minor units of the currency (cents for USD).",
-		}, []string{"currency"}),
+			Help: "Attributed revenue in minor units of the currency (cents for USD): post-purchase accepts as the store confirmed them, cart accepts once an order contains them at the offered price.",
+		}, []string{"placement", "offer", "variant", "currency"}),
 		pages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "pages_total",
 			Help: "Matched cart and thank-you pages by outcome: injected, or the reason they passed through unchanged.",

@@ -154,9 +154,16 @@ func (p *pageRun) build(res contextResult) []byte {
 		subject = p.orderID
 	}
 	notice := p.notice()
-	picked := p.h.pick(p.placement, res.sc, subject)
+	var picked []offers.Pick
+	if arm := p.h.analytics.observe(p.placement, res.sc, subject); arm == offers.ArmTreated {
+		picked = p.h.analytics.live(p.placement, res.sc, subject, p.h.pick(p.placement, res.sc, subject), p.h.isShadow)
+	} else {
+		p.outcome = "holdout"
+	}
 	if len(picked) == 0 && notice == "" {
-		p.outcome = "no_offers"
+		if p.outcome != "holdout" {
+			p.outcome = "no_offers"
+		}
 		p.h.debug("page served unchanged: no offer matches", p)
 		return nil
 	}
@@ -169,7 +176,8 @@ func (p *pageRun) build(res contextResult) []byte {
 	p.outcome = "injected"
 	for _, pk := range picked {
 		p.offerIDs = append(p.offerIDs, pk.OfferID)
-		p.h.metrics.impressions.WithLabelValues(string(p.placement), pk.OfferID).Inc()
+		p.h.metrics.impressions.WithLabelValues(string(p.placement), pk.OfferID, variantLabel(pk.Variant)).Inc()
+		p.h.analytics.shown(p.placement, subject, pk)
 	}
 	return frag
 }

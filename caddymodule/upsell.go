@@ -15,6 +15,7 @@ import (
 
 	"github.com/kairoedge/kairo/internal/widget"
 	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/state"
 	"github.com/kairoedge/kairo/stores"
 )
 
@@ -103,6 +104,9 @@ type Handler struct {
 	// and one cart/order shape) is cached. Default: 30s.
 	SelectionTTL caddy.Duration `json:"selection_ttl,omitempty"`
 
+	// AnalyticsConfig: holdout, dashboard, auto_pause (analytics.go).
+	AnalyticsConfig
+
 	catalog   *offers.Catalog
 	downsells map[string]bool // ids named by some offer's on_decline
 	signer    *offers.Signer
@@ -117,6 +121,13 @@ type Handler struct {
 	metrics   *metrics
 	logger    *zap.Logger
 	now       func() time.Time
+
+	// State layer (analytics counters). TEMPORARY: provisioned by
+	// provisionState with an in-process memory store until the
+	// configurable stores land.
+	state     state.Store
+	ownsState bool
+	analytics *analytics
 }
 
 // CaddyModule returns the Caddy module information.
@@ -199,7 +210,8 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		}
 	}
 	h.ledger, h.declines = acquireMemoryState()
-	return nil
+	h.provisionState()
+	return h.provisionAnalytics(ctx)
 }
 
 // Validate checks the provisioned configuration.
@@ -230,6 +242,10 @@ func (h *Handler) Cleanup() error {
 	}
 	if h.ledger != nil {
 		releaseMemoryState()
+	}
+	h.cleanupAnalytics()
+	if h.ownsState {
+		h.state.Close()
 	}
 	return nil
 }

@@ -171,6 +171,9 @@ func (t SequentialTest) Judge(days [][]VariantCounts) []VariantResult {
 	}
 	k := len(days[0])
 	totals := make([]VariantCounts, k)
+	for i := range totals {
+		totals[i].Variant = days[0][i].Variant
+	}
 	pmin := make([][]float64, k)
 	for i := range pmin {
 		pmin[i] = make([]float64, k)

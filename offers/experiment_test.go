@@ -41,8 +41,8 @@ func TestJudgeNamesTheWinnerAtKnownPValue(t *testing.T) {
 	if !near(got[1].PValue, 0.018116557610854282, 1e-12) || got[0].PValue != got[1].PValue {
 		t.Errorf("p = %v, %v; want 0.018116557610854282 for both", got[0].PValue, got[1].PValue)
 	}
-	if got[1].TakeRate != 0.15 || got[1].RevenuePerImpression != 270 {
-		t.Errorf("b: take rate %v, revenue per impression %v; want 0.15, 270", got[1].TakeRate, got[1].RevenuePerImpression)
+	if got[1].Variant != "b" || got[1].TakeRate != 0.15 || got[1].RevenuePerImpression != 270 {
+		t.Errorf("b: %q take rate %v, revenue per impression %v; want \"b\", 0.15, 270", got[1].Variant, got[1].TakeRate, got[1].RevenuePerImpression)
 	}
 }
 

@@ -1,0 +1,186 @@
+package caddymodule
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+
+	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/state"
+	"github.com/kairoedge/kairo/stores"
+)
+
+// AnalyticsConfig holds the options that measure what the offers earn: the
+// held-back control group, the operator's dashboard and the automatic
+// pause of failing offers.
+type AnalyticsConfig struct {
+	// Holdout is the share of customers never shown an offer, e.g. "10%"
+	// (0% to 50%, two decimals at most). Who is held out is decided by a
+	// stable hash of the store's customer id, else the cart or order id.
+	// Their orders are counted like everyone's, so the dashboard can show
+	// what the offers add to an average order. Default: none.
+	Holdout string `json:"holdout,omitempty"`
+
+	// Dashboard serves the operator's dashboard at {prefix}/dashboard (and
+	// its CSV and JSON exports). It answers only requests that an
+	// authentication handler before it has let through (basic_auth,
+	// forward_auth: anything that sets {http.auth.user.id}); others get
+	// 403. Default: off.
+	Dashboard bool `json:"dashboard,omitempty"`
+
+	// AutoPauseFailures is how many refused accepts (402, 409 or 5xx from
+	// the store) within AutoPauseWindow stop an offer from being shown
+	// until the catalog is loaded again. -1 turns the pause off. Default: 5.
+	AutoPauseFailures int `json:"auto_pause_failures,omitempty"`
+
+	// AutoPauseWindow is the window of AutoPauseFailures. Default: 10m.
+	AutoPauseWindow caddy.Duration `json:"auto_pause_window,omitempty"`
+}
+
+// analytics is the handler's measuring side: who is held out, what is
+// counted, which offers are paused.
+type analytics struct {
+	holdout offers.BasisPoints
+	rec     *recorder
+	pause   *autoPause
+	metrics *analyticsMetrics
+	test    offers.SequentialTest
+	now     func() time.Time
+}
+
+// provisionAnalytics checks the analytics options and starts the recorder
+// on the handler's state store.
+func (h *Handler) provisionAnalytics(ctx caddy.Context) error {
+	a := &analytics{now: h.now}
+	if h.Holdout != "" {
+		bp, err := offers.ParseHoldout(h.Holdout)
+		if err != nil {
+			return fmt.Errorf("upsell: %w", err)
+		}
+		a.holdout = bp
+	}
+	if h.AutoPauseFailures == 0 {
+		h.AutoPauseFailures = DefaultAutoPauseFailures
+	}
+	if h.AutoPauseWindow == 0 {
+		h.AutoPauseWindow = caddy.Duration(DefaultAutoPauseWindow)
+	}
+	if h.AutoPauseFailures < -1 || h.AutoPauseWindow < 0 {
+		return fmt.Errorf("upsell: auto_pause: %d failures within %s is not a threshold", h.AutoPauseFailures, time.Duration(h.AutoPauseWindow))
+	}
+	var err error
+	if a.metrics, err = newAnalyticsMetrics(ctx.GetMetricsRegistry(), h.metrics.revenue); err != nil {
+		return fmt.Errorf("upsell: registering analytics metrics: %w", err)
+	}
+	for _, o := range h.catalog.Offers() {
+		// A reload shows every offer again.
+		a.metrics.paused.WithLabelValues(o.ID).Set(0)
+	}
+	if h.AutoPauseFailures > 0 {
+		a.pause = newAutoPause(h.AutoPauseFailures, time.Duration(h.AutoPauseWindow), a.metrics.paused, h.logger)
+	}
+	a.rec = newRecorder(h.state, a.metrics, a.pause, h.logger)
+	h.analytics = a
+	return nil
+}
+
+// cleanupAnalytics writes what is queued and stops the recorder.
+func (h *Handler) cleanupAnalytics() {
+	if h.analytics != nil {
+		h.analytics.rec.close(5 * time.Second)
+	}
+}
+
+// provisionState is the state layer the handler counts in.
+// TEMPORARY until the embedded and Redis stores are configurable: one
+// in-process memory store per handler, unless one was set before
+// Provision (tests share one between instances).
+func (h *Handler) provisionState() {
+	if h.state == nil {
+		h.state = state.NewMemory(1_000_000)
+		h.ownsState = true
+	}
+}
+
+// observe is called when a page's cart or order context arrives. It
+// returns the customer's arm, and counts a thank-you page's order (once
+// per order, whatever the arm).
+func (a *analytics) observe(pl offers.Placement, sc *offers.Context, orderID string) offers.Arm {
+	arm := offers.ArmOf(a.holdout, offers.HoldoutIdentity(sc))
+	if pl == offers.PlacementThankYou {
+		order := *sc
+		order.ID = orderID // the id accepts name the order by
+		a.rec.send(event{kind: evOrder, at: a.now(), arm: arm, order: &order})
+	}
+	return arm
+}
+
+// live drops from picked the offers not to be shown: paused ones, and
+// shadow ones, which are counted as if shown. A shadow offer keeps its
+// slot, so its figures are those it would have live.
+func (a *analytics) live(pl offers.Placement, sc *offers.Context, subject string, picked []offers.Pick, shadow func(offerID string) bool) []offers.Pick {
+	out := picked[:0:0]
+	for _, pk := range picked {
+		switch {
+		case a.pause.isPaused(pk.OfferID):
+		case shadow(pk.OfferID):
+			a.metrics.shadow.WithLabelValues(string(pl), pk.OfferID, variantLabel(pk.Variant)).Inc()
+			a.rec.send(event{kind: evShadow, at: a.now(), offer: pk.OfferID, variant: pk.Variant, placement: pl, arm: offers.ArmTreated, subject: subject})
+		default:
+			out = append(out, pk)
+		}
+	}
+	if pl == offers.PlacementCart && len(out) > 0 && sc.Customer != nil && sc.Customer.ID != "" {
+		a.rec.send(event{kind: evCartShown, at: a.now(), order: sc})
+	}
+	return out
+}
+
+// shown counts an offer put on the page of a cart or order (subject).
+func (a *analytics) shown(pl offers.Placement, subject string, pk offers.Pick) {
+	a.rec.send(event{kind: evImpression, at: a.now(), offer: pk.OfferID, variant: pk.Variant, placement: pl, arm: offers.ArmTreated, subject: subject})
+}
+
+// accepted counts the store's answer to an accept: applied, or refused in
+// a way that counts towards the offer's pause. The amount is the line the
+// store applied with its 2xx: the contract adds the item at the token's
+// unit price, so that is what the store confirmed it charged.
+func (a *analytics) accepted(cl offers.Claims, ans stores.Answer, callErr error) {
+	ev := event{at: a.now(), offer: cl.OfferID, variant: cl.Variant, placement: cl.Placement, arm: offers.ArmTreated, claims: cl}
+	switch {
+	case callErr != nil:
+		return // the store was not reached: not the offer's fault
+	case ans.Applied():
+		ev.kind, ev.amount = evAccepted, cl.UnitPrice*int64(cl.Quantity)
+	case ans.Status == http.StatusPaymentRequired, ans.Status == http.StatusConflict, ans.Status >= 500:
+		ev.kind = evFailed
+	default:
+		return
+	}
+	a.rec.send(ev)
+}
+
+// declined counts an offer turned down.
+func (a *analytics) declined(cl offers.Claims) {
+	a.rec.send(event{kind: evDeclined, at: a.now(), offer: cl.OfferID, variant: cl.Variant, placement: cl.Placement, arm: offers.ArmTreated})
+}
+
+// flush waits until every event so far is in the state layer.
+func (a *analytics) flush(ctx context.Context) error { return a.rec.flush(ctx) }
+
+// variantLabel is a variant for a metric label.
+func variantLabel(v string) string {
+	if v == "" {
+		return noVariant
+	}
+	return v
+}
+
+// isShadow reports whether the catalog marks an offer as shadow.
+func (h *Handler) isShadow(offerID string) bool {
+	o := h.catalog.Offer(offerID)
+	return o != nil && o.Shadow
+}

@@ -1,0 +1,405 @@
+package caddymodule
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/state"
+)
+
+// recorderQueue is how many events may wait for the state layer. A page
+// never waits on it: when it is full, events are dropped and counted.
+const recorderQueue = 1 << 16
+
+// stateOpTimeout bounds one write of the recorder.
+const stateOpTimeout = 2 * time.Second
+
+// eventKind says what happened.
+type eventKind uint8
+
+const (
+	evImpression eventKind = iota + 1 // an offer was shown
+	evShadow                          // a shadow offer was selected, not shown
+	evAccepted                        // the store applied an accept
+	evFailed                          // the store refused an accept (402, 409, 5xx)
+	evDeclined                        // a customer turned an offer down
+	evOrder                           // a thank-you page brought the order's context
+	evCartShown                       // offers were shown on a customer's cart
+	evBarrier                         // flush: close done once everything before is written
+)
+
+// event is one thing to count. The page and accept paths only fill it
+// in and queue it; the recorder's goroutine writes it to the state layer.
+type event struct {
+	kind      eventKind
+	at        time.Time
+	offer     string
+	variant   string
+	placement offers.Placement
+	arm       offers.Arm
+	subject   string          // evImpression, evShadow: the cart or order it was shown for
+	amount    int64           // evAccepted: what the store confirmed, minor units
+	claims    offers.Claims   // evAccepted on a cart: what to match in a later order
+	order     *offers.Context // evOrder: the order; evCartShown: the cart
+	done      chan struct{}   // evBarrier
+}
+
+// recorder writes analytics events to the state layer in the background,
+// so that a page or an accept never waits on a counter.
+type recorder struct {
+	store   state.Store
+	metrics *analyticsMetrics
+	logger  *zap.Logger
+	pause   *autoPause
+
+	mu      sync.RWMutex // guards closed against sends
+	closed  bool
+	events  chan event
+	stopped chan struct{}
+}
+
+func newRecorder(store state.Store, m *analyticsMetrics, pause *autoPause, logger *zap.Logger) *recorder {
+	r := &recorder{
+		store:   store,
+		metrics: m,
+		logger:  logger,
+		pause:   pause,
+		events:  make(chan event, recorderQueue),
+		stopped: make(chan struct{}),
+	}
+	go r.run()
+	return r
+}
+
+// send queues an event without waiting; a full queue drops it.
+func (r *recorder) send(ev event) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		return
+	}
+	select {
+	case r.events <- ev:
+	default:
+		r.metrics.dropped.WithLabelValues("queue_full").Inc()
+	}
+}
+
+// flush waits until every event queued before it is written, or ctx ends.
+func (r *recorder) flush(ctx context.Context) error {
+	done := make(chan struct{})
+	r.mu.RLock()
+	if r.closed {
+		r.mu.RUnlock()
+		return errors.New("analytics recorder closed")
+	}
+	select {
+	case r.events <- event{kind: evBarrier, done: done}:
+	case <-ctx.Done():
+		r.mu.RUnlock()
+		return ctx.Err()
+	}
+	r.mu.RUnlock()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// close stops accepting events and writes those queued, for at most wait.
+func (r *recorder) close(wait time.Duration) {
+	r.mu.Lock()
+	if !r.closed {
+		r.closed = true
+		close(r.events)
+	}
+	r.mu.Unlock()
+	select {
+	case <-r.stopped:
+	case <-time.After(wait):
+		r.logger.Warn("analytics: gave up writing queued events at shutdown")
+	}
+}
+
+func (r *recorder) run() {
+	defer close(r.stopped)
+	for ev := range r.events {
+		if ev.kind == evBarrier {
+			close(ev.done)
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), stateOpTimeout)
+		err := r.apply(ctx, ev)
+		cancel()
+		if err != nil {
+			r.metrics.dropped.WithLabelValues("state_error").Inc()
+			if ce := r.logger.Check(zapcore.WarnLevel, "analytics: an event was not recorded"); ce != nil {
+				ce.Write(zap.String("offer", ev.offer), zap.Error(err))
+			}
+		}
+	}
+}
+
+// apply writes one event.
+func (r *recorder) apply(ctx context.Context, ev event) error {
+	day := dayOf(ev.at)
+	count := func(figure string, delta int64) error {
+		_, err := r.store.Incr(ctx, offerKey(day, ev.offer, ev.variant, ev.placement, ev.arm, figure), delta, counterTTL)
+		return err
+	}
+	switch ev.kind {
+	case evImpression, evShadow:
+		// One impression per cart or order and offer: a reload of the page
+		// is the same customer seeing the same offer, not a new chance.
+		_, first, err := r.store.SetNX(ctx, idKey("shown/"+string(ev.placement), ev.offer+":"+ev.subject), []byte{1}, shownTTL)
+		if err != nil || !first {
+			return err
+		}
+		if ev.kind == evShadow {
+			return count(figShadow, 1)
+		}
+		return count(figImpressions, 1)
+	case evDeclined:
+		return count(figDeclines, 1)
+	case evFailed:
+		if r.pause != nil {
+			r.pause.failed(ev.offer, ev.at)
+		}
+		return count(figFailures, 1)
+	case evAccepted:
+		if err := count(figAccepts, 1); err != nil {
+			return err
+		}
+		if ev.placement == offers.PlacementThankYou {
+			// Post-purchase: the store has charged it; revenue now.
+			if err := count(figRevenue, ev.amount); err != nil {
+				return err
+			}
+			r.metrics.revenue(ev.placement, ev.offer, ev.variant, ev.claims.Currency, ev.amount)
+			return r.addToOrder(ctx, ev.claims.Subject, ev.claims.Currency, ev.amount)
+		}
+		// Pre-purchase: only an order placed later makes it revenue.
+		return r.remember(ctx, ev)
+	case evCartShown:
+		if ev.order.Customer == nil || ev.order.Customer.ID == "" {
+			return nil
+		}
+		return r.store.Set(ctx, idKey("cartcust", ev.order.ID), []byte(ev.order.Customer.ID), cartCustomerTTL)
+	case evOrder:
+		return r.orderSeen(ctx, ev)
+	}
+	return nil
+}
+
+// orderSeen is what the recorder keeps of a counted order, under
+// an/seen/<order>: post-purchase accepts add to its value and its squares.
+type orderSeen struct {
+	Day      string     `json:"day"`
+	Arm      offers.Arm `json:"arm"`
+	Currency string     `json:"currency"`
+	Total    int64      `json:"total"`
+}
+
+// orderSeen counts an order once (the first of any number of visits to its
+// thank-you page, on any instance) and credits the cart offers it contains.
+func (r *recorder) orderSeen(ctx context.Context, ev event) error {
+	o := ev.order
+	rec := orderSeen{Day: dayOf(ev.at), Arm: ev.arm, Currency: o.Currency, Total: o.Subtotal}
+	val, _ := json.Marshal(rec)
+	_, stored, err := r.store.SetNX(ctx, idKey("seen", o.ID), val, seenTTL)
+	if err != nil || !stored {
+		return err
+	}
+	if err := r.addOrderFigures(ctx, rec.Day, rec.Arm, rec.Currency, 1, o.Subtotal, o.Subtotal*o.Subtotal); err != nil {
+		return err
+	}
+	r.metrics.orders.WithLabelValues(string(rec.Arm), rec.Currency).Inc()
+	return r.attribute(ctx, ev, rec)
+}
+
+// addOrderFigures adds to the order counters of one arm and currency.
+func (r *recorder) addOrderFigures(ctx context.Context, day string, arm offers.Arm, currency string, n, sum, squares int64) error {
+	for _, f := range [...]struct {
+		figure string
+		delta  int64
+	}{{figOrderCount, n}, {figOrderSum, sum}, {figOrderSquares, squares}} {
+		if f.delta == 0 {
+			continue
+		}
+		if _, err := r.store.Incr(ctx, orderKey(day, arm, currency, f.figure), f.delta, counterTTL); err != nil {
+			return err
+		}
+	}
+	r.metrics.orderValue.WithLabelValues(string(arm), currency).Add(float64(sum))
+	return nil
+}
+
+// addToOrder adds a post-purchase accept to a counted order's value:
+// (x+a)² = x² + 2ax + a², so the sums of squares stay exact.
+func (r *recorder) addToOrder(ctx context.Context, orderID, currency string, amount int64) error {
+	key := idKey("seen", orderID)
+	for range 8 {
+		old, found, err := r.store.Get(ctx, key)
+		if err != nil || !found {
+			return err // an order not seen at its thank-you page is not in the figures
+		}
+		var rec orderSeen
+		if json.Unmarshal(old, &rec) != nil || rec.Currency != currency {
+			return nil
+		}
+		x := rec.Total
+		rec.Total += amount
+		val, _ := json.Marshal(rec)
+		ok, err := r.store.CompareAndSet(ctx, key, old, val, seenTTL)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return r.addOrderFigures(ctx, rec.Day, rec.Arm, currency, 0, amount, 2*x*amount+amount*amount)
+		}
+	}
+	return errors.New("analytics: the order's record kept changing")
+}
+
+// pendingAccept is a cart accept waiting for an order that contains it.
+type pendingAccept struct {
+	Offer     string           `json:"offer"`
+	Variant   string           `json:"variant,omitempty"`
+	Placement offers.Placement `json:"placement"`
+	Arm       offers.Arm       `json:"arm"`
+	ProductID string           `json:"product_id"`
+	UnitPrice int64            `json:"unit_price"`
+	Quantity  int              `json:"quantity"`
+	Currency  string           `json:"currency"`
+}
+
+// remember keeps a cart accept under the customer's identity: their store
+// customer id when the cart's page told it, else the cart id.
+func (r *recorder) remember(ctx context.Context, ev event) error {
+	identity := "cart:" + ev.claims.Subject
+	if cust, found, err := r.store.Get(ctx, idKey("cartcust", ev.claims.Subject)); err != nil {
+		return err
+	} else if found {
+		identity = "customer:" + string(cust)
+	}
+	p := pendingAccept{
+		Offer: ev.offer, Variant: ev.variant, Placement: ev.placement, Arm: ev.arm,
+		ProductID: ev.claims.ProductID, UnitPrice: ev.claims.UnitPrice,
+		Quantity: ev.claims.Quantity, Currency: ev.claims.Currency,
+	}
+	return r.updatePending(ctx, identity, func(list []pendingAccept) []pendingAccept {
+		for _, q := range list {
+			if q == p {
+				return list // a second accept of the same offer on the same cart
+			}
+		}
+		return append(list, p)
+	})
+}
+
+// attribute credits the cart offers an order contains: an item with the
+// offered product at the offered price. Each accept is credited once, to
+// the day of the order.
+func (r *recorder) attribute(ctx context.Context, ev event, rec orderSeen) error {
+	o := ev.order
+	identities := []string{"cart:" + o.ID}
+	if o.Customer != nil && o.Customer.ID != "" {
+		identities = append(identities, "customer:"+o.Customer.ID)
+	}
+	for _, identity := range identities {
+		var credited []pendingAccept
+		err := r.updatePending(ctx, identity, func(list []pendingAccept) []pendingAccept {
+			credited = credited[:0]
+			var keep []pendingAccept
+			for _, p := range list {
+				if qty := orderedAtPrice(o, p); qty > 0 {
+					p.Quantity = min(p.Quantity, qty)
+					credited = append(credited, p)
+				} else {
+					keep = append(keep, p)
+				}
+			}
+			return keep
+		})
+		if err != nil {
+			return err
+		}
+		for _, p := range credited {
+			amount := p.UnitPrice * int64(p.Quantity)
+			for _, f := range [...]struct {
+				figure string
+				delta  int64
+			}{{figOrders, 1}, {figRevenue, amount}} {
+				if _, err := r.store.Incr(ctx, offerKey(rec.Day, p.Offer, p.Variant, p.Placement, p.Arm, f.figure), f.delta, counterTTL); err != nil {
+					return err
+				}
+			}
+			r.metrics.revenue(p.Placement, p.Offer, p.Variant, p.Currency, amount)
+		}
+	}
+	return nil
+}
+
+// orderedAtPrice is how many units of the accepted product the order holds
+// at the offered price (0 when it does not).
+func orderedAtPrice(o *offers.Context, p pendingAccept) int {
+	if o.Currency != p.Currency {
+		return 0
+	}
+	n := 0
+	for _, it := range o.Items {
+		if it.ProductID == p.ProductID && it.UnitPrice == p.UnitPrice {
+			n += it.Quantity
+		}
+	}
+	return n
+}
+
+// updatePending changes the list of pending accepts of an identity with a
+// compare-and-set loop, so that instances sharing the store never lose
+// each other's updates.
+func (r *recorder) updatePending(ctx context.Context, identity string, change func([]pendingAccept) []pendingAccept) error {
+	key := idKey("pending", identity)
+	for range 8 {
+		old, found, err := r.store.Get(ctx, key)
+		if err != nil {
+			return err
+		}
+		var list []pendingAccept
+		if found {
+			_ = json.Unmarshal(old, &list)
+		}
+		next := change(list)
+		var ok bool
+		switch {
+		case len(next) == 0 && !found:
+			return nil
+		case len(next) == 0:
+			ok, err = r.store.DeleteIf(ctx, key, old)
+		default:
+			val, _ := json.Marshal(next)
+			if found && bytes.Equal(val, old) {
+				return nil
+			}
+			if found {
+				ok, err = r.store.CompareAndSet(ctx, key, old, val, pendingTTL)
+			} else {
+				_, ok, err = r.store.SetNX(ctx, key, val, pendingTTL)
+			}
+		}
+		if err != nil || ok {
+			return err
+		}
+	}
+	return errors.New("analytics: the pending accepts kept changing")
+}

@@ -1,0 +1,94 @@
+package caddymodule
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/kairoedge/kairo/offers"
+)
+
+// The analytics records in the state layer. Counters are plain Incr keys,
+// one per offer × variant × placement × arm × day and figure, so a fleet
+// on one shared store adds up without coordination, and the dashboard
+// reads them by building every key from the catalog and the days shown:
+// the state layer has no scan, and needs none.
+//
+//	an/<day>/o/<offer>/<variant>/<placement>/<arm>/<figure>   offer counters
+//	an/<day>/order/<arm>/<currency>/<n|sum|sq>                orders seen
+//	an/seen/<order>                                           an order counted (JSON orderSeen)
+//	an/shown/<placement>/<offer>:<cart or order>              an impression counted
+//	an/cartcust/<cart>                                        the customer of a cart offers were shown on
+//	an/pending/<identity>                                     cart accepts waiting for an order (JSON)
+const analyticsNS = "an/"
+
+// Lifetimes of the analytics records.
+const (
+	// counterTTL keeps a year of daily counters, and a month to spare.
+	counterTTL = 400 * 24 * time.Hour
+	// seenTTL is how long an order is remembered as counted: its thank-you
+	// page revisited later is not counted again, and its post-purchase
+	// accepts still find its value.
+	seenTTL = 90 * 24 * time.Hour
+	// pendingTTL is how long a cart accept waits for an order that
+	// contains it; an order placed later is not credited to the offer.
+	pendingTTL = 30 * 24 * time.Hour
+	// shownTTL is how long an offer shown for a cart or order is
+	// remembered, so that reloads are not counted as impressions.
+	shownTTL = 7 * 24 * time.Hour
+	// cartCustomerTTL is how long a cart is remembered with its customer,
+	// long enough for any cart token.
+	cartCustomerTTL = 7 * 24 * time.Hour
+)
+
+// Offer figures counted per offer × variant × placement × arm × day.
+const (
+	figImpressions = "imp"    // carts or orders an offer was shown for (reloads not counted)
+	figShadow      = "shadow" // carts or orders a shadow offer was selected for, not shown
+	figAccepts     = "acc"    // accepts the store applied
+	figFailures    = "fail"   // accepts the store refused (402, 409, 5xx)
+	figDeclines    = "dec"    // offers turned down
+	figRevenue     = "rev"    // attributed revenue, minor units of the offer's currency
+	figOrders      = "conv"   // orders that contain an accepted cart offer
+)
+
+// offerFigures are all the figures of an offer, in report order.
+var offerFigures = []string{figImpressions, figShadow, figAccepts, figFailures, figDeclines, figRevenue, figOrders}
+
+// Order figures per arm × currency × day.
+const (
+	figOrderCount   = "n"   // orders seen at the thank-you page
+	figOrderSum     = "sum" // sum of their totals, minor units
+	figOrderSquares = "sq"  // sum of the squares of their totals
+)
+
+// noVariant stands for the variant of an offer without an A/B test.
+const noVariant = "-"
+
+// dayOf is the UTC day a counter is kept under.
+func dayOf(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// offerKey names one offer counter.
+func offerKey(day, offer, variant string, pl offers.Placement, arm offers.Arm, figure string) string {
+	if variant == "" {
+		variant = noVariant
+	}
+	return analyticsNS + day + "/o/" + offer + "/" + variant + "/" + string(pl) + "/" + string(arm) + "/" + figure
+}
+
+// orderKey names one order counter.
+func orderKey(day string, arm offers.Arm, currency, figure string) string {
+	return analyticsNS + day + "/order/" + string(arm) + "/" + currency + "/" + figure
+}
+
+// idKey puts an id from the store (an order, cart or customer id) into a
+// key: short ids as they are, long or odd ones by their hash, so that a
+// store's id cannot make a key unbounded or reach into another namespace.
+func idKey(kind, id string) string {
+	if len(id) <= 96 && !strings.ContainsAny(id, "/\x00") {
+		return analyticsNS + kind + "/" + id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return analyticsNS + kind + "/#" + hex.EncodeToString(sum[:16])
+}

@@ -1,0 +1,64 @@
+package caddymodule
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kairoedge/kairo/offers"
+)
+
+// analyticsMetrics are the Prometheus collectors of the analytics side.
+// Their labels are bounded: offers and variants come from the catalog,
+// arms and placements are fixed lists, currencies are those of the orders.
+type analyticsMetrics struct {
+	shadow     *prometheus.CounterVec // placement, offer, variant
+	revenueVec *prometheus.CounterVec // placement, offer, variant, currency
+	orders     *prometheus.CounterVec // arm, currency
+	orderValue *prometheus.CounterVec // arm, currency
+	paused     *prometheus.GaugeVec   // offer
+	dropped    *prometheus.CounterVec // reason
+}
+
+// newAnalyticsMetrics registers the analytics collectors; revenue is the
+// handler's revenue counter, which the analytics side feeds.
+func newAnalyticsMetrics(reg prometheus.Registerer, revenue *prometheus.CounterVec) (*analyticsMetrics, error) {
+	m := &analyticsMetrics{
+		revenueVec: revenue,
+		shadow: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "shadow_impressions_total",
+			Help: "Shadow offers selected for a page but not shown.",
+		}, []string{"placement", "offer", "variant"}),
+		orders: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "orders_total",
+			Help: "Orders seen at their thank-you page, each once, by holdout arm (treated or holdout).",
+		}, []string{"arm", "currency"}),
+		orderValue: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "order_value_minor_units_total",
+			Help: "Value of the orders seen, with their post-purchase accepts, in minor units, by holdout arm.",
+		}, []string{"arm", "currency"}),
+		paused: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: metricsNamespace, Name: "offer_paused",
+			Help: "1 while an offer is paused because its accepts keep failing at the store; reloading the catalog resumes it.",
+		}, []string{"offer"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "analytics_events_dropped_total",
+			Help: "Analytics events not recorded in the state layer (queue_full, state_error).",
+		}, []string{"reason"}),
+	}
+	for _, c := range []**prometheus.CounterVec{&m.shadow, &m.orders, &m.orderValue, &m.dropped} {
+		registered, err := register(reg, *c)
+		if err != nil {
+			return nil, err
+		}
+		*c = registered
+	}
+	var err error
+	if m.paused, err = register(reg, m.paused); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// revenue adds attributed revenue.
+func (m *analyticsMetrics) revenue(pl offers.Placement, offer, variant, currency string, amount int64) {
+	m.revenueVec.WithLabelValues(string(pl), offer, variantLabel(variant), currency).Add(float64(amount))
+}
