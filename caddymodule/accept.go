@@ -32,6 +32,7 @@ var crossOrigin = http.NewCrossOriginProtection()
 type action struct {
 	token    string
 	returnTo string // local path to send a plain form post back to
+	quantity string // the quantity the buyer chose on the offer page, if any
 	json     bool   // answer in JSON (a script), not with a redirect (a form)
 }
 
@@ -50,7 +51,15 @@ func (h *Handler) serveEndpoint(w http.ResponseWriter, r *http.Request, rest str
 			h.serveDecline(w, r)
 		}
 		return nil
-	case "widget.js", "widget.css":
+	case "page/accept", "page/decline", "page/continue":
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "use POST", http.StatusMethodNotAllowed)
+			return nil
+		}
+		h.servePageAction(w, r, strings.TrimPrefix(rest, "page/"))
+		return nil
+	case "widget.js", "widget.css", widget.PageScriptName, widget.PageStyleName:
 		widget.AssetHandler().ServeHTTP(w, r)
 		return nil
 	case "dashboard", "dashboard.css", "dashboard.csv", "dashboard.json":
@@ -71,16 +80,17 @@ func readAction(w http.ResponseWriter, r *http.Request) (action, error) {
 		var body struct {
 			Token    string `json:"token"`
 			ReturnTo string `json:"return_to"`
+			Quantity string `json:"quantity"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			return a, errors.New("the request body is not valid JSON")
 		}
-		a.token, a.returnTo = body.Token, body.ReturnTo
+		a.token, a.returnTo, a.quantity = body.Token, body.ReturnTo, body.Quantity
 	} else {
 		if err := r.ParseForm(); err != nil {
 			return a, errors.New("the request body is not a valid form")
 		}
-		a.token, a.returnTo = r.PostForm.Get("token"), r.PostForm.Get("return_to")
+		a.token, a.returnTo, a.quantity = r.PostForm.Get("token"), r.PostForm.Get("return_to"), r.PostForm.Get("quantity")
 	}
 	if a.returnTo == "" {
 		if ref, err := url.Parse(r.Referer()); err == nil && ref.Path != "" {
@@ -127,18 +137,22 @@ func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	answer(h.forward(r, cl))
+}
+
+// forward claims the accept in the ledger and, the first time, calls the
+// store; a repeat gets the first answer. It is the one path by which an
+// accept reaches the store, from the inline box and the offer page alike.
+func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
 	prev, claimed, err := h.ledger.Begin(r.Context(), cl.Nonce)
 	switch {
 	case errors.Is(err, ErrInFlight):
-		answer(outcomes["in_progress"])
-		return
+		return outcomes["in_progress"]
 	case err != nil:
 		h.logger.Error("idempotency ledger", zap.Error(err))
-		answer(Outcome{HTTPStatus: http.StatusServiceUnavailable, Status: "error", Message: "Something went wrong on our side. Nothing was added; please try again."})
-		return
+		return Outcome{HTTPStatus: http.StatusServiceUnavailable, Status: "error", Message: "Something went wrong on our side. Nothing was added; please try again."}
 	case !claimed:
-		answer(*prev)
-		return
+		return *prev
 	}
 
 	// The store call must finish even if the customer leaves the page:
@@ -159,11 +173,11 @@ func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 		h.contexts.del(contextKey(cl.Placement, cl.Subject, r.Header.Get("Cookie")))
 	}
 	h.logger.Info("offer accept",
-		zap.String("offer", cl.OfferID), zap.String("placement", placement),
+		zap.String("offer", cl.OfferID), zap.String("placement", string(cl.Placement)),
 		zap.String("subject", cl.Subject), zap.String("outcome", out.Status),
 		zap.Int("store_status", ans.Status), zap.String("store_reason", string(ans.Reason)),
 		zap.String("store_mode", string(ans.Mode)), zap.String("follow_up_order", ans.FollowUpOrderID), zap.Error(callErr))
-	answer(out)
+	return out
 }
 
 // callStore forwards an accepted offer to the store: the order accept

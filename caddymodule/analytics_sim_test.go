@@ -252,7 +252,9 @@ func simHandler(t *testing.T, storeURL, catalog string, st state.Store, now *tim
 		ThankYouPaths:   []string{"/checkout/success/{order_id}"},
 		StoreRaw:        json.RawMessage(`{"url":"` + storeURL + `","timeout":"5s"}`),
 		AnalyticsConfig: opts,
-		state:           st,
+		// The simulation's customers see the inline box on thank-you pages.
+		PostPurchase: &PostPurchaseConfig{Mode: PostPurchaseInline},
+		state:        st,
 	}
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
 	t.Cleanup(cancel)

@@ -36,6 +36,13 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    holdout        <percent>%
 //	    dashboard
 //	    auto_pause     <failures> <window> | off
+//	    post_purchase page|inline {
+//	        window     <duration>
+//	        max_steps  <n>
+//	        stylesheet <url>
+//	        icon       <url>
+//	        text       <key> <text>
+//	    }
 //	    store [<connector>] <url> {
 //	        ...            options of the store module: contract
 //	                       (the default), vendure or evershop
@@ -113,6 +120,15 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 		case "context_ttl":
 			if err := durationArg(d, &h.ContextTTL); err != nil {
+				return err
+			}
+		case "post_purchase":
+			// The offer page's options: postpurchase.go.
+			if h.PostPurchase != nil {
+				return d.Err("post_purchase is already set")
+			}
+			h.PostPurchase = new(PostPurchaseConfig)
+			if err := h.PostPurchase.unmarshalCaddyfile(d); err != nil {
 				return err
 			}
 		case "store":

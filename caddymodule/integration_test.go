@@ -56,6 +56,9 @@ type setup struct {
 	timeout string // context timeout
 	extra   string // more upsell options
 	cart    string // another upstream for /cart (host:port), or "" for the demo store
+	// postPurchase is the post_purchase option: "page" for the offer
+	// page; "" runs the inline box, which most tests here are about.
+	postPurchase string
 }
 
 func (s setup) caddyfile() string {
@@ -92,6 +95,7 @@ http://127.0.0.1:9080 {
 			header Authorization "Bearer %[1]s"
 			timeout %[4]s
 		}
+		post_purchase %[7]s
 		%[5]s
 	}
 	%[6]s
@@ -102,7 +106,15 @@ http://127.0.0.1:9082 {
 	encode
 	reverse_proxy 127.0.0.1:9301
 }
-`, storeToken, secret, s.apiURL, s.timeout, s.extra, s.cartRoute())
+`, storeToken, secret, s.apiURL, s.timeout, s.extra, s.cartRoute(), s.postPurchaseMode())
+}
+
+// postPurchaseMode is the post_purchase line's argument and block.
+func (s setup) postPurchaseMode() string {
+	if s.postPurchase == "" {
+		return "inline"
+	}
+	return s.postPurchase
 }
 
 // cartRoute is the Kairo site's route to the other cart upstream, if any.

@@ -22,9 +22,6 @@ import (
 // form post back to the page (see respond).
 const noticeParam = "kairo"
 
-// maxDownsellHops bounds how far pick follows on_decline from one offer.
-const maxDownsellHops = 4
-
 // contextResult is the store's answer to a context request.
 type contextResult struct {
 	sc  *offers.Context
@@ -237,58 +234,16 @@ func (p *pageRun) returnTo() string {
 	return u.RequestURI()
 }
 
-// pick selects the offers for a placement and a context, skipping offers
-// this cart or order turned down: their downsell (on_decline), if it
-// applies, takes their place. A downsell never shows on its own.
+// pick asks the selection policy (offers.Catalog.Shelf) for the offers of
+// the inline box, and resolves them for the subject.
 func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) []offers.Pick {
 	now := h.now()
-	key := selectionKey(pl, sc.Fingerprint())
-	sel, ok := h.cache.get(key)
-	if !ok {
-		// Select a few spare offers so that declined ones can be skipped
-		// without recomputing.
-		sel = h.catalog.Select(pl, sc, now, 2*h.MaxOffers+2)
-		h.cache.set(key, sel)
-	}
-	checkDeclines := !h.declines.empty()
-	picked := make([]offers.Pick, 0, h.MaxOffers)
-	for _, o := range sel {
-		if len(picked) == h.MaxOffers {
-			break
-		}
-		if h.downsells[o.ID] {
-			// A downsell is shown only in place of the offer it follows.
-			continue
-		}
-		// Follow the downsell chain past declined offers; the hop limit
-		// stops a cycle of declined offers.
-		for hops := 0; checkDeclines && o != nil && h.declines.declined(subject, o.ID, now); hops++ {
-			if hops == maxDownsellHops {
-				o = nil
-				break
-			}
-			// The downsell must apply to this cart or order on its own terms.
-			if o = h.catalog.Offer(o.OnDecline); o != nil && !o.Matches(pl, sc, now) {
-				o = nil
-			}
-		}
-		if o == nil || alreadyPicked(picked, o.ID) {
-			continue
-		}
-		picked = append(picked, o.Resolve(subject))
+	shelf := h.catalog.Shelf(pl, sc, h.candidates(pl, sc, now), h.history(context.Background(), subject, sc), now, h.MaxOffers)
+	picked := make([]offers.Pick, len(shelf))
+	for i, o := range shelf {
+		picked[i] = o.Resolve(subject)
 	}
 	return picked
-}
-
-// alreadyPicked reports whether picked holds offerID (a downsell may be
-// selected on its own too).
-func alreadyPicked(picked []offers.Pick, offerID string) bool {
-	for _, p := range picked {
-		if p.OfferID == offerID {
-			return true
-		}
-	}
-	return false
 }
 
 // fragment signs one token per offer and writes the widget from a cached

@@ -107,8 +107,11 @@ type Handler struct {
 	// AnalyticsConfig: holdout, dashboard, auto_pause (analytics.go).
 	AnalyticsConfig
 
+	// PostPurchase says how thank-you pages carry offers: Kairo's own offer
+	// page (the default) or the inline box. See PostPurchaseConfig.
+	PostPurchase *PostPurchaseConfig `json:"post_purchase,omitempty"`
+
 	catalog   *offers.Catalog
-	downsells map[string]bool // ids named by some offer's on_decline
 	signer    *offers.Signer
 	cartPaths []pathPattern
 	thankYou  []pathPattern
@@ -122,7 +125,8 @@ type Handler struct {
 	logger    *zap.Logger
 	now       func() time.Time
 
-	// State layer (analytics counters). TEMPORARY: provisioned by
+	// State layer (analytics counters; the offer page's window, steps and
+	// way out; frequency caps). TEMPORARY: provisioned by
 	// provisionState with an in-process memory store until the
 	// configurable stores land.
 	state     state.Store
@@ -163,12 +167,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("upsell: loading catalog: %w", err)
 	}
 	h.catalog = cat
-	h.downsells = make(map[string]bool)
-	for _, o := range cat.Offers() {
-		if o.OnDecline != "" {
-			h.downsells[o.OnDecline] = true
-		}
+	if h.PostPurchase == nil {
+		h.PostPurchase = new(PostPurchaseConfig)
 	}
+	h.PostPurchase.setDefaults()
 
 	secrets := make([][]byte, 0, len(h.Secrets))
 	for _, s := range h.Secrets {
@@ -225,6 +227,9 @@ func (h *Handler) Validate() error {
 	if h.MaxOffers < 0 {
 		return fmt.Errorf("upsell: max_offers %d is negative", h.MaxOffers)
 	}
+	if err := h.PostPurchase.validate(); err != nil {
+		return fmt.Errorf("upsell: %w", err)
+	}
 	return nil
 }
 
@@ -257,6 +262,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		return h.serveEndpoint(w, r, rest)
 	}
 	if pl, orderID, ok := h.match(r); ok {
+		if pl == offers.PlacementThankYou && h.pageMode() {
+			return h.serveOfferPage(w, r, next, orderID)
+		}
 		return h.servePage(w, r, next, pl, orderID)
 	}
 	return next.ServeHTTP(w, r)

@@ -23,6 +23,8 @@ type Catalog struct {
 	byID   map[string]*Offer
 	ranked []*Offer // in selection order: priority desc, id asc
 	index  selectionIndex
+	// followers holds the ids named by an on_decline or on_accept.
+	followers map[string]bool
 }
 
 // LoadCatalog reads and parses the catalog file at path, naming the file in
@@ -126,9 +128,10 @@ func syntaxProblem(data []byte) string {
 	return fmt.Sprintf("not valid JSON: line %d, column %d: %v", line, column, err)
 }
 
-// checkAcrossOffers checks what involves more than one offer: unique ids
-// and downsells (on_decline) that exist, differ from the offer, share its
-// currency and a placement, and never lead back to it.
+// checkAcrossOffers checks what involves more than one offer: unique ids,
+// and downsells (on_decline) and next steps (on_accept) that exist, differ
+// from the offer, share its currency and a placement; declines never lead
+// back to the offer.
 func checkAcrossOffers(drafts []*draft) {
 	first := make(map[string]int, len(drafts))
 	for i, d := range drafts {
@@ -146,26 +149,10 @@ func checkAcrossOffers(drafts []*draft) {
 	next := make([]int, len(drafts))
 	for i, d := range drafts {
 		next[i] = -1
-		o := d.offer
-		if !d.ok("on_decline") || o.OnDecline == "" {
-			continue
-		}
-		j, found := first[o.OnDecline]
-		switch {
-		case !found:
-			d.problem("on_decline", "no offer %s in the catalog", strconv.Quote(o.OnDecline))
-		case o.OnDecline == o.ID:
-			d.problem("on_decline", "names the offer itself")
-		default:
-			target := drafts[j].offer
-			if target.Product.Currency != o.Product.Currency {
-				d.problem("on_decline", "offer %s is in %s, this offer in %s", strconv.Quote(target.ID), target.Product.Currency, o.Product.Currency)
-			}
-			if !slices.ContainsFunc(o.Placements, target.hasPlacement) {
-				d.problem("on_decline", "offer %s shares no placement with this offer", strconv.Quote(target.ID))
-			}
+		if j, ok := d.checkFollower("on_decline", d.offer.OnDecline, drafts, first); ok {
 			next[i] = j
 		}
+		d.checkFollower("on_accept", d.offer.OnAccept, drafts, first)
 	}
 	for _, cycle := range downsellCycles(next) {
 		names := make([]string, 0, len(cycle)+1)
@@ -175,6 +162,33 @@ func checkAcrossOffers(drafts []*draft) {
 		names = append(names, names[0])
 		drafts[cycle[0]].problem("on_decline", "declining leads back to this offer (%s)", strings.Join(names, " → "))
 	}
+}
+
+// checkFollower checks an offer that this one leads to (field on_decline or
+// on_accept): it exists, is another offer, shares the currency and a
+// placement. It returns the follower's index when it exists.
+func (d *draft) checkFollower(field, id string, drafts []*draft, first map[string]int) (int, bool) {
+	o := d.offer
+	if !d.ok(field) || id == "" {
+		return -1, false
+	}
+	j, found := first[id]
+	switch {
+	case !found:
+		d.problem(field, "no offer %s in the catalog", strconv.Quote(id))
+		return -1, false
+	case id == o.ID:
+		d.problem(field, "names the offer itself")
+		return -1, false
+	}
+	target := drafts[j].offer
+	if target.Product.Currency != o.Product.Currency {
+		d.problem(field, "offer %s is in %s, this offer in %s", strconv.Quote(target.ID), target.Product.Currency, o.Product.Currency)
+	}
+	if !slices.ContainsFunc(o.Placements, target.hasPlacement) {
+		d.problem(field, "offer %s shares no placement with this offer", strconv.Quote(target.ID))
+	}
+	return j, true
 }
 
 // downsellCycles finds the cycles of the downsell graph, where next[i] is
@@ -226,6 +240,7 @@ func newCatalog(name string, offers []*Offer) *Catalog {
 		o.productHash = productHash(o.Product.ProductID)
 	}
 	c.index = buildSelectionIndex(c.ranked)
+	c.followers = followersOf(offers)
 	return c
 }
 

@@ -14,9 +14,9 @@ import (
 // error: a misspelt trigger must not silently switch targeting off.
 var (
 	catalogFields  = []string{"version", "offers"}
-	offerFields    = []string{"id", "placements", "trigger", "product", "discount", "quantity", "priority", "starts_at", "ends_at", "expires_after", "variants", "on_decline", "shadow"}
+	offerFields    = []string{"id", "placements", "trigger", "product", "discount", "quantity", "priority", "starts_at", "ends_at", "expires_after", "variants", "on_decline", "on_accept", "max_quantity", "max_per_customer", "cap_period", "shadow"}
 	triggerFields  = []string{"product_ids", "tags", "min_subtotal", "max_subtotal", "currencies", "customer_tags", "new_customers_only", "statuses"}
-	productFields  = []string{"product_id", "variant_id", "title", "image", "unit_price", "currency"}
+	productFields  = []string{"product_id", "variant_id", "title", "description", "image", "unit_price", "currency"}
 	discountFields = []string{"percent", "amount"}
 	variantFields  = []string{"id", "weight", "title", "image", "discount"}
 )
@@ -97,6 +97,14 @@ func decodeOffer(index int, raw json.RawMessage, problems *[]Problem) *draft {
 			d.decodeVariants(path, f.value)
 		case "on_decline":
 			o.OnDecline = d.str(path, f.value)
+		case "on_accept":
+			o.OnAccept = d.str(path, f.value)
+		case "max_quantity":
+			o.MaxQuantity = int(d.integer(path, f.value, false))
+		case "max_per_customer":
+			o.Cap.MaxPerCustomer = int(d.integer(path, f.value, false))
+		case "cap_period":
+			o.Cap.Period = d.duration(path, f.value)
 		case "shadow":
 			o.Shadow = d.boolean(path, f.value)
 		}
@@ -151,6 +159,8 @@ func (d *draft) decodeProduct(path string, raw json.RawMessage) {
 			pr.VariantID = d.str(p, f.value)
 		case "title":
 			pr.Title = d.str(p, f.value)
+		case "description":
+			pr.Description = d.str(p, f.value)
 		case "image":
 			pr.Image = d.str(p, f.value)
 		case "unit_price":

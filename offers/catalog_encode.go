@@ -27,6 +27,10 @@ type (
 		Variants     []variantJSON `json:"variants,omitempty"`
 		OnDecline    string        `json:"on_decline,omitempty"`
 		Shadow       bool          `json:"shadow,omitempty"`
+		OnAccept     string        `json:"on_accept,omitempty"`
+		MaxQuantity  int           `json:"max_quantity,omitempty"`
+		MaxPerCust   int           `json:"max_per_customer,omitempty"`
+		CapPeriod    string        `json:"cap_period,omitempty"`
 	}
 	triggerJSON struct {
 		ProductIDs       []string `json:"product_ids,omitempty"`
@@ -39,12 +43,13 @@ type (
 		Statuses         []string `json:"statuses,omitempty"`
 	}
 	productJSON struct {
-		ProductID string `json:"product_id"`
-		VariantID string `json:"variant_id,omitempty"`
-		Title     string `json:"title"`
-		Image     string `json:"image,omitempty"`
-		UnitPrice int64  `json:"unit_price"`
-		Currency  string `json:"currency"`
+		ProductID   string `json:"product_id"`
+		VariantID   string `json:"variant_id,omitempty"`
+		Title       string `json:"title"`
+		Description string `json:"description,omitempty"`
+		Image       string `json:"image,omitempty"`
+		UnitPrice   int64  `json:"unit_price"`
+		Currency    string `json:"currency"`
 	}
 	discountJSON struct {
 		Percent *int   `json:"percent,omitempty"`
@@ -66,17 +71,24 @@ func (o Offer) MarshalJSON() ([]byte, error) {
 		ID:         o.ID,
 		Placements: o.Placements,
 		Product: productJSON{
-			ProductID: o.Product.ProductID,
-			VariantID: o.Product.VariantID,
-			Title:     o.Product.Title,
-			Image:     o.Product.Image,
-			UnitPrice: o.Product.UnitPrice,
-			Currency:  o.Product.Currency,
+			ProductID:   o.Product.ProductID,
+			VariantID:   o.Product.VariantID,
+			Title:       o.Product.Title,
+			Description: o.Product.Description,
+			Image:       o.Product.Image,
+			UnitPrice:   o.Product.UnitPrice,
+			Currency:    o.Product.Currency,
 		},
-		Quantity:  o.Quantity,
-		Priority:  o.Priority,
-		OnDecline: o.OnDecline,
-		Shadow:    o.Shadow,
+		Quantity:    o.Quantity,
+		Priority:    o.Priority,
+		OnDecline:   o.OnDecline,
+		Shadow:      o.Shadow,
+		OnAccept:    o.OnAccept,
+		MaxQuantity: o.MaxQuantity,
+		MaxPerCust:  o.Cap.MaxPerCustomer,
+	}
+	if o.Cap.MaxPerCustomer > 0 {
+		out.CapPeriod = o.Cap.Period.String()
 	}
 	if t := o.Trigger; !t.empty() {
 		out.Trigger = &triggerJSON{

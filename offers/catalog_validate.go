@@ -15,6 +15,9 @@ const (
 	maxUnitPrice     = 1_000_000_000_000 // minor units
 	maxQuantity      = 1000
 	maxExpiresAfter  = 24 * time.Hour
+	maxDescription   = 1000 // bytes of a product description
+	maxQuantityRange = 10   // choices a quantity picker offers
+	maxCapPeriod     = 366 * 24 * time.Hour
 	totalWeight      = 100 // variant weights add up to this
 	placementChoices = `"cart" or "thank_you"`
 )
@@ -36,6 +39,11 @@ func (d *draft) validate() {
 	if d.ok("on_decline") && o.OnDecline == "" {
 		d.problem("on_decline", "empty (leave it out for no downsell)")
 	}
+	if d.ok("on_accept") && o.OnAccept == "" {
+		d.problem("on_accept", "empty (leave it out for no next step)")
+	}
+	d.validateMaxQuantity()
+	d.validateCap()
 	lowerAll(o.Trigger.Tags)
 	lowerAll(o.Trigger.CustomerTags)
 	lowerAll(o.Trigger.Statuses)
@@ -103,6 +111,9 @@ func (d *draft) validateProduct() (priceOK bool) {
 	d.validateText("product.product_id", pr.ProductID, true)
 	d.validateText("product.variant_id", pr.VariantID, false)
 	d.validateText("product.title", pr.Title, true)
+	if !d.failed["product.description"] && d.given["product.description"] && len(pr.Description) > maxDescription {
+		d.problem("product.description", "longer than %d bytes", maxDescription)
+	}
 	d.validateImage("product.image", pr.Image)
 	priceOK = true
 	switch {
@@ -331,5 +342,44 @@ func (d *draft) validateVariants(priceOK bool) {
 	}
 	if weightsOK && sum != totalWeight {
 		d.problem("variants", "weights add up to %d, want %d", sum, totalWeight)
+	}
+}
+
+// validateMaxQuantity checks the top of the quantity picker's range.
+func (d *draft) validateMaxQuantity() {
+	o := d.offer
+	if !d.ok("max_quantity") || !d.ok("quantity") && d.given["quantity"] {
+		return
+	}
+	switch {
+	case o.MaxQuantity < o.Quantity:
+		d.problem("max_quantity", "%d is below quantity %d", o.MaxQuantity, o.Quantity)
+	case o.MaxQuantity-o.Quantity >= maxQuantityRange:
+		d.problem("max_quantity", "%d offers more than %d choices from quantity %d", o.MaxQuantity, maxQuantityRange, o.Quantity)
+	}
+}
+
+// validateCap checks the frequency cap and fills in its default period.
+func (d *draft) validateCap() {
+	c := &d.offer.Cap
+	if d.ok("max_per_customer") && c.MaxPerCustomer < 1 {
+		d.problem("max_per_customer", "%d is below 1 (leave it out for no cap)", c.MaxPerCustomer)
+	}
+	if !d.given["cap_period"] {
+		if c.MaxPerCustomer > 0 {
+			c.Period = DefaultCapPeriod
+		}
+		return
+	}
+	if !d.ok("cap_period") {
+		return
+	}
+	switch {
+	case !d.given["max_per_customer"]:
+		d.problem("cap_period", "set max_per_customer too, or leave cap_period out")
+	case c.Period <= 0:
+		d.problem("cap_period", "%s is not above zero", c.Period)
+	case c.Period > maxCapPeriod:
+		d.problem("cap_period", "%s is over %s", c.Period, maxCapPeriod)
 	}
 }

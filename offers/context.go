@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 )
 
 // Context is a cart or an order as the store describes it (store contract
@@ -18,6 +20,28 @@ type Context struct {
 	Items    []Item    `json:"items"`
 	Customer *Customer `json:"customer,omitempty"` // nil for a guest
 	Status   string    `json:"status,omitempty"`   // e.g. "open", "paid"
+	// PlacedAt is when the order was placed (RFC 3339), or zero when the
+	// store does not say; the post-purchase window counts from it.
+	PlacedAt time.Time `json:"placed_at,omitzero"`
+}
+
+// changeableStatuses are the order statuses (lower case) under which a
+// store contract order can still take post-purchase items: paid or
+// authorised but not yet fulfilled. An order without a status counts as
+// changeable; any other status (fulfilled, shipped, completed, cancelled,
+// refunded, closed, ...) does not.
+var changeableStatuses = []string{"", "paid", "authorized", "authorised", "pending", "processing", "new", "on-hold", "open"}
+
+// ChangeableStatuses lists the order statuses that mean "still
+// changeable" (see Changeable); "" stands for no status given.
+func ChangeableStatuses() []string { return slices.Clone(changeableStatuses) }
+
+// Changeable reports whether the order's status still lets post-purchase
+// offers be added to it. The store has the last word (it answers 410 to
+// an accept on a closed order); this keeps Kairo from showing an offer
+// the store is bound to refuse.
+func (c *Context) Changeable() bool {
+	return slices.Contains(changeableStatuses, c.Status)
 }
 
 // Item is one line of a cart or order.
@@ -86,6 +110,14 @@ func ParseContext(data []byte) (*Context, error) {
 // field in the contract's terms.
 func contextDecodeError(err error) error {
 	var typeErr *json.UnmarshalTypeError
+	var timeErr *time.ParseError
+	if errors.As(err, &timeErr) {
+		return fmt.Errorf("context: placed_at: want an RFC 3339 time such as \"2025-11-28T10:00:00Z\", got %q", timeErr.Value)
+	}
+	if strings.Contains(err.Error(), "Time.UnmarshalJSON") {
+		// placed_at is the only time of the contract.
+		return errors.New("context: placed_at: want an RFC 3339 time such as \"2025-11-28T10:00:00Z\" in a string")
+	}
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
 		return fmt.Errorf("context: %s: want %s, got %s", typeErr.Field, jsonKind(typeErr.Type.Kind()), typeErr.Value)
 	}

@@ -44,10 +44,12 @@
 //	  "product": {
 //	    "product_id": "thermos", "variant_id": "thermos-steel",
 //	    "title": "Steel thermos", "image": "https://cdn.example.com/thermos.jpg",
+//	    "description": "Keeps coffee hot for 12 hours.",   // optional, offer page
 //	    "unit_price": 2499, "currency": "USD"   // minor units, ISO 4217
 //	  },
 //	  "discount": {"percent": 10},        // or {"amount": 500}; optional
 //	  "quantity": 1,                      // default 1
+//	  "max_quantity": 3,                  // optional: the buyer picks 1 to 3
 //	  "priority": 20,                     // higher first; default 0
 //	  "starts_at": "2025-11-01T00:00:00Z", "ends_at": "2026-01-01T00:00:00Z",
 //	  "expires_after": "15m",             // acceptance window; default 15m
@@ -55,7 +57,10 @@
 //	    {"id": "a", "weight": 50},
 //	    {"id": "b", "weight": 50, "title": "Keep it hot", "discount": {"percent": 20}}
 //	  ],
-//	  "on_decline": "thermos-mini"        // downsell shown when this one is declined
+//	  "on_decline": "thermos-mini",       // downsell shown when this one is declined
+//	  "on_accept": "beans-refill",        // next step shown when this one is accepted
+//	  "max_per_customer": 2,              // optional frequency cap: shown in at most
+//	  "cap_period": "720h"                //   2 orders of one customer in 30 days (default)
 //	}
 //
 // Unknown fields are errors, so that a misspelt trigger cannot silently
@@ -65,7 +70,9 @@
 // 1000, expires_after up to 24h, variant weights adding up to 100, images as
 // http(s) URLs or paths from the site's root. on_decline names an offer in
 // the same currency that shares a placement, and declines never lead back
-// in a circle. Validation reports every problem at once, in a *CatalogError;
+// in a circle; on_accept likewise names another offer in the same currency
+// sharing a placement. max_quantity is at least quantity and offers at most
+// 10 choices. Validation reports every problem at once, in a *CatalogError;
 // see testdata/offers.json for a complete example.
 //
 // # Context
@@ -78,8 +85,11 @@
 //	 "customer": {"id": "c1", "tags": ["vip"], "orders_count": 3},
 //	 "status": "paid"}
 //
-// customer, tags and status are optional; other fields are ignored.
-// orders_count counts the customer's orders before this cart or order.
+// customer, tags, status and placed_at (RFC 3339, when the order was placed)
+// are optional; other fields are ignored. orders_count counts the
+// customer's orders before this cart or order. Context.Changeable says
+// whether the order's status still takes post-purchase items (see
+// ChangeableStatuses).
 //
 // # Selection
 //
@@ -90,10 +100,15 @@
 // looks only at offers that could match. Context.Fingerprint is a cache key
 // for selections.
 //
-// Every offer is selected on its own terms, downsells included: an offer
-// named by another's on_decline shows whenever its own trigger holds. To
-// check whether a downsell reached through OnDecline applies, use
-// Offer.Matches.
+// Catalog.Select answers which offers match; what is shown is decided in
+// one place, next.go: Catalog.Shelf for the inline box (several offers at
+// once, a declined offer replaced by its downsell) and Catalog.Next for the
+// post-purchase offer page ("what next for this order?": one step at a
+// time, on_accept after an accept, on_decline after a decline, at most a
+// configured number of steps). An offer named by another's on_decline or
+// on_accept is a follower: it is shown only when reached through that
+// offer, never on its own. Frequency caps (max_per_customer) are checked
+// there too, from the History the caller keeps.
 //
 // # Money
 //

@@ -45,6 +45,14 @@ type Offer struct {
 	// Shadow offers are selected and counted as if live but never shown,
 	// so an operator sees an offer's reach before it goes live.
 	Shadow bool
+	// OnAccept is the id of the offer to show next when this one is
+	// accepted (the next step of a funnel), or "".
+	OnAccept string
+	// MaxQuantity, when above Quantity, lets the customer choose how many
+	// units to add, from Quantity up to MaxQuantity. 0 is no choice.
+	MaxQuantity int
+	// Cap limits how often one customer is shown the offer.
+	Cap FrequencyCap
 
 	// rank is the offer's position in the catalog's selection order
 	// (priority desc, id asc); set by the catalog.
@@ -81,9 +89,12 @@ type Product struct {
 	ProductID string // the store's product id
 	VariantID string // the store's variant id, or ""
 	Title     string // shown to the customer
-	Image     string // image URL shown to the customer, or ""
-	UnitPrice int64  // regular price of one unit, minor units, > 0
-	Currency  string // ISO 4217 code of UnitPrice
+	// Description is a sentence or two about the product, shown on the
+	// post-purchase offer page, or "".
+	Description string
+	Image       string // image URL shown to the customer, or ""
+	UnitPrice   int64  // regular price of one unit, minor units, > 0
+	Currency    string // ISO 4217 code of UnitPrice
 }
 
 // Price is the product's regular unit price as Money.

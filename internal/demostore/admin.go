@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // maxAdminBody bounds /_demo request bodies.
@@ -52,10 +53,13 @@ type createOrderRequest struct {
 		ProductID string `json:"product_id"`
 		Quantity  int    `json:"quantity"`
 	} `json:"items"`
+	// PlacedAt backdates the order (RFC 3339); absent means now.
+	PlacedAt time.Time `json:"placed_at"`
 }
 
 // serveCreateOrder answers POST /_demo/orders with a new paid order, e.g.
-// {"items":[{"product_id":"mug","quantity":1}]} (quantity defaults to 1).
+// {"items":[{"product_id":"mug","quantity":1}]} (quantity defaults to 1),
+// optionally with "placed_at" to backdate it.
 // Prices come from the catalog. The answer is the order, status 201.
 func (s *Store) serveCreateOrder(w http.ResponseWriter, r *http.Request) {
 	var req createOrderRequest
@@ -76,7 +80,7 @@ func (s *Store) serveCreateOrder(w http.ResponseWriter, r *http.Request) {
 			productIDs = append(productIDs, it.ProductID)
 		}
 	}
-	id, err := s.CreateOrder(productIDs...)
+	id, err := s.CreateOrderAt(req.PlacedAt, productIDs...)
 	if err != nil {
 		writeError(w, http.StatusUnprocessableEntity, err.Error())
 		return

@@ -9,8 +9,12 @@ import (
 const (
 	// StatusOpen is the status of a cart.
 	StatusOpen = "open"
-	// StatusPaid is the status of every order: checkout takes payment.
+	// StatusPaid is the status of an order while it can still take
+	// post-purchase items: checkout takes payment.
 	StatusPaid = "paid"
+	// StatusFulfilled is the status of an order once its accept window
+	// has closed: it can no longer be changed.
+	StatusFulfilled = "fulfilled"
 )
 
 // LineItem is one line of a cart or an order, in the shape of the store
@@ -85,10 +89,14 @@ type Order struct {
 	Items []LineItem `json:"items"`
 	// Customer is who placed the order.
 	Customer *Customer `json:"customer,omitempty"`
-	// Status is always StatusPaid.
+	// Status is StatusPaid, and StatusFulfilled once the accept window
+	// has closed.
 	Status string `json:"status"`
 	// CreatedAt is when the order was paid.
 	CreatedAt time.Time `json:"created_at"`
+	// PlacedAt is CreatedAt under the store contract's name: Kairo counts
+	// the offer page's window from it.
+	PlacedAt time.Time `json:"placed_at"`
 	// EditableUntil is when the accept window closes; after it the upsell
 	// endpoint answers 410.
 	EditableUntil time.Time `json:"editable_until"`

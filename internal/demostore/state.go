@@ -188,14 +188,23 @@ func (s *shop) checkout(cartID string) (string, error) {
 }
 
 // placeOrder records a paid order for a customer.
-func (s *shop) placeOrder(customerID string, lines []LineItem) string {
+func (s *shop) placeOrder(customerID string, lines []LineItem, placedAt time.Time) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.placeOrderLocked(customerID, lines)
+	return s.placeOrderAtLocked(customerID, lines, placedAt)
 }
 
 func (s *shop) placeOrderLocked(customerID string, lines []LineItem) string {
-	now := s.now()
+	return s.placeOrderAtLocked(customerID, lines, time.Time{})
+}
+
+// placeOrderAtLocked records a paid order placed at placedAt (now when
+// zero); its accept window runs from then.
+func (s *shop) placeOrderAtLocked(customerID string, lines []LineItem, placedAt time.Time) string {
+	now := placedAt
+	if now.IsZero() {
+		now = s.now()
+	}
 	o := &Order{
 		ID:            newID("ord_"),
 		Currency:      s.currency,
@@ -203,6 +212,7 @@ func (s *shop) placeOrderLocked(customerID string, lines []LineItem) string {
 		Customer:      &Customer{ID: customerID, OrdersCount: s.ordersCount[customerID]},
 		Status:        StatusPaid,
 		CreatedAt:     now,
+		PlacedAt:      now,
 		EditableUntil: now.Add(s.window),
 	}
 	o.Subtotal = sumLines(o.Items)
@@ -212,7 +222,7 @@ func (s *shop) placeOrderLocked(customerID string, lines []LineItem) string {
 	return o.ID
 }
 
-// order returns a copy of an order.
+// order returns a copy of an order, fulfilled once its window has closed.
 func (s *shop) order(id string) (Order, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -220,7 +230,11 @@ func (s *shop) order(id string) (Order, bool) {
 	if !ok {
 		return Order{}, false
 	}
-	return copyOrder(o), true
+	c := copyOrder(o)
+	if !s.now().Before(o.EditableUntil) {
+		c.Status = StatusFulfilled
+	}
+	return c, true
 }
 
 // copyOrder deep-copies an order.

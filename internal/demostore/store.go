@@ -187,11 +187,17 @@ func (s *Store) ResetStats() { s.counters.reset() }
 // the pages: one unit of each named product at its catalog price (a
 // product named twice gets quantity 2). It returns the order id.
 func (s *Store) CreateOrder(productIDs ...string) (string, error) {
+	return s.CreateOrderAt(time.Time{}, productIDs...)
+}
+
+// CreateOrderAt is CreateOrder for an order placed at placedAt (now when
+// zero): its accept window, and Kairo's, run from then.
+func (s *Store) CreateOrderAt(placedAt time.Time, productIDs ...string) (string, error) {
 	lines, err := linesForProducts(productIDs)
 	if err != nil {
 		return "", err
 	}
-	id := s.shop.placeOrder(newID("cus_"), lines)
+	id := s.shop.placeOrder(newID("cus_"), lines, placedAt)
 	s.counters.ordersCreated.Add(1)
 	return id, nil
 }

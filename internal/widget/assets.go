@@ -15,6 +15,10 @@ var (
 	scriptBody []byte
 	//go:embed assets/widget.css
 	styleBody []byte
+	//go:embed assets/offerpage.js
+	pageScriptBody []byte
+	//go:embed assets/offerpage.css
+	pageStyleBody []byte
 )
 
 // asset is one embedded file with the headers it is served with.
@@ -30,6 +34,9 @@ type asset struct {
 var (
 	script = newAsset(scriptBody, "text/javascript; charset=utf-8")
 	style  = newAsset(styleBody, "text/css; charset=utf-8")
+
+	pageScript = newAsset(pageScriptBody, "text/javascript; charset=utf-8")
+	pageStyle  = newAsset(pageStyleBody, "text/css; charset=utf-8")
 )
 
 // newAsset hashes body once for its ETag and version.
@@ -49,7 +56,8 @@ const (
 // assetHandler serves the embedded assets; it holds no state.
 type assetHandler struct{}
 
-// AssetHandler serves widget.js and widget.css, chosen by the last segment of
+// AssetHandler serves widget.js, widget.css, offerpage.js and
+// offerpage.css, chosen by the last segment of
 // the request path (so the caller may strip its prefix or not), with their
 // Content-Type, an ETag (If-None-Match answers 304) and Cache-Control. Any
 // other name is 404; a method other than GET or HEAD is 405.
@@ -64,6 +72,10 @@ func (assetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a = &script
 	case StyleName:
 		a = &style
+	case PageScriptName:
+		a = &pageScript
+	case PageStyleName:
+		a = &pageStyle
 	default:
 		http.NotFound(w, r)
 		return

@@ -1,0 +1,193 @@
+package caddymodule
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kairoedge/kairo/offers"
+)
+
+// What the offer page keeps per order in the state layer, so that every
+// tab, reload and instance sees the same window and the same steps, and the
+// browser never supplies any of it:
+//
+//	deadline/<order>   unix seconds when the order's offers end (SetNX: fixed once)
+//	funnel/<order>     the steps so far and the last result (orderJourney, JSON)
+//	done/<order>       Kairo stepped aside: the store's own page from now on
+//	capseen/<order>/<offer>, cap/<customer>/<offer>   frequency caps
+//
+// Records outlive the window by far (orderRecordKeep), so that a visit days
+// later does not start a new window for an order without placed_at.
+
+// orderRecordKeep is how long the per-order records are kept.
+const orderRecordKeep = 30 * 24 * time.Hour
+
+// journeyWriteTries bounds the compare-and-set retries of one funnel update
+// when tabs race.
+const journeyWriteTries = 4
+
+// errJourneyBusy is returned when a funnel update kept losing races.
+var errJourneyBusy = errors.New("the order's offer steps changed too often to update")
+
+// orderJourney is one order's offer page: its steps and the result of the
+// last answer, shown above the next step.
+type orderJourney struct {
+	offers.Funnel
+	// Result is the last answer: "accepted" or "declined", "" before any.
+	Result string `json:"result,omitempty"`
+	// Total is the store's order total after the last accept, formatted
+	// for the buyer, "" when the store did not say.
+	Total string `json:"total,omitempty"`
+}
+
+func deadlineKey(order string) string { return "deadline/" + order }
+func doneKey(order string) string     { return "done/" + order }
+func funnelKey(order string) string   { return "funnel/" + order }
+
+// steppedAside reports whether Kairo stepped aside for the order.
+func (h *Handler) steppedAside(ctx context.Context, order string) (bool, error) {
+	_, found, err := h.state.Get(ctx, doneKey(order))
+	return found, err
+}
+
+// stepAside records that the order gets the store's own page from now on.
+func (h *Handler) stepAside(ctx context.Context, order string) error {
+	return h.state.Set(ctx, doneKey(order), []byte("1"), orderRecordKeep)
+}
+
+// orderDeadline returns when the order's offers end: the window counted
+// from placedAt when the store sent it, else from the first view (now).
+// The first answer is kept, so a reload never restarts the countdown.
+func (h *Handler) orderDeadline(ctx context.Context, order string, placedAt, now time.Time) (time.Time, error) {
+	start := now
+	if !placedAt.IsZero() {
+		start = placedAt
+	}
+	want := start.Add(time.Duration(h.PostPurchase.Window)).Truncate(time.Second)
+	cur, _, err := h.state.SetNX(ctx, deadlineKey(order), []byte(strconv.FormatInt(want.Unix(), 10)), orderRecordKeep)
+	if err != nil {
+		return time.Time{}, err
+	}
+	secs, err := strconv.ParseInt(string(cur), 10, 64)
+	if err != nil {
+		return time.Time{}, errors.New("the order's deadline record is damaged")
+	}
+	return time.Unix(secs, 0), nil
+}
+
+// loadJourney reads the order's steps and the raw record, for a later
+// compare-and-set.
+func (h *Handler) loadJourney(ctx context.Context, order string) (orderJourney, []byte, error) {
+	raw, found, err := h.state.Get(ctx, funnelKey(order))
+	if err != nil || !found {
+		return orderJourney{}, nil, err
+	}
+	var j orderJourney
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return orderJourney{}, nil, errors.New("the order's offer steps record is damaged")
+	}
+	return j, raw, nil
+}
+
+// updateJourney applies change to the order's steps and stores the result
+// atomically, retrying when another tab or instance changed them first.
+// change returns false to leave the record as it is.
+func (h *Handler) updateJourney(ctx context.Context, order string, change func(*orderJourney) bool) (orderJourney, error) {
+	for range journeyWriteTries {
+		j, raw, err := h.loadJourney(ctx, order)
+		if err != nil {
+			return j, err
+		}
+		if !change(&j) {
+			return j, nil
+		}
+		next, err := json.Marshal(j)
+		if err != nil {
+			return j, err
+		}
+		var stored bool
+		if raw == nil {
+			_, stored, err = h.state.SetNX(ctx, funnelKey(order), next, orderRecordKeep)
+		} else {
+			stored, err = h.state.CompareAndSet(ctx, funnelKey(order), raw, next, orderRecordKeep)
+		}
+		if err != nil || stored {
+			return j, err
+		}
+	}
+	return orderJourney{}, errJourneyBusy
+}
+
+// stepNonce is the nonce of every token of one (order, offer): the
+// idempotency key of its accept, the same in every tab and on every
+// reload, so the offer is added to the order at most once.
+func stepNonce(order, offerID string) string {
+	sum := sha256.Sum256([]byte("kairo-step\x00" + order + "\x00" + offerID))
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
+}
+
+// history is what the selection policy needs from the state layer for an
+// order or cart: its declines (inline box) and the frequency caps.
+func (h *Handler) history(ctx context.Context, subject string, sc *offers.Context) offers.History {
+	hist := offers.History{}
+	if !h.declines.empty() {
+		now := h.now()
+		hist.Declined = func(id string) bool { return h.declines.declined(subject, id, now) }
+	}
+	if sc.Customer != nil && sc.Customer.ID != "" {
+		hist.ShownElsewhere = func(id string) int {
+			n, err := h.shownElsewhere(ctx, subject, sc.Customer.ID, id)
+			if err != nil {
+				// Caps fail closed: without the count, the capped offer is
+				// not shown.
+				return int(^uint(0) >> 1)
+			}
+			return n
+		}
+	}
+	return hist
+}
+
+func capKey(customer, offerID string) string { return "cap/" + customer + "/" + offerID }
+func capSeenKey(order, offerID string) string {
+	return "capseen/" + order + "/" + offerID
+}
+
+// shownElsewhere counts the other orders of the customer that were shown
+// the offer within its cap period.
+func (h *Handler) shownElsewhere(ctx context.Context, order, customer, offerID string) (int, error) {
+	raw, found, err := h.state.Get(ctx, capKey(customer, offerID))
+	if err != nil || !found {
+		return 0, err
+	}
+	n, _ := strconv.Atoi(string(raw))
+	if _, seen, err := h.state.Get(ctx, capSeenKey(order, offerID)); err != nil {
+		return 0, err
+	} else if seen {
+		n-- // this order's own showing
+	}
+	return n, nil
+}
+
+// countShown counts a capped offer as shown to the customer, once per
+// order. The count lives one cap period after the last order that added to
+// it: it may still count an order a little older than the period, never
+// fewer than the orders within it.
+func (h *Handler) countShown(ctx context.Context, order string, sc *offers.Context, o *offers.Offer) {
+	if o.Cap.MaxPerCustomer <= 0 || sc.Customer == nil || sc.Customer.ID == "" {
+		return
+	}
+	if _, first, err := h.state.SetNX(ctx, capSeenKey(order, o.ID), []byte("1"), o.Cap.Period); err != nil || !first {
+		return
+	}
+	if _, err := h.state.Incr(ctx, capKey(sc.Customer.ID, o.ID), 1, o.Cap.Period); err != nil {
+		h.logger.Warn("counting an offer for its frequency cap", zap.Error(err))
+	}
+}

@@ -1,0 +1,272 @@
+package caddymodule
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/kairoedge/kairo/internal/widget"
+	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/stores"
+)
+
+// quantityParam carries the quantity picked on the offer page without
+// JavaScript (a GET form back to the same page).
+const quantityParam = "kairo_quantity"
+
+// serveOfferPage answers a thank-you page in page mode: Kairo's own offer
+// page the first time an order that can still be changed has offers, the
+// store's page in every other case, untouched. It never blocks the way to
+// the store's page: any trouble passes the request through.
+func (h *Handler) serveOfferPage(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, orderID string) error {
+	outcome := skipOfferPage(r)
+	if outcome == "" {
+		var page []byte
+		var shown *offers.Pick
+		page, shown, outcome = h.buildOfferPage(r, orderID)
+		if page != nil {
+			h.recordOfferPage(r, outcome, shown)
+			hdr := w.Header()
+			hdr.Set("Content-Type", "text/html; charset=utf-8")
+			hdr.Set("Cache-Control", "no-store")
+			hdr.Set("X-Content-Type-Options", "nosniff")
+			hdr.Set("Referrer-Policy", "same-origin")
+			hdr.Set("Content-Length", strconv.Itoa(len(page)))
+			w.WriteHeader(http.StatusOK)
+			_, err := w.Write(page)
+			return err
+		}
+	}
+	h.recordOfferPage(r, outcome, nil)
+	return next.ServeHTTP(w, r)
+}
+
+// recordOfferPage counts a thank-you page of page mode and publishes the
+// placeholders.
+func (h *Handler) recordOfferPage(r *http.Request, outcome string, shown *offers.Pick) {
+	h.metrics.pages.WithLabelValues(string(offers.PlacementThankYou), outcome).Inc()
+	offerID := ""
+	if shown != nil {
+		offerID = shown.OfferID
+		h.metrics.impressions.WithLabelValues(string(offers.PlacementThankYou), offerID, variantLabel(shown.Variant)).Inc()
+	}
+	if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
+		repl.Set("http.upsell.placement", string(offers.PlacementThankYou))
+		repl.Set("http.upsell.offer_ids", offerID)
+		repl.Set("http.upsell.outcome", outcome)
+	}
+}
+
+// botMarks are User-Agent parts of crawlers, link previews and monitors:
+// they get the store's page, and never start an order's window.
+var botMarks = []string{"bot", "crawl", "spider", "slurp", "preview", "facebookexternalhit", "monitor", "lighthouse"}
+
+// skipOfferPage says why a request gets the store's page without a look at
+// the order ("" when it may get the offer page): a bot, or a prefetch,
+// which the buyer may never see.
+func skipOfferPage(r *http.Request) string {
+	ua := strings.ToLower(r.UserAgent())
+	if ua == "" {
+		return "bot"
+	}
+	for _, mark := range botMarks {
+		if strings.Contains(ua, mark) {
+			return "bot"
+		}
+	}
+	if p := r.Header.Get("Sec-Purpose"); strings.Contains(p, "prefetch") || strings.Contains(r.Header.Get("Purpose"), "prefetch") {
+		return "prefetch"
+	}
+	return ""
+}
+
+// buildOfferPage works out the order's offer page: the page, the offer on
+// it and the outcome "offer_page"; or nil and why the store's page is
+// served instead.
+func (h *Handler) buildOfferPage(r *http.Request, orderID string) ([]byte, *offers.Pick, string) {
+	ctx := r.Context()
+	if done, err := h.steppedAside(ctx, orderID); err != nil {
+		h.logger.Warn("offer page: state layer", zap.Error(err))
+		return nil, nil, "state_unavailable"
+	} else if done {
+		return nil, nil, "stepped_aside"
+	}
+	sc, err := h.orderContextNow(ctx, orderID, h.store.Timeouts().Context)
+	if err != nil {
+		h.logger.Debug("offer page: store context failed", zap.String("order", orderID), zap.Error(err))
+		return nil, nil, failOpenReason(err)
+	}
+	if arm := h.analytics.observe(offers.PlacementThankYou, sc, orderID); arm != offers.ArmTreated {
+		// The held-back control group gets the store's page, always.
+		if err := h.stepAside(ctx, orderID); err != nil {
+			h.logger.Warn("offer page: state layer", zap.Error(err))
+		}
+		return nil, nil, "holdout"
+	}
+	now := h.now()
+	step, why, err := h.currentStep(ctx, orderID, sc, now)
+	if err != nil {
+		h.logger.Warn("offer page: state layer", zap.Error(err))
+		return nil, nil, "state_unavailable"
+	}
+	if step.offer == nil {
+		return nil, nil, why
+	}
+	view, err := h.offerPageView(r, orderID, step, now)
+	if err != nil {
+		h.logger.Error("offer page: signing the offer", zap.Error(err))
+		return nil, nil, "render_error"
+	}
+	if notice := r.URL.Query().Get(noticeParam); notice != "" {
+		if out, ok := outcomeByStatus(notice, offers.PlacementThankYou); ok && out.HTTPStatus >= 300 {
+			view.Result = &widget.Result{Message: out.Message}
+		}
+	}
+	pick := step.offer.Resolve(orderID)
+	return widget.RenderOfferPage(make([]byte, 0, 8192), view), &pick, "offer_page"
+}
+
+// orderContextNow asks the store for the order (or takes it from the
+// context cache), waiting at most timeout.
+func (h *Handler) orderContextNow(ctx context.Context, orderID string, timeout time.Duration) (*offers.Context, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res := <-h.fetchContext(ctx, offers.PlacementThankYou, orderID, stores.Shopper{})
+	return res.sc, res.err
+}
+
+// offerStep is what the offer page shows an order now.
+type offerStep struct {
+	offer    *offers.Offer
+	journey  orderJourney
+	deadline time.Time
+	ctx      *offers.Context
+}
+
+// currentStep answers "what next for this order?" and records the answer
+// as shown, so every tab and reload sees the same step. With no step to
+// show it steps aside for the order and says why: the order can no longer
+// be changed, its window has run out, or no offer is left.
+func (h *Handler) currentStep(ctx context.Context, orderID string, sc *offers.Context, now time.Time) (offerStep, string, error) {
+	step := offerStep{ctx: sc}
+	why := ""
+	switch deadline, err := h.orderDeadline(ctx, orderID, sc.PlacedAt, now); {
+	case err != nil:
+		return step, "", err
+	case !sc.Changeable():
+		why = "order_closed"
+	case !now.Before(deadline):
+		why = "window_closed"
+	default:
+		step.deadline = deadline
+		cands := h.candidates(offers.PlacementThankYou, sc, now)
+		hist := h.history(ctx, orderID, sc)
+		hist.Hidden = func(id string) bool { return h.analytics.pause.isPaused(id) || h.isShadow(id) }
+		var fresh bool
+		step.journey, err = h.updateJourney(ctx, orderID, func(j *orderJourney) bool {
+			step.offer = h.catalog.Next(offers.PlacementThankYou, sc, cands, j.Funnel, hist, now, h.PostPurchase.MaxSteps)
+			if step.offer == nil || j.Current() == step.offer.ID {
+				return false
+			}
+			j.Funnel, fresh = j.Show(step.offer.ID), true
+			return true
+		})
+		if err != nil {
+			return step, "", err
+		}
+		if step.offer != nil {
+			if fresh {
+				h.countShown(ctx, orderID, sc, step.offer)
+				h.analytics.shown(offers.PlacementThankYou, orderID, step.offer.Resolve(orderID))
+			}
+			return step, "", nil
+		}
+		why = "no_offers"
+	}
+	return step, why, h.stepAside(ctx, orderID)
+}
+
+// candidates is the selection for a context, from the selection cache,
+// with enough spare offers for the inline box and for the offer page's
+// steps to skip declined and shown ones.
+func (h *Handler) candidates(pl offers.Placement, sc *offers.Context, now time.Time) []*offers.Offer {
+	key := selectionKey(pl, sc.Fingerprint())
+	sel, ok := h.cache.get(key)
+	if !ok {
+		sel = h.catalog.Select(pl, sc, now, 2*max(h.MaxOffers, h.PostPurchase.MaxSteps)+2)
+		h.cache.set(key, sel)
+	}
+	return sel
+}
+
+// offerPageView prices and signs the step's offer for the page. The token
+// expires with the order's window, and its nonce is the same for every
+// token of this (order, offer), so the offer is added at most once
+// whatever the tabs and reloads.
+func (h *Handler) offerPageView(r *http.Request, orderID string, step offerStep, now time.Time) (widget.OfferPage, error) {
+	o := step.offer
+	pick := o.Resolve(orderID)
+	cl := pick.Claims(offers.PlacementThankYou, orderID, now)
+	cl.ExpiresAt = step.deadline
+	cl.Nonce = stepNonce(orderID, o.ID)
+	token, err := h.signer.Sign(cl)
+	if err != nil {
+		return widget.OfferPage{}, err
+	}
+	po := &widget.PageOffer{
+		OfferID:     o.ID,
+		Token:       token,
+		Title:       pick.Title,
+		Description: o.Product.Description,
+		Image:       pick.Image,
+		Price:       pick.FinalUnitPrice.Format(),
+	}
+	if pick.Discount.Amount > 0 {
+		po.RegularPrice = pick.UnitPrice.Format()
+		po.Saving = pick.Discount.Format()
+	}
+	want, _ := strconv.Atoi(r.URL.Query().Get(quantityParam))
+	for q := pick.Quantity; q <= max(o.MaxQuantity, pick.Quantity); q++ {
+		if q == want {
+			po.Chosen = len(po.Quantities)
+		}
+		amount := offers.Money{Amount: pick.FinalUnitPrice.Amount * int64(q), Currency: pick.FinalUnitPrice.Currency}
+		po.Quantities = append(po.Quantities, widget.QuantityChoice{Quantity: q, Amount: amount.Format()})
+	}
+	view := widget.OfferPage{
+		Prefix:      h.Prefix,
+		OrderNumber: orderID,
+		ContinueURL: continueURL(r.URL),
+		Stylesheet:  h.PostPurchase.Stylesheet,
+		Texts:       h.PostPurchase.Texts,
+		Offer:       po,
+		ExpiresAt:   step.deadline,
+		Now:         now,
+	}
+	if j := step.journey; j.Result == string(offers.StepAccepted) {
+		view.Result = &widget.Result{Accepted: true, Total: j.Total}
+	}
+	return view, nil
+}
+
+// continueURL is the thank-you page's path and query without the offer
+// page's own parameters: where every way out of the offer page leads.
+func continueURL(u *url.URL) string {
+	c := *u
+	if c.RawQuery != "" {
+		q := c.Query()
+		if q.Has(noticeParam) || q.Has(quantityParam) {
+			q.Del(noticeParam)
+			q.Del(quantityParam)
+			c.RawQuery = q.Encode()
+		}
+	}
+	return c.RequestURI()
+}

@@ -1,0 +1,248 @@
+package caddymodule
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kairoedge/kairo/internal/widget"
+	"github.com/kairoedge/kairo/offers"
+)
+
+// minActionContextWait is the least an offer page action waits for the
+// order's context before it works out the next step: the buyer has just
+// clicked and waits for an answer anyway.
+const minActionContextWait = time.Second
+
+// pageAnswer is an offer page action's answer to the script. A plain form
+// post gets a redirect instead (see answerPage).
+type pageAnswer struct {
+	OK      bool   `json:"ok"`
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
+	Total   string `json:"total,omitempty"`
+	// HTML is the next step (or the end of the offers after an accept),
+	// to put in place of the current one.
+	HTML string `json:"html,omitempty"`
+	// Done: no more offers; go to ContinueURL.
+	Done        bool   `json:"done,omitempty"`
+	ContinueURL string `json:"continue_url,omitempty"`
+	// Retry: the action may be tried again (nothing was applied).
+	Retry bool `json:"retry,omitempty"`
+
+	httpStatus int
+}
+
+// servePageAction serves POST {prefix}/page/{accept,decline,continue}: the
+// offer page's buttons. Every answer says where the buyer goes next: the
+// next step, or the store's own thank-you page, from which Kairo then steps
+// aside for the order.
+func (h *Handler) servePageAction(w http.ResponseWriter, r *http.Request, kind string) {
+	a, cl, out, ok := h.admit(w, r)
+	if ok && cl.Placement != offers.PlacementThankYou {
+		ok, out = false, outcomes["invalid"]
+	}
+	if !ok {
+		if kind != "accept" && out.Status == "expired" && cl.Subject != "" {
+			// The window ran out: the way out still works.
+			h.leave(w, r, a, cl.Subject, pageAnswer{OK: true, Status: "expired"})
+			return
+		}
+		if kind == "accept" {
+			h.metrics.accepts.WithLabelValues(string(offers.PlacementThankYou), "unknown", "unknown", out.Status).Inc()
+		}
+		answerPage(w, r, a, failedAnswer(out))
+		return
+	}
+	order := cl.Subject
+	switch kind {
+	case "continue":
+		h.leave(w, r, a, order, pageAnswer{OK: true, Status: "continue"})
+	case "decline":
+		_, err := h.updateJourney(r.Context(), order, func(j *orderJourney) bool {
+			f, answered := j.Answer(cl.OfferID, offers.StepDeclined)
+			if answered {
+				j.Funnel, j.Result, j.Total = f, string(offers.StepDeclined), ""
+			}
+			return answered
+		})
+		if err != nil {
+			h.logger.Warn("offer page decline: state layer", zap.Error(err))
+			h.leave(w, r, a, order, pageAnswer{OK: true, Status: "declined"})
+			return
+		}
+		h.metrics.declines.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)).Inc()
+		h.analytics.declined(cl)
+		h.nextStep(w, r, a, order, pageAnswer{OK: true, Status: "declined"})
+	case "accept":
+		h.pageAccept(w, r, a, cl)
+	default:
+		answerPage(w, r, a, failedAnswer(outcomes["invalid"]))
+	}
+}
+
+// pageAccept adds the step's offer to the order, once, in the quantity
+// the buyer chose within the offer's range, then moves on to the next step.
+func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, cl offers.Claims) {
+	order := cl.Subject
+	count := func(status string) {
+		h.metrics.accepts.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant), status).Inc()
+	}
+	o := h.catalog.Offer(cl.OfferID)
+	if o == nil {
+		count("expired")
+		answerPage(w, r, a, failedAnswer(Outcome{HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer is no longer available."}))
+		return
+	}
+	j, _, err := h.loadJourney(r.Context(), order)
+	if err != nil {
+		h.logger.Error("offer page accept: state layer", zap.Error(err))
+		count("error")
+		answerPage(w, r, a, failedAnswer(Outcome{HTTPStatus: http.StatusServiceUnavailable, Status: "error", Message: "Something went wrong on our side. Nothing was added; please try again."}))
+		return
+	}
+	// Only the step on the page may be accepted (or a repeat of an accept,
+	// which the ledger answers the same way again).
+	if step, shown := j.Outcome(cl.OfferID); !shown || step == offers.StepDeclined {
+		count("forbidden")
+		answerPage(w, r, a, failedAnswer(Outcome{HTTPStatus: http.StatusConflict, Status: "forbidden", Message: "This offer is no longer on your page."}))
+		return
+	}
+	if a.quantity != "" {
+		q, err := strconv.Atoi(a.quantity)
+		if err != nil || q < cl.Quantity || q > max(o.MaxQuantity, cl.Quantity) {
+			count("invalid")
+			answerPage(w, r, a, failedAnswer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "That quantity is not offered."}))
+			return
+		}
+		cl.Quantity = q
+	}
+
+	out := h.forward(r, cl)
+	count(out.Status)
+	if out.Status != "accepted" {
+		answerPage(w, r, a, failedAnswer(out))
+		return
+	}
+	if _, err := h.updateJourney(r.Context(), order, func(j *orderJourney) bool {
+		f, answered := j.Answer(cl.OfferID, offers.StepAccepted)
+		if answered {
+			j.Funnel, j.Result, j.Total = f, string(offers.StepAccepted), out.Total
+		}
+		return answered
+	}); err != nil {
+		// The item is in the order; only the page's steps could not be
+		// kept. Leave to the store's page, which shows the order.
+		h.logger.Warn("offer page accept: state layer", zap.Error(err))
+		h.leave(w, r, a, order, pageAnswer{OK: true, Status: out.Status, Message: out.Message, Total: out.Total})
+		return
+	}
+	h.nextStep(w, r, a, order, pageAnswer{OK: true, Status: out.Status, Message: out.Message, Total: out.Total})
+}
+
+// failedAnswer is the answer for an outcome that did not move on.
+func failedAnswer(out Outcome) pageAnswer {
+	return pageAnswer{
+		Status:     out.Status,
+		Message:    out.Message,
+		Retry:      out.HTTPStatus >= 500 || out.Status == "in_progress",
+		httpStatus: out.HTTPStatus,
+	}
+}
+
+// nextStep works out the order's next step after an answer and shows it:
+// in place for the script, or by a redirect to the thank-you page, which
+// renders it. With no step left Kairo steps aside; after an accept the
+// script first shows the new total with the way on.
+func (h *Handler) nextStep(w http.ResponseWriter, r *http.Request, a action, order string, ans pageAnswer) {
+	// The order changed with an accept: ask the store, not a cache.
+	sc, err := h.orderContextNow(r.Context(), order, max(h.store.Timeouts().Context, minActionContextWait))
+	if err != nil {
+		h.leave(w, r, a, order, ans)
+		return
+	}
+	now := h.now()
+	step, _, err := h.currentStep(r.Context(), order, sc, now)
+	if err != nil {
+		h.logger.Warn("offer page: state layer", zap.Error(err))
+		h.leave(w, r, a, order, ans)
+		return
+	}
+	if step.offer == nil && ans.Status != string(offers.StepAccepted) {
+		h.leave(w, r, a, order, ans)
+		return
+	}
+	ans.ContinueURL = a.returnTo
+	if !a.json {
+		http.Redirect(w, r, a.returnTo, http.StatusSeeOther)
+		return
+	}
+	view := widget.OfferPage{
+		Prefix:      h.Prefix,
+		OrderNumber: order,
+		ContinueURL: a.returnTo,
+		Texts:       h.PostPurchase.Texts,
+	}
+	if step.offer != nil {
+		if view, err = h.offerPageView(r, order, step, now); err != nil {
+			h.logger.Error("offer page: signing the offer", zap.Error(err))
+			h.leave(w, r, a, order, ans)
+			return
+		}
+		view.ContinueURL = a.returnTo
+		h.metrics.impressions.WithLabelValues(string(offers.PlacementThankYou), step.offer.ID, variantLabel(step.offer.Resolve(order).Variant)).Inc()
+	}
+	if ans.Status == string(offers.StepAccepted) {
+		view.Result = &widget.Result{Accepted: true, Total: ans.Total}
+	} else {
+		view.Result = nil
+	}
+	ans.HTML = string(widget.RenderOfferStep(nil, view))
+	answerPage(w, r, a, ans)
+}
+
+// leave steps aside for the order and sends the buyer to the store's own
+// thank-you page.
+func (h *Handler) leave(w http.ResponseWriter, r *http.Request, a action, order string, ans pageAnswer) {
+	// The way out must work even if the state layer does not: the record
+	// only spares the next visit a look at the order.
+	if err := h.stepAside(context.WithoutCancel(r.Context()), order); err != nil {
+		h.logger.Warn("offer page: recording the way out", zap.Error(err))
+	}
+	ans.Done, ans.ContinueURL = true, a.returnTo
+	if !a.json {
+		http.Redirect(w, r, a.returnTo, http.StatusSeeOther)
+		return
+	}
+	answerPage(w, r, a, ans)
+}
+
+// answerPage answers the script with JSON, and a plain form with a 303 back
+// to the offer page, which shows a failure's notice.
+func answerPage(w http.ResponseWriter, r *http.Request, a action, ans pageAnswer) {
+	w.Header().Set("Cache-Control", "no-store")
+	if !a.json {
+		target := a.returnTo
+		if !ans.OK && ans.Status != "" {
+			sep := "?"
+			if strings.Contains(target, "?") {
+				sep = "&"
+			}
+			target += sep + noticeParam + "=" + ans.Status
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	}
+	status := ans.httpStatus
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(ans) // the buyer may have left; nothing to do then
+}

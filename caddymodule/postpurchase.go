@@ -1,0 +1,160 @@
+package caddymodule
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+
+	"github.com/kairoedge/kairo/internal/widget"
+)
+
+// How thank-you pages carry post-purchase offers (PostPurchaseConfig.Mode).
+const (
+	// PostPurchasePage answers the first visit of an order's thank-you page
+	// with Kairo's own offer page; every way out leads to the store's page.
+	PostPurchasePage = "page"
+	// PostPurchaseInline puts the offer box at the end of the store's
+	// thank-you page.
+	PostPurchaseInline = "inline"
+)
+
+// Defaults of the offer page.
+const (
+	// DefaultOfferWindow is how long after the order (placed_at, or else
+	// the first view of its thank-you page) its offers can be accepted.
+	DefaultOfferWindow = 15 * time.Minute
+	// DefaultMaxSteps is the most offers the offer page shows in a row.
+	DefaultMaxSteps = 3
+	// maxMaxSteps bounds max_steps: more offers in a row only annoy.
+	maxMaxSteps = 5
+	// maxOfferWindow bounds window, like an offer's expires_after.
+	maxOfferWindow = 24 * time.Hour
+)
+
+// PostPurchaseConfig is how thank-you pages carry offers.
+type PostPurchaseConfig struct {
+	// Mode is "page" (the default): the first visit of an order's
+	// thank-you page gets Kairo's own offer page, one offer at a time, and
+	// every way out leads to the store's page at the same URL; or "inline":
+	// the offer box at the end of the store's page.
+	Mode string `json:"mode,omitempty"`
+
+	// Window is how long an order's offers last, counted from the order's
+	// placed_at when the store sends it, else from the first view of its
+	// thank-you page. It is fixed per order: a reload never restarts it.
+	// Default: 15m.
+	Window caddy.Duration `json:"window,omitempty"`
+
+	// MaxSteps is the most offers shown in a row on the offer page
+	// (accepted or declined, downsells and next steps included). Default: 3.
+	MaxSteps int `json:"max_steps,omitempty"`
+
+	// Stylesheet is the URL of a stylesheet loaded after the offer page's
+	// own, to theme it through its CSS custom properties.
+	Stylesheet string `json:"stylesheet,omitempty"`
+
+	// Texts replace the offer page's customer-facing strings by key (see
+	// widget.DefaultTexts: title, confirmed, headline, pay, decline,
+	// continue, charge_note, tax_note, ...).
+	Texts map[string]string `json:"texts,omitempty"`
+}
+
+// setDefaults fills in what the operator left out.
+func (c *PostPurchaseConfig) setDefaults() {
+	if c.Mode == "" {
+		c.Mode = PostPurchasePage
+	}
+	if c.Window == 0 {
+		c.Window = caddy.Duration(DefaultOfferWindow)
+	}
+	if c.MaxSteps == 0 {
+		c.MaxSteps = DefaultMaxSteps
+	}
+}
+
+// validate checks the configuration once defaults are in.
+func (c *PostPurchaseConfig) validate() error {
+	if c.Mode != PostPurchasePage && c.Mode != PostPurchaseInline {
+		return fmt.Errorf("post_purchase: mode %q is neither %q nor %q", c.Mode, PostPurchasePage, PostPurchaseInline)
+	}
+	if w := time.Duration(c.Window); w <= 0 || w > maxOfferWindow {
+		return fmt.Errorf("post_purchase: window %s is not between 0 and %s", w, maxOfferWindow)
+	}
+	if c.MaxSteps < 1 || c.MaxSteps > maxMaxSteps {
+		return fmt.Errorf("post_purchase: max_steps %d is not between 1 and %d", c.MaxSteps, maxMaxSteps)
+	}
+	for key := range c.Texts {
+		if _, ok := widget.DefaultTexts[key]; !ok {
+			return fmt.Errorf("post_purchase: text %q is not a text of the offer page (known: %s)", key, strings.Join(widget.TextKeys(), ", "))
+		}
+	}
+	return nil
+}
+
+// pageMode reports whether thank-you pages get the offer page.
+func (h *Handler) pageMode() bool {
+	return h.PostPurchase.Mode == PostPurchasePage
+}
+
+// unmarshalCaddyfile parses
+//
+//	post_purchase page|inline {
+//	    window     <duration>
+//	    max_steps  <n>
+//	    stylesheet <url>
+//	    text       <key> <text>
+//	}
+func (c *PostPurchaseConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		c.Mode = d.Val()
+		if !slices.Contains([]string{PostPurchasePage, PostPurchaseInline}, c.Mode) {
+			return d.Errf("post_purchase: %q is neither %q nor %q", c.Mode, PostPurchasePage, PostPurchaseInline)
+		}
+		if d.NextArg() {
+			return d.ArgErr()
+		}
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		opt := d.Val()
+		switch opt {
+		case "window":
+			if err := durationArg(d, &c.Window); err != nil {
+				return err
+			}
+		case "max_steps":
+			var s string
+			if err := oneArg(d, &s); err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				return d.Errf("max_steps: %q is not a positive whole number", s)
+			}
+			c.MaxSteps = n
+		case "stylesheet":
+			if err := oneArg(d, &c.Stylesheet); err != nil {
+				return err
+			}
+		case "text":
+			args := d.RemainingArgs()
+			if len(args) != 2 {
+				return d.Errf("text needs a key and the text, got %d arguments", len(args))
+			}
+			if _, ok := widget.DefaultTexts[args[0]]; !ok {
+				return d.Errf("text: %q is not a text of the offer page (known: %s)", args[0], strings.Join(widget.TextKeys(), ", "))
+			}
+			if c.Texts == nil {
+				c.Texts = make(map[string]string)
+			}
+			c.Texts[args[0]] = args[1]
+		default:
+			return d.Errf("unknown post_purchase option %q", opt)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package widget
+
+import (
+	_ "embed"
+	"html/template"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The post-purchase offer page: a page of its own that Kairo answers with
+// instead of the store's thank-you page, one offer at a time. Like the
+// inline widget it is plain server-rendered HTML whose forms work without
+// JavaScript; offerpage.js enhances it (the next step without a reload, a
+// live quantity total, the countdown). No inline script or style.
+//
+// Stable hooks for stores and browser tests:
+//
+//	[data-kairo-page]        the page root; data-kairo-continue (the store's thank-you
+//	                         URL), data-kairo-expires (unix seconds), data-kairo-remaining-ms;
+//	                         the script adds data-kairo-ready
+//	[data-kairo-banner]      the "Order #… confirmed" banner
+//	[data-kairo-step]        the offer shown (value: offer id); data-kairo-state ready, busy, failed
+//	[data-kairo-done]        what replaces the step once the funnel is over (after an accept)
+//	form[data-kairo-action]  "accept", "decline", "continue" (real POST forms), "quantity" (GET)
+//	button.kairo-pay         "Pay now · $23.99"
+//	button.kairo-decline     "Decline this offer"
+//	button.kairo-continue    "Continue to my order confirmation"
+//	select[name=quantity]    the quantity picker, when the offer has one
+//	[data-kairo-amount]      the amount charged now
+//	[data-kairo-clock]       the m:ss of the countdown
+//	[data-kairo-live]        the aria-live region with the result of the last action
+//	[data-kairo-notice]      the result of the last action, as rendered by the server
+
+// Asset names of the offer page, relative to the module's prefix.
+const (
+	// PageScriptName is the offer page's script.
+	PageScriptName = "offerpage.js"
+	// PageStyleName is the offer page's stylesheet.
+	PageStyleName = "offerpage.css"
+)
+
+//go:embed offerpage.gohtml
+var offerPageSource string
+
+// offerPageTemplate holds the whole page and its parts "step" and "done",
+// which an action answers with so the script can swap them in place.
+var offerPageTemplate = template.Must(template.New("page").Parse(stripIndentation(offerPageSource)))
+
+// DefaultTexts are the customer-facing strings of the offer page by key.
+// An operator overrides any of them (Texts); {order}, {amount} and {total}
+// are replaced where the key's comment says so.
+var DefaultTexts = map[string]string{
+	"title":        "Order #{order} confirmed",                                                                                           // the banner heading and the page title; {order}
+	"confirmed":    "Your payment went through and your order is on its way. Before you go, here is one more thing at a special price.", // under the banner heading
+	"headline":     "It's not too late to add this to your order",                                                                        // above the offer
+	"pay":          "Pay now · {amount}",                                                                                                 // the primary button; {amount}
+	"busy":         "Processing…",                                                                                                        // the primary button while it works
+	"decline":      "Decline this offer",                                                                                                 // the decline link
+	"continue":     "Continue to my order confirmation",                                                                                  // the way out that skips every offer
+	"charge_note":  "It is added to the order you just placed and charged to the same payment method. It shows as a separate line on your statement.",
+	"tax_note":     "Taxes, if any, are added as on your order.",
+	"quantity":     "Quantity",
+	"update":       "Update total",
+	"charged_now":  "Charged now",
+	"regular":      "Regular price:",
+	"offer_price":  "Offer price:",
+	"you_save":     "You save {amount}", // {amount}
+	"ends_in":      "This offer ends in",
+	"added":        "Added to your order.",
+	"new_total":    "Your new order total is {total}.", // {total}
+	"done_heading": "Thank you, that's everything",
+}
+
+// TextKeys lists the keys of DefaultTexts, sorted, for error messages.
+func TextKeys() []string { return slices.Sorted(maps.Keys(DefaultTexts)) }
+
+// PageOffer is the offer on one step of the page, already priced by the
+// module.
+type PageOffer struct {
+	// OfferID identifies the offer; it lands in data-kairo-step.
+	OfferID string
+	// Token is the signed offer token posted back by every form.
+	Token string
+	// Title, Description and Image describe the product (escaped; an
+	// image that is not http(s) or a path is dropped).
+	Title, Description, Image string
+	// Price is the formatted final unit price; RegularPrice the price before
+	// the discount, "" without one; Saving the formatted saving per unit.
+	Price, RegularPrice, Saving string
+	// Quantities are the choices of the quantity picker with the amount
+	// charged for each; one choice shows no picker.
+	Quantities []QuantityChoice
+	// Chosen is the index in Quantities of the quantity shown.
+	Chosen int
+}
+
+// QuantityChoice is one quantity the buyer may pick and what it costs.
+type QuantityChoice struct {
+	Quantity int
+	// Amount is the formatted amount charged now for this quantity.
+	Amount string
+}
+
+// OfferPage is everything one offer page needs.
+type OfferPage struct {
+	// Prefix is the URL prefix of Kairo's endpoints.
+	Prefix string
+	// OrderNumber is shown in the banner ("Order #…").
+	OrderNumber string
+	// ContinueURL is the store's own thank-you page (path and query).
+	ContinueURL string
+	// Stylesheet is an optional operator stylesheet loaded after Kairo's
+	// (theming through the custom properties of offerpage.css).
+	Stylesheet string
+	// Texts override DefaultTexts by key.
+	Texts map[string]string
+	// Offer is the step shown; nil renders the "done" part.
+	Offer *PageOffer
+	// Result is the result of the last action, shown above the step, or
+	// nil.
+	Result *Result
+	// ExpiresAt ends the window: the countdown runs to it, and the page
+	// moves on to ContinueURL when it is reached.
+	ExpiresAt time.Time
+	// Now is the render time.
+	Now time.Time
+}
+
+// Result is the outcome of an accept or decline, as the page reports it.
+type Result struct {
+	// Accepted is true when the offer was added to the order.
+	Accepted bool
+	// Total is the store's new order total after an accept, formatted; ""
+	// when the store did not say.
+	Total string
+	// Message explains a failure in plain words (ignored when Accepted).
+	Message string
+}
+
+// offerPageView is what the template sees.
+type offerPageView struct {
+	OfferPage
+	T                           func(key string) string
+	Title                       string
+	StyleVersion, ScriptVersion string
+	ExpiresUnix, RemainingMS    string
+	RefreshSeconds              string
+	Clock                       string
+	Pay                         string
+	Amount                      string
+	Line                        string
+	Quantity                    int
+	Picker                      bool
+	Image                       string
+	Save                        string
+	Notice                      string
+	NoticeOK                    bool
+}
+
+func newOfferPageView(p OfferPage) *offerPageView {
+	left := max(p.ExpiresAt.Sub(p.Now), 0)
+	v := &offerPageView{
+		OfferPage:      p,
+		StyleVersion:   pageStyle.version,
+		ScriptVersion:  pageScript.version,
+		ExpiresUnix:    strconv.FormatInt(p.ExpiresAt.Unix(), 10),
+		RemainingMS:    strconv.FormatInt(left.Milliseconds(), 10),
+		RefreshSeconds: strconv.FormatInt(int64((left+time.Second-1)/time.Second), 10),
+		Clock:          formatClock(left),
+	}
+	v.Prefix = strings.TrimRight(p.Prefix, "/")
+	v.T = func(key string) string {
+		if s, ok := p.Texts[key]; ok {
+			return s
+		}
+		return DefaultTexts[key]
+	}
+	v.Title = strings.ReplaceAll(v.T("title"), "{order}", p.OrderNumber)
+	if o := p.Offer; o != nil && len(o.Quantities) > 0 {
+		chosen := o.Quantities[min(max(o.Chosen, 0), len(o.Quantities)-1)]
+		v.Quantity, v.Amount = chosen.Quantity, chosen.Amount
+		v.Pay = strings.ReplaceAll(v.T("pay"), "{amount}", chosen.Amount)
+		v.Picker = len(o.Quantities) > 1
+		if imageURLAllowed(o.Image) {
+			v.Image = o.Image
+		}
+		if o.Saving != "" {
+			v.Save = strings.ReplaceAll(v.T("you_save"), "{amount}", o.Saving)
+		}
+	}
+	if r := p.Result; r != nil {
+		v.NoticeOK, v.Notice = r.Accepted, r.Message
+		if r.Accepted {
+			v.Notice = v.T("added")
+			if r.Total != "" {
+				v.Notice += " " + strings.ReplaceAll(v.T("new_total"), "{total}", r.Total)
+			}
+		}
+	}
+	return v
+}
+
+// RenderOfferPage appends the whole offer page (a complete HTML document)
+// to dst.
+func RenderOfferPage(dst []byte, p OfferPage) []byte {
+	return runPageTemplate(dst, "page", p)
+}
+
+// RenderOfferStep appends the part of the page that an action replaces:
+// the next step, or the "done" part when p.Offer is nil.
+func RenderOfferStep(dst []byte, p OfferPage) []byte {
+	return runPageTemplate(dst, "main", p)
+}
+
+func runPageTemplate(dst []byte, name string, p OfferPage) []byte {
+	w := appendWriter{buf: dst}
+	if err := offerPageTemplate.ExecuteTemplate(&w, name, newOfferPageView(p)); err != nil {
+		// A fixed template over strings and numbers: only a bug gets here.
+		return dst
+	}
+	return w.buf
+}
+
