@@ -58,6 +58,10 @@ type PostPurchaseConfig struct {
 	// own, to theme it through its CSS custom properties.
 	Stylesheet string `json:"stylesheet,omitempty"`
 
+	// Icon is the URL of the page's icon, usually the store's own; without
+	// it the browser asks for /favicon.ico as on any page of the site.
+	Icon string `json:"icon,omitempty"`
+
 	// Texts replace the offer page's customer-facing strings by key (see
 	// widget.DefaultTexts: title, confirmed, headline, pay, decline,
 	// continue, charge_note, tax_note, ...).
@@ -107,6 +111,7 @@ func (h *Handler) pageMode() bool {
 //	    window     <duration>
 //	    max_steps  <n>
 //	    stylesheet <url>
+//	    icon       <url>
 //	    text       <key> <text>
 //	}
 func (c *PostPurchaseConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
@@ -138,6 +143,10 @@ func (c *PostPurchaseConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			c.MaxSteps = n
 		case "stylesheet":
 			if err := oneArg(d, &c.Stylesheet); err != nil {
+				return err
+			}
+		case "icon":
+			if err := oneArg(d, &c.Icon); err != nil {
 				return err
 			}
 		case "text":

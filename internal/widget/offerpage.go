@@ -28,7 +28,7 @@ import (
 //	button.kairo-pay         "Pay now · $23.99"
 //	button.kairo-decline     "Decline this offer"
 //	button.kairo-continue    "Continue to my order confirmation"
-//	select[name=quantity]    the quantity picker, when the offer has one
+//	select[name=kairo_quantity] the quantity picker, when the offer has one
 //	[data-kairo-amount]      the amount charged now
 //	[data-kairo-clock]       the m:ss of the countdown
 //	[data-kairo-live]        the aria-live region with the result of the last action
@@ -115,6 +115,8 @@ type OfferPage struct {
 	// Stylesheet is an optional operator stylesheet loaded after Kairo's
 	// (theming through the custom properties of offerpage.css).
 	Stylesheet string
+	// Icon is the page's icon URL, or "" for the browser's default.
+	Icon string
 	// Texts override DefaultTexts by key.
 	Texts map[string]string
 	// Offer is the step shown; nil renders the "done" part.

@@ -61,7 +61,7 @@
 	// option come from the server.
 	function onChange(event) {
 		var select = event.target;
-		if (select.name !== "quantity" || !select.closest("[data-kairo-action=quantity]")) {
+		if (select.name !== "kairo_quantity" || !select.closest("[data-kairo-action=quantity]")) {
 			return;
 		}
 		var step = select.closest("[data-kairo-step]");
