@@ -59,6 +59,7 @@ type setup struct {
 	// postPurchase is the post_purchase option: "page" for the offer
 	// page; "" runs the inline box, which most tests here are about.
 	postPurchase string
+	catalog      string // the offer catalog, or "" for the demo's
 }
 
 func (s setup) caddyfile() string {
@@ -67,6 +68,9 @@ func (s setup) caddyfile() string {
 	}
 	if s.timeout == "" {
 		s.timeout = "2s"
+	}
+	if s.catalog == "" {
+		s.catalog = "../demo/offers.json"
 	}
 	return fmt.Sprintf(`{
 	skip_install_trust
@@ -87,7 +91,7 @@ http://127.0.0.1:9080 {
 	bind 127.0.0.1
 	encode
 	upsell {
-		catalog ../demo/offers.json
+		catalog %[8]s
 		secret %[2]s
 		cart /cart
 		thank_you /checkout/success/{order_id}
@@ -106,7 +110,7 @@ http://127.0.0.1:9082 {
 	encode
 	reverse_proxy 127.0.0.1:9301
 }
-`, storeToken, secret, s.apiURL, s.timeout, s.extra, s.cartRoute(), s.postPurchaseMode())
+`, storeToken, secret, s.apiURL, s.timeout, s.extra, s.cartRoute(), s.postPurchaseMode(), s.catalog)
 }
 
 // postPurchaseMode is the post_purchase line's argument and block.

@@ -36,7 +36,8 @@ func TestLoadCatalogExample(t *testing.T) {
 		Product: Product{
 			ProductID: "thermos", VariantID: "thermos-steel-500ml",
 			Title: "Steel thermos, 500 ml", Image: "https://cdn.example.com/img/thermos.jpg",
-			UnitPrice: 2499, Currency: "USD",
+			Description: "Double-walled steel: hot for 12 hours, cold for 24.",
+			UnitPrice:   2499, Currency: "USD",
 		},
 		Discount:     Discount{Percent: 10},
 		Quantity:     1,
@@ -46,7 +47,10 @@ func TestLoadCatalogExample(t *testing.T) {
 			{ID: "a", Weight: 50},
 			{ID: "b", Weight: 50, Title: "Keep it hot: steel thermos, 500 ml", Discount: &Discount{Percent: 20}},
 		},
-		OnDecline: "thermos-mini",
+		OnDecline:   "thermos-mini",
+		OnAccept:    "grinder-vip",
+		MaxQuantity: 3,
+		Cap:         FrequencyCap{MaxPerCustomer: 2, Period: 168 * time.Hour},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("thermos-10:\n got %+v\nwant %+v", got, want)
@@ -191,6 +195,19 @@ func TestParseCatalogProblems(t *testing.T) {
 		{"id characters", one(`"id":"thermos 10%"`), []string{`offer "thermos 10%": id: "thermos 10%" may only hold letters, digits, '.', '_' and '-'`}},
 		{"id too long", one(`"id":"` + strings.Repeat("a", 65) + `"`), []string{`offer "` + strings.Repeat("a", 65) + `": id: longer than 64 characters`}},
 		{"id duplicate", `{"offers":[` + offerJSONText(`"id":"t"`) + `,` + offerJSONText(`"id":"u"`) + `,` + offerJSONText(`"id":"t"`) + `]}`, []string{`offer "t": id: "t" is also the id of offers[0]`}},
+
+		// The offer page's fields.
+		{"description too long", one(`"id":"t","product":{"product_id":"p","title":"T","unit_price":100,"currency":"USD","description":"` + strings.Repeat("d", 1001) + `"}`), []string{`offer "t": product.description: longer than 1000 bytes`}},
+		{"on_accept unknown", one(`"id":"t","on_accept":"u"`), []string{`offer "t": on_accept: no offer "u" in the catalog`}},
+		{"on_accept itself", one(`"id":"t","on_accept":"t"`), []string{`offer "t": on_accept: names the offer itself`}},
+		{"on_accept empty", one(`"id":"t","on_accept":""`), []string{`offer "t": on_accept: empty (leave it out for no next step)`}},
+		{"on_accept in another currency", `{"offers":[` + offerJSONText(`"id":"t","on_accept":"u"`) + `,` + offerJSONText(`"id":"u","product":{"product_id":"p","title":"T","unit_price":100,"currency":"EUR"},"trigger":"<delete>"`) + `]}`, []string{`offer "t": on_accept: offer "u" is in EUR, this offer in USD`}},
+		{"max_quantity below quantity", one(`"id":"t","quantity":2,"max_quantity":1`), []string{`offer "t": max_quantity: 1 is below quantity 2`}},
+		{"max_quantity too many choices", one(`"id":"t","max_quantity":11`), []string{`offer "t": max_quantity: 11 offers more than 10 choices from quantity 1`}},
+		{"max_per_customer zero", one(`"id":"t","max_per_customer":0`), []string{`offer "t": max_per_customer: 0 is below 1 (leave it out for no cap)`}},
+		{"cap_period alone", one(`"id":"t","cap_period":"24h"`), []string{`offer "t": cap_period: set max_per_customer too, or leave cap_period out`}},
+		{"cap_period too long", one(`"id":"t","max_per_customer":1,"cap_period":"9000h"`), []string{`offer "t": cap_period: 9000h0m0s is over 8784h0m0s`}},
+		{"cap with its period", one(`"id":"t","max_per_customer":1,"cap_period":"720h","max_quantity":3,"quantity":1`), nil},
 
 		// placements.
 		{"placements missing", one(`"id":"t","placements":"<delete>"`), []string{`offer "t": placements: missing (want "cart" or "thank_you", or both)`}},

@@ -1,0 +1,241 @@
+package caddymodule_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The offer page over plain HTTP: when Kairo answers with it, and when it
+// steps aside for the store's own page.
+
+// isOfferPage tells Kairo's offer page from the store's thank-you page.
+func isOfferPage(t *testing.T, body string) bool {
+	t.Helper()
+	offer, store := strings.Contains(body, "data-kairo-page"), strings.Contains(body, `id="order-summary"`)
+	if offer == store {
+		t.Fatalf("the page is neither clearly the offer page nor the store's (offer %v, store %v):\n%.400s", offer, store, body)
+	}
+	return offer
+}
+
+// createOrder makes a paid order of coffee beans in the store, placed at
+// placedAt (zero: now), and returns its id.
+func createOrder(t *testing.T, placedAt time.Time) string {
+	t.Helper()
+	body := map[string]any{"items": []map[string]any{{"product_id": "coffee-beans"}}}
+	if !placedAt.IsZero() {
+		body["placed_at"] = placedAt.Format(time.RFC3339)
+	}
+	status, order := storeAPI(t, http.MethodPost, "/_demo/orders", body)
+	id, _ := order["id"].(string)
+	if status != http.StatusCreated || id == "" {
+		t.Fatalf("creating an order: %d %v", status, order)
+	}
+	return id
+}
+
+var remainingMS = regexp.MustCompile(`data-kairo-remaining-ms="(\d+)"`)
+
+// timeLeft reads the time an offer page says its window has left.
+func timeLeft(t *testing.T, page string) time.Duration {
+	t.Helper()
+	m := remainingMS.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the offer page has no data-kairo-remaining-ms")
+	}
+	ms, _ := strconv.Atoi(m[1])
+	return time.Duration(ms) * time.Millisecond
+}
+
+func TestOfferPageWindow(t *testing.T) {
+	start(t, setup{postPurchase: "page"})
+	s := newShopper(t)
+
+	// placed_at fixes the window: 15 minutes from the order, not from the
+	// first view.
+	recent := createOrder(t, time.Now().Add(-5*time.Minute))
+	_, page := s.get(kairoURL + "/checkout/success/" + recent)
+	if !isOfferPage(t, page) {
+		t.Fatalf("an order placed 5 minutes ago gets the store's page, want the offer page")
+	}
+	if left := timeLeft(t, page); left < 9*time.Minute || left > 10*time.Minute {
+		t.Errorf("an order placed 5 minutes ago has %s left, want about 10 minutes", left)
+	}
+
+	old := createOrder(t, time.Now().Add(-20*time.Minute))
+	if _, page := s.get(kairoURL + "/checkout/success/" + old); isOfferPage(t, page) {
+		t.Errorf("an order placed 20 minutes ago gets the offer page, want the store's")
+	}
+
+	// An order the store closed (status fulfilled) gets no offer.
+	closed := createOrder(t, time.Time{})
+	if status, _ := storeAPI(t, http.MethodPost, "/_demo/orders/"+closed+"/expire", nil); status != http.StatusOK {
+		t.Fatalf("closing the order: %d", status)
+	}
+	if _, page := s.get(kairoURL + "/checkout/success/" + closed); isOfferPage(t, page) {
+		t.Errorf("a fulfilled order gets the offer page, want the store's")
+	}
+}
+
+func TestOfferPageWindowRunsOutAndStaysShut(t *testing.T) {
+	start(t, setup{postPurchase: "page {\n\t\t\twindow 2s\n\t\t}"})
+	s := newShopper(t)
+	s.addToCart("coffee-beans")
+	order := s.checkout()
+	page := kairoURL + "/checkout/success/" + order
+	// The demo store sends placed_at: the window starts with the order.
+	_, body := s.get(page)
+	if !isOfferPage(t, body) {
+		t.Fatalf("the first visit gets the store's page, want the offer page")
+	}
+	first := timeLeft(t, body)
+	time.Sleep(500 * time.Millisecond)
+	_, body = s.get(page)
+	if !isOfferPage(t, body) || timeLeft(t, body) >= first {
+		t.Fatalf("a reload within the window restarted it or lost the page (%s left, had %s)", timeLeft(t, body), first)
+	}
+	time.Sleep(first)
+	for i := range 2 {
+		if _, body := s.get(page); isOfferPage(t, body) {
+			t.Errorf("visit %d after the window gets the offer page, want the store's", i+1)
+		}
+	}
+}
+
+func TestOfferPageStepsAsideForBotsHeadAndPrefetch(t *testing.T) {
+	start(t, setup{postPurchase: "page"})
+	s := newShopper(t)
+	order := createOrder(t, time.Time{})
+	page := kairoURL + "/checkout/success/" + order
+
+	for name, prepare := range map[string]func(*http.Request){
+		"a crawler":  func(r *http.Request) { r.Header.Set("User-Agent", "Mozilla/5.0 (compatible; Googlebot/2.1)") },
+		"a prefetch": func(r *http.Request) { r.Header.Set("Sec-Purpose", "prefetch") },
+		"no agent":   func(r *http.Request) { r.Header.Set("User-Agent", "") },
+	} {
+		req, _ := http.NewRequest(http.MethodGet, page, nil)
+		prepare(req)
+		if _, body := s.do(req); isOfferPage(t, body) {
+			t.Errorf("%s gets the offer page, want the store's", name)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodHead, page, nil)
+	if resp, _ := s.do(req); resp.StatusCode != http.StatusOK {
+		t.Errorf("HEAD answered %d, want the store's 200", resp.StatusCode)
+	}
+	// None of them used up the buyer's first visit.
+	if _, body := s.get(page); !isOfferPage(t, body) {
+		t.Errorf("after a crawler, a prefetch and a HEAD the buyer gets the store's page, want the offer page")
+	}
+}
+
+// pageAction posts an offer page form as its script does.
+func (s *shopper) pageAction(action, token, returnTo string, quantity int) (int, map[string]any) {
+	s.t.Helper()
+	body := map[string]string{"token": token, "return_to": returnTo}
+	if quantity > 0 {
+		body["quantity"] = strconv.Itoa(quantity)
+	}
+	payload, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, kairoURL+"/_upsell/page/"+action, bytes.NewReader(payload))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Origin", kairoURL)
+	resp, text := s.do(req)
+	var ans map[string]any
+	if err := json.Unmarshal([]byte(text), &ans); err != nil {
+		s.t.Fatalf("%s answer is not JSON: %d %q", action, resp.StatusCode, text)
+	}
+	return resp.StatusCode, ans
+}
+
+func TestOfferPageAcceptsOncePerOrderAndOffer(t *testing.T) {
+	start(t, setup{postPurchase: "page"})
+	order := createOrder(t, time.Time{})
+	path := "/checkout/success/" + order
+
+	// Two tabs show the same step with tokens of their own.
+	a, b := newShopper(t), newShopper(t)
+	_, pageA := a.get(kairoURL + path)
+	_, pageB := b.get(kairoURL + path)
+	tokA, tokB := tokens(pageA), tokens(pageB)
+	if len(tokA) == 0 || len(tokB) == 0 || !strings.Contains(pageB, `data-kairo-step="thermos-20"`) {
+		t.Fatalf("the two tabs do not both show the thermos step")
+	}
+	callsBefore := storeStat(t, "accept_calls")
+
+	var wg sync.WaitGroup
+	statuses := make([]int, 4)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, s := tokA[0], a
+			if i%2 == 1 {
+				tok, s = tokB[0], b
+			}
+			statuses[i], _ = s.pageAction("accept", tok, path, 0)
+		}()
+	}
+	wg.Wait()
+	if got := storeStat(t, "accept_calls") - callsBefore; got != 1 {
+		t.Errorf("four accepts of one step from two tabs made %d store calls, want 1 (statuses %v)", got, statuses)
+	}
+	if n := hasProduct(orderItems(t, order), "thermos"); n != 1 {
+		t.Errorf("the order has %d thermos lines, want 1", n)
+	}
+
+	// Quantities outside the offer's range are refused; nothing reaches the store.
+	_, next := a.get(kairoURL + path)
+	if !strings.Contains(next, `data-kairo-step="tote-bundle"`) {
+		t.Fatalf("after the accept the page does not show the next step")
+	}
+	calls := storeStat(t, "accept_calls")
+	if status, ans := a.pageAction("accept", tokens(next)[0], path, 2); status != http.StatusBadRequest || ans["status"] != "invalid" {
+		t.Errorf("a quantity of 2 for an offer of 1 answered %d %v, want 400 invalid", status, ans)
+	}
+	if storeStat(t, "accept_calls") != calls {
+		t.Errorf("a refused quantity reached the store")
+	}
+	// A step the page no longer shows cannot be accepted: the thermos
+	// token's step is answered, a forged step is not the page's.
+	if status, ans := a.pageAction("decline", tokens(next)[0], path, 0); status != http.StatusOK || ans["status"] != "declined" {
+		t.Errorf("declining the tote answered %d %v", status, ans)
+	}
+	if status, ans := a.pageAction("accept", tokens(next)[0], path, 0); status != http.StatusConflict {
+		t.Errorf("accepting the declined tote answered %d %v, want 409", status, ans)
+	}
+}
+
+func TestOfferPageFrequencyCap(t *testing.T) {
+	start(t, setup{postPurchase: "page", catalog: "testdata/capped-offers.json"})
+	s := newShopper(t)
+	s.addToCart("coffee-beans")
+	first := s.checkout()
+	_, body := s.get(kairoURL + "/checkout/success/" + first)
+	if !isOfferPage(t, body) {
+		t.Fatalf("the customer's first order gets the store's page, want the capped offer")
+	}
+	// A reload of the same order still shows it: the cap counts orders.
+	if _, body := s.get(kairoURL + "/checkout/success/" + first); !isOfferPage(t, body) {
+		t.Errorf("a reload of the first order lost the offer")
+	}
+	s.addToCart("coffee-beans")
+	second := s.checkout()
+	if _, body := s.get(kairoURL + "/checkout/success/" + second); isOfferPage(t, body) {
+		t.Errorf("the same customer's second order gets the capped offer again")
+	}
+	other := newShopper(t)
+	other.addToCart("coffee-beans")
+	theirs := other.checkout()
+	if _, body := other.get(kairoURL + "/checkout/success/" + theirs); !isOfferPage(t, body) {
+		t.Errorf("another customer's order does not get the offer")
+	}
+}
