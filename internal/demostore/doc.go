@@ -7,7 +7,8 @@
 // really appends line items to the order and recomputes its total, honours
 // Idempotency-Key (a repeat gets the first answer and never adds twice, even
 // while the first is still running), and refuses with 410 once the order's
-// accept window has passed. Faults (failing statuses, slow answers, a store
+// accept window has passed; from then on the order context reports status
+// "fulfilled" (before: "paid"), and it always carries placed_at. Faults (failing statuses, slow answers, a store
 // that drops connections) can be switched on at runtime so tests can show
 // how Kairo behaves when the store misbehaves.
 //
@@ -32,6 +33,6 @@
 //
 //	GET, POST, DELETE /_demo/faults           read, replace, clear injected faults (bearer)
 //	GET, DELETE       /_demo/stats            read, reset counters (bearer)
-//	POST   /_demo/orders                      create a paid order directly (bearer)
+//	POST   /_demo/orders                      create a paid order directly, optionally backdated (bearer)
 //	POST   /_demo/orders/{order_id}/expire    close an order's accept window (bearer)
 package demostore

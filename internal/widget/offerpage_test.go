@@ -1,0 +1,119 @@
+package widget
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+)
+
+// samplePage is an offer page with a quantity picker and a discount.
+func samplePage() OfferPage {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	return OfferPage{
+		Prefix:      "/_upsell",
+		OrderNumber: "1001",
+		ContinueURL: "/checkout/success/1001",
+		Offer: &PageOffer{
+			OfferID: "thermos-20", Token: "tok", Title: "Steel Thermos", Description: "Hot for 12 hours.",
+			Image: "/images/thermos.svg", Price: "$23.99", RegularPrice: "$29.99", Saving: "$6.00",
+			Quantities: []QuantityChoice{{1, "$23.99"}, {2, "$47.98"}, {3, "$71.97"}},
+		},
+		ExpiresAt: now.Add(10 * time.Minute),
+		Now:       now,
+	}
+}
+
+func parsePage(t *testing.T, out []byte) []*html.Node {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("parsing the page: %v", err)
+	}
+	return []*html.Node{doc}
+}
+
+func TestOfferPageHasNoInlineCode(t *testing.T) {
+	p := samplePage()
+	p.Stylesheet, p.Icon = "/theme.css", "/favicon.svg"
+	out := RenderOfferPage(nil, p)
+	nodes := parsePage(t, out)
+	assertNoInlineCode(t, nodes)
+	scripts := byTag(nodes, "script")
+	if len(scripts) != 1 || attr(scripts[0], "src") != "/_upsell/"+PageScriptName+"?v="+pageScript.version {
+		t.Fatalf("want one script from /_upsell/%s", PageScriptName)
+	}
+	var sheets []string
+	for _, l := range byTag(nodes, "link") {
+		if attr(l, "rel") == "stylesheet" {
+			sheets = append(sheets, attr(l, "href"))
+		}
+	}
+	if len(sheets) != 2 || sheets[0] != "/_upsell/"+PageStyleName+"?v="+pageStyle.version || sheets[1] != "/theme.css" {
+		t.Errorf("stylesheets %v, want Kairo's then the theme", sheets)
+	}
+}
+
+func TestOfferPageWhatIsShown(t *testing.T) {
+	p := samplePage()
+	p.Offer.Chosen = 1
+	p.Result = &Result{Accepted: true, Total: "$63.00"}
+	out := string(RenderOfferPage(nil, p))
+	for _, want := range []string{
+		"<title>Order #1001 confirmed</title>",
+		`<del class="kairo-regular"><span class="kairo-sr">Regular price: </span>$29.99</del>`,
+		"You save $6.00",
+		"Hot for 12 hours.",
+		`alt="Steel Thermos"`,
+		">Pay now · $47.98</button>",
+		`<input type="hidden" name="quantity" value="2" data-kairo-quantity-field>`,
+		`<option value="2" data-kairo-amount-for="$47.98" selected>`,
+		"Added to your order. Your new order total is $63.00.",
+		`content="600;url=/checkout/success/1001"`,
+		`<span class="kairo-clock" data-kairo-clock>10:00</span>`,
+		`<label for="kairo-quantity">Quantity</label>`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	// One choice: no picker.
+	p.Offer.Quantities = p.Offer.Quantities[:1]
+	if out := string(RenderOfferPage(nil, p)); strings.Contains(out, "<select") {
+		t.Errorf("an offer of one quantity shows a picker")
+	}
+}
+
+func TestOfferPageTextsAndEscaping(t *testing.T) {
+	p := samplePage()
+	p.Texts = map[string]string{"pay": "Jetzt zahlen · {amount}", "title": "Bestellung #{order} bestätigt"}
+	p.Offer.Title = `Mug</h2><script>alert(1)</script>`
+	p.Offer.Image = "javascript:alert(2)"
+	p.ContinueURL = `/x"><script>alert(3)</script>`
+	out := RenderOfferPage(nil, p)
+	assertNoInlineCode(t, parsePage(t, out))
+	for _, want := range []string{">Jetzt zahlen · $23.99</button>", "Bestellung #1001 bestätigt"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if bytes.Contains(out, []byte("<script>alert")) || bytes.Contains(out, []byte("javascript:")) {
+		t.Errorf("a hostile string got through:\n%s", out)
+	}
+}
+
+func TestOfferStepAndDone(t *testing.T) {
+	p := samplePage()
+	step := string(RenderOfferStep(nil, p))
+	if !strings.Contains(step, `data-kairo-step="thermos-20"`) || strings.Contains(step, "<html") || strings.Contains(step, "data-kairo-banner") {
+		t.Errorf("the step part is not just the step:\n%s", step)
+	}
+	p.Offer = nil
+	p.Result = &Result{Accepted: true, Total: "$63.00"}
+	done := string(RenderOfferStep(nil, p))
+	if !strings.Contains(done, "data-kairo-done") || !strings.Contains(done, `href="/checkout/success/1001"`) || !strings.Contains(done, "$63.00") {
+		t.Errorf("the done part lacks the way on or the total:\n%s", done)
+	}
+}
