@@ -35,7 +35,6 @@ func funnelCatalog(t *testing.T, extra ...string) *Catalog {
 	return mustParse(t, doc+"]")
 }
 
-
 // walk runs the offer page for an order: each answer is recorded and Next
 // asked again, as the module does. It returns the offers shown in order.
 func walk(c *Catalog, ctx *Context, h History, maxSteps int, answers ...StepOutcome) []string {
@@ -201,4 +200,3 @@ func TestChangeableStatuses(t *testing.T) {
 		}
 	}
 }
-

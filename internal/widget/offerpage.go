@@ -53,24 +53,28 @@ var offerPageTemplate = template.Must(template.New("page").Parse(stripIndentatio
 // An operator overrides any of them (Texts); {order}, {amount} and {total}
 // are replaced where the key's comment says so.
 var DefaultTexts = map[string]string{
-	"title":        "Order #{order} confirmed",                                                                                           // the banner heading and the page title; {order}
-	"confirmed":    "Your payment went through and your order is on its way. Before you go, here is one more thing at a special price.", // under the banner heading
-	"headline":     "It's not too late to add this to your order",                                                                        // above the offer
-	"pay":          "Pay now · {amount}",                                                                                                 // the primary button; {amount}
-	"busy":         "Processing…",                                                                                                        // the primary button while it works
-	"decline":      "Decline this offer",                                                                                                 // the decline link
-	"continue":     "Continue to my order confirmation",                                                                                  // the way out that skips every offer
-	"charge_note":  "It is added to the order you just placed and charged to the same payment method. It shows as a separate line on your statement.",
-	"tax_note":     "Taxes, if any, are added as on your order.",
-	"quantity":     "Quantity",
-	"update":       "Update total",
-	"charged_now":  "Charged now",
-	"regular":      "Regular price:",
-	"offer_price":  "Offer price:",
-	"you_save":     "You save {amount}", // {amount}
-	"ends_in":      "This offer ends in",
-	"added":        "Added to your order.",
-	"new_total":    "Your new order total is {total}.", // {total}
+	// The banner heading and the page title; {order} is the order number.
+	"title":     "Order #{order} confirmed",
+	"confirmed": "Your payment went through and your order is on its way. Before you go, here is one more thing at a special price.",
+	"headline":  "It's not too late to add this to your order",
+	// The primary button; {amount} is what is charged now.
+	"pay":         "Pay now · {amount}",
+	"busy":        "Processing…",
+	"decline":     "Decline this offer",
+	"continue":    "Continue to my order confirmation",
+	"charge_note": "It is added to the order you just placed and charged to the same payment method. It shows as a separate line on your statement.",
+	"tax_note":    "Taxes, if any, are added as on your order.",
+	"quantity":    "Quantity",
+	"update":      "Update total",
+	"charged_now": "Charged now",
+	"regular":     "Regular price:",
+	"offer_price": "Offer price:",
+	// {amount} is the saving per unit.
+	"you_save": "You save {amount}",
+	"ends_in":  "This offer ends in",
+	"added":    "Added to your order.",
+	// {total} is the store's new order total.
+	"new_total":    "Your new order total is {total}.",
 	"done_heading": "Thank you, that's everything",
 }
 
@@ -225,4 +229,3 @@ func runPageTemplate(dst []byte, name string, p OfferPage) []byte {
 	}
 	return w.buf
 }
-
