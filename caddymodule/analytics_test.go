@@ -1,0 +1,301 @@
+package caddymodule
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/state"
+)
+
+func TestAnalyticsCaddyfileOptions(t *testing.T) {
+	tests := []struct {
+		src  string
+		want AnalyticsConfig
+		err  string
+	}{
+		{"holdout 10%", AnalyticsConfig{Holdout: "10%"}, ""},
+		{"holdout 2.5%", AnalyticsConfig{Holdout: "2.5%"}, ""},
+		{"dashboard", AnalyticsConfig{Dashboard: true}, ""},
+		{"auto_pause 3 2m", AnalyticsConfig{AutoPauseFailures: 3, AutoPauseWindow: caddy.Duration(2 * time.Minute)}, ""},
+		{"auto_pause off", AnalyticsConfig{AutoPauseFailures: -1}, ""},
+		{"holdout 10", AnalyticsConfig{}, `holdout "10": want a percentage such as 10%, at Testfile:2`},
+		{"holdout 60%", AnalyticsConfig{}, `holdout "60%": over 50%`},
+		{"holdout", AnalyticsConfig{}, "holdout needs a value"},
+		{"dashboard on", AnalyticsConfig{}, `dashboard takes no value, got "on"`},
+		{"auto_pause 0 1m", AnalyticsConfig{}, `auto_pause: "0" is not a positive number of failures`},
+		{"auto_pause 3 soon", AnalyticsConfig{}, `auto_pause: "soon" is not a positive duration`},
+		{"auto_pause 3", AnalyticsConfig{}, "auto_pause needs <failures> <window>"},
+	}
+	for _, tt := range tests {
+		var h Handler
+		err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser("upsell {\n" + tt.src + "\n}"))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: error %v, want %q", tt.src, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+		} else if h.AnalyticsConfig != tt.want {
+			t.Errorf("%q: %+v, want %+v", tt.src, h.AnalyticsConfig, tt.want)
+		}
+	}
+}
+
+func TestProvisionRejectsABadHoldout(t *testing.T) {
+	_, srv := newSimStore(t)
+	h := &Handler{Catalog: "testdata/sim-offers.json", Secrets: []string{testSecret}, CartPaths: []string{"/cart"},
+		StoreRaw: []byte(`{"url":"` + srv.URL + `"}`), AnalyticsConfig: AnalyticsConfig{Holdout: "ten"}}
+	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+	defer cancel()
+	err := h.Provision(ctx)
+	defer h.Cleanup()
+	if err == nil || !strings.Contains(err.Error(), `holdout "ten"`) {
+		t.Errorf("Provision: %v, want the holdout named", err)
+	}
+}
+
+// getDashboard asks for a dashboard page, as an operator who passed an
+// authentication handler when user is not "".
+func getDashboard(t *testing.T, h *Handler, target, user string) (*httptest.ResponseRecorder, error) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	repl := caddy.NewReplacer()
+	if user != "" {
+		repl.Set(authUserPlaceholder, user)
+	}
+	req = req.WithContext(context.WithValue(req.Context(), caddy.ReplacerCtxKey, repl))
+	rec := httptest.NewRecorder()
+	err := h.ServeHTTP(rec, req, caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		w.WriteHeader(http.StatusTeapot) // the store: the dashboard is not Kairo's here
+		return nil
+	}))
+	return rec, err
+}
+
+func statusOf(rec *httptest.ResponseRecorder, err error) int {
+	if he, ok := err.(caddyhttp.HandlerError); ok {
+		return he.StatusCode
+	}
+	if err != nil {
+		return -1
+	}
+	return rec.Code
+}
+
+func TestDashboardIsOffByDefaultAndNeedsAuthentication(t *testing.T) {
+	_, srv := newSimStore(t)
+	off := simHandler(t, srv.URL, "testdata/sim-offers.json", nil, nil, AnalyticsConfig{})
+	if got := statusOf(getDashboard(t, off, "/_upsell/dashboard", "operator")); got != http.StatusNotFound {
+		t.Errorf("dashboard not enabled: %d, want 404", got)
+	}
+	on := simHandler(t, srv.URL, "testdata/sim-offers.json", nil, nil, AnalyticsConfig{Dashboard: true})
+	for _, path := range []string{"/_upsell/dashboard", "/_upsell/dashboard.json", "/_upsell/dashboard.csv", "/_upsell/dashboard.css"} {
+		rec, err := getDashboard(t, on, path, "")
+		if got := statusOf(rec, err); got != http.StatusForbidden || !strings.Contains(fmt.Sprint(err), "basic_auth") {
+			t.Errorf("%s without authentication: %d %v, want 403 saying basic_auth", path, got, err)
+		}
+	}
+	rec, err := getDashboard(t, on, "/_upsell/dashboard", "operator")
+	if statusOf(rec, err) != http.StatusOK {
+		t.Fatalf("dashboard: %d %v", statusOf(rec, err), err)
+	}
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe") {
+		t.Errorf("CSP %q", csp)
+	}
+	// Nothing a strict CSP would block, nothing from elsewhere.
+	body := strings.ReplaceAll(rec.Body.String(), `xmlns="http://www.w3.org/2000/svg"`, "")
+	for _, bad := range []string{"<script", "style=", "<style", "http://", "https://", "onclick", "onload"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the dashboard holds %q", bad)
+		}
+	}
+	for _, bad := range []string{"/_upsell/dashboard?days=0", "/_upsell/dashboard?days=93", "/_upsell/dashboard.csv?table=x"} {
+		if got := statusOf(getDashboard(t, on, bad, "operator")); got != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", bad, got)
+		}
+	}
+	rec, err = getDashboard(t, on, "/_upsell/dashboard.csv?table=ab&days=3", "operator")
+	if statusOf(rec, err) != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "offer,variant,currency,impressions") {
+		t.Errorf("A/B CSV: %d %q", statusOf(rec, err), rec.Body.String())
+	}
+	if lines := strings.Count(rec.Body.String(), "\n"); lines != 3 {
+		t.Errorf("A/B CSV has %d lines, want a header and the two variants:\n%s", lines, rec.Body)
+	}
+}
+
+// failingStore answers every accept with status.
+func failingStore(t *testing.T, status int) (*simStore, string) {
+	store, srv := newSimStore(t)
+	store.status = status
+	return store, srv.URL
+}
+
+func TestAutoPauseStopsAnOfferThatKeepsFailingUntilReload(t *testing.T) {
+	store, url := failingStore(t, http.StatusConflict)
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	opts := AnalyticsConfig{AutoPauseFailures: 3, AutoPauseWindow: caddy.Duration(time.Minute), Dashboard: true}
+	h := simHandler(t, url, "testdata/sim-offers.json", nil, &now, opts)
+	c := simClient{t, h}
+	accept := func(i int) (paused bool) {
+		cookie := fmt.Sprintf("p%d", i)
+		store.startCart(cookie, "c-treated-"+cookie, offers.Item{ProductID: "beans", Quantity: 1, UnitPrice: 1500})
+		store.checkout(cookie, "op"+cookie)
+		page := offersOnPage(c.page("/checkout/success/op"+cookie, ""))
+		tok, ok := page["thermos-pp"]
+		if !ok {
+			return true
+		}
+		if status, _ := c.post("accept", tok, "/checkout/success/op"+cookie, ""); status != http.StatusConflict {
+			t.Fatalf("accept: %d, want the store's 409", status)
+		}
+		flushAnalytics(t, h)
+		return false
+	}
+	// Two failures, then one more after the window: never three within it.
+	i := 0
+	for _, gap := range []time.Duration{0, 10 * time.Second, 2 * time.Minute} {
+		now = now.Add(gap)
+		if accept(i) {
+			t.Fatalf("failure %d: the offer is paused already", i)
+		}
+		i++
+	}
+	// Two more within a minute of the last: the third in the window pauses it.
+	for range 2 {
+		now = now.Add(5 * time.Second)
+		if accept(i) {
+			t.Fatalf("failure %d: paused too early", i)
+		}
+		i++
+	}
+	if !accept(i) {
+		t.Fatal("after three failures within a minute the offer is still shown")
+	}
+	if got := metricValue(h.analytics.metrics.paused.WithLabelValues("thermos-pp")); got != 1 {
+		t.Errorf("offer_paused = %v, want 1", got)
+	}
+	rep := dashboardJSON(t, h, 1)
+	if len(rep.Paused) != 1 || rep.Paused[0].Offer != "thermos-pp" {
+		t.Errorf("report paused = %+v", rep.Paused)
+	}
+	for _, l := range rep.Lines {
+		if l.Offer == "thermos-pp" && !l.Paused {
+			t.Errorf("line %s/%s not marked paused", l.Offer, l.Variant)
+		}
+	}
+	// Another handler on the same catalog (what a reload provisions) shows
+	// it again.
+	reloaded := simHandler(t, url, "testdata/sim-offers.json", nil, &now, opts)
+	store.startCart("after", "c-after", offers.Item{ProductID: "beans", Quantity: 1, UnitPrice: 1500})
+	store.checkout("after", "op-after")
+	if _, ok := offersOnPage(simClient{t, reloaded}.page("/checkout/success/op-after", ""))["thermos-pp"]; !ok {
+		t.Error("after a reload the paused offer is still not shown")
+	}
+}
+
+// Two instances on one shared state store: what each counts adds up in the
+// dashboard of either, and their Prometheus counters add up to the events
+// sent to both.
+func TestTwoInstancesOnOneStoreAddUp(t *testing.T) {
+	store, srv := newSimStore(t)
+	shared := state.NewMemory(100_000)
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	opts := AnalyticsConfig{Dashboard: true}
+	a := simHandler(t, srv.URL, "testdata/sim-offers.json", shared, &now, opts)
+	b := simHandler(t, srv.URL, "testdata/sim-offers.json", shared, &now, opts)
+	instances := []simClient{{t, a}, {t, b}}
+	var accepts, cartAccepts, pages int64
+	for i := range 200 {
+		cookie := fmt.Sprintf("two%03d", i)
+		store.startCart(cookie, "c"+cookie, offers.Item{ProductID: "beans", Quantity: 1, UnitPrice: 1500})
+		// Each step on the other instance than the one before.
+		cartPage := offersOnPage(instances[i%2].page("/cart", cookie))
+		if tok, ok := cartPage["mug-cart"]; ok && i%3 == 0 {
+			if status, _ := instances[(i+1)%2].post("accept", tok, "/cart", cookie); status != http.StatusOK {
+				t.Fatalf("cart accept: %d", status)
+			}
+			cartAccepts++
+		}
+		orderID := "otwo" + cookie
+		store.checkout(cookie, orderID)
+		thankYou := "/checkout/success/" + orderID
+		page := offersOnPage(instances[i%2].page(thankYou, ""))
+		pages++
+		instances[(i+1)%2].page(thankYou, "") // a reload, on the other instance
+		if tok, ok := page["thermos-pp"]; ok && i%4 == 0 {
+			if status, _ := instances[(i+1)%2].post("accept", tok, thankYou, ""); status != http.StatusOK {
+				t.Fatalf("order accept: %d", status)
+			}
+			accepts++
+		}
+	}
+	flushAnalytics(t, a)
+	flushAnalytics(t, b)
+	repA, repB := dashboardJSON(t, a, 1), dashboardJSON(t, b, 1)
+	repA.Generated, repB.Generated = time.Time{}, time.Time{}
+	if fmt.Sprint(repA) != fmt.Sprint(repB) {
+		t.Errorf("the two instances report differently:\n%+v\n%+v", repA, repB)
+	}
+	var gotAccepts, gotCart, gotImpressions int64
+	for _, l := range repA.Lines {
+		switch l.Offer {
+		case "thermos-pp":
+			gotAccepts += l.Total.Accepts
+			gotImpressions += l.Total.Impressions
+		case "mug-cart":
+			gotCart += l.Total.Accepts
+		}
+	}
+	orders := repA.Orders[0].Treated.Orders + repA.Orders[0].Holdout.Orders
+	if gotAccepts != accepts || gotCart != cartAccepts || orders != pages {
+		t.Errorf("shared figures: %d order accepts, %d cart accepts, %d orders; sent %d, %d, %d", gotAccepts, gotCart, orders, accepts, cartAccepts, pages)
+	}
+	// Every order is counted once though both instances saw its page.
+	if gotImpressions != pages {
+		t.Errorf("%d thermos impressions for %d orders seen twice each: want one per order", gotImpressions, pages)
+	}
+	// Prometheus: each instance has its own registry (as two machines); the
+	// sum of the two is the fleet.
+	sum := func(f func(h *Handler) float64) float64 { return f(a) + f(b) }
+	acceptMetric := sum(func(h *Handler) float64 {
+		return metricValue(h.metrics.accepts.WithLabelValues("thank_you", "thermos-pp", "a", "accepted")) +
+			metricValue(h.metrics.accepts.WithLabelValues("thank_you", "thermos-pp", "b", "accepted"))
+	})
+	orderMetric := sum(func(h *Handler) float64 {
+		return metricValue(h.analytics.metrics.orders.WithLabelValues("treated", "USD")) +
+			metricValue(h.analytics.metrics.orders.WithLabelValues("holdout", "USD"))
+	})
+	if acceptMetric != float64(accepts) || orderMetric != float64(pages) {
+		t.Errorf("metrics summed over the instances: %v accepts, %v orders; sent %d, %d", acceptMetric, orderMetric, accepts, pages)
+	}
+	if metricValue(a.analytics.metrics.orders.WithLabelValues("treated", "USD")) == 0 ||
+		metricValue(b.analytics.metrics.orders.WithLabelValues("treated", "USD")) == 0 {
+		t.Error("one instance counted every order: the test does not spread the work")
+	}
+}
+
+// metricValue reads one counter or gauge.
+func metricValue(m prometheus.Metric) float64 {
+	var pb dto.Metric
+	if err := m.Write(&pb); err != nil {
+		panic(err)
+	}
+	if pb.Counter != nil {
+		return pb.Counter.GetValue()
+	}
+	return pb.Gauge.GetValue()
+}
