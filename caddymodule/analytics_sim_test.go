@@ -353,20 +353,16 @@ func expectedIncrement() float64 {
 	return cart + post
 }
 
-func TestAnalyticsSimulationMatchesTheTruth(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the simulation runs 10k customers")
-	}
-	store, srv := newSimStore(t)
-	start := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
-	now := start
-	h := simHandler(t, srv.URL, "testdata/sim-offers.json", nil, &now, AnalyticsConfig{Holdout: "10%", Dashboard: true})
+// simulate runs customers through h and store over days from start
+// (moving *now along), and returns what happened.
+func simulate(t *testing.T, h *Handler, store *simStore, now *time.Time, start time.Time, customers, days int) *simTruth {
+	t.Helper()
 	c := simClient{t, h}
 	rng := rand.New(rand.NewPCG(16, 2026))
-	tr := simTruth{impressions: map[string]int64{}, accepts: map[string]int64{}, declines: map[string]int64{}, revenue: map[string]int64{}, orders: map[offers.Arm]offers.OrderValues{}}
+	tr := &simTruth{impressions: map[string]int64{}, accepts: map[string]int64{}, declines: map[string]int64{}, revenue: map[string]int64{}, orders: map[offers.Arm]offers.OrderValues{}}
 
-	for i := range simCustomers {
-		now = start.Add(time.Duration(i) * simDays * 24 * time.Hour / simCustomers)
+	for i := range customers {
+		*now = start.Add(time.Duration(i) * time.Duration(days) * 24 * time.Hour / time.Duration(customers))
 		cookie := fmt.Sprintf("k%05d", i)
 		customer := fmt.Sprintf("c%05d", i)
 		arm := offers.ArmOf(1000, "customer:"+customer)
@@ -452,6 +448,18 @@ func TestAnalyticsSimulationMatchesTheTruth(t *testing.T) {
 		tr.order(arm, store.orderTotal(orderID))
 	}
 	flushAnalytics(t, h)
+	return tr
+}
+
+func TestAnalyticsSimulationMatchesTheTruth(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the simulation runs 10k customers")
+	}
+	store, srv := newSimStore(t)
+	start := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	now := start
+	h := simHandler(t, srv.URL, "testdata/sim-offers.json", nil, &now, AnalyticsConfig{Holdout: "10%", Dashboard: true})
+	tr := simulate(t, h, store, &now, start, simCustomers, simDays)
 	rep := dashboardJSON(t, h, simDays)
 
 	if tr.heldOutShown != 0 {

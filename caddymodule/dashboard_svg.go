@@ -63,8 +63,17 @@ func lineChart(title string, days []string, series []chartSeries, label func(flo
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#e5e7eb"/>`, chartLeft, chartWidth-chartRight, y(v), y(v))
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#4b5563">%s</text>`, chartLeft-6, y(v)+4, html.EscapeString(label(v)))
 	}
-	for _, i := range dayTicks(len(days)) {
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#4b5563">%s</text>`, x(i), chartHeight-8, html.EscapeString(days[i]))
+	ticks := dayTicks(len(days))
+	for k, i := range ticks {
+		// The end labels align inwards so that they are not cut off.
+		anchor := "middle"
+		switch {
+		case len(ticks) > 1 && k == 0:
+			anchor = "start"
+		case len(ticks) > 1 && k == len(ticks)-1:
+			anchor = "end"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="%s" fill="#4b5563">%s</text>`, x(i), chartHeight-8, anchor, html.EscapeString(days[i]))
 	}
 	for si, s := range series {
 		colour := chartPalette[si%len(chartPalette)]
