@@ -139,6 +139,17 @@ func (a *analytics) live(pl offers.Placement, sc *offers.Context, subject string
 	return out
 }
 
+// reach counts the shadow offers among those selected for a cart or order
+// on the offer page, which shows one offer at a time: each is counted as
+// reaching the order once.
+func (a *analytics) reach(pl offers.Placement, subject string, selected []*offers.Offer, shadow func(offerID string) bool) {
+	for _, o := range selected {
+		if shadow(o.ID) {
+			a.rec.send(event{kind: evShadow, at: a.now(), offer: o.ID, variant: o.Resolve(subject).Variant, placement: pl, arm: offers.ArmTreated, subject: subject})
+		}
+	}
+}
+
 // shown counts an offer put on the page of a cart or order (subject).
 func (a *analytics) shown(pl offers.Placement, subject string, pk offers.Pick) {
 	a.rec.send(event{kind: evImpression, at: a.now(), offer: pk.OfferID, variant: pk.Variant, placement: pl, arm: offers.ArmTreated, subject: subject})

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -204,6 +205,7 @@ func asHandlerError(err error, he *caddyhttp.HandlerError) bool {
 func (c simClient) page(path, cookie string) string {
 	c.t.Helper()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) simulated customer")
 	if cookie != "" {
 		req.Header.Set("Cookie", "sim_cart="+cookie)
 	}
@@ -226,7 +228,9 @@ func (c simClient) post(action, token, returnTo, cookie string) (int, string) {
 	return c.do(req)
 }
 
-var offerTokenRE = regexp.MustCompile(`data-kairo-offer="([^"]+)"[\s\S]*?name="token" value="([^"]+)"`)
+// offerTokenRE finds an offer and its token in the inline box
+// (data-kairo-offer) or on the offer page (data-kairo-step).
+var offerTokenRE = regexp.MustCompile(`data-kairo-(?:offer|step)="([^"]+)"[\s\S]*?name="token" value="([^"]+)"`)
 
 // offersOnPage maps the offers of a page to their tokens.
 func offersOnPage(page string) map[string]string {
@@ -332,6 +336,7 @@ type simTruth struct {
 	cartAdds, abandonedAdds, removedAdds    int64
 	orders                                  map[offers.Arm]offers.OrderValues
 	heldOutShown                            int64
+	offerPages                              int64 // thank-you visits answered with the offer page
 }
 
 func (tr *simTruth) order(arm offers.Arm, total int64) {
@@ -358,6 +363,14 @@ func expectedIncrement() float64 {
 func simulate(t *testing.T, h *Handler, store *simStore, now *time.Time, start time.Time, customers, days int) *simTruth {
 	t.Helper()
 	c := simClient{t, h}
+	// A thank-you offer is answered where it is: the offer page's buttons,
+	// or the inline box's.
+	orderAction := func(kind string) string {
+		if h.pageMode() {
+			return "page/" + kind
+		}
+		return kind
+	}
 	rng := rand.New(rand.NewPCG(16, 2026))
 	tr := &simTruth{impressions: map[string]int64{}, accepts: map[string]int64{}, declines: map[string]int64{}, revenue: map[string]int64{}, orders: map[offers.Arm]offers.OrderValues{}}
 
@@ -408,7 +421,11 @@ func simulate(t *testing.T, h *Handler, store *simStore, now *time.Time, start t
 
 		// The thank-you page, perhaps twice.
 		thankYou := "/checkout/success/" + orderID
-		pageOffers := offersOnPage(c.page(thankYou, ""))
+		firstVisit := c.page(thankYou, "")
+		if strings.Contains(firstVisit, "data-kairo-step=") {
+			tr.offerPages++
+		}
+		pageOffers := offersOnPage(firstVisit)
 		if arm == offers.ArmHoldout && len(pageOffers) > 0 {
 			tr.heldOutShown++
 		}
@@ -423,13 +440,13 @@ func simulate(t *testing.T, h *Handler, store *simStore, now *time.Time, start t
 			key := "thermos-pp/" + variant
 			tr.impressions[key]++
 			if rng.Float64() < simThermos[variant].take {
-				if status, body := c.post("accept", tok, thankYou, ""); status != http.StatusOK {
+				if status, body := c.post(orderAction("accept"), tok, thankYou, ""); status != http.StatusOK {
 					t.Fatalf("order accept: %d %s", status, body)
 				}
 				tr.accepts[key]++
 				tr.revenue[key] += simThermos[variant].price
 			} else if rng.Float64() < simDeclineShare {
-				if status, body := c.post("decline", tok, thankYou, ""); status != http.StatusOK {
+				if status, body := c.post(orderAction("decline"), tok, thankYou, ""); status != http.StatusOK {
 					t.Fatalf("decline: %d %s", status, body)
 				}
 				tr.declines[key]++
@@ -451,15 +468,27 @@ func simulate(t *testing.T, h *Handler, store *simStore, now *time.Time, start t
 	return tr
 }
 
+// The simulation runs with each way of showing post-purchase offers: the
+// offer page (the default) and the inline box.
 func TestAnalyticsSimulationMatchesTheTruth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the simulation runs 10k customers")
 	}
+	for _, mode := range []string{PostPurchasePage, PostPurchaseInline} {
+		t.Run(mode, func(t *testing.T) { simulationMatchesTheTruth(t, mode) })
+	}
+}
+
+func simulationMatchesTheTruth(t *testing.T, mode string) {
 	store, srv := newSimStore(t)
 	start := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 	now := start
 	h := simHandler(t, srv.URL, "testdata/sim-offers.json", nil, &now, AnalyticsConfig{Holdout: "10%", Dashboard: true})
+	h.PostPurchase.Mode = mode
 	tr := simulate(t, h, store, &now, start, simCustomers, simDays)
+	if (mode == PostPurchasePage) != (tr.offerPages > 0) {
+		t.Fatalf("mode %s: %d thank-you visits got the offer page", mode, tr.offerPages)
+	}
 	rep := dashboardJSON(t, h, simDays)
 
 	if tr.heldOutShown != 0 {

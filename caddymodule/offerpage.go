@@ -167,6 +167,7 @@ func (h *Handler) currentStep(ctx context.Context, orderID string, sc *offers.Co
 	default:
 		step.deadline = deadline
 		cands := h.candidates(offers.PlacementThankYou, sc, now)
+		h.analytics.reach(offers.PlacementThankYou, orderID, cands, h.isShadow)
 		hist := h.history(ctx, orderID, sc)
 		hist.Hidden = func(id string) bool { return h.analytics.pause.isPaused(id) || h.isShadow(id) }
 		var fresh bool
