@@ -178,7 +178,7 @@ func TestParseCatalogProblems(t *testing.T) {
 		{"unknown top-level field", `{"ofers":[]}`, []string{`unknown field "ofers" (did you mean "offers"?)`, `offers: missing`}},
 		{"version", `{"version":2,"offers":[]}`, []string{`version: number 2 is not a supported version (want 1)`}},
 		{"offers not a list", `{"offers":{}}`, []string{`offers: want a list of offers, got an object`}},
-		{"offer not an object", `{"offers":["thermos"]}`, []string{`offers[0]: want an object, got string "thermos"`, `offers[0]: id: missing`, `offers[0]: placements: missing (want "cart" or "thank_you", or both)`, `offers[0]: product: missing`}},
+		{"offer not an object", `{"offers":["thermos"]}`, []string{`offers[0]: want an object, got string "thermos"`, `offers[0]: id: missing`, `offers[0]: placements: missing (want one or more of "cart", "thank_you", "product", "checkout" or "popup")`, `offers[0]: product: missing`}},
 
 		// Fields in general.
 		{"unknown field", one(`"id":"t","triger":{}`), []string{`offer "t": unknown field "triger" (did you mean "trigger"?)`}},
@@ -210,9 +210,9 @@ func TestParseCatalogProblems(t *testing.T) {
 		{"cap with its period", one(`"id":"t","max_per_customer":1,"cap_period":"720h","max_quantity":3,"quantity":1`), nil},
 
 		// placements.
-		{"placements missing", one(`"id":"t","placements":"<delete>"`), []string{`offer "t": placements: missing (want "cart" or "thank_you", or both)`}},
-		{"placements empty", one(`"id":"t","placements":[]`), []string{`offer "t": placements: empty (want "cart" or "thank_you", or both)`}},
-		{"placement unknown", one(`"id":"t","placements":["cart","checkout"]`), []string{`offer "t": placements[1]: "checkout" is not a placement (want "cart" or "thank_you")`}},
+		{"placements missing", one(`"id":"t","placements":"<delete>"`), []string{`offer "t": placements: missing (want one or more of "cart", "thank_you", "product", "checkout" or "popup")`}},
+		{"placements empty", one(`"id":"t","placements":[]`), []string{`offer "t": placements: empty (want one or more of "cart", "thank_you", "product", "checkout" or "popup")`}},
+		{"placement unknown", one(`"id":"t","placements":["cart","basket"]`), []string{`offer "t": placements[1]: "basket" is not a placement (want "cart", "thank_you", "product", "checkout" or "popup")`}},
 		{"placement twice", one(`"id":"t","placements":["cart","cart"]`), []string{`offer "t": placements[1]: "cart" is listed twice`}},
 		{"placements not a list", one(`"id":"t","placements":"cart"`), []string{`offer "t": placements: want a list of strings, got string "cart"`}},
 		{"placement not a string", one(`"id":"t","placements":["cart",1]`), []string{`offer "t": placements[1]: want a string, got number 1`}},
@@ -336,7 +336,7 @@ func TestParseCatalogProblems(t *testing.T) {
 
 func TestParseCatalogReportsEveryProblem(t *testing.T) {
 	doc := `{"version":1,"offers":[
-		{"id":"thermos-10","placements":["thank_you","checkout"],"triger":{},
+		{"id":"thermos-10","placements":["thank_you","basket"],"triger":{},
 		 "product":{"product_id":"t","title":"T","unit_price":"24.99","currency":"usd"},
 		 "discount":{"percent":120},"expires_after":"15x","on_decline":"nope"},
 		{"placements":[]},
@@ -351,12 +351,12 @@ func TestParseCatalogReportsEveryProblem(t *testing.T) {
 		{Offer: "thermos-10", Index: 0, Field: "", Message: `unknown field "triger" (did you mean "trigger"?)`},
 		{Offer: "thermos-10", Index: 0, Field: "product.unit_price", Message: `want a whole number of minor units (1499 for 14.99), got string "24.99"`},
 		{Offer: "thermos-10", Index: 0, Field: "expires_after", Message: `"15x" is not a duration such as "15m" or "1h30m"`},
-		{Offer: "thermos-10", Index: 0, Field: "placements[1]", Message: `"checkout" is not a placement (want "cart" or "thank_you")`},
+		{Offer: "thermos-10", Index: 0, Field: "placements[1]", Message: `"basket" is not a placement (want "cart", "thank_you", "product", "checkout" or "popup")`},
 		{Offer: "thermos-10", Index: 0, Field: "product.currency", Message: `"usd" is not an ISO 4217 code (codes are upper case: "USD")`},
 		{Offer: "thermos-10", Index: 0, Field: "discount.percent", Message: `120 is over 100`},
 		{Offer: "thermos-10", Index: 0, Field: "on_decline", Message: `no offer "nope" in the catalog`},
 		{Offer: "", Index: 1, Field: "id", Message: `missing`},
-		{Offer: "", Index: 1, Field: "placements", Message: `empty (want "cart" or "thank_you", or both)`},
+		{Offer: "", Index: 1, Field: "placements", Message: `empty (want one or more of "cart", "thank_you", "product", "checkout" or "popup")`},
 		{Offer: "", Index: 1, Field: "product", Message: `missing`},
 	}
 	if !reflect.DeepEqual(ce.Problems, want) {

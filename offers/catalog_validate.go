@@ -19,7 +19,7 @@ const (
 	maxQuantityRange = 10   // choices a quantity picker offers
 	maxCapPeriod     = 366 * 24 * time.Hour
 	totalWeight      = 100 // variant weights add up to this
-	placementChoices = `"cart" or "thank_you"`
+	placementChoices = `"cart", "thank_you", "product", "checkout" or "popup"`
 )
 
 // validate checks everything about the offer that can be checked without
@@ -81,10 +81,10 @@ func (d *draft) validatePlacements() {
 	case d.failed["placements"]:
 		return
 	case !d.given["placements"]:
-		d.problem("placements", "missing (want %s, or both)", placementChoices)
+		d.problem("placements", "missing (want one or more of %s)", placementChoices)
 		return
 	case len(o.Placements) == 0:
-		d.problem("placements", "empty (want %s, or both)", placementChoices)
+		d.problem("placements", "empty (want one or more of %s)", placementChoices)
 		return
 	}
 	for i, p := range o.Placements {

@@ -65,7 +65,7 @@ func Example() {
 func ExampleParseCatalog_problems() {
 	_, err := offers.ParseCatalog("offers.json", []byte(`{"version": 1, "offers": [{
 		"id": "thermos-10",
-		"placements": ["thank_you", "checkout"],
+		"placements": ["thank_you", "basket"],
 		"triggr": {"tags": ["coffee"]},
 		"product": {"product_id": "thermos", "title": "Steel thermos", "unit_price": 2499, "currency": "usd"},
 		"discount": {"percent": 120},
@@ -74,7 +74,7 @@ func ExampleParseCatalog_problems() {
 	fmt.Println(err)
 	// Output:
 	// offers.json: offer "thermos-10": unknown field "triggr" (did you mean "trigger"?)
-	// offers.json: offer "thermos-10": placements[1]: "checkout" is not a placement (want "cart" or "thank_you")
+	// offers.json: offer "thermos-10": placements[1]: "basket" is not a placement (want "cart", "thank_you", "product", "checkout" or "popup")
 	// offers.json: offer "thermos-10": product.currency: "usd" is not an ISO 4217 code (codes are upper case: "USD")
 	// offers.json: offer "thermos-10": discount.percent: 120 is over 100
 	// offers.json: offer "thermos-10": on_decline: no offer "thermos-5" in the catalog

@@ -46,6 +46,8 @@ func FuzzTokenPayload(f *testing.F) {
 	f.Add(appendPayload(nil, &c))
 	c.Variant, c.ProductVariantID, c.Placement = "", "", PlacementCart
 	f.Add(appendPayload(nil, &c))
+	c.Placement = PlacementPopup
+	f.Add(appendPayload(nil, &c))
 	f.Add([]byte{tokenVersion})
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		raw := s.keys[0].sum(bytes.Clone(payload), payload)
@@ -80,6 +82,8 @@ func FuzzParseCatalog(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`[` + offerJSONText(`"id":"s","shadow":true`) + `]`))
 	f.Add([]byte(`[` + offerJSONText(`"id":"s","shadow":"yes"`) + `]`))
+	f.Add([]byte(`[` + offerJSONText(`"id":"fbt","placements":["product","checkout","popup"]`) + `]`))
+	f.Add([]byte(`{"offers":[{"id":"x","placements":["popup","thank_you","popup"]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseCatalog("f.json", data)
 		if err != nil {

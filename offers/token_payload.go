@@ -12,7 +12,7 @@ import (
 // in their shortest form; strings are a varint length and the bytes:
 //
 //	version        1 byte (1)
-//	placement      1 byte (0 cart, 1 thank_you)
+//	placement      1 byte (0 cart, 1 thank_you, 2 product, 3 checkout, 4 popup)
 //	expires at     varint, Unix seconds
 //	quantity       varint
 //	unit price     varint, minor units
@@ -57,12 +57,9 @@ func parsePayload(payload []byte) (Claims, error) {
 	p := payloadReader{s: string(payload)}
 	var c Claims
 	p.byte() // version, checked by the caller
-	switch p.byte() {
-	case 0:
-		c.Placement = PlacementCart
-	case 1:
-		c.Placement = PlacementThankYou
-	default:
+	if pl, ok := placementAt(p.byte()); ok {
+		c.Placement = pl
+	} else {
 		p.bad = true
 	}
 	expires := p.uvarint(math.MaxInt64)

@@ -296,7 +296,7 @@ func TestSignRefusesIncompleteClaims(t *testing.T) {
 		change func(c *Claims)
 	}{
 		{"no offer", func(c *Claims) { c.OfferID = "" }},
-		{"unknown placement", func(c *Claims) { c.Placement = "checkout" }},
+		{"unknown placement", func(c *Claims) { c.Placement = "basket" }},
 		{"no subject", func(c *Claims) { c.Subject = "" }},
 		{"no product", func(c *Claims) { c.ProductID = "" }},
 		{"no quantity", func(c *Claims) { c.Quantity = 0 }},
@@ -349,6 +349,24 @@ func TestPayloadReaderRefusesLongVarints(t *testing.T) {
 		got := p.uvarint(1<<64 - 1)
 		if p.bad == tt.valid || (tt.valid && (got != tt.want || p.s != "")) {
 			t.Errorf("uvarint(%q) = %d, bad %v", tt.in, got, p.bad)
+		}
+	}
+}
+
+// TestTokenCarriesEveryPlacement: each placement survives signing and
+// verifying, so a pre-purchase token is never read back as another one.
+func TestTokenCarriesEveryPlacement(t *testing.T) {
+	s := newTestSigner(t, &clock{june}, secretA)
+	for _, pl := range Placements() {
+		c := testClaims()
+		c.Placement = pl
+		token, err := s.Sign(c)
+		if err != nil {
+			t.Fatalf("%s: %v", pl, err)
+		}
+		got, err := s.Verify(token)
+		if err != nil || got.Placement != pl {
+			t.Errorf("%s: verified as %q (%v)", pl, got.Placement, err)
 		}
 	}
 }
