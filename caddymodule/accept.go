@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +32,10 @@ var crossOrigin = http.NewCrossOriginProtection()
 
 // action is a parsed accept or decline request.
 type action struct {
-	token    string
+	token string // the first of tokens, the one a decline or the offer page acts on
+	// tokens are the offers the request names: one, or several when a
+	// product page's bundle adds the chosen add-ons in one click.
+	tokens   []string
 	returnTo string // local path to send a plain form post back to
 	quantity string // the quantity the buyer chose on the offer page, if any
 	json     bool   // answer in JSON (a script), not with a redirect (a form)
@@ -59,38 +64,48 @@ func (h *Handler) serveEndpoint(w http.ResponseWriter, r *http.Request, rest str
 		}
 		h.servePageAction(w, r, strings.TrimPrefix(rest, "page/"))
 		return nil
-	case "widget.js", "widget.css", widget.PageScriptName, widget.PageStyleName:
+	case widget.ScriptName, widget.StyleName, widget.PageScriptName, widget.PageStyleName, widget.PrePurchaseScriptName, widget.PrePurchaseStyleName:
 		widget.AssetHandler().ServeHTTP(w, r)
 		return nil
 	case "dashboard", "dashboard.css", "dashboard.csv", "dashboard.json":
 		if h.Dashboard {
 			return h.serveDashboard(w, r, rest)
 		}
+	case "popup":
+		return h.servePopup(w, r)
 	}
 	http.NotFound(w, r)
 	return nil
 }
 
-// readAction parses a JSON or form body with a token.
+// readAction parses a JSON or form body with one token ("token") or
+// several ("tokens" in JSON, "token" repeated in a form).
 func readAction(w http.ResponseWriter, r *http.Request) (action, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxActionBody)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	a := action{json: ct == "application/json" || strings.Contains(r.Header.Get("Accept"), "application/json")}
+	var tokens []string
 	if ct == "application/json" {
 		var body struct {
-			Token    string `json:"token"`
-			ReturnTo string `json:"return_to"`
-			Quantity string `json:"quantity"`
+			Token    string   `json:"token"`
+			Tokens   []string `json:"tokens"`
+			ReturnTo string   `json:"return_to"`
+			Quantity string   `json:"quantity"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			return a, errors.New("the request body is not valid JSON")
 		}
-		a.token, a.returnTo, a.quantity = body.Token, body.ReturnTo, body.Quantity
+		tokens, a.returnTo, a.quantity = append([]string{body.Token}, body.Tokens...), body.ReturnTo, body.Quantity
 	} else {
 		if err := r.ParseForm(); err != nil {
 			return a, errors.New("the request body is not a valid form")
 		}
-		a.token, a.returnTo, a.quantity = r.PostForm.Get("token"), r.PostForm.Get("return_to"), r.PostForm.Get("quantity")
+		tokens, a.returnTo, a.quantity = r.PostForm["token"], r.PostForm.Get("return_to"), r.PostForm.Get("quantity")
+	}
+	for _, t := range tokens {
+		if t != "" && !slices.Contains(a.tokens, t) {
+			a.tokens = append(a.tokens, t)
+		}
 	}
 	if a.returnTo == "" {
 		if ref, err := url.Parse(r.Referer()); err == nil && ref.Path != "" {
@@ -98,46 +113,83 @@ func readAction(w http.ResponseWriter, r *http.Request) (action, error) {
 		}
 	}
 	a.returnTo = safeReturnPath(a.returnTo)
-	if a.token == "" {
+	switch {
+	case len(a.tokens) == 0:
 		return a, errors.New("the request has no token")
+	case len(a.tokens) > maxTokensPerAccept:
+		return a, fmt.Errorf("the request names more than %d offers", maxTokensPerAccept)
 	}
+	a.token = a.tokens[0]
 	return a, nil
 }
 
-// admit reads an accept or decline request, checks that it comes from
-// the store's own page and verifies its token. When it fails, the Outcome
-// is the answer to give.
-func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (action, offers.Claims, Outcome, bool) {
+// maxTokensPerAccept bounds the offers one accept request may name.
+const maxTokensPerAccept = 8
+
+// admitRequest reads an accept or decline request and checks that it comes
+// from the store's own page. When it fails, the Outcome is the answer to
+// give.
+func admitRequest(w http.ResponseWriter, r *http.Request) (action, Outcome, bool) {
 	a, err := readAction(w, r)
 	if err != nil {
-		return a, offers.Claims{}, Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer could not be read: " + err.Error() + "."}, false
+		return a, Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer could not be read: " + err.Error() + "."}, false
 	}
 	if err := crossOrigin.Check(r); err != nil {
-		return a, offers.Claims{}, outcomeForbiddenOrigin, false
+		return a, outcomeForbiddenOrigin, false
+	}
+	return a, Outcome{}, true
+}
+
+// admit is admitRequest with the (first) token verified.
+func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (action, offers.Claims, Outcome, bool) {
+	a, out, ok := admitRequest(w, r)
+	if !ok {
+		return a, offers.Claims{}, out, false
 	}
 	cl, out, ok := h.verify(a)
 	return a, cl, out, ok
 }
 
-// serveAccept verifies a token and forwards the offer to the store once.
+// serveAccept forwards each offer a request names to the store, each once:
+// every token goes through acceptToken on its own, so a bundle of add-ons
+// is as exactly-once as a single offer.
 func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
-	a, cl, out, ok := h.admit(w, r)
-	placement, offerID, variant := "unknown", "unknown", "unknown"
-	answer := func(out Outcome) {
-		h.metrics.accepts.WithLabelValues(placement, offerID, variant, out.Status).Inc()
+	a, out, ok := admitRequest(w, r)
+	if !ok {
+		h.metrics.accepts.WithLabelValues("unknown", "unknown", "unknown", out.Status).Inc()
 		respond(w, r, a, out)
+		return
+	}
+	results := make([]offerResult, len(a.tokens))
+	for i, token := range a.tokens {
+		results[i] = h.acceptToken(r, a, token)
+	}
+	out = combineResults(results)
+	if len(results) > 1 {
+		respond(w, r, a, out, results...)
+		return
+	}
+	respond(w, r, a, out)
+}
+
+// acceptToken verifies one token of a request and forwards its offer to
+// the store once.
+func (h *Handler) acceptToken(r *http.Request, a action, token string) offerResult {
+	a.token = token
+	cl, out, ok := h.verify(a)
+	placement, offerID, variant := "unknown", "unknown", "unknown"
+	answer := func(out Outcome) offerResult {
+		h.metrics.accepts.WithLabelValues(placement, offerID, variant, out.Status).Inc()
+		return offerResult{OfferID: cl.OfferID, Outcome: out}
 	}
 	if !ok {
-		answer(out)
-		return
+		return answer(out)
 	}
 	placement, offerID, variant = string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)
 	if h.catalog.Offer(cl.OfferID) == nil {
-		answer(Outcome{HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer is no longer available."})
-		return
+		return answer(Outcome{HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer is no longer available."})
 	}
-
-	answer(h.forward(r, cl))
+	return answer(h.forward(r, cl))
 }
 
 // forward claims the accept in the ledger and, the first time, calls the
@@ -253,13 +305,14 @@ var outcomes = map[string]Outcome{
 	"invalid":           {HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer is not valid."},
 	"forbidden":         {HTTPStatus: http.StatusForbidden, Status: "forbidden", Message: "This offer could not be added from here."},
 	"declined":          {HTTPStatus: http.StatusOK, Status: "declined", Message: "No problem, we won't show that offer again."},
+	"partly_added":      {HTTPStatus: http.StatusConflict, Status: "partly_added", Message: "Some of the items were added to your cart, others could not be. Please check your cart."},
 }
 
 // outcomeByStatus returns the fixed outcome for a status code, worded for
 // the placement.
 func outcomeByStatus(code string, pl offers.Placement) (Outcome, bool) {
 	out, ok := outcomes[code]
-	if ok && code == "accepted" && pl == offers.PlacementCart {
+	if ok && code == "accepted" && pl.PrePurchase() {
 		out.Message = "Added to your cart."
 	}
 	return out, ok
@@ -330,8 +383,9 @@ func (h *Handler) serveDecline(w http.ResponseWriter, r *http.Request) {
 }
 
 // respond answers a script with JSON and a plain form with a 303 back to
-// the page, which shows the result.
-func respond(w http.ResponseWriter, r *http.Request, a action, out Outcome) {
+// the page, which shows the result. A request that named several offers
+// gets each one's result too.
+func respond(w http.ResponseWriter, r *http.Request, a action, out Outcome, results ...offerResult) {
 	w.Header().Set("Cache-Control", "no-store")
 	if !a.json {
 		target := a.returnTo
@@ -348,9 +402,10 @@ func respond(w http.ResponseWriter, r *http.Request, a action, out Outcome) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(out.HTTPStatus)
 	_ = json.NewEncoder(w).Encode(struct {
-		OK      bool   `json:"ok"`
-		Status  string `json:"status"`
-		Message string `json:"message"`
-		Total   string `json:"total,omitempty"`
-	}{out.HTTPStatus < 300, out.Status, out.Message, out.Total})
+		OK      bool          `json:"ok"`
+		Status  string        `json:"status"`
+		Message string        `json:"message"`
+		Total   string        `json:"total,omitempty"`
+		Results []offerResult `json:"results,omitempty"`
+	}{out.HTTPStatus < 300, out.Status, out.Message, out.Total, results})
 }

@@ -133,7 +133,7 @@ func (a *analytics) live(pl offers.Placement, sc *offers.Context, subject string
 			out = append(out, pk)
 		}
 	}
-	if pl == offers.PlacementCart && len(out) > 0 && sc.Customer != nil && sc.Customer.ID != "" {
+	if pl.PrePurchase() && len(out) > 0 && sc.Customer != nil && sc.Customer.ID != "" {
 		a.rec.send(event{kind: evCartShown, at: a.now(), order: sc})
 	}
 	return out

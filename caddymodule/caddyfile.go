@@ -43,6 +43,15 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        icon       <url>
 //	        text       <key> <text>
 //	    }
+//	    product        <path with {product_id}>...
+//	    checkout       <path>...
+//	    popup_after    <METHOD> <path>
+//	    popup_cap      <n>
+//	    placement <name> {
+//	        mount     <css selector>
+//	        after_add reload
+//	        text      <key> <words>
+//	    }
 //	    store [<connector>] <url> {
 //	        ...            options of the store module: contract
 //	                       (the default), vendure or evershop
@@ -84,7 +93,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			for _, a := range args {
 				p, err := parsePattern(a)
-				if err == nil && p.orderAt < 0 {
+				if err == nil && p.captures != orderIDPlaceholder {
 					return d.Errf("thank_you %q: the path must capture the order id with a %s segment", a, orderIDPlaceholder)
 				}
 				if err != nil {
@@ -145,6 +154,12 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 		default:
+			if prePurchaseOptions[opt] {
+				if err := h.unmarshalPrePurchase(d, opt); err != nil {
+					return err
+				}
+				continue
+			}
 			return d.Errf("unknown upsell option %q", opt)
 		}
 	}

@@ -26,6 +26,12 @@ const noticeParam = "kairo"
 type contextResult struct {
 	sc  *offers.Context
 	err error
+	// product is a product page's product, nil elsewhere or when the store
+	// has no product_context.
+	product *offers.ProductContext
+	// available is false when nothing may be offered on the page (a
+	// product page whose product is out of stock).
+	available bool
 }
 
 // pageRun is one matched page on its way through: the context request
@@ -34,7 +40,7 @@ type pageRun struct {
 	h         *Handler
 	r         *http.Request
 	placement offers.Placement
-	orderID   string
+	pageID    string // the order of a thank-you page, the product of a product page
 	pending   <-chan contextResult
 	outcome   string // injected, or why the page passed through
 	offerIDs  []string
@@ -42,13 +48,17 @@ type pageRun struct {
 	snip      []byte // the widget, or nil to leave the page unchanged
 }
 
-// servePage streams a cart or thank-you page through the injector while
-// the store's context is fetched in parallel.
-func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, pl offers.Placement, orderID string) error {
+// servePage streams a matched page through the injector while the store's
+// context is fetched in parallel.
+func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, pl offers.Placement, pageID string) error {
 	ctx, cancel := context.WithTimeout(r.Context(), h.store.Timeouts().Context)
 	defer cancel()
-	run := &pageRun{h: h, r: r, placement: pl, orderID: orderID, outcome: "not_rewritable"}
-	run.pending = h.fetchContext(ctx, pl, orderID, shopper(r))
+	run := &pageRun{h: h, r: r, placement: pl, pageID: pageID, outcome: "not_rewritable"}
+	if pl == offers.PlacementProduct {
+		run.pending = h.fetchProductPage(ctx, pageID, shopper(r))
+	} else {
+		run.pending = h.fetchContext(ctx, pl, pageID, shopper(r))
+	}
 
 	inject.PrepareRequest(r)
 	rw := inject.NewResponseWriter(w, run.snippet)
@@ -78,7 +88,7 @@ func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID
 	if h.contexts != nil && (pl == offers.PlacementThankYou || who.Cookie != "") {
 		key = contextKey(pl, orderID, who.Cookie)
 		if sc, ok := h.contexts.get(key); ok {
-			ch <- contextResult{sc: sc}
+			ch <- contextResult{sc: sc, available: true}
 			return ch
 		}
 	}
@@ -96,6 +106,7 @@ func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID
 		if key != "" && res.err == nil {
 			h.contexts.set(key, res.sc)
 		}
+		res.available = true
 		ch <- res
 	}()
 	return ch
@@ -148,11 +159,13 @@ func (p *pageRun) build(res contextResult) []byte {
 	}
 	subject := res.sc.ID
 	if p.placement == offers.PlacementThankYou {
-		subject = p.orderID
+		subject = p.pageID
 	}
 	notice := p.notice()
 	var picked []offers.Pick
-	if arm := p.h.analytics.observe(p.placement, res.sc, subject); arm == offers.ArmTreated {
+	if !res.available {
+		// Nothing is offered beside a product that cannot be bought.
+	} else if arm := p.h.analytics.observe(p.placement, res.sc, subject); arm == offers.ArmTreated {
 		picked = p.h.analytics.live(p.placement, res.sc, subject, p.h.pick(p.placement, res.sc, subject), p.h.isShadow)
 	} else {
 		p.outcome = "holdout"
@@ -162,9 +175,14 @@ func (p *pageRun) build(res contextResult) []byte {
 			p.outcome = "no_offers"
 		}
 		p.h.debug("page served unchanged: no offer matches", p)
+		if p.h.popupOn(p.placement) {
+			// The pop-up's loader goes on the page even without offers of
+			// its own: the next add-to-cart may bring some.
+			return p.h.popupLoader
+		}
 		return nil
 	}
-	frag, err := p.h.fragment(p.placement, subject, picked, p.returnTo(), notice)
+	frag, err := p.h.fragment(p.placement, subject, picked, p.returnTo(), notice, res.product)
 	if err != nil {
 		p.outcome = "render_error"
 		p.h.logger.Error("rendering the offer widget", zap.Error(err))
@@ -175,6 +193,9 @@ func (p *pageRun) build(res contextResult) []byte {
 		p.offerIDs = append(p.offerIDs, pk.OfferID)
 		p.h.metrics.impressions.WithLabelValues(string(p.placement), pk.OfferID, variantLabel(pk.Variant)).Inc()
 		p.h.analytics.shown(p.placement, subject, pk)
+	}
+	if p.h.popupOn(p.placement) {
+		frag = append(frag, p.h.popupLoader...)
 	}
 	return frag
 }
@@ -247,8 +268,9 @@ func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) 
 }
 
 // fragment signs one token per offer and writes the widget from a cached
-// layout, so a page view costs the signatures and a copy.
-func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.Pick, returnTo, noticeCode string) ([]byte, error) {
+// layout, so a page view costs the signatures and a copy. product is a
+// product page's product, else nil.
+func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.Pick, returnTo, noticeCode string, product *offers.ProductContext) ([]byte, error) {
 	now := h.now()
 	vals := widget.Values{
 		ReturnTo:  returnTo,
@@ -258,7 +280,7 @@ func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.
 	}
 	for i, pk := range picked {
 		cl := pk.Claims(pl, subject, now)
-		if pl == offers.PlacementCart || pk.ExpiresAfter <= 0 {
+		if pl.PrePurchase() || pk.ExpiresAfter <= 0 {
 			cl.ExpiresAt = now.Add(time.Duration(h.CartTokenTTL)).Truncate(time.Second)
 		}
 		token, err := h.signer.Sign(cl)
@@ -270,22 +292,29 @@ func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.
 			vals.ExpiresAt[i] = cl.ExpiresAt
 		}
 	}
-	key := layoutKey(pl, noticeCode, picked)
+	key := layoutKey(pl, noticeCode, picked) + productKey(product)
 	layout, ok := h.layouts.get(key)
 	if !ok {
-		layout = widget.NewLayout(h.layoutFragment(pl, noticeCode, picked))
+		layout = widget.NewLayout(h.layoutFragment(pl, noticeCode, picked, product))
 		h.layouts.set(key, layout)
 	}
 	return layout.Append(make([]byte, 0, 4096), vals), nil
 }
 
 // layoutFragment is the page-independent part of a widget.
-func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked []offers.Pick) widget.Fragment {
+func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked []offers.Pick, product *offers.ProductContext) widget.Fragment {
 	f := widget.Fragment{
 		Prefix:    h.Prefix,
 		Placement: string(pl),
-		Mount:     h.Mount,
+		Mount:     h.mountFor(pl),
 		Offers:    make([]widget.Offer, 0, len(picked)),
+	}
+	if pl.PrePurchase() {
+		opts := h.placementOptions(pl)
+		f.AfterAdd, f.Text = opts.AfterAdd, opts.Text
+	}
+	if pl == offers.PlacementProduct {
+		f.Product, f.Totals = bundleView(picked, product)
 	}
 	if out, ok := outcomeByStatus(noticeCode, pl); ok {
 		f.Notice = &widget.Notice{OK: out.HTTPStatus < 300, Message: out.Message}
@@ -300,6 +329,7 @@ func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked 
 		}
 		if pk.Discount.Amount > 0 {
 			wo.OriginalPrice = pk.UnitPrice.Format()
+			wo.Saving = offers.Money{Amount: pk.Discount.Amount * int64(pk.Quantity), Currency: pk.Discount.Currency}.Format()
 		}
 		f.Offers = append(f.Offers, wo)
 	}

@@ -14,25 +14,27 @@ import (
 const orderIDPlaceholder = "{order_id}"
 
 // pathPattern matches a request path against a page pattern: literal
-// segments, at most one {order_id} segment, and an optional trailing "*".
+// segments, at most one {order_id} or {product_id} segment, and an optional
+// trailing "*".
 type pathPattern struct {
 	raw      string
-	segments []string // literal segments; "" where the order id is captured
-	orderAt  int      // index of the {order_id} segment, -1 when none
+	segments []string // literal segments; "" where the id is captured
+	orderAt  int      // index of the captured segment, -1 when none
+	captures string   // the placeholder captured at orderAt: {order_id} or {product_id}
 	wildcard bool     // pattern ends in "*": any further path is accepted
 }
 
-// parsePatterns compiles page patterns; needOrder requires an {order_id}
-// segment in each.
-func parsePatterns(raws []string, needOrder bool) ([]pathPattern, error) {
+// parsePatterns compiles page patterns; a need other than "" requires each
+// to capture that placeholder ({order_id} or {product_id}).
+func parsePatterns(raws []string, need string) ([]pathPattern, error) {
 	out := make([]pathPattern, 0, len(raws))
 	for _, raw := range raws {
 		p, err := parsePattern(raw)
 		if err != nil {
 			return nil, err
 		}
-		if needOrder && p.orderAt < 0 {
-			return nil, fmt.Errorf("pattern %q has no %s segment to capture the order id", raw, orderIDPlaceholder)
+		if need != "" && p.captures != need {
+			return nil, fmt.Errorf("pattern %q has no %s segment to capture the %s", raw, need, strings.Trim(strings.ReplaceAll(need, "_", " "), "{}"))
 		}
 		out = append(out, p)
 	}
@@ -54,21 +56,21 @@ func parsePattern(raw string) (pathPattern, error) {
 	}
 	for i, seg := range strings.Split(body, "/") {
 		switch {
-		case seg == orderIDPlaceholder:
+		case seg == orderIDPlaceholder || seg == productIDPlaceholder:
 			if p.orderAt >= 0 {
-				return p, fmt.Errorf("pattern %q captures %s twice", raw, orderIDPlaceholder)
+				return p, fmt.Errorf("pattern %q captures more than one id", raw)
 			}
-			p.orderAt = i
+			p.orderAt, p.captures = i, seg
 			seg = ""
 		case strings.ContainsAny(seg, "{}*"):
-			return p, fmt.Errorf("pattern %q: segment %q: only %s and a trailing * are supported", raw, seg, orderIDPlaceholder)
+			return p, fmt.Errorf("pattern %q: segment %q: only %s, %s and a trailing * are supported", raw, seg, orderIDPlaceholder, productIDPlaceholder)
 		}
 		p.segments = append(p.segments, seg)
 	}
 	return p, nil
 }
 
-// match reports whether path matches, and the captured order id.
+// match reports whether path matches, and the captured id.
 func (p pathPattern) match(path string) (orderID string, ok bool) {
 	if !strings.HasPrefix(path, "/") {
 		return "", false
@@ -99,13 +101,18 @@ func (p pathPattern) match(path string) (orderID string, ok bool) {
 	return orderID, true
 }
 
-// match finds the placement of a request that may be rewritten.
+// match finds the placement of a request that may be rewritten, and the
+// id its path names: the order of a thank-you page, the product of a
+// product page.
 func (h *Handler) match(r *http.Request) (offers.Placement, string, bool) {
 	if !inject.Eligible(r) {
 		return "", "", false
 	}
 	if id, ok := h.orderFromPath(r.URL.Path); ok {
 		return offers.PlacementThankYou, id, true
+	}
+	if pl, id, ok := h.matchPrePurchase(r.URL.Path); ok {
+		return pl, id, true
 	}
 	for _, p := range h.cartPaths {
 		if _, ok := p.match(r.URL.Path); ok {

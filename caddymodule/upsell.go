@@ -49,7 +49,7 @@ const (
 //
 // Placeholders set on matched pages, for access logs:
 //
-//	{http.upsell.placement}   cart or thank_you
+//	{http.upsell.placement}   cart, thank_you, product, checkout or popup
 //	{http.upsell.offer_ids}   comma-separated ids of the offers shown
 //	{http.upsell.outcome}     injected, or why the page passed through
 type Handler struct {
@@ -111,19 +111,46 @@ type Handler struct {
 	// page (the default) or the inline box. See PostPurchaseConfig.
 	PostPurchase *PostPurchaseConfig `json:"post_purchase,omitempty"`
 
-	catalog   *offers.Catalog
-	signer    *offers.Signer
-	cartPaths []pathPattern
-	thankYou  []pathPattern
-	store     stores.Store
-	ledger    Ledger
-	declines  *declineLog
-	cache     *selectionCache
-	layouts   *layoutCache
-	contexts  *contextCache // nil when ContextTTL is 0
-	metrics   *metrics
-	logger    *zap.Logger
-	now       func() time.Time
+	// Pre-purchase placements besides the cart (see prepurchase.go).
+
+	// ProductPaths are the store's product pages ("frequently bought
+	// together"). Each captures the product id with a {product_id}
+	// segment, e.g. /products/{product_id}.
+	ProductPaths []string `json:"product,omitempty"`
+
+	// CheckoutPaths are the store's checkout pages (the order bump).
+	CheckoutPaths []string `json:"checkout,omitempty"`
+
+	// PopupAfter are the store's add-to-cart requests after which product
+	// and cart pages open the add-to-cart pop-up, as "METHOD /path", e.g.
+	// "POST /cart/add". A form post or a fetch to one of them counts.
+	PopupAfter []string `json:"popup_after,omitempty"`
+
+	// PopupCap is how many times one customer (browser) sees the pop-up.
+	// Default: 3.
+	PopupCap int `json:"popup_cap,omitempty"`
+
+	// Placements are per-placement settings (mount, after_add, texts), by
+	// placement name.
+	Placements map[string]*PlacementOptions `json:"placements,omitempty"`
+
+	catalog       *offers.Catalog
+	signer        *offers.Signer
+	cartPaths     []pathPattern
+	thankYou      []pathPattern
+	productPaths  []pathPattern
+	checkoutPaths []pathPattern
+	popupAfter    []popupTrigger
+	popupLoader   []byte // what product and cart pages carry for the pop-up
+	store         stores.Store
+	ledger        Ledger
+	declines      *declineLog
+	cache         *selectionCache
+	layouts       *layoutCache
+	contexts      *contextCache // nil when ContextTTL is 0
+	metrics       *metrics
+	logger        *zap.Logger
+	now           func() time.Time
 
 	// State layer (analytics counters; the offer page's window, steps and
 	// way out; frequency caps). TEMPORARY: provisioned by
@@ -187,11 +214,14 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("upsell: secrets: %w", err)
 	}
 
-	if h.cartPaths, err = parsePatterns(h.CartPaths, false); err != nil {
+	if h.cartPaths, err = parsePatterns(h.CartPaths, ""); err != nil {
 		return fmt.Errorf("upsell: cart: %w", err)
 	}
-	if h.thankYou, err = parsePatterns(h.ThankYouPaths, true); err != nil {
+	if h.thankYou, err = parsePatterns(h.ThankYouPaths, orderIDPlaceholder); err != nil {
 		return fmt.Errorf("upsell: thank_you: %w", err)
+	}
+	if err := h.provisionPrePurchase(); err != nil {
+		return err
 	}
 
 	if h.store, err = h.loadStore(ctx); err != nil {
@@ -218,8 +248,8 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 
 // Validate checks the provisioned configuration.
 func (h *Handler) Validate() error {
-	if len(h.cartPaths) == 0 && len(h.thankYou) == 0 {
-		return errors.New("upsell: no pages to put offers on: set cart and/or thank_you")
+	if len(h.cartPaths) == 0 && len(h.thankYou) == 0 && len(h.productPaths) == 0 && len(h.checkoutPaths) == 0 {
+		return errors.New("upsell: no pages to put offers on: set cart, thank_you, product and/or checkout")
 	}
 	if !strings.HasPrefix(h.Prefix, "/") {
 		return fmt.Errorf("upsell: prefix %q must start with /", h.Prefix)
@@ -261,11 +291,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if rest, ok := underPrefix(r.URL.Path, h.Prefix); ok {
 		return h.serveEndpoint(w, r, rest)
 	}
-	if pl, orderID, ok := h.match(r); ok {
+	if pl, pageID, ok := h.match(r); ok {
 		if pl == offers.PlacementThankYou && h.pageMode() {
-			return h.serveOfferPage(w, r, next, orderID)
+			return h.serveOfferPage(w, r, next, pageID)
 		}
-		return h.servePage(w, r, next, pl, orderID)
+		return h.servePage(w, r, next, pl, pageID)
+	}
+	if h.popupTriggered(r) {
+		return h.serveAddToCart(w, r, next)
 	}
 	return next.ServeHTTP(w, r)
 }

@@ -11,14 +11,17 @@ import (
 // ProductContext is the product of a product page as the store describes it
 // (the optional product_context call of store contract v1):
 //
-//	{"product_id":"coffee-beans","currency":"USD","unit_price":1499,
-//	 "tags":["coffee"],"in_stock":true,
+//	{"product_id":"coffee-beans","title":"House Blend","image":"/img/beans.svg",
+//	 "currency":"USD","unit_price":1499,"tags":["coffee"],"in_stock":true,
 //	 "variants":[{"variant_id":"coffee-beans-250g","unit_price":1499,"in_stock":true}]}
 //
 // Everything but product_id is optional. A store without the call leaves
 // Kairo with the product id from the page's address alone.
 type ProductContext struct {
-	ProductID string   `json:"product_id"`
+	ProductID string `json:"product_id"`
+	// Title and Image show the page's product next to its add-ons.
+	Title     string   `json:"title,omitempty"`
+	Image     string   `json:"image,omitempty"`
 	Currency  string   `json:"currency,omitempty"`
 	UnitPrice int64    `json:"unit_price,omitempty"` // minor units
 	Tags      []string `json:"tags,omitempty"`

@@ -56,8 +56,9 @@ const (
 // assetHandler serves the embedded assets; it holds no state.
 type assetHandler struct{}
 
-// AssetHandler serves widget.js, widget.css, offerpage.js and
-// offerpage.css, chosen by the last segment of
+// AssetHandler serves widget.js, widget.css, offerpage.js,
+// offerpage.css, prepurchase.js and prepurchase.css, chosen by the last
+// segment of
 // the request path (so the caller may strip its prefix or not), with their
 // Content-Type, an ETag (If-None-Match answers 304) and Cache-Control. Any
 // other name is 404; a method other than GET or HEAD is 405.
@@ -76,6 +77,10 @@ func (assetHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a = &pageScript
 	case PageStyleName:
 		a = &pageStyle
+	case PrePurchaseScriptName:
+		a = &prePurchaseScript
+	case PrePurchaseStyleName:
+		a = &prePurchaseStyle
 	default:
 		http.NotFound(w, r)
 		return

@@ -1,6 +1,7 @@
 package widget
 
 import (
+	"html/template"
 	"strconv"
 	"strings"
 	"time"
@@ -111,25 +112,26 @@ func NewLayout(f Fragment) *Layout {
 	v := newFragmentView(f)
 	v.ReturnTo, v.ID = m.of(slotReturnTo), m.of(slotID)
 	l := &Layout{notice: f.Notice, offers: make([]offerParts, len(f.Offers))}
-	l.head = m.split(renderPart("head", v))
+	tmpl := templateFor(v.Placement)
+	l.head = m.split(renderPart(tmpl, "head", v))
 	v.ThankYou = false
-	l.noticeOnlyHead = m.split(renderPart("head", v))
+	l.noticeOnlyHead = m.split(renderPart(tmpl, "head", v))
 	for i, o := range f.Offers {
 		ov := newOfferView(v, o)
 		ov.Token, ov.TitleID = m.of(slotToken), m.of(slotTitleID)
-		l.offers[i].untimed = m.split(renderPart("offer", &ov))
+		l.offers[i].untimed = m.split(renderPart(tmpl, "offer", &ov))
 		ov.Timed = true
 		ov.ExpiresUnix, ov.RemainingMS, ov.Countdown = m.of(slotExpiresUnix), m.of(slotRemainingMS), m.of(slotCountdown)
-		l.offers[i].timed = m.split(renderPart("offer", &ov))
+		l.offers[i].timed = m.split(renderPart(tmpl, "offer", &ov))
 	}
-	l.foot = m.split(renderPart("foot", v))
+	l.foot = m.split(renderPart(tmpl, "foot", v))
 	return l
 }
 
-// renderPart runs one named part of the fragment template.
-func renderPart(name string, data any) string {
+// renderPart runs one named part of a widget template.
+func renderPart(tmpl *template.Template, name string, data any) string {
 	var b strings.Builder
-	if err := fragmentTemplate.ExecuteTemplate(&b, name, data); err != nil {
+	if err := tmpl.ExecuteTemplate(&b, name, data); err != nil {
 		// The template and its parts are fixed and the views hold only
 		// strings, numbers and booleans: only a bug gets here.
 		panic("widget: rendering the " + name + " part: " + err.Error())
@@ -148,12 +150,21 @@ type markers struct{ prefix string }
 
 // newMarkers picks a marker prefix that f and the template do not contain.
 func newMarkers(f Fragment) markers {
-	texts := []string{fragmentSource, f.Prefix, f.Mount}
+	texts := append([]string{f.Prefix, f.Mount, f.AfterAdd}, templateSources...)
 	if f.Notice != nil {
 		texts = append(texts, f.Notice.Message)
 	}
 	for _, o := range f.Offers {
-		texts = append(texts, o.OfferID, o.Title, o.Image, o.Price, o.OriginalPrice)
+		texts = append(texts, o.OfferID, o.Title, o.Image, o.Price, o.OriginalPrice, o.Saving)
+	}
+	for _, t := range f.Text {
+		texts = append(texts, t)
+	}
+	if p := f.Product; p != nil {
+		texts = append(texts, p.Title, p.Image, p.Price)
+	}
+	for _, t := range f.Totals {
+		texts = append(texts, t.Price, t.Saving, t.Together)
 	}
 	for n := uint64(0); ; n++ {
 		prefix := "kairoslot" + strconv.FormatUint(n, 36) + "z"

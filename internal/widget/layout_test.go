@@ -96,7 +96,20 @@ func layoutCases() []struct {
 	trailingSlash := sampleFragment(PlacementCart)
 	trailingSlash.Prefix = "/shop/_upsell//"
 
-	unknown := sampleFragment("checkout")
+	unknown := sampleFragment("basket")
+
+	fbt := sampleFragment(PlacementProduct)
+	fbt.Product = &PageProduct{Title: "House blend <250 g>", Image: "/images/beans.svg", Price: "$14.99"}
+	fbt.Totals = []Total{{Price: "$0.00"}, {Price: "$14.99", Saving: "$5.00", Together: "$29.98"}, {Price: "$18.00", Together: "$32.99"}, {Price: "$32.99", Saving: "$5.00", Together: "$47.98"}}
+	fbt.Text = map[string]string{"heading": "Goes with \"it\"", "button": "Add both"}
+	fbt.AfterAdd = AfterAddReload
+	bump := sampleFragment(PlacementCheckout)
+	bump.Offers = bump.Offers[:1]
+	bump.Offers[0].Saving = "$5.00"
+	bump.Mount = "#checkout-pay"
+	bump.Notice = &Notice{OK: true, Message: "Added to your cart."}
+	popup := sampleFragment(PlacementPopup)
+	popup.Text = map[string]string{"cart_url": "/basket?x=1&y=2"}
 
 	return []struct {
 		name string
@@ -105,6 +118,9 @@ func layoutCases() []struct {
 		{"cart", sampleFragment(PlacementCart)},
 		{"thank you", sampleFragment(PlacementThankYou)},
 		{"unknown placement", unknown},
+		{"product page bundle", fbt},
+		{"checkout bump", bump},
+		{"add-to-cart pop-up", popup},
 		{"cart with mount and notice", cartWithNotice},
 		{"thank you with notice", thankYouWithNotice},
 		{"notice only", noticeOnly},

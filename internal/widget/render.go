@@ -26,6 +26,13 @@ type fragmentView struct {
 	StyleVersion, ScriptVersion                        string
 	Notice                                             *Notice
 	Offers                                             []offerView
+	// The pre-purchase placements' parts (see prepurchase.go).
+	PreStyleVersion, PreScriptVersion string
+	AfterAdd                          string
+	T                                 map[string]string
+	Product                           *PageProduct
+	AllTotal                          Total
+	TotalsJSON                        string
 }
 
 // offerView is one Offer with its element id and countdown worked out, and
@@ -36,7 +43,7 @@ type fragmentView struct {
 type offerView struct {
 	Widget                       *fragmentView
 	Token, OfferID, Title, Image string
-	Price, OriginalPrice         string
+	Price, OriginalPrice, Saving string
 	Quantity                     int
 	Each                         bool
 	TitleID                      string
@@ -86,7 +93,7 @@ func Render(dst []byte, f Fragment) []byte {
 		v.Offers[i].TitleID = v.ID + "-t" + strconv.Itoa(i)
 	}
 	w := appendWriter{buf: dst}
-	if err := fragmentTemplate.Execute(&w, v); err != nil {
+	if err := templateFor(v.Placement).Execute(&w, v); err != nil {
 		// The template is fixed and the view holds only strings, numbers and
 		// booleans, so this cannot happen short of a bug; show nothing rather
 		// than half a widget.
@@ -105,9 +112,19 @@ func newFragmentView(f Fragment) *fragmentView {
 		StyleVersion:  style.version,
 		ScriptVersion: script.version,
 	}
-	if f.Placement == PlacementCart {
+	switch f.Placement {
+	case PlacementCart:
 		v.Placement, v.PlacementClass, v.AcceptLabel = PlacementCart, "kairo-widget--cart", "Add to cart"
-	} else {
+	case PlacementProduct, PlacementCheckout, PlacementPopup:
+		v.Placement, v.PlacementClass = f.Placement, "kairo-widget--"+f.Placement
+		v.T = textFor(f.Placement, f.Text)
+		v.AcceptLabel = v.T["button"]
+		v.AfterAdd, v.Product = f.AfterAdd, f.Product
+		v.PreStyleVersion, v.PreScriptVersion = prePurchaseStyle.version, prePurchaseScript.version
+		if n := len(f.Totals); n > 0 {
+			v.AllTotal, v.TotalsJSON = f.Totals[n-1], totalsJSON(f.Totals)
+		}
+	default:
 		v.Placement, v.PlacementClass, v.AcceptLabel = PlacementThankYou, "kairo-widget--thank-you", "Add to my order"
 		v.ThankYou = true
 	}
@@ -119,7 +136,7 @@ func newFragmentView(f Fragment) *fragmentView {
 func newOfferView(w *fragmentView, o Offer) offerView {
 	ov := offerView{
 		Widget: w, OfferID: o.OfferID, Title: o.Title, Image: o.Image,
-		Price: o.Price, OriginalPrice: o.OriginalPrice,
+		Price: o.Price, OriginalPrice: o.OriginalPrice, Saving: o.Saving,
 		Quantity: o.Quantity, Each: o.Quantity > 1,
 	}
 	if !imageURLAllowed(o.Image) {

@@ -44,7 +44,7 @@ func TestRenderOffersForEachPlacement(t *testing.T) {
 	}{
 		{"cart", PlacementCart, PlacementCart, "Add to cart", nil},
 		{"thank you", PlacementThankYou, PlacementThankYou, "Add to my order", []string{"15:00", "14:59"}},
-		{"unknown placement says order, never cart", "checkout", PlacementThankYou, "Add to my order", nil},
+		{"unknown placement says order, never cart", "basket", PlacementThankYou, "Add to my order", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

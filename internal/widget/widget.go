@@ -74,6 +74,9 @@ type Offer struct {
 	// ExpiresAt is when a post-purchase offer ends: the countdown runs to it.
 	// Zero for cart offers (no countdown).
 	ExpiresAt time.Time
+	// Saving is the formatted saving on the whole offer (all its units),
+	// "" without a discount. The pre-purchase widgets show it.
+	Saving string
 }
 
 // Notice is the result of a plain form post, shown on the page after the 303
@@ -107,4 +110,17 @@ type Fragment struct {
 	Notice *Notice
 	// Now is the render time, for the initial countdown text and the time left.
 	Now time.Time
+
+	// The pre-purchase placements (product, checkout, popup) also use:
+
+	// AfterAdd is "" or AfterAddReload.
+	AfterAdd string
+	// Text overrides the widget's words by key (see PrePurchaseTextKeys).
+	Text map[string]string
+	// Product is a product page's own product, or nil.
+	Product *PageProduct
+	// Totals are what each choice of a product page's offers costs, indexed
+	// by the bit mask of the chosen offers (bit i for Offers[i]); the last
+	// one, every offer chosen, is shown first.
+	Totals []Total
 }

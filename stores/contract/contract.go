@@ -43,6 +43,7 @@ const orderIDPlaceholder = "{order_id}"
 //	    order_context  <path>
 //	    order_accept   <path>
 //	    cart_add       <path>
+//	    product_context <path with {product_id}>
 //	    header         <name> <value>
 //	    timeout        <duration>
 //	    accept_timeout <duration>
@@ -66,6 +67,13 @@ type Store struct {
 	// with the customer's Cookie header. Default: /api/cart/items.
 	CartAddPath string `json:"cart_add,omitempty"`
 
+	// ProductContextPath answers a product page's product (price,
+	// currency, tags, variants, stock; see offers.ProductContext), e.g.
+	// /api/products/{product_id}; called with the customer's Cookie header.
+	// Optional: without it a product page knows its product by the id in
+	// its address alone.
+	ProductContextPath string `json:"product_context,omitempty"`
+
 	// Headers are sent on every order call: usually the store credential,
 	// e.g. Authorization: Bearer <token>. Never sent on cart calls, which
 	// carry the customer's cookies instead.
@@ -86,7 +94,7 @@ func (Store) CaddyModule() caddy.ModuleInfo {
 
 // Provision fills the defaults and checks the endpoints.
 func (s *Store) Provision(caddy.Context) error {
-	for _, p := range []*string{&s.CartContextPath, &s.OrderContextPath, &s.OrderAcceptPath, &s.CartAddPath} {
+	for _, p := range []*string{&s.CartContextPath, &s.OrderContextPath, &s.OrderAcceptPath, &s.CartAddPath, &s.ProductContextPath} {
 		*p = strings.TrimSpace(*p)
 	}
 	if s.CartContextPath == "" {
@@ -113,6 +121,9 @@ func (s *Store) Provision(caddy.Context) error {
 		if !strings.HasPrefix(p, "/") {
 			return fmt.Errorf("%s %q must start with /", name, p)
 		}
+	}
+	if p := s.ProductContextPath; p != "" && (!strings.HasPrefix(p, "/") || !strings.Contains(p, productIDPlaceholder)) {
+		return fmt.Errorf("product_context %q must start with / and hold %s", p, productIDPlaceholder)
 	}
 	s.headers = make(http.Header, len(s.Headers))
 	for k, v := range s.Headers {
@@ -307,6 +318,8 @@ func (s *Store) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			err = stores.OneArg(d, &s.OrderAcceptPath)
 		case "cart_add":
 			err = stores.OneArg(d, &s.CartAddPath)
+		case "product_context":
+			err = stores.OneArg(d, &s.ProductContextPath)
 		case "header":
 			args := d.RemainingArgs()
 			if len(args) != 2 {

@@ -1,0 +1,163 @@
+package caddymodule
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/kairoedge/kairo/offers"
+)
+
+// The add-to-cart pop-up. A store request named by popup_after (the
+// customer adds something to the cart, by a form post or a fetch) passes
+// through Kairo, which marks its successful answer with the cookie
+// addedCookie. The loader on product and cart pages (widget.PopupLoader)
+// sees the mark, right away after a fetch or on the next page after a form
+// post, clears it and asks {prefix}/popup for the dialog: offers of the
+// placement popup for the new cart, or nothing (204). popupSeenCookie
+// counts how often this browser was shown the pop-up, for popup_cap.
+const (
+	// addedCookie marks a browser that just added something to the cart.
+	// The script reads and clears it, so it is not HttpOnly; it says
+	// nothing but "look".
+	addedCookie = "kairo_added"
+	// addedCookieAge bounds how late the pop-up may still follow an add.
+	addedCookieAge = 5 * time.Minute
+	// popupSeenCookie counts the pop-ups shown to this browser.
+	popupSeenCookie = "kairo_popups"
+	// popupSeenAge is how long that count is kept.
+	popupSeenAge = 30 * 24 * time.Hour
+)
+
+// servePopup answers the loader's request for the pop-up: the dialog's
+// HTML, or 204 when there is nothing to show (capped, no offer, the store
+// down or slow). Like a page, it fails open: the customer just sees no
+// pop-up.
+func (h *Handler) servePopup(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		return caddyhttp.Error(http.StatusMethodNotAllowed, nil)
+	}
+	if len(h.popupAfter) == 0 {
+		return caddyhttp.Error(http.StatusNotFound, nil)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	outcome, body := h.popup(r)
+	h.metrics.pages.WithLabelValues(string(offers.PlacementPopup), outcome).Inc()
+	if body == nil {
+		if outcome != "capped" && outcome != "no_offers" {
+			h.logger.Debug("no pop-up: store context failed", zap.String("reason", outcome))
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: popupSeenCookie, Value: strconv.Itoa(popupSeen(r) + 1), Path: "/",
+		MaxAge: int(popupSeenAge / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+	return nil
+}
+
+// popup works out the pop-up for the request's cart: the outcome (a
+// metric label) and the dialog, or nil.
+func (h *Handler) popup(r *http.Request) (string, []byte) {
+	if popupSeen(r) >= h.PopupCap {
+		return "capped", nil
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.store.Timeouts().Context)
+	defer cancel()
+	res := <-h.fetchContext(ctx, offers.PlacementPopup, "", shopper(r))
+	if res.err != nil {
+		return failOpenReason(res.err), nil
+	}
+	pl, subject := offers.PlacementPopup, res.sc.ID
+	// The same holdout, pause and shadow rules as on a page.
+	if h.analytics.observe(pl, res.sc, subject) != offers.ArmTreated {
+		return "holdout", nil
+	}
+	picked := h.analytics.live(pl, res.sc, subject, h.pick(pl, res.sc, subject), h.isShadow)
+	if len(picked) == 0 {
+		return "no_offers", nil
+	}
+	frag, err := h.fragment(pl, subject, picked, safeReturnPath(r.URL.Query().Get("return_to")), "", nil)
+	if err != nil {
+		h.logger.Error("rendering the pop-up", zap.Error(err))
+		return "render_error", nil
+	}
+	for _, pk := range picked {
+		h.metrics.impressions.WithLabelValues(string(pl), pk.OfferID, variantLabel(pk.Variant)).Inc()
+		h.analytics.shown(pl, subject, pk)
+	}
+	return "injected", frag
+}
+
+// popupSeen is how many pop-ups this browser has been shown.
+func popupSeen(r *http.Request) int {
+	c, err := r.Cookie(popupSeenCookie)
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.Atoi(c.Value)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// serveAddToCart passes a store's add-to-cart request on, marking a
+// successful answer for the pop-up, and forgets the cached cart: it is
+// about to change.
+func (h *Handler) serveAddToCart(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	if h.contexts != nil {
+		if cookie := r.Header.Get("Cookie"); cookie != "" {
+			h.contexts.del(contextKey(offers.PlacementCart, "", cookie))
+		}
+	}
+	return next.ServeHTTP(&addedWriter{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}}, r)
+}
+
+// addedWriter sets addedCookie on a successful (2xx or 3xx) answer.
+type addedWriter struct {
+	*caddyhttp.ResponseWriterWrapper
+	wroteHeader bool
+}
+
+// WriteHeader adds the cookie before the status goes out.
+func (w *addedWriter) WriteHeader(status int) {
+	if w.wroteHeader {
+		return
+	}
+	w.wroteHeader = true
+	if status >= 200 && status < 400 {
+		http.SetCookie(w.ResponseWriter, &http.Cookie{
+			Name: addedCookie, Value: "1", Path: "/",
+			MaxAge: int(addedCookieAge / time.Second), SameSite: http.SameSiteLaxMode,
+		})
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Write sends the header first, as net/http would.
+func (w *addedWriter) Write(b []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// ReadFrom sends the header first; without this override io.Copy would
+// reach the wrapped writer's ReadFrom and skip WriteHeader.
+func (w *addedWriter) ReadFrom(r io.Reader) (int64, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriterWrapper.ReadFrom(r)
+}

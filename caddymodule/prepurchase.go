@@ -1,0 +1,174 @@
+package caddymodule
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/kairoedge/kairo/internal/widget"
+	"github.com/kairoedge/kairo/offers"
+)
+
+// productIDPlaceholder is the path segment of a product pattern that
+// captures the product id.
+const productIDPlaceholder = "{product_id}"
+
+// DefaultPopupCap is how many times one customer sees the add-to-cart
+// pop-up when popup_cap is not set.
+const DefaultPopupCap = 3
+
+// PlacementOptions are the settings of one placement that the Caddyfile's
+// `placement <name> { ... }` block sets.
+type PlacementOptions struct {
+	// Mount is a CSS selector of a store element the placement's widget
+	// moves into (e.g. "#checkout-pay" for the order bump, next to the pay
+	// button). Default: the handler's mount, else the end of the body.
+	Mount string `json:"mount,omitempty"`
+
+	// AfterAdd says what the page does once an offer is in the cart:
+	// "" (nothing beyond the kairo:cart-changed event) or "reload" (the
+	// page reloads, so the store renders its new totals).
+	AfterAdd string `json:"after_add,omitempty"`
+
+	// Text overrides the widget's words by key (heading, button, ... see
+	// widget.PrePurchaseTextKeys); the rest keep their defaults.
+	Text map[string]string `json:"text,omitempty"`
+}
+
+// afterAddChoices are the values after_add accepts.
+var afterAddChoices = []string{"", widget.AfterAddReload}
+
+// validate checks the options of placement name.
+func (o *PlacementOptions) validate(name string) error {
+	if pl := offers.Placement(name); !pl.PrePurchase() {
+		return fmt.Errorf("placement %q: want one of product, checkout, popup, cart", name)
+	}
+	if !slices.Contains(afterAddChoices, o.AfterAdd) {
+		return fmt.Errorf("placement %s: after_add %q: the only choice is %q", name, o.AfterAdd, widget.AfterAddReload)
+	}
+	for key := range o.Text {
+		if !slices.Contains(widget.PrePurchaseTextKeys(), key) {
+			return fmt.Errorf("placement %s: text %q is not a text of the widget (want one of %s)", name, key, strings.Join(widget.PrePurchaseTextKeys(), ", "))
+		}
+	}
+	return nil
+}
+
+// placementOptions returns the options of pl, or empty ones.
+func (h *Handler) placementOptions(pl offers.Placement) PlacementOptions {
+	if o := h.Placements[string(pl)]; o != nil {
+		return *o
+	}
+	return PlacementOptions{}
+}
+
+// mountFor is where the widget of pl moves: its own mount, else the
+// handler's.
+func (h *Handler) mountFor(pl offers.Placement) string {
+	if m := h.placementOptions(pl).Mount; m != "" {
+		return m
+	}
+	return h.Mount
+}
+
+// popupTrigger is one store request after which the pop-up opens, e.g.
+// POST /cart/add.
+type popupTrigger struct {
+	method string
+	path   pathPattern
+}
+
+// parsePopupTriggers compiles the popup_after entries ("METHOD /path").
+func parsePopupTriggers(raws []string) ([]popupTrigger, error) {
+	out := make([]popupTrigger, 0, len(raws))
+	for _, raw := range raws {
+		method, path, ok := strings.Cut(strings.TrimSpace(raw), " ")
+		method = strings.ToUpper(method)
+		if !ok || !validMethod(method) {
+			return nil, fmt.Errorf("popup_after %q: want a method and a path, e.g. POST /cart/add", raw)
+		}
+		p, err := parsePattern(strings.TrimSpace(path))
+		if err != nil {
+			return nil, fmt.Errorf("popup_after: %w", err)
+		}
+		out = append(out, popupTrigger{method: method, path: p})
+	}
+	return out, nil
+}
+
+// validMethod reports whether m is a method a store's add-to-cart uses.
+func validMethod(m string) bool {
+	switch m {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodGet:
+		return true
+	}
+	return false
+}
+
+// popupTriggered reports whether r is one of the store's add-to-cart
+// requests the pop-up follows.
+func (h *Handler) popupTriggered(r *http.Request) bool {
+	for _, t := range h.popupAfter {
+		if r.Method == t.method {
+			if _, ok := t.path.match(r.URL.Path); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// popupOn reports whether pages of placement pl carry the pop-up's loader:
+// product and cart pages do when popup_after is set.
+func (h *Handler) popupOn(pl offers.Placement) bool {
+	return len(h.popupAfter) > 0 && (pl == offers.PlacementProduct || pl == offers.PlacementCart)
+}
+
+// provisionPrePurchase compiles the product, checkout and pop-up settings.
+func (h *Handler) provisionPrePurchase() error {
+	var err error
+	if h.productPaths, err = parsePatterns(h.ProductPaths, productIDPlaceholder); err != nil {
+		return fmt.Errorf("upsell: product: %w", err)
+	}
+	if h.checkoutPaths, err = parsePatterns(h.CheckoutPaths, ""); err != nil {
+		return fmt.Errorf("upsell: checkout: %w", err)
+	}
+	if h.popupAfter, err = parsePopupTriggers(h.PopupAfter); err != nil {
+		return fmt.Errorf("upsell: %w", err)
+	}
+	if len(h.popupAfter) > 0 {
+		h.popupLoader = widget.PopupLoader(h.Prefix, h.PopupAfter)
+	}
+	if h.PopupCap == 0 {
+		h.PopupCap = DefaultPopupCap
+	}
+	if h.PopupCap < 0 {
+		return fmt.Errorf("upsell: popup_cap %d is negative", h.PopupCap)
+	}
+	for name, o := range h.Placements {
+		if o == nil {
+			continue
+		}
+		if err := o.validate(name); err != nil {
+			return fmt.Errorf("upsell: %w", err)
+		}
+	}
+	return nil
+}
+
+// matchPrePurchase finds the product or checkout page a path names; for a
+// product page it returns the product id.
+func (h *Handler) matchPrePurchase(path string) (offers.Placement, string, bool) {
+	for _, p := range h.productPaths {
+		if id, ok := p.match(path); ok {
+			return offers.PlacementProduct, id, true
+		}
+	}
+	for _, p := range h.checkoutPaths {
+		if _, ok := p.match(path); ok {
+			return offers.PlacementCheckout, "", true
+		}
+	}
+	return "", "", false
+}
