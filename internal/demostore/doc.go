@@ -19,14 +19,17 @@
 // Routes:
 //
 //	GET    /                                  product list with "Add to cart" forms
+//	GET    /products/{product_id}             product page with its own "Add to cart" (#add-to-cart)
 //	POST   /cart/add, /cart/remove            change the cart (form posts, 303 to /cart)
 //	GET    /cart                              cart page (mount point #cart-summary)
+//	GET    /checkout                          checkout page: lines, #checkout-total, pay button in #checkout-pay
 //	POST   /checkout                          paid order from the cart, 303 to the thank-you page
 //	GET    /checkout/success/{order_id}       thank-you page (mount point #order-summary)
 //	GET    /images/{product_id}.svg           product images
 //	GET    /assets/store.css, /assets/store.js
 //
 //	GET    /api/cart                          cart context (customer's demo_cart cookie)
+//	GET    /api/products/{product_id}         product context (price, tags, variants, stock)
 //	POST   /api/cart/items                    add to the cart (cookie, Idempotency-Key)
 //	GET    /api/orders/{order_id}             order context (bearer token)
 //	POST   /api/orders/{order_id}/upsells     add to a paid order (bearer, Idempotency-Key)

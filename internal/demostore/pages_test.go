@@ -210,7 +210,7 @@ func TestWrongMethodIs405(t *testing.T) {
 	_, srv := startStore(t, Config{})
 	for _, tt := range []struct{ method, path string }{
 		{http.MethodPost, "/cart"},
-		{http.MethodGet, "/checkout"},
+		{http.MethodDelete, "/checkout"},
 		{http.MethodDelete, "/api/cart"},
 		{http.MethodPut, "/_demo/faults"},
 	} {

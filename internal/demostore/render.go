@@ -17,7 +17,7 @@ const footerComment = template.HTML(`<!-- Offers belong before the real </body>,
 
 // pageData is what every page template gets.
 type pageData struct {
-	Page          string // products, cart, thank-you, not-found
+	Page          string // products, product, cart, checkout, thank-you, not-found
 	Title         string
 	Currency      string
 	CartCount     int
@@ -40,6 +40,8 @@ var pageFiles = map[string]string{
 	"cart":      "templates/cart.html",
 	"thank-you": "templates/thankyou.html",
 	"not-found": "templates/notfound.html",
+	"product":   "templates/product.html",
+	"checkout":  "templates/checkout.html",
 }
 
 // newPageRenderer parses the embedded templates. They are part of the
