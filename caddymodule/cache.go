@@ -59,11 +59,13 @@ func contextKey(pl offers.Placement, orderID, cookie string) string {
 	return "cart\x00" + cookie
 }
 
-// selectionKey mixes the placement into the fingerprint so the two
-// placements never share an entry.
+// selectionKey mixes the placement into the fingerprint so that no two
+// placements share an entry.
 func selectionKey(pl offers.Placement, fingerprint uint64) uint64 {
-	if pl == offers.PlacementThankYou {
-		return fingerprint ^ 0x9E3779B97F4A7C15
+	for i, p := range offers.Placements() {
+		if p == pl {
+			return fingerprint ^ uint64(i)*0x9E3779B97F4A7C15
+		}
 	}
 	return fingerprint
 }

@@ -97,6 +97,7 @@ http://127.0.0.1:9080 {
 		thank_you /checkout/success/{order_id}
 		store %[3]s {
 			header Authorization "Bearer %[1]s"
+			product_context /api/products/{product_id}
 			timeout %[4]s
 		}
 		post_purchase %[7]s

@@ -24,13 +24,15 @@ type productVariant struct {
 	InStock   bool   `json:"in_stock"`
 }
 
-// serveProduct renders one product's page, with its own "Add to cart".
+// serveProduct renders one product's page, with its own "Add to cart",
+// and starts the customer's cart as the cart page does.
 func (s *Store) serveProduct(w http.ResponseWriter, r *http.Request) {
 	p, ok := productByID(r.PathValue("product_id"))
 	if !ok {
 		s.serveProblem(w, http.StatusNotFound, "Product not found", "We do not sell that product.")
 		return
 	}
+	s.cartIDOrNew(w, r) // a store starts the customer's session anywhere
 	s.pages.render(w, http.StatusOK, pageData{
 		Page: "product", Title: p.Title, Products: []Product{*p}, CartCount: s.cartCount(r),
 	})
