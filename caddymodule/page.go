@@ -163,11 +163,12 @@ func (p *pageRun) build(res contextResult) []byte {
 	}
 	notice := p.notice()
 	var picked []offers.Pick
-	if !res.available {
+	switch {
+	case !res.available:
 		// Nothing is offered beside a product that cannot be bought.
-	} else if arm := p.h.analytics.observe(p.placement, res.sc, subject); arm == offers.ArmTreated {
+	case p.h.analytics.observe(p.placement, res.sc, subject) == offers.ArmTreated:
 		picked = p.h.analytics.live(p.placement, res.sc, subject, p.h.pick(p.placement, res.sc, subject), p.h.isShadow)
-	} else {
+	default:
 		p.outcome = "holdout"
 	}
 	if len(picked) == 0 && notice == "" {
