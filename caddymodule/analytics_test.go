@@ -2,9 +2,13 @@ package caddymodule
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -298,4 +302,69 @@ func metricValue(m prometheus.Metric) float64 {
 		return pb.Counter.GetValue()
 	}
 	return pb.Gauge.GetValue()
+}
+
+// The Grafana dashboard in docs/ asks only for metrics Kairo has, with
+// labels they carry.
+func TestGrafanaDashboardNamesRealMetrics(t *testing.T) {
+	raw, err := os.ReadFile("../docs/grafana-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(raw, &dash); err != nil {
+		t.Fatalf("docs/grafana-dashboard.json: %v", err)
+	}
+	_, srv := newSimStore(t)
+	h := simHandler(t, srv.URL, "testdata/sim-offers.json", nil, nil, AnalyticsConfig{})
+	labels := map[string][]string{} // metric name → its variable labels
+	ch := make(chan *prometheus.Desc, 64)
+	for _, c := range []prometheus.Collector{h.metrics.impressions, h.metrics.accepts, h.metrics.declines, h.metrics.revenue, h.metrics.pages,
+		h.analytics.metrics.shadow, h.analytics.metrics.orders, h.analytics.metrics.orderValue, h.analytics.metrics.paused, h.analytics.metrics.dropped} {
+		c.Describe(ch)
+	}
+	close(ch)
+	descRE := regexp.MustCompile(`fqName: "([^"]+)".*variableLabels: \{([^}]*)\}`)
+	for d := range ch {
+		m := descRE.FindStringSubmatch(d.String())
+		if m == nil {
+			t.Fatalf("cannot read %s", d)
+		}
+		labels[m[1]] = strings.Split(m[2], ",")
+	}
+	metricRE := regexp.MustCompile(`(kairo_upsell_[a-z_]+)(\{[^}]*\})?`)
+	byRE := regexp.MustCompile(`by \(([^)]*)\)`)
+	exprs := 0
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			exprs++
+			for _, m := range metricRE.FindAllStringSubmatch(tg.Expr, -1) {
+				have, ok := labels[m[1]]
+				if !ok {
+					t.Errorf("panel %q: no metric %s", p.Title, m[1])
+					continue
+				}
+				for _, sel := range regexp.MustCompile(`(\w+)=`).FindAllStringSubmatch(m[2], -1) {
+					if !slices.Contains(have, sel[1]) {
+						t.Errorf("panel %q: %s has no label %s", p.Title, m[1], sel[1])
+					}
+				}
+				for _, by := range byRE.FindAllStringSubmatch(tg.Expr, -1) {
+					for _, l := range strings.Split(by[1], ",") {
+						if l = strings.TrimSpace(l); !slices.Contains(have, l) {
+							t.Errorf("panel %q: %s has no label %s to sum by", p.Title, m[1], l)
+						}
+					}
+				}
+			}
+		}
+	}
+	if exprs < 8 {
+		t.Errorf("%d queries in the Grafana dashboard, want the panels the README describes", exprs)
+	}
 }
