@@ -44,6 +44,9 @@ func (o *PlacementOptions) validate(name string) error {
 	if pl := offers.Placement(name); !pl.PrePurchase() {
 		return fmt.Errorf("placement %q: want one of product, checkout, popup, cart", name)
 	}
+	if pl := offers.Placement(name); pl == offers.PlacementCart && (o.AfterAdd != "" || len(o.Text) > 0) {
+		return fmt.Errorf("placement cart: only mount is supported (the cart's box has its own words and script)")
+	}
 	if !slices.Contains(afterAddChoices, o.AfterAdd) {
 		return fmt.Errorf("placement %s: after_add %q: the only choice is %q", name, o.AfterAdd, widget.AfterAddReload)
 	}

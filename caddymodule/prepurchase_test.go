@@ -101,6 +101,9 @@ func TestProvisionRejectsBadPrePurchaseSettings(t *testing.T) {
 		{"unknown text", func(h *Handler) {
 			h.Placements = map[string]*PlacementOptions{"popup": {Text: map[string]string{"headline": "x"}}}
 		}, `text "headline" is not a text of the widget`},
+		{"cart has only mount", func(h *Handler) {
+			h.Placements = map[string]*PlacementOptions{"cart": {AfterAdd: "reload"}}
+		}, "only mount is supported"},
 		{"thank_you has no pre-purchase settings", func(h *Handler) {
 			h.Placements = map[string]*PlacementOptions{"thank_you": {}}
 		}, `placement "thank_you"`},
@@ -233,5 +236,60 @@ func TestBundleViewPricesEveryChoice(t *testing.T) {
 	// Without a product context, no "together" line.
 	if _, totals := bundleView([]offers.Pick{mug}, nil); totals[1].Together != "" {
 		t.Errorf("a together price without the page's price: %+v", totals[1])
+	}
+}
+
+// TestProductPageTargetsThePageProduct: a product page targets by its
+// product (from product_context, or its id alone when that call fails) and
+// shows nothing beside a product out of stock.
+func TestProductPageTargetsThePageProduct(t *testing.T) {
+	for _, tt := range []struct {
+		name, productAnswer string
+		productStatus       int
+		path, outcome       string
+	}{
+		{"in stock", `{"product_id":"coffee-beans","currency":"USD","unit_price":1499,"in_stock":true}`, 200, "/products/coffee-beans", "injected"},
+		{"out of stock", `{"product_id":"coffee-beans","currency":"USD","unit_price":1499,"in_stock":false}`, 200, "/products/coffee-beans", "no_offers"},
+		{"product call fails", `oops`, 500, "/products/coffee-beans", "injected"},
+		{"no offer for this product", `{"product_id":"socks"}`, 200, "/products/socks", "no_offers"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			store := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if strings.HasPrefix(r.URL.Path, "/api/products/") {
+					w.WriteHeader(tt.productStatus)
+					io.WriteString(w, tt.productAnswer)
+					return
+				}
+				io.WriteString(w, `{"id":"c1","currency":"USD","subtotal":0,"items":[]}`)
+			}))
+			t.Cleanup(store.Close)
+			h := &Handler{
+				Catalog: "../demo/offers.json", Secrets: []string{testSecret},
+				ProductPaths: []string{"/products/{product_id}"},
+				StoreRaw:     json.RawMessage(`{"url":"` + store.URL + `","timeout":"2s","product_context":"/api/products/{product_id}"}`),
+			}
+			ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+			t.Cleanup(cancel)
+			if err := h.Provision(ctx); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { h.Cleanup() })
+			rec, repl := serve(t, h, "GET", tt.path, "text/html")
+			if outcome, _ := repl.GetString("http.upsell.outcome"); outcome != tt.outcome {
+				t.Errorf("outcome %q, want %q", outcome, tt.outcome)
+			}
+			if pl, _ := repl.GetString("http.upsell.placement"); pl != "product" {
+				t.Errorf("placement %q, want product", pl)
+			}
+			body := rec.Body.String()
+			if tt.outcome == "injected" {
+				if !strings.Contains(body, `data-kairo-offer="fbt-beans-mug"`) || !strings.Contains(body, `data-kairo-offer="fbt-beans-tote"`) {
+					t.Errorf("the bundle lacks its offers:\n%s", body)
+				}
+			} else if body != storePage {
+				t.Errorf("the page changed:\n%s", body)
+			}
+		})
 	}
 }
