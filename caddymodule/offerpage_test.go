@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -237,5 +238,75 @@ func TestOfferPageFrequencyCap(t *testing.T) {
 	theirs := other.checkout()
 	if _, body := other.get(kairoURL + "/checkout/success/" + theirs); !isOfferPage(t, body) {
 		t.Errorf("another customer's order does not get the offer")
+	}
+}
+
+var expiresAttr = regexp.MustCompile(`data-kairo-expires="(\d+)"`)
+
+func TestInlineBoxHasTheSameHonestWindow(t *testing.T) {
+	start(t, setup{})
+	s := newShopper(t)
+	order := createOrder(t, time.Now().Add(-5*time.Minute))
+	page := kairoURL + "/checkout/success/" + order
+	_, first := s.get(page)
+	m := expiresAttr.FindStringSubmatch(first)
+	if m == nil {
+		t.Fatalf("the inline box shows no countdown on an order placed 5 minutes ago")
+	}
+	want := time.Now().Add(10 * time.Minute).Unix()
+	if got, _ := strconv.ParseInt(m[1], 10, 64); got < want-60 || got > want+5 {
+		t.Errorf("the offer ends at %d, want about %d: 15 minutes from placed_at", got, want)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	_, again := s.get(page)
+	if m2 := expiresAttr.FindStringSubmatch(again); m2 == nil || m2[1] != m[1] {
+		t.Errorf("a reload moved the end of the offer from %s to %v", m[1], m2)
+	}
+
+	for name, id := range map[string]string{
+		"placed 20 minutes ago": createOrder(t, time.Now().Add(-20*time.Minute)),
+		"fulfilled":             createOrder(t, time.Time{}),
+	} {
+		if name == "fulfilled" {
+			storeAPI(t, http.MethodPost, "/_demo/orders/"+id+"/expire", nil)
+		}
+		if _, body := s.get(kairoURL + "/checkout/success/" + id); strings.Contains(body, "data-kairo-widget") {
+			t.Errorf("an order %s gets the inline box, want none", name)
+		}
+	}
+}
+
+func TestOfferPageFailedPaymentIsToldHonestly(t *testing.T) {
+	start(t, setup{postPurchase: "page"})
+	if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", map[string]any{"accept_status": 402}); status/100 != 2 {
+		t.Fatalf("setting faults: %d", status)
+	}
+	t.Cleanup(func() { storeAPI(t, http.MethodDelete, "/_demo/faults", nil) })
+	s := newShopper(t)
+	order := createOrder(t, time.Time{})
+	path := "/checkout/success/" + order
+	_, page := s.get(kairoURL + path)
+	tok := tokens(page)[0]
+
+	status, ans := s.pageAction("accept", tok, path, 0)
+	if status != http.StatusPaymentRequired || ans["status"] != "payment_failed" || ans["done"] == true || ans["html"] != nil {
+		t.Errorf("a declined payment answered %d %v, want 402 payment_failed and the same step", status, ans)
+	}
+	// Without JavaScript: back to the page, which says so over the same offer.
+	resp, _ := s.postForm(kairoURL+"/_upsell/page/accept", url.Values{"token": {tok}, "return_to": {path}})
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || loc != path+"?kairo=payment_failed" {
+		t.Fatalf("the form post answered %d to %q", resp.StatusCode, loc)
+	}
+	_, page = s.get(kairoURL + loc)
+	if !strings.Contains(page, `data-kairo-step="thermos-20"`) || !strings.Contains(page, "you were not charged") {
+		t.Errorf("after a declined payment the page does not show the offer with the reason")
+	}
+	if n := hasProduct(orderItems(t, order), "thermos"); n != 0 {
+		t.Errorf("a declined payment added %d thermos lines", n)
+	}
+	// The buyer can still move on.
+	if status, ans := s.pageAction("decline", tok, path, 0); status != http.StatusOK || ans["status"] != "declined" {
+		t.Errorf("declining after a failed payment answered %d %v", status, ans)
 	}
 }

@@ -162,6 +162,15 @@ func (p *pageRun) build(res contextResult) []byte {
 		subject = p.pageID
 	}
 	notice := p.notice()
+	var deadline time.Time
+	if p.placement == offers.PlacementThankYou {
+		var closed string
+		if deadline, closed = p.h.inlineWindow(p.r.Context(), p.pageID, res.sc); closed != "" {
+			p.outcome = closed
+			p.h.debug("page served unchanged: the order's offers are over", p)
+			return nil
+		}
+	}
 	var picked []offers.Pick
 	switch {
 	case !res.available:
@@ -183,7 +192,7 @@ func (p *pageRun) build(res contextResult) []byte {
 		}
 		return nil
 	}
-	frag, err := p.h.fragment(p.placement, subject, picked, p.returnTo(), notice, res.product)
+	frag, err := p.h.fragment(p.placement, subject, picked, p.returnTo(), notice, res.product, deadline)
 	if err != nil {
 		p.outcome = "render_error"
 		p.h.logger.Error("rendering the offer widget", zap.Error(err))
@@ -268,10 +277,33 @@ func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) 
 	return picked
 }
 
+// inlineWindow is the honest window of the inline box on a thank-you
+// page, the same as the offer page's: the order's deadline, fixed per order
+// from placed_at or the first view, so a reload never restarts the
+// countdown. It says why no offer may be shown ("order_closed",
+// "window_closed"), or returns the deadline (zero when the state layer did
+// not answer: each offer's own expires_after then bounds its token).
+func (h *Handler) inlineWindow(ctx context.Context, orderID string, sc *offers.Context) (time.Time, string) {
+	if !sc.Changeable() {
+		return time.Time{}, "order_closed"
+	}
+	now := h.now()
+	deadline, err := h.orderDeadline(ctx, orderID, sc.PlacedAt, now)
+	if err != nil {
+		h.logger.Warn("inline offers: state layer", zap.Error(err))
+		return time.Time{}, ""
+	}
+	if !now.Before(deadline) {
+		return time.Time{}, "window_closed"
+	}
+	return deadline, ""
+}
+
 // fragment signs one token per offer and writes the widget from a cached
 // layout, so a page view costs the signatures and a copy. product is a
-// product page's product, else nil.
-func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.Pick, returnTo, noticeCode string, product *offers.ProductContext) ([]byte, error) {
+// product page's product, else nil. A thank-you page's tokens end at the
+// order's deadline when it is known.
+func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.Pick, returnTo, noticeCode string, product *offers.ProductContext, deadline time.Time) ([]byte, error) {
 	now := h.now()
 	vals := widget.Values{
 		ReturnTo:  returnTo,
@@ -281,8 +313,11 @@ func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.
 	}
 	for i, pk := range picked {
 		cl := pk.Claims(pl, subject, now)
-		if pl.PrePurchase() || pk.ExpiresAfter <= 0 {
+		switch {
+		case pl.PrePurchase() || pk.ExpiresAfter <= 0:
 			cl.ExpiresAt = now.Add(time.Duration(h.CartTokenTTL)).Truncate(time.Second)
+		case !deadline.IsZero():
+			cl.ExpiresAt = deadline
 		}
 		token, err := h.signer.Sign(cl)
 		if err != nil {

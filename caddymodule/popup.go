@@ -87,7 +87,7 @@ func (h *Handler) popup(r *http.Request) (string, []byte) {
 	if len(picked) == 0 {
 		return "no_offers", nil
 	}
-	frag, err := h.fragment(pl, subject, picked, safeReturnPath(r.URL.Query().Get("return_to")), "", nil)
+	frag, err := h.fragment(pl, subject, picked, safeReturnPath(r.URL.Query().Get("return_to")), "", nil, time.Time{})
 	if err != nil {
 		h.logger.Error("rendering the pop-up", zap.Error(err))
 		return "render_error", nil
