@@ -38,6 +38,7 @@ type action struct {
 	tokens   []string
 	returnTo string // local path to send a plain form post back to
 	quantity string // the quantity the buyer chose on the offer page, if any
+	variant  string // the store variant the buyer chose on the offer page, if any
 	json     bool   // answer in JSON (a script), not with a redirect (a form)
 }
 
@@ -91,16 +92,18 @@ func readAction(w http.ResponseWriter, r *http.Request) (action, error) {
 			Tokens   []string `json:"tokens"`
 			ReturnTo string   `json:"return_to"`
 			Quantity string   `json:"quantity"`
+			Variant  string   `json:"variant"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			return a, errors.New("the request body is not valid JSON")
 		}
-		tokens, a.returnTo, a.quantity = append([]string{body.Token}, body.Tokens...), body.ReturnTo, body.Quantity
+		tokens, a.returnTo, a.quantity, a.variant = append([]string{body.Token}, body.Tokens...), body.ReturnTo, body.Quantity, body.Variant
 	} else {
 		if err := r.ParseForm(); err != nil {
 			return a, errors.New("the request body is not a valid form")
 		}
-		tokens, a.returnTo, a.quantity = r.PostForm["token"], r.PostForm.Get("return_to"), r.PostForm.Get("quantity")
+		tokens, a.returnTo = r.PostForm["token"], r.PostForm.Get("return_to")
+		a.quantity, a.variant = r.PostForm.Get("quantity"), r.PostForm.Get("variant")
 	}
 	for _, t := range tokens {
 		if t != "" && !slices.Contains(a.tokens, t) {

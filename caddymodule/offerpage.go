@@ -17,9 +17,12 @@ import (
 	"github.com/kairoedge/kairo/stores"
 )
 
-// quantityParam carries the quantity picked on the offer page without
-// JavaScript (a GET form back to the same page).
-const quantityParam = "kairo_quantity"
+// quantityParam and variantParam carry the quantity and variant picked
+// on the offer page without JavaScript (a GET form back to the same page).
+const (
+	quantityParam = "kairo_quantity"
+	variantParam  = "kairo_variant"
+)
 
 // serveOfferPage answers a thank-you page in page mode: Kairo's own offer
 // page the first time an order that can still be changed has offers, the
@@ -215,6 +218,9 @@ func (h *Handler) offerPageView(r *http.Request, orderID string, step offerStep,
 	o := step.offer
 	pick := o.Resolve(orderID)
 	cl := pick.Claims(offers.PlacementThankYou, orderID, now)
+	if len(o.Product.Options) > 0 {
+		cl.ProductVariantID = o.Product.DefaultOption().VariantID
+	}
 	cl.ExpiresAt = step.deadline
 	cl.Nonce = stepNonce(orderID, o.ID)
 	token, err := h.signer.Sign(cl)
@@ -241,6 +247,19 @@ func (h *Handler) offerPageView(r *http.Request, orderID string, step offerStep,
 		amount := offers.Money{Amount: pick.FinalUnitPrice.Amount * int64(q), Currency: pick.FinalUnitPrice.Currency}
 		po.Quantities = append(po.Quantities, widget.QuantityChoice{Quantity: q, Amount: amount.Format()})
 	}
+	if opts := o.Product.Options; len(opts) > 1 {
+		po.OptionLabel = o.Product.OptionLabel
+		chosen, ok := o.Product.Option(r.URL.Query().Get(variantParam))
+		if !ok {
+			chosen = o.Product.DefaultOption()
+		}
+		for i, op := range opts {
+			if op.VariantID == chosen.VariantID {
+				po.ChosenOption = i
+			}
+			po.Options = append(po.Options, widget.Option{VariantID: op.VariantID, Label: op.Label})
+		}
+	}
 	view := widget.OfferPage{
 		Prefix:      h.Prefix,
 		OrderNumber: orderID,
@@ -264,9 +283,10 @@ func continueURL(u *url.URL) string {
 	c := *u
 	if c.RawQuery != "" {
 		q := c.Query()
-		if q.Has(noticeParam) || q.Has(quantityParam) {
+		if q.Has(noticeParam) || q.Has(quantityParam) || q.Has(variantParam) {
 			q.Del(noticeParam)
 			q.Del(quantityParam)
+			q.Del(variantParam)
 			c.RawQuery = q.Encode()
 		}
 	}

@@ -86,8 +86,9 @@ func (h *Handler) servePageAction(w http.ResponseWriter, r *http.Request, kind s
 	}
 }
 
-// pageAccept adds the step's offer to the order, once, in the quantity
-// the buyer chose within the offer's range, then moves on to the next step.
+// pageAccept adds the step's offer to the order, once, in the quantity and
+// variant the buyer chose among those the offer allows, then moves on to
+// the next step.
 func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, cl offers.Claims) {
 	order := cl.Subject
 	count := func(status string) {
@@ -121,6 +122,16 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 			return
 		}
 		cl.Quantity = q
+	}
+	if a.variant != "" {
+		// Only a variant the catalog offers, at the token's price.
+		op, ok := o.Product.Option(a.variant)
+		if !ok {
+			count("invalid")
+			answerPage(w, r, a, failedAnswer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "That choice is not offered."}))
+			return
+		}
+		cl.ProductVariantID = op.VariantID
 	}
 
 	out := h.forward(r, cl)

@@ -147,8 +147,13 @@ func TestBrowserOfferPageFunnel(t *testing.T) {
 	b.do("decline the tote bag", chromedp.Click(chromedp.CSS("button.kairo-decline")),
 		chromedp.WaitVisible(chromedp.CSS(stepSel("socks-half"))))
 	b.reloadKeepsCountdown("socks-half")
+	b.do("choose large socks", chromedp.SetValue(chromedp.CSS("select[name=kairo_variant]"), "socks-l"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("select[name=kairo_variant]").dispatchEvent(new Event("change", {bubbles: true}))`))
 	b.do("accept the socks", chromedp.Click(chromedp.CSS("button.kairo-pay")),
 		chromedp.WaitVisible(chromedp.CSS("[data-kairo-done]")))
+	if n := b.countInStore(orderID, "socks-l"); n != 1 {
+		t.Errorf("the order has %d lines of large socks, want 1", n)
+	}
 	final := readOrder(t, orderID)
 	if got, want := b.text("[data-kairo-notice]"), usd(final.total); !strings.Contains(got, want) {
 		t.Errorf("after the last accept the page says %q, want the new total %s", got, want)
@@ -206,9 +211,19 @@ func TestBrowserOfferPageWithoutJavaScript(t *testing.T) {
 	b.load("decline the tote bag", chromedp.Click(chromedp.CSS("button.kairo-decline")))
 	b.do("the socks are next", chromedp.WaitVisible(chromedp.CSS(stepSel("socks-half"))))
 	b.reloadKeepsCountdown("socks-half")
+	b.do("choose small socks", chromedp.SetValue(chromedp.CSS("select[name=kairo_variant]"), "socks-s"))
+	if u, _ := b.load("update the choice", chromedp.Click(chromedp.CSS("button.kairo-update"))); u.Query().Get("kairo_variant") != "socks-s" {
+		t.Errorf("choosing a size led to %s", u)
+	}
+	if got := b.attr("input[name=variant]", "value"); got != "socks-s" {
+		t.Errorf("the accept form carries variant %q, want socks-s", got)
+	}
 	u, _ = b.load("accept the socks", chromedp.Click(chromedp.CSS("button.kairo-pay")))
 	if u.Path != page {
 		t.Errorf("after the last accept the browser is at %s, want %s", u, page)
+	}
+	if n := b.countInStore(orderID, "socks-s"); n != 1 {
+		t.Errorf("the order has %d lines of small socks, want 1", n)
 	}
 	b.atStorePage(orderID, "thermos", "socks")
 }
@@ -333,4 +348,17 @@ func writeOfferPageShots(b *tab) {
 	b.do("a phone's viewport", chromedp.EmulateViewport(mobileWidth, mobileHeight, chromedp.EmulatePortrait, chromedp.EmulateMobile))
 	shoot(offerPageMobileShot)
 	b.do("back to the desktop viewport", chromedp.EmulateReset())
+}
+
+// countInStore counts the order's lines of a store variant, as the store
+// reports them.
+func (b *tab) countInStore(orderID, variantID string) int {
+	b.t.Helper()
+	n := 0
+	for _, it := range orderItems(b.t, orderID) {
+		if m, ok := it.(map[string]any); ok && m["variant_id"] == variantID {
+			n++
+		}
+	}
+	return n
 }

@@ -144,6 +144,17 @@ func (s *shopper) pageAction(action, token, returnTo string, quantity int) (int,
 	if quantity > 0 {
 		body["quantity"] = strconv.Itoa(quantity)
 	}
+	return s.postPageAction(action, body)
+}
+
+// pageActionWith posts an accept with the given fields.
+func (s *shopper) pageActionWith(body map[string]string) (int, map[string]any) {
+	s.t.Helper()
+	return s.postPageAction("accept", body)
+}
+
+func (s *shopper) postPageAction(action string, body map[string]string) (int, map[string]any) {
+	s.t.Helper()
 	payload, _ := json.Marshal(body)
 	req, _ := http.NewRequest(http.MethodPost, kairoURL+"/_upsell/page/"+action, bytes.NewReader(payload))
 	req.Header.Set("Content-Type", "application/json")
@@ -212,6 +223,18 @@ func TestOfferPageAcceptsOncePerOrderAndOffer(t *testing.T) {
 	}
 	if status, ans := a.pageAction("accept", tokens(next)[0], path, 0); status != http.StatusConflict {
 		t.Errorf("accepting the declined tote answered %d %v, want 409", status, ans)
+	}
+	// The socks come next; only a size the catalog offers is accepted.
+	_, socks := a.get(kairoURL + path)
+	if !strings.Contains(socks, `data-kairo-step="socks-half"`) {
+		t.Fatalf("after declining the tote the page does not show the socks")
+	}
+	calls = storeStat(t, "accept_calls")
+	if status, ans := a.pageActionWith(map[string]string{"token": tokens(socks)[0], "return_to": path, "variant": "socks-xl"}); status != http.StatusBadRequest || ans["status"] != "invalid" {
+		t.Errorf("a size the offer does not list answered %d %v, want 400 invalid", status, ans)
+	}
+	if storeStat(t, "accept_calls") != calls {
+		t.Errorf("a refused size reached the store")
 	}
 }
 

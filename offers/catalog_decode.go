@@ -16,7 +16,8 @@ var (
 	catalogFields  = []string{"version", "offers"}
 	offerFields    = []string{"id", "placements", "trigger", "product", "discount", "quantity", "priority", "starts_at", "ends_at", "expires_after", "variants", "on_decline", "on_accept", "max_quantity", "max_per_customer", "cap_period", "shadow"}
 	triggerFields  = []string{"product_ids", "tags", "min_subtotal", "max_subtotal", "currencies", "customer_tags", "new_customers_only", "statuses"}
-	productFields  = []string{"product_id", "variant_id", "title", "description", "image", "unit_price", "currency"}
+	productFields  = []string{"product_id", "variant_id", "title", "description", "image", "unit_price", "currency", "options", "option_label"}
+	optionFields   = []string{"variant_id", "label"}
 	discountFields = []string{"percent", "amount"}
 	variantFields  = []string{"id", "weight", "title", "image", "discount"}
 )
@@ -161,6 +162,10 @@ func (d *draft) decodeProduct(path string, raw json.RawMessage) {
 			pr.Title = d.str(p, f.value)
 		case "description":
 			pr.Description = d.str(p, f.value)
+		case "options":
+			d.decodeOptions(p, f.value)
+		case "option_label":
+			pr.OptionLabel = d.str(p, f.value)
 		case "image":
 			pr.Image = d.str(p, f.value)
 		case "unit_price":
@@ -168,6 +173,28 @@ func (d *draft) decodeProduct(path string, raw json.RawMessage) {
 		case "currency":
 			pr.Currency = d.str(p, f.value)
 		}
+	}
+}
+
+func (d *draft) decodeOptions(path string, raw json.RawMessage) {
+	elems, ok := arrayElements(raw)
+	if !ok {
+		d.fail(path, "want a list of options, got %s", describeJSON(raw))
+		return
+	}
+	for i, elem := range elems {
+		opath := path + "[" + strconv.Itoa(i) + "]"
+		var o ProductOption
+		d.given[opath] = true
+		for _, f := range d.fields(opath, elem, optionFields) {
+			switch f.key {
+			case "variant_id":
+				o.VariantID = d.str(opath+"."+f.key, f.value)
+			case "label":
+				o.Label = d.str(opath+"."+f.key, f.value)
+			}
+		}
+		d.offer.Product.Options = append(d.offer.Product.Options, o)
 	}
 }
 

@@ -43,13 +43,19 @@ type (
 		Statuses         []string `json:"statuses,omitempty"`
 	}
 	productJSON struct {
-		ProductID   string `json:"product_id"`
-		VariantID   string `json:"variant_id,omitempty"`
-		Title       string `json:"title"`
-		Description string `json:"description,omitempty"`
-		Image       string `json:"image,omitempty"`
-		UnitPrice   int64  `json:"unit_price"`
-		Currency    string `json:"currency"`
+		ProductID   string       `json:"product_id"`
+		VariantID   string       `json:"variant_id,omitempty"`
+		Title       string       `json:"title"`
+		Description string       `json:"description,omitempty"`
+		Options     []optionJSON `json:"options,omitempty"`
+		OptionLabel string       `json:"option_label,omitempty"`
+		Image       string       `json:"image,omitempty"`
+		UnitPrice   int64        `json:"unit_price"`
+		Currency    string       `json:"currency"`
+	}
+	optionJSON struct {
+		VariantID string `json:"variant_id"`
+		Label     string `json:"label"`
 	}
 	discountJSON struct {
 		Percent *int   `json:"percent,omitempty"`
@@ -75,6 +81,7 @@ func (o Offer) MarshalJSON() ([]byte, error) {
 			VariantID:   o.Product.VariantID,
 			Title:       o.Product.Title,
 			Description: o.Product.Description,
+			OptionLabel: o.Product.OptionLabel,
 			Image:       o.Product.Image,
 			UnitPrice:   o.Product.UnitPrice,
 			Currency:    o.Product.Currency,
@@ -89,6 +96,9 @@ func (o Offer) MarshalJSON() ([]byte, error) {
 	}
 	if o.Cap.MaxPerCustomer > 0 {
 		out.CapPeriod = o.Cap.Period.String()
+	}
+	for _, op := range o.Product.Options {
+		out.Product.Options = append(out.Product.Options, optionJSON{VariantID: op.VariantID, Label: op.Label})
 	}
 	if t := o.Trigger; !t.empty() {
 		out.Trigger = &triggerJSON{

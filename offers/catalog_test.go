@@ -207,6 +207,11 @@ func TestParseCatalogProblems(t *testing.T) {
 		{"max_per_customer zero", one(`"id":"t","max_per_customer":0`), []string{`offer "t": max_per_customer: 0 is below 1 (leave it out for no cap)`}},
 		{"cap_period alone", one(`"id":"t","cap_period":"24h"`), []string{`offer "t": cap_period: set max_per_customer too, or leave cap_period out`}},
 		{"cap_period too long", one(`"id":"t","max_per_customer":1,"cap_period":"9000h"`), []string{`offer "t": cap_period: 9000h0m0s is over 8784h0m0s`}},
+		{"options", one(`"id":"t","product":{"product_id":"p","variant_id":"p-m","title":"T","unit_price":100,"currency":"USD","option_label":"Size","options":[{"variant_id":"p-s","label":"S"},{"variant_id":"p-m","label":"M"}]}`), nil},
+		{"one option", one(`"id":"t","product":{"product_id":"p","title":"T","unit_price":100,"currency":"USD","options":[{"variant_id":"p-s","label":"S"}]}`), []string{`offer "t": product.options: give two options or more (leave it out for no choice)`}},
+		{"option twice, label missing", one(`"id":"t","product":{"product_id":"p","title":"T","unit_price":100,"currency":"USD","options":[{"variant_id":"p-s","label":"S"},{"variant_id":"p-s"}]}`), []string{`offer "t": product.options[1].label: missing`, `offer "t": product.options[1].variant_id: "p-s" is listed twice`}},
+		{"variant_id not an option", one(`"id":"t","product":{"product_id":"p","variant_id":"p-xl","title":"T","unit_price":100,"currency":"USD","options":[{"variant_id":"p-s","label":"S"},{"variant_id":"p-m","label":"M"}]}`), []string{`offer "t": product.variant_id: "p-xl" is not one of the options`}},
+		{"unknown option field", one(`"id":"t","product":{"product_id":"p","title":"T","unit_price":100,"currency":"USD","options":[{"variant_id":"p-s","label":"S","price":5},{"variant_id":"p-m","label":"M"}]}`), []string{`offer "t": product.options[0]: unknown field "price"`}},
 		{"cap with its period", one(`"id":"t","max_per_customer":1,"cap_period":"720h","max_quantity":3,"quantity":1`), nil},
 
 		// placements.

@@ -17,6 +17,7 @@ const (
 	maxExpiresAfter  = 24 * time.Hour
 	maxDescription   = 1000 // bytes of a product description
 	maxQuantityRange = 10   // choices a quantity picker offers
+	maxOptions       = 20   // choices a variant picker offers
 	maxCapPeriod     = 366 * 24 * time.Hour
 	totalWeight      = 100 // variant weights add up to this
 	placementChoices = `"cart", "thank_you", "product", "checkout" or "popup"`
@@ -115,6 +116,7 @@ func (d *draft) validateProduct() (priceOK bool) {
 		d.problem("product.description", "longer than %d bytes", maxDescription)
 	}
 	d.validateImage("product.image", pr.Image)
+	d.validateOptions()
 	priceOK = true
 	switch {
 	case d.failed["product.unit_price"]:
@@ -381,5 +383,38 @@ func (d *draft) validateCap() {
 		d.problem("cap_period", "%s is not above zero", c.Period)
 	case c.Period > maxCapPeriod:
 		d.problem("cap_period", "%s is over %s", c.Period, maxCapPeriod)
+	}
+}
+
+// validateOptions checks the variant picker's choices: each names a store
+// variant and a label, no variant twice, a variant_id among them.
+func (d *draft) validateOptions() {
+	pr := d.offer.Product
+	if d.failed["product.options"] {
+		return
+	}
+	if d.given["product.options"] && len(pr.Options) < 2 {
+		d.problem("product.options", "give two options or more (leave it out for no choice)")
+		return
+	}
+	if len(pr.Options) > maxOptions {
+		d.problem("product.options", "%d options, at most %d", len(pr.Options), maxOptions)
+	}
+	for i, o := range pr.Options {
+		path := "product.options[" + strconv.Itoa(i) + "]"
+		d.validateText(path+".variant_id", o.VariantID, true)
+		d.validateText(path+".label", o.Label, true)
+		for _, earlier := range pr.Options[:i] {
+			if o.VariantID != "" && earlier.VariantID == o.VariantID {
+				d.problem(path+".variant_id", "%s is listed twice", strconv.Quote(o.VariantID))
+				break
+			}
+		}
+	}
+	if _, ok := pr.Option(pr.VariantID); len(pr.Options) > 0 && pr.VariantID != "" && !ok {
+		d.problem("product.variant_id", "%s is not one of the options", strconv.Quote(pr.VariantID))
+	}
+	if d.given["product.option_label"] {
+		d.validateText("product.option_label", pr.OptionLabel, true)
 	}
 }

@@ -45,6 +45,9 @@
 //	    "product_id": "thermos", "variant_id": "thermos-steel",
 //	    "title": "Steel thermos", "image": "https://cdn.example.com/thermos.jpg",
 //	    "description": "Keeps coffee hot for 12 hours.",   // optional, offer page
+//	    "option_label": "Colour",         // optional: the buyer picks a variant
+//	    "options": [{"variant_id": "thermos-steel", "label": "Steel"},
+//	                {"variant_id": "thermos-black", "label": "Black"}],
 //	    "unit_price": 2499, "currency": "USD"   // minor units, ISO 4217
 //	  },
 //	  "discount": {"percent": 10},        // or {"amount": 500}; optional

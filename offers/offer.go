@@ -92,9 +92,40 @@ type Product struct {
 	// Description is a sentence or two about the product, shown on the
 	// post-purchase offer page, or "".
 	Description string
+	// Options are the store variants the buyer may choose between on the
+	// offer page (sizes, colours), all at the offer's price; VariantID, when
+	// set, is one of them and the one chosen at first. Empty: no choice.
+	Options []ProductOption
+	// OptionLabel names the choice ("Size"); "" for the page's default.
+	OptionLabel string
 	Image       string // image URL shown to the customer, or ""
 	UnitPrice   int64  // regular price of one unit, minor units, > 0
 	Currency    string // ISO 4217 code of UnitPrice
+}
+
+// ProductOption is one store variant of an offer's product.
+type ProductOption struct {
+	VariantID string // the store's variant id
+	Label     string // shown to the customer, e.g. "Large"
+}
+
+// Option returns the product option with the variant id, if the product
+// offers a choice and it is one of them.
+func (p Product) Option(variantID string) (ProductOption, bool) {
+	for _, o := range p.Options {
+		if o.VariantID == variantID {
+			return o, true
+		}
+	}
+	return ProductOption{}, false
+}
+
+// DefaultOption is the option chosen at first: VariantID's, else the first.
+func (p Product) DefaultOption() ProductOption {
+	if o, ok := p.Option(p.VariantID); ok || len(p.Options) == 0 {
+		return o
+	}
+	return p.Options[0]
 }
 
 // Price is the product's regular unit price as Money.

@@ -87,8 +87,12 @@ func (req *addItemsRequest) linesFor(currency, pathOrderID string) ([]LineItem, 
 		if err != nil {
 			return nil, fmt.Errorf("items[%d].%w", i, err)
 		}
-		it.VariantID = p.VariantID // normalised, so equal requests fingerprint equally
-		lines = append(lines, newLine(p, it.Quantity, *it.UnitPrice, it.Discount, req.OfferID))
+		if it.VariantID == "" {
+			it.VariantID = p.VariantID // normalised, so equal requests fingerprint equally
+		}
+		line := newLine(p, it.Quantity, *it.UnitPrice, it.Discount, req.OfferID)
+		line.VariantID = it.VariantID
+		lines = append(lines, line)
 	}
 	return lines, nil
 }
@@ -101,7 +105,7 @@ func (it *requestItem) check() (*Product, error) {
 		return nil, errors.New("product_id is required")
 	case !ok:
 		return nil, fmt.Errorf("product_id: unknown product %q", it.ProductID)
-	case it.VariantID != "" && it.VariantID != p.VariantID:
+	case it.VariantID != "" && !p.hasVariant(it.VariantID):
 		return nil, fmt.Errorf("variant_id: %q is not a variant of %q (try %q)", it.VariantID, p.ProductID, p.VariantID)
 	case it.Quantity < 1 || it.Quantity > maxLineQuantity:
 		return nil, fmt.Errorf("quantity: %d is outside 1 to %d", it.Quantity, maxLineQuantity)

@@ -8,8 +8,12 @@ type Product struct {
 	// ProductID identifies the product in the store contract and in image
 	// paths (/images/{product_id}.svg).
 	ProductID string `json:"product_id"`
-	// VariantID identifies the product's only variant.
+	// VariantID identifies the product's default variant, the one its
+	// pages sell.
 	VariantID string `json:"variant_id"`
+	// OtherVariants are the product's further variants (sizes), at the
+	// same price; an accept may name any of them.
+	OtherVariants []string `json:"other_variants,omitempty"`
 	// Title is the name shown to customers.
 	Title string `json:"title"`
 	// Description is one line of copy for the product list.
@@ -53,10 +57,10 @@ var catalog = []Product{
 		UnitPrice:   1299, Tags: []string{"accessories"},
 	},
 	{
-		ProductID: "socks", VariantID: "socks-m",
+		ProductID: "socks", VariantID: "socks-m", OtherVariants: []string{"socks-s", "socks-l"},
 		Image:       "/images/socks.svg",
 		Title:       "Coffee Bean Socks",
-		Description: "Warm feet for early brews. One size.",
+		Description: "Warm feet for early brews. Sizes S, M and L.",
 		UnitPrice:   899, Tags: []string{"apparel"},
 	},
 	{
@@ -74,6 +78,7 @@ func Catalog() []Product {
 	out := make([]Product, len(catalog))
 	for i, p := range catalog {
 		p.Tags = slices.Clone(p.Tags)
+		p.OtherVariants = slices.Clone(p.OtherVariants)
 		out[i] = p
 	}
 	return out
@@ -87,4 +92,9 @@ func productByID(id string) (*Product, bool) {
 		}
 	}
 	return nil, false
+}
+
+// hasVariant reports whether id is one of the product's variants.
+func (p *Product) hasVariant(id string) bool {
+	return id == p.VariantID || slices.Contains(p.OtherVariants, id)
 }

@@ -29,6 +29,7 @@ import (
 //	button.kairo-decline     "Decline this offer"
 //	button.kairo-continue    "Continue to my order confirmation"
 //	select[name=kairo_quantity] the quantity picker, when the offer has one
+//	select[name=kairo_variant]  the variant picker (size, colour), when the offer has one
 //	[data-kairo-amount]      the amount charged now
 //	[data-kairo-clock]       the m:ss of the countdown
 //	[data-kairo-live]        the aria-live region with the result of the last action
@@ -65,6 +66,7 @@ var DefaultTexts = map[string]string{
 	"charge_note": "It is added to the order you just placed and charged to the same payment method. It shows as a separate line on your statement.",
 	"tax_note":    "Taxes, if any, are added as on your order.",
 	"quantity":    "Quantity",
+	"option":      "Option",
 	"update":      "Update total",
 	"charged_now": "Charged now",
 	"regular":     "Regular price:",
@@ -99,6 +101,18 @@ type PageOffer struct {
 	Quantities []QuantityChoice
 	// Chosen is the index in Quantities of the quantity shown.
 	Chosen int
+	// Options are the variants the buyer may choose between (sizes,
+	// colours) at the same price; fewer than two show no picker.
+	Options []Option
+	// OptionLabel names the choice, "" for the default text "option".
+	OptionLabel string
+	// ChosenOption is the index in Options of the variant shown.
+	ChosenOption int
+}
+
+// Option is one variant the buyer may choose.
+type Option struct {
+	VariantID, Label string
 }
 
 // QuantityChoice is one quantity the buyer may pick and what it costs.
@@ -160,6 +174,9 @@ type offerPageView struct {
 	Line                        string
 	Quantity                    int
 	Picker                      bool
+	Choice                      bool
+	ChoiceLabel                 string
+	Variant                     string
 	Image                       string
 	Save                        string
 	Notice                      string
@@ -190,6 +207,14 @@ func newOfferPageView(p OfferPage) *offerPageView {
 		v.Quantity, v.Amount = chosen.Quantity, chosen.Amount
 		v.Pay = strings.ReplaceAll(v.T("pay"), "{amount}", chosen.Amount)
 		v.Picker = len(o.Quantities) > 1
+		if len(o.Options) > 1 {
+			v.Choice = true
+			v.Variant = o.Options[min(max(o.ChosenOption, 0), len(o.Options)-1)].VariantID
+			v.ChoiceLabel = o.OptionLabel
+			if v.ChoiceLabel == "" {
+				v.ChoiceLabel = v.T("option")
+			}
+		}
 		if imageURLAllowed(o.Image) {
 			v.Image = o.Image
 		}

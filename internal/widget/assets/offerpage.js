@@ -61,10 +61,20 @@
 	// option come from the server.
 	function onChange(event) {
 		var select = event.target;
-		if (select.name !== "kairo_quantity" || !select.closest("[data-kairo-action=quantity]")) {
+		if (!select.closest("[data-kairo-action=quantity]")) {
 			return;
 		}
 		var step = select.closest("[data-kairo-step]");
+		if (select.name === "kairo_variant") {
+			var variant = step.querySelector("[data-kairo-variant-field]");
+			if (variant) {
+				variant.value = select.value;
+			}
+			return;
+		}
+		if (select.name !== "kairo_quantity") {
+			return;
+		}
 		var option = select.options[select.selectedIndex];
 		var amount = option.getAttribute("data-kairo-amount-for");
 		setText(step, "[data-kairo-quantity]", option.value);
