@@ -347,7 +347,7 @@ func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked 
 	}
 	if pl.PrePurchase() {
 		opts := h.placementOptions(pl)
-		f.AfterAdd, f.Text = opts.AfterAdd, opts.Text
+		f.AfterAdd, f.Text = opts.AfterAdd, h.withCartURL(opts.Text)
 	}
 	if pl == offers.PlacementProduct {
 		f.Product, f.Totals = bundleView(picked, product)

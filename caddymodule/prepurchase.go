@@ -175,3 +175,22 @@ func (h *Handler) matchPrePurchase(path string) (offers.Placement, string, bool)
 	}
 	return "", "", false
 }
+
+// withCartURL adds the pop-up's way to the cart, the first cart page that
+// is one exact path, to texts that do not set cart_url themselves.
+func (h *Handler) withCartURL(text map[string]string) map[string]string {
+	if _, set := text["cart_url"]; set {
+		return text
+	}
+	for _, p := range h.cartPaths {
+		if !p.wildcard && p.orderAt < 0 {
+			out := make(map[string]string, len(text)+1)
+			for k, v := range text {
+				out[k] = v
+			}
+			out["cart_url"] = p.raw
+			return out
+		}
+	}
+	return text
+}

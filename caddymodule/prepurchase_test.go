@@ -293,3 +293,24 @@ func TestProductPageTargetsThePageProduct(t *testing.T) {
 		})
 	}
 }
+
+func TestPopupLinksToTheCartPage(t *testing.T) {
+	for _, tt := range []struct {
+		cart []string
+		text map[string]string
+		want string
+	}{
+		{[]string{"/basket/*", "/basket"}, nil, "/basket"},
+		{[]string{"/basket"}, map[string]string{"cart_url": "/b?x=1"}, "/b?x=1"},
+		{[]string{"/shop/*"}, nil, ""},
+	} {
+		h := &Handler{}
+		var err error
+		if h.cartPaths, err = parsePatterns(tt.cart, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := h.withCartURL(tt.text)["cart_url"]; got != tt.want {
+			t.Errorf("cart %v, text %v: cart_url %q, want %q", tt.cart, tt.text, got, tt.want)
+		}
+	}
+}

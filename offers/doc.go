@@ -30,7 +30,7 @@
 //
 //	{
 //	  "id": "thermos-10",                 // letters, digits, '.', '_', '-'; unique
-//	  "placements": ["thank_you"],        // "cart" and/or "thank_you"
+//	  "placements": ["thank_you"],        // any of "thank_you", "cart", "product", "checkout", "popup"
 //	  "trigger": {                        // optional; every condition set must hold
 //	    "product_ids": ["coffee-1kg"],    // an item is one of these products,
 //	    "tags": ["coffee"],               //   or carries one of these tags
