@@ -41,6 +41,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        max_steps  <n>
 //	        stylesheet <url>
 //	        icon       <url>
+//	        link       <label> <url>
 //	        text       <key> <text>
 //	    }
 //	    product        <path with {product_id}>...

@@ -266,6 +266,7 @@ func (h *Handler) offerPageView(r *http.Request, orderID string, step offerStep,
 		ContinueURL: continueURL(r.URL),
 		Stylesheet:  h.PostPurchase.Stylesheet,
 		Icon:        h.PostPurchase.Icon,
+		Links:       h.pageLinks(),
 		Texts:       h.PostPurchase.Texts,
 		Offer:       po,
 		ExpiresAt:   step.deadline,
@@ -291,4 +292,13 @@ func continueURL(u *url.URL) string {
 		}
 	}
 	return c.RequestURI()
+}
+
+// pageLinks are the links at the foot of the offer page.
+func (h *Handler) pageLinks() []widget.Link {
+	links := make([]widget.Link, len(h.PostPurchase.Links))
+	for i, l := range h.PostPurchase.Links {
+		links[i] = widget.Link{Label: l.Label, URL: l.URL}
+	}
+	return links
 }

@@ -62,10 +62,22 @@ type PostPurchaseConfig struct {
 	// it the browser asks for /favicon.ico as on any page of the site.
 	Icon string `json:"icon,omitempty"`
 
+	// Links are shown at the foot of the offer page, usually the store's
+	// policies (refunds, shipping, privacy, terms), in order.
+	Links []PageLink `json:"links,omitempty"`
+
 	// Texts replace the offer page's customer-facing strings by key (see
 	// widget.DefaultTexts: title, confirmed, headline, pay, decline,
 	// continue, charge_note, tax_note, ...).
 	Texts map[string]string `json:"texts,omitempty"`
+}
+
+// PageLink is one link at the foot of the offer page.
+type PageLink struct {
+	// Label is the link's text, e.g. "Refund policy".
+	Label string `json:"label,omitempty"`
+	// URL is where it leads, e.g. /policies/refunds.
+	URL string `json:"url,omitempty"`
 }
 
 // setDefaults fills in what the operator left out.
@@ -112,6 +124,7 @@ func (h *Handler) pageMode() bool {
 //	    max_steps  <n>
 //	    stylesheet <url>
 //	    icon       <url>
+//	    link       <label> <url>
 //	    text       <key> <text>
 //	}
 func (c *PostPurchaseConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
@@ -149,6 +162,12 @@ func (c *PostPurchaseConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err := oneArg(d, &c.Icon); err != nil {
 				return err
 			}
+		case "link":
+			args := d.RemainingArgs()
+			if len(args) != 2 {
+				return d.Errf("link needs a label and a URL, got %d arguments", len(args))
+			}
+			c.Links = append(c.Links, PageLink{Label: args[0], URL: args[1]})
 		case "text":
 			args := d.RemainingArgs()
 			if len(args) != 2 {

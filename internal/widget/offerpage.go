@@ -78,6 +78,8 @@ var DefaultTexts = map[string]string{
 	// {total} is the store's new order total.
 	"new_total":    "Your new order total is {total}.",
 	"done_heading": "Thank you, that's everything",
+	// The name of the foot's list of links, for screen readers.
+	"policies": "Store policies",
 }
 
 // TextKeys lists the keys of DefaultTexts, sorted, for error messages.
@@ -110,6 +112,11 @@ type PageOffer struct {
 	ChosenOption int
 }
 
+// Link is one link at the foot of the page.
+type Link struct {
+	Label, URL string
+}
+
 // Option is one variant the buyer may choose.
 type Option struct {
 	VariantID, Label string
@@ -135,6 +142,8 @@ type OfferPage struct {
 	Stylesheet string
 	// Icon is the page's icon URL, or "" for the browser's default.
 	Icon string
+	// Links are shown at the foot of the page (the store's policies).
+	Links []Link
 	// Texts override DefaultTexts by key.
 	Texts map[string]string
 	// Offer is the step shown; nil renders the "done" part.

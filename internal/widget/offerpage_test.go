@@ -38,12 +38,16 @@ func parsePage(t *testing.T, out []byte) []*html.Node {
 func TestOfferPageHasNoInlineCode(t *testing.T) {
 	p := samplePage()
 	p.Stylesheet, p.Icon = "/theme.css", "/favicon.svg"
+	p.Links = []Link{{"Refund policy", "/policies/refunds"}, {"Bad", "javascript:alert(1)"}}
 	out := RenderOfferPage(nil, p)
 	nodes := parsePage(t, out)
 	assertNoInlineCode(t, nodes)
 	scripts := byTag(nodes, "script")
 	if len(scripts) != 1 || attr(scripts[0], "src") != "/_upsell/"+PageScriptName+"?v="+pageScript.version {
 		t.Fatalf("want one script from /_upsell/%s", PageScriptName)
+	}
+	if out := string(out); !strings.Contains(out, `<a href="/policies/refunds">Refund policy</a>`) || !strings.Contains(out, `<nav aria-label="Store policies">`) {
+		t.Errorf("the policy links are missing")
 	}
 	var sheets []string
 	for _, l := range byTag(nodes, "link") {
