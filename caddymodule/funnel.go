@@ -67,7 +67,9 @@ func (h *Handler) stepAside(ctx context.Context, order string) error {
 // The first answer is kept, so a reload never restarts the countdown.
 func (h *Handler) orderDeadline(ctx context.Context, order string, placedAt, now time.Time) (time.Time, error) {
 	start := now
-	if !placedAt.IsZero() {
+	if !placedAt.IsZero() && placedAt.Before(now) {
+		// A placed_at ahead of this clock (the store's clock runs fast)
+		// must not stretch the window.
 		start = placedAt
 	}
 	want := start.Add(time.Duration(h.PostPurchase.Window)).Truncate(time.Second)

@@ -252,8 +252,8 @@ func TestBrowserOfferPageKeyboardOnly(t *testing.T) {
 	if !b.focused(stepSel("tote-bundle") + " h2") {
 		t.Errorf("after the accept the focus is on %s, want the next offer's heading", b.focusedDescription())
 	}
-	if got := b.text("[data-kairo-live]"); got == "" {
-		t.Errorf("the live region announces nothing after the accept")
+	if got := b.text("[data-kairo-live]"); !strings.Contains(got, "Added to your order.") || !strings.Contains(got, "new order total is $") {
+		t.Errorf("the live region announces %q after the accept, want the result and the new total", got)
 	}
 	// Decline with the keyboard: Tab to the link and press Enter.
 	for range 10 {

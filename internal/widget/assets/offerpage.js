@@ -182,7 +182,10 @@
 		if (token && skip) {
 			skip.value = token.value;
 		}
-		live.textContent = answer.message || "";
+		// Announce what the page now says (the new total with it), not just
+		// the bare result.
+		var notice = main.querySelector("[data-kairo-notice]");
+		live.textContent = notice ? notice.textContent : answer.message || "";
 		var heading = main.querySelector("h2[tabindex]");
 		if (heading) {
 			heading.focus();
