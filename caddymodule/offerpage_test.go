@@ -70,6 +70,12 @@ func TestOfferPageWindow(t *testing.T) {
 		t.Errorf("an order placed 5 minutes ago has %s left, want about 10 minutes", left)
 	}
 
+	// A store clock that runs fast does not stretch the window.
+	ahead := createOrder(t, time.Now().Add(time.Hour))
+	if _, page := s.get(kairoURL + "/checkout/success/" + ahead); !isOfferPage(t, page) || timeLeft(t, page) > 15*time.Minute {
+		t.Errorf("an order placed_at an hour ahead gets more than the 15-minute window")
+	}
+
 	old := createOrder(t, time.Now().Add(-20*time.Minute))
 	if _, page := s.get(kairoURL + "/checkout/success/" + old); isOfferPage(t, page) {
 		t.Errorf("an order placed 20 minutes ago gets the offer page, want the store's")
