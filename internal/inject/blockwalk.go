@@ -20,7 +20,7 @@ import "math/bits"
 // runs are worked out again if a value hid a '>'. What neither takes
 // ("</body", DOCTYPEs, scripts with "<!--", tags of other shapes) goes to
 // the exact path. A '>' in text is text.
-func plainTags(p []byte, i int, t *markedBlocks) int {
+func plainTags(p []byte, i int, t *markedBlocks, tr *tree) int {
 	open := -1 // the '<' of a tag that runs on from the previous block
 	for {
 		m, base := t.block(p, i)
@@ -37,14 +37,20 @@ func plainTags(p []byte, i int, t *markedBlocks) int {
 		starts, runs, carry := tagRuns(m, uint(i-base), in)
 		look := m[markLook] & starts
 		quoted := m[markQuote] & runs
+		if tr.needText() {
+			noteText(m, uint(i-base), runs, look|quoted, tr)
+		}
 
 		for {
 			h, q := bits.TrailingZeros64(look), bits.TrailingZeros64(quoted)
 			if h < q { // a tag to look at comes first
 				j := base + h
-				switch i = passLook(p, t, j); {
+				switch i = passLook(p, t, j, tr); {
 				case i == j: // a plain tag after all
 					look &= look - 1
+					if tr.needText() {
+						noteText(m, uint(h+1), runs, look|quoted, tr)
+					}
 					continue
 				case i < 0:
 					return j // the exact path reads it
@@ -75,6 +81,9 @@ func plainTags(p []byte, i int, t *markedBlocks) int {
 			end := g // the tag's real '>', as a bit of this block (or past it)
 			if end < 64 && end == bits.TrailingZeros64(m[markGT]&^(1<<max(j-base, 0)-1)) {
 				quoted &^= 2<<end - 1 // no '>' in the values: the runs still hold
+				if tr.needText() {
+					noteText(m, uint(end+1), runs, look|quoted, tr)
+				}
 				continue
 			}
 			i = base + end + 1 // on after it, with the runs worked out again
@@ -120,19 +129,30 @@ func tagRuns(m *blockMarks, off uint, in uint64) (starts, runs, carry uint64) {
 // exact path must read it: "</body", "<!" and "<?" constructs other than
 // comments, plaintext, a script with "<!--" (its escaped states), a tag
 // quotedTag does not read, or anything that runs past the marked blocks.
-func passLook(p []byte, t *markedBlocks, j int) int {
+func passLook(p []byte, t *markedBlocks, j int, tr *tree) int {
 	u := load64(p, j+1)
 	switch c := byte(u); {
 	case c == '/':
-		if isAlpha(byte(u>>8)) && uint32(u>>8)|0x20202020 != bodyWord {
-			return j
+		c2 := byte(u >> 8)
+		if !isAlpha(c2) || uint32(u>>8)|0x20202020 == bodyWord {
+			return -1
 		}
-		return -1
+		if trigInitial[c2] {
+			k := j + 10 // ends the tag name, if it is no longer than eight bytes
+			if f := nameEnds(u >> 8); f != 0 {
+				k = j + 2 + firstFlag(f)
+			}
+			if !isNameEnd(p[k]) {
+				return -1 // a control byte in the name, or a long name
+			}
+			tr.endWord(u>>8, k-j-2)
+		}
+		return j
 	case opensComment(u):
 		return passComment(p, t, j+4)
 	case !isAlpha(c):
 		return -1
-	case !rawInitial[c]:
+	case !rawInitial[c] && !trigInitial[c]:
 		return j
 	}
 	k := j + 9 // ends the tag name, if it is no longer than a raw-text name but plaintext
@@ -145,6 +165,9 @@ func passLook(p []byte, t *markedBlocks, j int) int {
 	kind := rawKindOfWord(u, k-j-1)
 	switch kind {
 	case rawNone:
+		if !tr.startWord(u, k-j-1) {
+			return -1 // SVG or MathML: step reads it
+		}
 		return j
 	case rawPlaintext:
 		return -1
@@ -245,4 +268,18 @@ func tagEndAt(p []byte, t *markedBlocks, j int) int {
 		return -1
 	}
 	return j + g
+}
+
+// noteText tells the tree when block m holds text that is not whitespace
+// between bit off and the first bit of stop (the tags to look at and the
+// quotes): up to there the runs are exactly the tags, and a byte outside
+// them, from 0x21 on and no '<', '/' or quote, is a character of text.
+func noteText(m *blockMarks, off uint, runs, stop uint64, tr *tree) {
+	upTo := uint64(1)<<bits.TrailingZeros64(stop) - 1
+	if stop == 0 {
+		upTo = ^uint64(0)
+	}
+	if ^runs&^m[markNoName]&^m[markLT]&(^uint64(0)<<off)&upTo != 0 {
+		tr.text()
+	}
 }

@@ -73,8 +73,11 @@ func (s *scanner) data(p []byte, i int) (int, int) {
 	var w uint64
 
 search: // for the next '<' from i
+	if s.tree.needText() {
+		s.textFrom(p, i)
+	}
 	if blockWalk && n-i >= blockLookahead {
-		if j = plainTags(p, i, s.markedBlocks()); p[j] == '<' && n-j >= fastLookahead {
+		if j = plainTags(p, i, s.markedBlocks(), &s.tree); p[j] == '<' && n-j >= fastLookahead {
 			goto exact
 		}
 		i = j // in the data state; a '<' there is read below
@@ -96,7 +99,7 @@ tag: // p[j] is a '<' in the data state
 		s.tagStart = j
 		return j + 1, noMatch
 	}
-	if pos, code := quickTags(p, j); code != quickExact {
+	if pos, code := quickTags(p, j, &s.tree); code != quickExact {
 		switch code {
 		case quickSearch:
 			i = pos
@@ -136,6 +139,12 @@ exact: // p[j] is a '<' with fastLookahead bytes after it
 		if rawNameLens>>(k-j-1)&1 != 0 {
 			s.pending = rawKindOf(p[j+1 : k])
 		}
+		if trigInitial[c] && !s.tree.startWord(w, k-j-1) {
+			// SVG or MathML: step reads the tag (self-closing or not).
+			s.state = sTagOpen
+			s.tagStart = j
+			return j + 1, noMatch
+		}
 	} else if c == '/' {
 		w = load64(p, j+2)
 		if !isAlpha(byte(w)) {
@@ -164,6 +173,9 @@ exact: // p[j] is a '<' with fastLookahead bytes after it
 		}
 		s.isEnd = true
 		s.pending = rawNone
+		if trigInitial[byte(w)] {
+			s.tree.endWord(w, k-j-2)
+		}
 	} else {
 		switch {
 		case opensComment(w):
@@ -235,7 +247,7 @@ const (
 // without another search or load, so runs of short tags go at the speed
 // of one word test each. It is kept small so its state stays in
 // registers.
-func quickTags(p []byte, j int) (int, uint8) {
+func quickTags(p []byte, j int, tr *tree) (int, uint8) {
 	for len(p)-j >= fastLookahead {
 		w := load64(p, j+1)
 		gt := eqBytes(w, '>')
@@ -252,6 +264,9 @@ func quickTags(p []byte, j int) (int, uint8) {
 		c := byte(w)
 		switch {
 		case (c|0x20)-'a' < 26: // a start tag
+			if trigInitial[c] {
+				return j, quickExact // the tree may want it
+			}
 			if rawInitial[c] {
 				// script, title...? The name ends at or before the '>'.
 				k := firstFlag(nameEnds(w))
@@ -268,13 +283,23 @@ func quickTags(p []byte, j int) (int, uint8) {
 			if uint32(w>>8)|0x20202020 == bodyWord && isNameEnd(byte(w>>40)) {
 				return j, quickBody
 			}
+			if trigInitial[byte(w>>8)] {
+				return j, quickExact // the tree may want it
+			}
 		default:
 			return j, quickExact
 		}
-		if lt == 0 {
-			return j + 9, quickSearch // after the '>', w held no '<'
+		next := j + 9 // after the '>', w held no '<'
+		if lt != 0 {
+			next = j + 1 + firstFlag(lt) // the lowest '<' is past the '>'
 		}
-		j += 1 + firstFlag(lt) // the lowest '<' is past the '>'
+		if tr.needText() {
+			tr.textIn(p[j+2+firstFlag(first) : next])
+		}
+		if lt == 0 {
+			return next, quickSearch
+		}
+		j = next
 	}
 	return j, quickExact
 }

@@ -16,13 +16,16 @@ const (
 	ReasonRange           = "range"            // a Content-Range on a 200
 	ReasonNoResponse      = "no_response"      // the handler wrote neither a status nor a body
 	ReasonNoSnippet       = "no_snippet"       // the snippet was known to be empty when the header was decided
+	ReasonCharset         = "charset"          // the Content-Type names a charset that is not ASCII-compatible (UTF-16...)
+	ReasonHead            = "head"             // a HEAD request: the header is rewritten as GET's would be, there is no body
 )
 
-// Eligible reports whether the response to r may be rewritten: a GET that
-// is not a protocol upgrade (WebSocket). HEAD, conditional-only and every
-// other method pass through, so their responses stay byte-identical.
+// Eligible reports whether the response to r may be rewritten: a GET or
+// HEAD that is not a protocol upgrade (WebSocket). A HEAD gets the header
+// its GET would get (see ResponseWriter.SetHead). Every other method
+// passes through, so its responses stay byte-identical.
 func Eligible(r *http.Request) bool {
-	if r.Method != http.MethodGet {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
 	h := r.Header
@@ -74,26 +77,57 @@ func passReason(status int, h http.Header) string {
 	if len(h["Content-Range"]) > 0 {
 		return ReasonRange
 	}
+	if charsetNotASCII(ct) {
+		return ReasonCharset
+	}
 	return ""
+}
+
+// Personal says how a rewritten page depends on its customer, for the
+// caches on its way.
+type Personal struct {
+	// NoStore: nothing may keep the page (an order's page, with offers
+	// for that order): Cache-Control: private, no-store.
+	NoStore bool
+	// VaryCookie: the page differs with the customer's cookies (a cart),
+	// so a cache that keeps it must tell customers apart: Vary: Cookie.
+	VaryCookie bool
 }
 
 // rewriteHeader adjusts the header of a response about to be rewritten: the
 // length and any digest of the body change; validators would name a body
 // that is no longer sent (and would let caches revalidate a personalised
-// page); ranges cannot be served; shared caches must not keep the page.
-func rewriteHeader(h http.Header) {
+// page); ranges cannot be served; shared caches must not keep the page,
+// whatever the store told them: the fields only CDNs and surrogates read
+// (RFC 9213's CDN-Cache-Control, which they obey over Cache-Control,
+// Surrogate-Control) go, and Cache-Control becomes private.
+func rewriteHeader(h http.Header, p Personal) {
 	for _, k := range [...]string{
 		"Content-Length", "Etag", "Last-Modified", "Accept-Ranges",
 		"Content-Md5", "Digest", "Content-Digest", "Repr-Digest",
+		"Cdn-Cache-Control", "Surrogate-Control",
 	} {
 		delete(h, k)
 	}
-	h["Cache-Control"] = []string{privateCacheControl(h["Cache-Control"])}
+	for k := range h {
+		if strings.HasSuffix(k, "-Cdn-Cache-Control") { // Cloudflare-CDN-Cache-Control...
+			delete(h, k)
+		}
+	}
+	if p.NoStore {
+		h["Cache-Control"] = []string{"private, no-store"}
+	} else {
+		h["Cache-Control"] = []string{privateCacheControl(h["Cache-Control"])}
+	}
+	if p.VaryCookie && !headerHasToken(h["Vary"], "cookie") && !headerHasToken(h["Vary"], "*") {
+		h["Vary"] = append(h["Vary"], "Cookie")
+	}
 }
 
 // privateCacheControl returns the Cache-Control value that keeps the
-// directives of values but makes the response private: "public" goes,
-// a field-limited private="..." becomes plain "private", and "private" is
+// directives of values but makes the response private: the directives
+// for shared caches ("public", "s-maxage", "proxy-revalidate") go, a
+// field-limited private="..." becomes plain "private", and "private" is
 // added unless present (or "no-store" already forbids storing).
 func privateCacheControl(values []string) string {
 	if len(values) == 0 {
@@ -106,7 +140,7 @@ func privateCacheControl(values []string) string {
 			d = strings.TrimSpace(d)
 			name, _, _ := strings.Cut(d, "=")
 			switch strings.ToLower(strings.TrimSpace(name)) {
-			case "", "public":
+			case "", "public", "s-maxage", "proxy-revalidate":
 				continue
 			case "private":
 				if private {

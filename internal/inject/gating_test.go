@@ -124,7 +124,7 @@ func TestRewriteHeader(t *testing.T) {
 		"Set-Cookie":     {"a=1"},
 		"Vary":           {"Accept-Encoding"},
 	}
-	rewriteHeader(h)
+	rewriteHeader(h, Personal{})
 	want := http.Header{
 		"Content-Type":  {"text/html"},
 		"Set-Cookie":    {"a=1"},

@@ -35,6 +35,13 @@ type Injector struct {
 	passing  bool // the snippet's place is behind us: bytes go straight to dst
 	injected bool
 	closed   bool
+	noPlace  bool // the document ended with no place for the snippet
+
+	// head holds the document's first bytes, where a byte order mark or
+	// a <meta charset> would say it is not in an ASCII-compatible
+	// encoding (charset.go).
+	head    [headPrescan]byte
+	headLen int
 
 	// consumed counts input bytes accepted so far; insertedAt is the input
 	// offset the snippet went in front of (-1 before that).
@@ -76,8 +83,8 @@ func (i *Injector) Release() {
 }
 
 // Write streams p to the destination, inserting the snippet if p reaches
-// the real </body>. It reports len(p) when every byte was accepted (a few
-// may be held back until the next Write or Close decides where they go).
+// its place. It reports len(p) when every byte was accepted (a few may be
+// held back until the next Write or Close decides where they go).
 func (i *Injector) Write(p []byte) (int, error) {
 	if i.err != nil {
 		return 0, i.err
@@ -90,34 +97,56 @@ func (i *Injector) Write(p []byte) (int, error) {
 	if i.passing {
 		return i.writeDst(p)
 	}
-	at := i.sc.scan(p)
-	if at != noMatch {
-		i.insertedAt = base + int64(at)
-		return i.insertAt(p, at)
+	i.noteHead(p)
+	done := 0 // bytes of p written (or held) so far
+	for {
+		at := i.sc.scan(p[done:])
+		if at == noMatch {
+			break
+		}
+		at += done
+		if i.placeable(i.sc.tree.bodyEnd() || i.sc.tokensOnly) {
+			i.insertedAt = base + int64(at)
+			n, err := i.insertAt(p[done:], at-done)
+			return done + n, err
+		}
+		// No place in front of this </body>: it is written like any tag,
+		// and the scan goes on after its name.
+		next := at + len("</body") + 1
+		i.sc.resumeAfterBody(p[next-1])
+		if err := i.flushHold(); err != nil {
+			return done, err
+		}
+		if n, err := i.writeDst(p[done:next]); err != nil {
+			return done + n, err
+		}
+		done = next
 	}
-	// No </body> in p. Write everything except a tail that may still
-	// become one; a tail that began in an earlier write is all held.
+	q := p[done:]
+	// No place in q. Write everything except a tail that may still become
+	// a "</body"; a tail that began in an earlier write is all held.
 	// holding means at most "</body" (six bytes) from the '<' on, so the
 	// held bytes always fit.
 	if i.sc.holding() {
-		t := i.sc.tagStart + len(p) // scan rebased tagStart to the next write
+		t := i.sc.tagStart + len(q) // scan rebased tagStart to the next write
 		if t < 0 {
-			i.holdLen += copy(i.hold[i.holdLen:], p)
+			i.holdLen += copy(i.hold[i.holdLen:], q)
 			return len(p), nil
 		}
 		if err := i.flushHold(); err != nil {
-			return 0, err
+			return done, err
 		}
-		if n, err := i.writeDst(p[:t]); err != nil {
-			return n, err
+		if n, err := i.writeDst(q[:t]); err != nil {
+			return done + n, err
 		}
-		i.holdLen = copy(i.hold[:], p[t:])
+		i.holdLen = copy(i.hold[:], q[t:])
 		return len(p), nil
 	}
 	if err := i.flushHold(); err != nil {
-		return 0, err
+		return done, err
 	}
-	return i.writeDst(p)
+	n, err := i.writeDst(q)
+	return done + n, err
 }
 
 // insertAt writes p with the snippet in front of p[at] (at < 0: in front of
@@ -150,11 +179,13 @@ func (i *Injector) insertAt(p []byte, at int) (int, error) {
 	return n + m, err
 }
 
-// Close ends the document: without a real </body> the snippet goes at the
-// end, in front of any bytes still held back (an unfinished "</bo" is no
-// tag, and the snippet must not land inside it); then the held bytes are
-// written. Close does not close the destination. Injected and the other
-// results stay readable after Close.
+// Close ends the document. Without a place in front of a </body> the
+// snippet goes at the end, in front of any bytes still held back (an
+// unfinished "</bo" is no tag, and the snippet must not land inside it),
+// when the state there allows it (see placement.go); else the document
+// stays as it was (NoPlace). Then the held bytes are written. Close does
+// not close the destination. Injected and the other results stay readable
+// after Close.
 func (i *Injector) Close() error {
 	if i.closed {
 		return i.err
@@ -166,12 +197,31 @@ func (i *Injector) Close() error {
 	}
 	if !i.passing {
 		i.passing = true
-		i.insertedAt = i.consumed - int64(i.holdLen)
-		if err := i.writeSnippet(); err != nil {
-			return err
+		if i.placeable(i.sc.state == sData || i.sc.holding()) {
+			i.insertedAt = i.consumed - int64(i.holdLen)
+			if err := i.writeSnippet(); err != nil {
+				return err
+			}
+		} else {
+			i.noPlace = true
 		}
 	}
 	return i.flushHold()
+}
+
+// NoPlace reports, after Close, whether the document had no place where
+// a browser would show the snippet in its body, so that it went through
+// unchanged and the snippet was never asked for.
+func (i *Injector) NoPlace() bool { return i.noPlace }
+
+// placeable reports whether the snippet may go at the current point: the
+// tokenizer there is in text (ok), the tree model allows it, and the
+// document is in an encoding the snippet's bytes mean the same in.
+func (i *Injector) placeable(ok bool) bool {
+	if i.sc.tokensOnly {
+		return ok
+	}
+	return ok && i.sc.tree.canPlace() && !i.foreignCharset()
 }
 
 // Injected reports whether a non-empty snippet was written.

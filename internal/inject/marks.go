@@ -23,12 +23,13 @@ const markReach = 3
 
 // lookAt reports whether the bytes c1, c2, c3 after a '<' may start
 // something other than a plain tag (one that changes nothing once it
-// ends): they do unless c1 is a letter or '/', and they do when c1, c2
-// are the first two letters of a raw-text tag name ("sc", "st", "ti",
-// "te", "no", "xm", "if", "pl"), or '/' and a byte that is not a letter,
-// or "/bo" (maybe "</body"), in any case. A few other triples are flagged
-// too ("<ss", "<nm", "<il", "<ho"...): plainTag sorts them, at the cost of
-// a look.
+// ends, and that the tree model does not need to hear of): they do unless
+// c1 is a letter or '/', and they do when c1, c2 are the first two
+// letters of a raw-text tag name ("sc", "st", "ti", "te", "no", "xm",
+// "if", "pl") or of an element the tree model follows (lookPairs), or '/'
+// and a byte that is not a letter or one such element's initial, or
+// "/bo" (maybe "</body"), in any case. Other pairs are flagged too ("<ss",
+// "<td", "<hr", "</span"...): passLook sorts them, at the cost of a look.
 //
 // The pair test is two nibble lookups per byte, which the vector versions
 // of markBlocks do with VPSHUFB: bit k of lookFirst(c1) & lookSecond(c2)
@@ -42,18 +43,58 @@ func lookAt(c1, c2, c3 byte) bool {
 func lookFirst(c byte) byte  { return lookTables[0][c>>4] & lookTables[1][c&15] }
 func lookSecond(c byte) byte { return lookTables[2][c>>4] & lookTables[3][c&15] }
 
-// lookTables are the nibble tables of lookAt: the sets of first bytes by
-// high and low nibble, then those of second bytes. Bits 0-3 pair raw-text
-// initials with second letters: s-{c,t}, t-{i,e}, {n,x}-{o,m}, {i,p}-{f,l}.
-// Bits 4-6 pair '/' with what is not a letter (bytes from 0x80 on, and
-// below 0x40 in bit 4; '@' and '`' in bit 5; "[\]^_{|}~" and DEL in bit 6). No first byte from 0x80 on is in a set, so the vector versions
-// may look its low nibble up without masking the byte (VPSHUFB gives zero
-// for it).
-var lookTables = [4][16]byte{
-	{0, 0, 0x70, 0, 0x0c, 0x0f, 0x0c, 0x0f},
-	{0x08, 0, 0, 0x01, 0x02, 0, 0, 0, 0x04, 0x08, 0, 0, 0, 0, 0x04, 0x70},
-	{0x10, 0x10, 0x10, 0x10, 0x2f, 0x41, 0x2f, 0x41, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10},
-	{0x30, 0x10, 0x10, 0x11, 0x11, 0x12, 0x18, 0x10, 0x10, 0x12, 0x10, 0x50, 0x58, 0x54, 0x50, 0x54},
+// lookPairs are the eight sets of pairs lookAt flags, one per bit. A set
+// is every pair of a first byte and a second byte drawn from its two byte
+// sets; as the tables are indexed by nibble, each byte set grows to every
+// byte whose high nibble and low nibble both occur in it (so "bs" also
+// holds 'c' and 'r'). Letters count in either case.
+var lookPairs = [8]struct{ first, second string }{
+	{"bs", "ctemviuo"},              // script, style, select, small, strike, strong, svg, big, button, body
+	{"t", "ieat"},                   // title, textarea, table, template, tt
+	{"nxecfm", "omar"},              // noscript, noembed, noframes, nobr, xmp, em, code, font, form, frameset, math, marquee
+	{"ipoa", "flbp"},                // iframe, plaintext, object, applet
+	{"/", lookBelowAt},              // an end tag with '/' then a byte that is no letter,
+	{"/", "abcefimno@`"},            // or an initial of a followed element, a to o,
+	{"/", "pstu{|}~\x7f"},          // or p to z
+	{"abipsu", "\t\n\f\r />"}, // a, b, i, p, s, u
+}
+
+// lookBelowAt holds every byte below '@' and from 0x80 on: with their
+// high nibbles, the bytes that are not letters.
+var lookBelowAt = func() string {
+	var b []byte
+	for c := 0; c < 256; c++ {
+		if c < '@' || c >= 0x80 {
+			b = append(b, byte(c))
+		}
+	}
+	return string(b)
+}()
+
+// lookTables are the nibble tables of lookAt, built from lookPairs: the
+// sets of first bytes by high and low nibble, then those of second bytes.
+// No first byte from 0x80 on is in a set, so the vector versions may look
+// its low nibble up without masking the byte (VPSHUFB gives zero for it).
+var lookTables = func() (t [4][16]byte) {
+	for k, pair := range lookPairs {
+		for i, set := range []string{pair.first, pair.second} {
+			for _, c := range []byte(set) {
+				for _, c := range []byte{c, lower(c), upper(c)} {
+					t[2*i][c>>4] |= 1 << k
+					t[2*i+1][c&15] |= 1 << k
+				}
+			}
+		}
+	}
+	return t
+}()
+
+// upper folds an ASCII lower-case letter to upper case.
+func upper(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
 }
 
 // blockLookahead is how many bytes from i plainTags needs to start: a

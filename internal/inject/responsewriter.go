@@ -38,6 +38,9 @@ type ResponseWriter struct {
 	rewriting bool
 	closed    bool
 	reason    string
+	personal  Personal
+	head      bool  // a HEAD request: header only
+	writeErr  error // the first error writing to the wrapped writer (the client)
 }
 
 // NewResponseWriter wraps w; snippet is handed to the Injector (called at
@@ -55,11 +58,20 @@ func NewResponseWriter(w http.ResponseWriter, snippet func() []byte) *ResponseWr
 //
 // A snippet known that early changes what the client gets: an empty one
 // leaves the response untouched, header and all (Reason is
-// ReasonNoSnippet); a non-empty one keeps the response's Content-Length
-// exact (the store's length plus the snippet's, as the Injector writes the
-// snippet exactly once), which spares the client chunked encoding.
+// ReasonNoSnippet). A non-empty one does not keep Content-Length: whether
+// the page has a place for it is known only at its end.
 // Call it before the first WriteHeader or Write.
 func (w *ResponseWriter) SetEarlySnippet(early func() ([]byte, bool)) { w.early = early }
+
+// SetPersonal says how a rewritten page depends on its customer (see
+// Personal). Call it before the first WriteHeader or Write.
+func (w *ResponseWriter) SetPersonal(p Personal) { w.personal = p }
+
+// SetHead tells the writer the request is a HEAD: a response that GET
+// would see rewritten gets the same header (no length, no validators,
+// private), and nothing is inserted (Reason is ReasonHead). Call it before
+// the first WriteHeader or Write.
+func (w *ResponseWriter) SetHead() { w.head = true }
 
 // WriteHeader decides on the final status: informational statuses go
 // straight through; a 200 without Content-Type waits for the first body
@@ -88,10 +100,17 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 		}
 		w.decideAtBody(p)
 	}
+	var n int
+	var err error
 	if w.rewriting {
-		return w.inj.Write(p)
+		n, err = w.inj.Write(p)
+	} else {
+		n, err = w.ResponseWriter.Write(p)
 	}
-	return w.ResponseWriter.Write(p)
+	if err != nil && w.writeErr == nil {
+		w.writeErr = err
+	}
+	return n, err
 }
 
 // decideAtBody decides when the first body bytes arrive: the status is the
@@ -124,7 +143,12 @@ func (w *ResponseWriter) decide(status int, sniff []byte) {
 	if w.reason = passReason(status, h); w.reason != "" {
 		return
 	}
-	snippet, length := w.snippet, int64(-1)
+	if w.head {
+		rewriteHeader(h, w.personal)
+		w.reason = ReasonHead
+		return
+	}
+	snippet := w.snippet
 	if w.early != nil {
 		if early, known := w.early(); known {
 			if len(early) == 0 {
@@ -132,9 +156,6 @@ func (w *ResponseWriter) decide(status int, sniff []byte) {
 				return
 			}
 			snippet = func() []byte { return early }
-			if n, err := strconv.ParseInt(firstValue(h["Content-Length"]), 10, 64); err == nil && n >= 0 && len(h["Content-Length"]) == 1 {
-				length = n + int64(len(early))
-			}
 		}
 	}
 	var stored int64 // the store's length, if it gave one
@@ -142,12 +163,9 @@ func (w *ResponseWriter) decide(status int, sniff []byte) {
 		stored, _ = strconv.ParseInt(v, 10, 64)
 	}
 	w.rewriting = true
-	rewriteHeader(h)
-	if length >= 0 {
-		h["Content-Length"] = []string{strconv.FormatInt(length, 10)}
-	}
+	rewriteHeader(h, w.personal)
 	var dst io.Writer = w.ResponseWriter
-	if length < 0 && stored > minFirstWrite {
+	if stored > minFirstWrite {
 		w.first = firstBytes{dst: w.ResponseWriter}
 		dst = &w.first
 	}
@@ -289,11 +307,24 @@ func (w *ResponseWriter) Close() error {
 	if !w.rewriting {
 		return nil
 	}
-	if err := w.inj.Close(); err != nil {
-		return err
+	err := w.inj.Close()
+	if err == nil {
+		err = w.first.flush()
 	}
-	return w.first.flush()
+	if err != nil && w.writeErr == nil {
+		w.writeErr = err
+	}
+	return err
 }
+
+// NoPlace reports, after Close, whether a rewritten page had no place
+// where a browser would show the snippet in its body, and went through
+// unchanged (its header rewritten all the same, as it was decided first).
+func (w *ResponseWriter) NoPlace() bool { return w.rewriting && w.inj.NoPlace() }
+
+// WriteErr returns the first error met writing to the wrapped writer: the
+// client went away (or its connection broke) while the page was sent.
+func (w *ResponseWriter) WriteErr() error { return w.writeErr }
 
 // Rewritten reports whether the response was (or is being) rewritten.
 func (w *ResponseWriter) Rewritten() bool { return w.rewriting }

@@ -89,6 +89,22 @@ type scanner struct {
 	// slow disables the fast paths (tests compare both).
 	slow bool
 
+	// tokensOnly makes placement depend on the tokenizer alone, for the
+	// tests of where the tokenizer sees "</body" (the tree model has
+	// tests of its own).
+	tokensOnly bool
+
+	// tree is the model of the open elements, told of the tags that
+	// matter to it (placement.go).
+	tree tree
+
+	// stepTag: the tag being read was begun by step, which reads it to
+	// its end (and tells the tree there). nameHash hashes its whole
+	// lower-case name; selfClosing is set when it ends with "/>".
+	stepTag     bool
+	selfClosing bool
+	nameHash    uint64
+
 	// blocks holds the marks of the buffer being scanned, for the block
 	// walk: taken from blocksPool when the walk first runs, and given back
 	// by releaseBlocks once the document needs no more scanning.
@@ -127,7 +143,7 @@ func (s *scanner) scan(p []byte) int {
 	}
 	i := 0
 	for i < len(p) {
-		if !s.slow {
+		if !s.slow && !s.stepTag && !s.tree.exact() {
 			next, m := s.fast(p, i)
 			if m != noMatch {
 				return m
@@ -159,17 +175,21 @@ func (s *scanner) holding() bool {
 	return false
 }
 
-// beginName starts reading a tag name.
+// beginName starts reading a tag name (in step).
 func (s *scanner) beginName(end bool) {
 	s.isEnd = end
 	s.nameLen = 0
 	s.pending = rawNone
 	s.state = sTagName
+	s.stepTag = true
+	s.selfClosing = false
+	s.nameHash = fnvOffset
 }
 
 // appendName adds c to the tag name; only the first maxRawName bytes are
 // kept, longer names just count as too long.
 func (s *scanner) appendName(c byte) {
+	s.nameHash = hashName(s.nameHash, lower(c))
 	if s.nameLen < maxRawName {
 		s.name[s.nameLen] = lower(c)
 	}
@@ -183,11 +203,51 @@ func (s *scanner) nameIs(want string) bool {
 	return int(s.nameLen) == len(want) && string(s.name[:s.nameLen]) == want
 }
 
-// tagEnded moves to the state that follows the '>' of a tag.
+// tagEnded moves to the state that follows the '>' of a tag. A tag step
+// read is told to the tree here, which may keep a raw-text start tag from
+// switching to raw text (in SVG and MathML).
 func (s *scanner) tagEnded() {
+	if s.stepTag {
+		s.stepTag = false
+		k := kNone
+		if s.nameLen <= 8 {
+			k = kindOf(s.name[:s.nameLen])
+		}
+		if !s.tree.tag(k, s.nameHash, s.isEnd, s.selfClosing) {
+			s.pending = rawNone
+		}
+	}
 	s.state = afterStartTag(s.pending)
 	if s.pending != rawNone {
 		s.raw = s.pending
+	}
+}
+
+// resumeAfterBody goes on after a "</body" that is no place for the
+// snippet, whose name ended with c: the rest of the end tag is read as
+// any other's.
+func (s *scanner) resumeAfterBody(c byte) {
+	s.stepTag = false
+	s.isEnd = true
+	s.pending = rawNone
+	switch c {
+	case '>':
+		s.state = sData
+	case '/':
+		s.state = sSelfClosing
+	default:
+		s.state = sBeforeAttrName
+	}
+}
+
+// textFrom tells the tree whether the text from p[i] to the next '<' holds
+// a byte that is not whitespace, while the tree still waits for that.
+func (s *scanner) textFrom(p []byte, i int) {
+	for ; i < len(p) && p[i] != '<'; i++ {
+		if isTextByte(p[i]) {
+			s.tree.text()
+			return
+		}
 	}
 }
 

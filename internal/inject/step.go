@@ -11,6 +11,8 @@ func (s *scanner) step(c byte, i int) bool {
 			if c == '<' {
 				s.state = sTagOpen
 				s.tagStart = i
+			} else if isTextByte(c) && s.tree.needText() {
+				s.tree.text()
 			}
 
 		case sTagOpen:
@@ -144,6 +146,7 @@ func (s *scanner) step(c byte, i int) bool {
 
 		case sSelfClosing:
 			if c == '>' {
+				s.selfClosing = true
 				s.tagEnded()
 				break
 			}
@@ -154,6 +157,9 @@ func (s *scanner) step(c byte, i int) bool {
 			if c == '-' {
 				s.state = sMarkupDash
 				break
+			}
+			if c == '[' && s.tree.foreign {
+				s.tree.spoil() // maybe CDATA, which the model does not follow
 			}
 			s.state = sBogusComment // DOCTYPE, CDATA outside foreign content, anything else
 			continue

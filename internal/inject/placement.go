@@ -1,0 +1,542 @@
+package inject
+
+// The tree model: what a browser's tree builder
+// (https://html.spec.whatwg.org/multipage/parsing.html#tree-construction)
+// would have open at a point of the document, kept only as far as it
+// decides whether the snippet can go there. The snippet is a self-contained
+// piece of markup (a section with headings, paragraphs, forms and buttons,
+// a link and a script); it lands as a child of <body>'s open element and
+// leaves everything around it alone exactly when, at that point:
+//
+//   - the parser is in the body (a <body> tag or text came first), not in
+//     a table, template, select, object, applet, marquee, SVG or MathML;
+//   - no formatting element (a, b, i, em, strong...) is open or waits to
+//     be reopened, no p is open (the snippet's own blocks would close it),
+//     no button is open, and no form is open (its forms would be dropped);
+//   - for a point in front of </body>, which more of the page follows: the
+//     page already has content (a <frameset> after it would otherwise
+//     replace the body of the page without the snippet, not with it).
+//
+// The model sees only the tags that can change those facts (the scanner
+// hands them over; the vector marks flag them in bulk), so it cannot know
+// everything: it over-approximates. An element it cannot see closing (a
+// </div> that pops an open <b>, say) stays open for it, so it may pass a
+// page through that had a place, never the other way round. Tables,
+// templates, selects, objects, applets and marquees are frames: scope
+// boundaries, whose insides cannot close what is open outside them, so
+// each frame counts its own open elements, and what is left open when a
+// frame closes is added to the frame around it. SVG and MathML are read
+// exactly, tag by tag (the scanner then runs byte by byte): their
+// elements nest by name, their <style> and <script> are not raw text, and
+// a few HTML tag names break out of them. What the model does not follow
+// (HTML inside an SVG <title> or <foreignObject>, CDATA, <frameset>, a
+// foreign end tag that matches nothing) spoils the page for placement.
+//
+// Known limit: a formatting end tag with more than eight special elements
+// (div, p, li...) between it and its element would, in a browser, leave
+// the element open after the adoption agency gives up; the model takes
+// the end tag to close it.
+
+// Element kinds the model follows. The formatting elements come first.
+const (
+	kNone uint8 = iota
+	kB
+	kBig
+	kCode
+	kEm
+	kFont
+	kI
+	kS
+	kSmall
+	kStrike
+	kStrong
+	kTt
+	kU
+	kNobr
+	kA // last of the formatting elements
+	kP
+	kButton
+	kCounted // the kinds below have no counter
+	kForm
+	kTable
+	kTemplate
+	kObject
+	kApplet
+	kMarquee
+	kSelect
+	kSvg
+	kMath
+	kFrameset
+	kBody
+	kinds
+)
+
+// kindNames are the tag names of the kinds (none is longer than eight
+// bytes, so a name is one word).
+var kindNames = [kinds]string{
+	kB: "b", kBig: "big", kCode: "code", kEm: "em", kFont: "font", kI: "i",
+	kS: "s", kSmall: "small", kStrike: "strike", kStrong: "strong", kTt: "tt",
+	kU: "u", kNobr: "nobr", kA: "a", kP: "p", kButton: "button", kForm: "form",
+	kTable: "table", kTemplate: "template", kObject: "object", kApplet: "applet",
+	kMarquee: "marquee", kSelect: "select", kSvg: "svg", kMath: "math",
+	kFrameset: "frameset", kBody: "body",
+}
+
+// trigInitial marks the letters (either case) the kinds' names start with:
+// tags starting with another letter never matter to the model.
+var trigInitial = func() (t [256]bool) {
+	for _, name := range kindNames[1:] {
+		if name != "" {
+			t[name[0]] = true
+			t[name[0]-'a'+'A'] = true
+		}
+	}
+	return t
+}()
+
+// kindSlots is a perfect hash of the kinds' names, as little-endian words:
+// slot (word*kindMul)>>57 holds the kind whose name it is, if any. The
+// multiplier is the first of a fixed pseudo-random sequence that sends
+// every name to a slot of its own.
+var kindSlots, kindMul = func() (slots [128]uint8, mul uint64) {
+	for seed := uint64(1); ; seed++ {
+		mul = splitmix(seed) | 1
+		slots = [128]uint8{}
+		ok := true
+		for k := kB; k < kinds && ok; k++ {
+			s := nameWord(kindNames[k]) * mul >> 57
+			ok = slots[s] == kNone
+			slots[s] = k
+		}
+		if ok {
+			return slots, mul
+		}
+	}
+}()
+
+// splitmix is the SplitMix64 mix of x.
+func splitmix(x uint64) uint64 {
+	x += 0x9E3779B97F4A7C15
+	x = (x ^ x>>30) * 0xBF58476D1CE4E5B9
+	x = (x ^ x>>27) * 0x94D049BB133111EB
+	return x ^ x>>31
+}
+
+// nameWord is a name of at most eight bytes as a little-endian word.
+func nameWord(name string) uint64 {
+	var u uint64
+	for i := range len(name) {
+		u |= uint64(name[i]) << (8 * i)
+	}
+	return u
+}
+
+// kindOfWord returns the kind of the tag name whose n bytes (1 to 8) are
+// the low bytes of u, in any case (the bytes above may be anything).
+func kindOfWord(u uint64, n int) uint8 {
+	if n > 8 {
+		return kNone
+	}
+	u = (u | swarOnes*0x20) & (^uint64(0) >> (64 - 8*uint(n)))
+	k := kindSlots[u*kindMul>>57]
+	if k != kNone && nameWord(kindNames[k]) == u {
+		return k
+	}
+	return kNone
+}
+
+// kindOf is kindOfWord for a name in a slice.
+func kindOf(name []byte) uint8 {
+	if len(name) == 0 || len(name) > 8 {
+		return kNone
+	}
+	var u uint64
+	for i, c := range name {
+		u |= uint64(c) << (8 * i)
+	}
+	return kindOfWord(u, len(name))
+}
+
+// frame is one scope of the model: the document's body, or a table,
+// template, select, object, applet or marquee inside it, or SVG/MathML.
+// open counts, per counted kind, the elements that may be open (or, for
+// formatting elements, wait to be reopened) in this frame.
+type frame struct {
+	kind uint8
+	open [kCounted]uint8
+	sum  int // of open
+}
+
+// maxFrames bounds the nesting of frames; deeper pages get no placement.
+const maxFrames = 8
+
+// maxForeign bounds the nesting of SVG/MathML elements the model follows.
+const maxForeign = 24
+
+// tree is the model's state. The zero value is the start of a document.
+type tree struct {
+	frames  [maxFrames]frame
+	depth   int  // frames in use above frames[0], the body
+	foreign bool // frames[depth] is SVG or MathML: tags are read one at a time
+
+	// fnames holds the name hashes of the open SVG/MathML elements,
+	// fnames[0] being the <svg> or <math>.
+	fnames [maxForeign]uint64
+	fdepth int
+
+	inBody     bool // the body element exists (a <body> tag, text, content)
+	hasContent bool // the frameset-ok flag is off: no <frameset> can replace the body
+	form       bool // a form element pointer may be set
+	spoiled    bool // something the model does not follow: no placement on this page
+}
+
+// exact reports whether every tag must reach the model, read byte by byte:
+// inside SVG or MathML.
+func (t *tree) exact() bool { return t.foreign }
+
+// spoil gives up on placing the snippet in this document.
+func (t *tree) spoil() { t.spoiled = true }
+
+// needText reports whether the model still waits for text to learn that
+// the body exists and has content.
+func (t *tree) needText() bool { return !t.hasContent || !t.inBody }
+
+// text records non-whitespace text in the data state: the body exists
+// (unless the text is a template's, in the head) and has content.
+func (t *tree) text() {
+	t.hasContent = true
+	if !t.inTemplate() {
+		t.inBody = true
+	}
+}
+
+// isTextByte reports whether c, in the data state, is surely a character
+// of text that is not whitespace. '/' and quotes are, but the block walk
+// does not mark them apart from those in tags, and every path must agree.
+func isTextByte(c byte) bool {
+	return c > ' ' && c != '<' && c != '/' && c != '"' && c != '\''
+}
+
+// textIn calls text if b, text in the data state, holds a text byte.
+func (t *tree) textIn(b []byte) {
+	for _, c := range b {
+		if isTextByte(c) {
+			t.text()
+			return
+		}
+	}
+}
+
+// inTemplate reports whether a template frame is open.
+func (t *tree) inTemplate() bool {
+	for d := 1; d <= t.depth; d++ {
+		if t.frames[d].kind == kTemplate {
+			return true
+		}
+	}
+	return false
+}
+
+// inIntegrationPoint reports whether an SVG or MathML element is open
+// whose content is HTML (title, desc, foreignObject, mi...): a scope
+// boundary, beyond which HTML end tags do not reach.
+func (t *tree) inIntegrationPoint() bool {
+	for d := 1; d < t.fdepth; d++ {
+		if integrationNames[t.fnames[d]] {
+			return true
+		}
+	}
+	return false
+}
+
+// top returns the innermost frame.
+func (t *tree) top() *frame { return &t.frames[t.depth] }
+
+// canPlace reports whether the snippet can go at the current point: the
+// body exists, no frame is open, nothing is open that the snippet would
+// nest into or close, no form is open.
+func (t *tree) canPlace() bool {
+	return !t.spoiled && t.depth == 0 && t.inBody && t.frames[0].sum == 0 && !t.form
+}
+
+// bodyEnd is told of a "</body" end tag in the data state and reports
+// whether the snippet can go in front of it. A </body> inside a frame is
+// ignored by the browser; in SVG or MathML the model cannot follow it.
+func (t *tree) bodyEnd() bool {
+	if t.foreign {
+		if !t.inIntegrationPoint() {
+			t.spoil() // honoured with SVG or MathML open: not followed
+		}
+		return false
+	}
+	if t.depth > 0 {
+		return false
+	}
+	ok := t.canPlace() && t.hasContent
+	t.inBody = true // the end tag makes a body if there was none
+	return ok
+}
+
+// startWord tells the model of a start tag whose name is the n low bytes
+// of u. It reports false when the tag must be read by step instead (it
+// opens SVG or MathML, whose self-closing flag matters).
+func (t *tree) startWord(u uint64, n int) bool {
+	k := kindOfWord(u, n)
+	if k == kSvg || k == kMath {
+		return false
+	}
+	if k != kNone {
+		t.start(k)
+	}
+	return true
+}
+
+// endWord tells the model of an end tag whose name is the n low bytes of u.
+func (t *tree) endWord(u uint64, n int) {
+	if k := kindOfWord(u, n); k != kNone {
+		t.end(k)
+	}
+}
+
+// start applies an HTML start tag of kind k.
+func (t *tree) start(k uint8) {
+	f := t.top()
+	switch k {
+	case kA, kNobr:
+		// A second one closes the first (the adoption agency), in scope.
+		f.set(k, 1)
+	case kP:
+		// A p closes the open p, which is in button scope unless a button
+		// may be open.
+		if f.open[kButton] == 0 {
+			f.set(kP, 1)
+		} else {
+			t.add(f, kP)
+		}
+	case kButton:
+		f.set(kButton, 1) // a second button closes the first
+		t.hasContent = true
+	case kForm:
+		if !t.inTemplate() {
+			t.form = true
+		}
+	case kTable, kSelect, kObject, kApplet, kMarquee:
+		t.push(k)
+		t.hasContent = true
+		if !t.inTemplate() {
+			t.inBody = true
+		}
+	case kTemplate:
+		t.push(k)
+		t.hasContent = true
+	case kFrameset:
+		t.spoil()
+	case kBody:
+		if !t.inTemplate() {
+			t.inBody = true
+		}
+	default: // formatting elements
+		t.add(f, k)
+	}
+}
+
+// end applies an HTML end tag of kind k.
+func (t *tree) end(k uint8) {
+	f := t.top()
+	switch k {
+	case kA, kNobr, kButton:
+		f.set(k, 0)
+	case kP:
+		if f.open[kButton] == 0 {
+			f.set(kP, 0)
+		}
+	case kForm:
+		if !t.inTemplate() {
+			t.form = false
+		}
+	case kTable:
+		// Closes the innermost table and what is open in it, unless a
+		// template is open inside that table.
+		for d := t.depth; d > 0; d-- {
+			switch t.frames[d].kind {
+			case kTemplate:
+				return
+			case kTable:
+				t.popTo(d)
+				return
+			}
+		}
+	case kTemplate:
+		for d := t.depth; d > 0; d-- {
+			if t.frames[d].kind == kTemplate {
+				t.popTo(d)
+				return
+			}
+		}
+	case kSelect, kObject, kApplet, kMarquee:
+		// In scope only when it is the innermost frame.
+		if t.depth > 0 && f.kind == k {
+			t.popTo(t.depth)
+		}
+	case kSvg, kMath, kFrameset, kBody:
+		// Outside SVG/MathML an end tag for these changes nothing here
+		// (</body> is the injector's business).
+	default:
+		if f.open[k] > 0 {
+			f.set(k, f.open[k]-1)
+		}
+	}
+}
+
+// set sets the count of kind k in f.
+func (f *frame) set(k uint8, n uint8) {
+	f.sum += int(n) - int(f.open[k])
+	f.open[k] = n
+}
+
+// add counts one more element of kind k in f. Four identical formatting
+// elements would let the browser forget one (the Noah's Ark clause), and
+// its end tag would then no longer close what the model expects: the
+// model gives up before.
+func (t *tree) add(f *frame, k uint8) {
+	if f.open[k] >= 3 {
+		t.spoil()
+		return
+	}
+	f.set(k, f.open[k]+1)
+}
+
+// push opens a frame of kind k.
+func (t *tree) push(k uint8) {
+	if t.depth == maxFrames-1 {
+		t.spoil()
+		return
+	}
+	t.depth++
+	t.frames[t.depth] = frame{kind: k}
+}
+
+// popTo closes frame d and every frame inside it; what was left open in
+// them is added to the frame around (elements a browser pops there may
+// stay on its list of formatting elements).
+func (t *tree) popTo(d int) {
+	outer := &t.frames[d-1]
+	for ; t.depth >= d; t.depth-- {
+		in := &t.frames[t.depth]
+		for k := range in.open {
+			if n := in.open[k]; n > 0 {
+				if int(outer.open[k])+int(n) > 3 {
+					t.spoil()
+				}
+				outer.set(uint8(k), uint8(min(int(outer.open[k])+int(n), 255)))
+			}
+		}
+	}
+	t.foreign = false
+	t.fdepth = 0
+}
+
+// The SVG and MathML tag names the model tells apart, by name hash: those
+// that break out of foreign content back into HTML, and the integration
+// points, whose content is HTML again.
+var (
+	breakoutNames = hashSet("b", "big", "blockquote", "body", "br", "center", "code", "dd", "div",
+		"dl", "dt", "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li",
+		"listing", "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong",
+		"strike", "sub", "sup", "table", "tt", "u", "ul", "var")
+	integrationNames = hashSet("foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext",
+		"annotation-xml")
+	fontHash = nameHash("font")
+)
+
+// nameHash is the FNV-1a hash of a lower-case tag name, as step computes it
+// byte by byte (hashName).
+func nameHash(name string) uint64 {
+	h := uint64(fnvOffset)
+	for i := range len(name) {
+		h = hashName(h, name[i])
+	}
+	return h
+}
+
+const fnvOffset = 14695981039346656037
+
+// hashName adds a (lower-cased) tag name byte to an FNV-1a hash.
+func hashName(h uint64, c byte) uint64 { return (h ^ uint64(c)) * 1099511628211 }
+
+// hashSet returns the set of the names' hashes.
+func hashSet(names ...string) map[uint64]bool {
+	m := make(map[uint64]bool, len(names))
+	for _, n := range names {
+		m[nameHash(n)] = true
+	}
+	return m
+}
+
+// tag tells the model of a tag read by step: its kind (kNone for the
+// others), name hash, and whether it is an end tag or self-closing. It
+// reports whether a raw-text start tag may switch the tokenizer to raw
+// text (not in SVG or MathML, where <style> and <script> hold markup).
+func (t *tree) tag(k uint8, hash uint64, end, selfClosing bool) bool {
+	if !t.foreign {
+		switch {
+		case end:
+			t.end(k)
+		case k == kSvg || k == kMath:
+			if !selfClosing {
+				t.push(k)
+				if !t.spoiled {
+					t.foreign = true
+					t.fnames[0], t.fdepth = hash, 1
+				}
+			}
+			t.hasContent = true
+			if !t.inTemplate() {
+				t.inBody = true
+			}
+			return false
+		case k != kNone:
+			t.start(k)
+		}
+		return true
+	}
+	if end {
+		for d := t.fdepth - 1; d >= 0; d-- {
+			if t.fnames[d] == hash {
+				if t.fdepth = d; d == 0 {
+					t.popTo(t.depth)
+				}
+				return true
+			}
+		}
+		if !t.inIntegrationPoint() || k == kTemplate {
+			t.spoil() // it would reach the HTML elements around
+		}
+		// Else the integration point is a scope boundary and a special
+		// element: the browser ignores the end tag, or (</p>, </br>)
+		// makes an empty element of it.
+		return false
+	}
+	switch {
+	case integrationNames[t.fnames[t.fdepth-1]], hash == fontHash:
+		// HTML inside an integration point; a font that may break out
+		// depending on its attributes.
+		t.spoil()
+		return false
+	case breakoutNames[hash]:
+		t.popTo(t.depth)
+		if k != kNone {
+			t.start(k)
+		}
+		return true
+	}
+	if !selfClosing {
+		if t.fdepth == maxForeign {
+			t.spoil()
+			return false
+		}
+		t.fnames[t.fdepth] = hash
+		t.fdepth++
+	}
+	return false
+}
