@@ -16,7 +16,7 @@ func TestEligible(t *testing.T) {
 	}{
 		{"GET", http.MethodGet, nil, true},
 		{"GET with cookies", http.MethodGet, http.Header{"Cookie": {"cart=1"}}, true},
-		{"HEAD", http.MethodHead, nil, false},
+		{"HEAD", http.MethodHead, nil, true},
 		{"POST", http.MethodPost, nil, false},
 		{"OPTIONS", http.MethodOptions, nil, false},
 		{"WebSocket upgrade", http.MethodGet, http.Header{"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Key": {"x"}}, false},
@@ -60,7 +60,13 @@ func TestPrepareRequest(t *testing.T) {
 			"If-Unmodified-Since": {"Mon, 02 Jan 2006 15:04:05 GMT"},
 			"Cookie":              {"cart=1"},
 		}},
-		{"HEAD is left alone", http.MethodHead, in},
+		{"HEAD as GET", http.MethodHead, http.Header{
+			"Accept-Encoding":     {"identity"},
+			"If-Match":            {`"v1"`},
+			"If-Unmodified-Since": {"Mon, 02 Jan 2006 15:04:05 GMT"},
+			"Cookie":              {"cart=1"},
+		}},
+		{"POST is left alone", http.MethodPost, in},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,7 +150,8 @@ func TestPrivateCacheControl(t *testing.T) {
 		{nil, "private"},
 		{[]string{""}, "private"},
 		{[]string{"public, max-age=60"}, "max-age=60, private"},
-		{[]string{"PUBLIC,max-age=60,s-maxage=600"}, "max-age=60, s-maxage=600, private"},
+		{[]string{"PUBLIC,max-age=60,s-maxage=600"}, "max-age=60, private"},
+		{[]string{"max-age=600, proxy-revalidate"}, "max-age=600, private"},
 		{[]string{"private"}, "private"},
 		{[]string{"Private, max-age=5"}, "private, max-age=5"},
 		{[]string{`private="Set-Cookie", max-age=5`}, "private, max-age=5"},

@@ -76,7 +76,8 @@ func FuzzMarkBlocks(f *testing.F) {
 }
 
 // TestLookAt checks that lookAt flags every start of something other
-// than a plain tag, in any case, and few others.
+// than a plain tag and every tag the tree model follows, in any case, and
+// not too many others.
 func TestLookAt(t *testing.T) {
 	extra := 0
 	for pair := 0; pair < 1<<16; pair++ {
@@ -86,9 +87,19 @@ func TestLookAt(t *testing.T) {
 			thirds = "oOxb\x00>\xff"
 		}
 		for _, c3 := range []byte(thirds) {
-			need := !isAlpha(c1) && c1 != '/' || c1 == '/' && (!isAlpha(c2) || lower(c2) == 'b' && lower(c3) == 'o')
+			need := !isAlpha(c1) && c1 != '/' || c1 == '/' && (!isAlpha(c2) || trigInitial[c2] || lower(c2) == 'b' && lower(c3) == 'o')
 			for _, name := range rawNames[1:] {
 				need = need || lower(c1) == name[0] && lower(c2) == name[1]
+			}
+			for _, name := range kindNames[1:] {
+				if name == "" {
+					continue
+				}
+				if len(name) == 1 {
+					need = need || lower(c1) == name[0] && isNameEnd(c2)
+				} else {
+					need = need || lower(c1) == name[0] && lower(c2) == name[1]
+				}
 			}
 			switch got := lookAt(c1, c2, c3); {
 			case need && !got:
@@ -98,8 +109,13 @@ func TestLookAt(t *testing.T) {
 			}
 		}
 	}
-	if extra > 64 {
+	if extra > 1500 {
 		t.Errorf("lookAt flags %d starts that need no look", extra)
 	}
 	t.Logf("%d starts flagged that need no look", extra)
+	for _, plain := range []string{"di", "sp", "li", "ul", "im", "in", "h1", "he", "la", "me", "pi", "tr", "th", "/d", "/l", "/h"} {
+		if lookAt(plain[0], plain[1], 'x') {
+			t.Errorf("lookAt flags the common plain tag start %q", plain)
+		}
+	}
 }

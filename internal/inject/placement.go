@@ -104,6 +104,9 @@ var kindSlots, kindMul = func() (slots [128]uint8, mul uint64) {
 		slots = [128]uint8{}
 		ok := true
 		for k := kB; k < kinds && ok; k++ {
+			if kindNames[k] == "" {
+				continue
+			}
 			s := nameWord(kindNames[k]) * mul >> 57
 			ok = slots[s] == kNone
 			slots[s] = k

@@ -299,6 +299,12 @@ func (w *ResponseWriter) Close() error {
 	w.closed = true
 	if !w.decided {
 		if w.status == 0 {
+			if w.head {
+				// net/http sends its implicit 200 with this header, which
+				// must be the one GET would get.
+				w.decide(http.StatusOK, nil)
+				return nil
+			}
 			w.reason = ReasonNoResponse
 			return nil // net/http sends its implicit 200 as usual
 		}

@@ -55,6 +55,9 @@ func wrap(t *testing.T, next http.Handler, seen *observed) http.Handler {
 		}
 		PrepareRequest(r)
 		rw := NewResponseWriter(w, func() []byte { return []byte(testSnippet) })
+		if r.Method == http.MethodHead {
+			rw.SetHead()
+		}
 		next.ServeHTTP(rw, r)
 		if err := rw.Close(); err != nil {
 			t.Errorf("Close: %v", err)
@@ -111,11 +114,15 @@ func TestPassThrough(t *testing.T) {
 		handler http.HandlerFunc
 		reason  string // "" when the request is not wrapped at all
 	}{
-		{"HEAD of a page", http.MethodHead, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		{"HEAD of a JSON file", http.MethodHead, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Length", "1234")
 			w.Header().Set("Etag", `"v1"`)
-		}, ""},
+		}, ReasonContentType},
+		{"UTF-16 page", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=UTF-16")
+			_, _ = io.WriteString(w, "\xff\xfe<\x00p\x00>\x00")
+		}, ReasonCharset},
 		{"POST of a page", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = io.WriteString(w, pageHTML)
@@ -282,10 +289,10 @@ func TestRewrite(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = io.WriteString(w, "<p>fragment</p>")
 		}, "<p>fragment</p>" + testSnippet, "private"},
-		{"empty body", func(w http.ResponseWriter, r *http.Request) {
+		{"empty body: no body to show the snippet in", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusOK)
-		}, testSnippet, "private"},
+		}, "", "private"},
 		{"identity encoding", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.Header().Set("Content-Encoding", "identity")
@@ -340,8 +347,8 @@ func TestRewrite(t *testing.T) {
 				t.Errorf("Cache-Control %q, want %q", got, tc.cache)
 			}
 			rw := seen.get()
-			if rw == nil || !rw.Rewritten() || !rw.Injected() || rw.Reason() != "" {
-				t.Errorf("results: %+v", rw)
+			if rw == nil || !rw.Rewritten() || rw.Injected() != (tc.body != "") || rw.NoPlace() != (tc.body == "") || rw.Reason() != "" {
+				t.Errorf("results: Rewritten %v, Injected %v, NoPlace %v, Reason %q", rw.Rewritten(), rw.Injected(), rw.NoPlace(), rw.Reason())
 			}
 		})
 	}
