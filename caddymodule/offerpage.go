@@ -38,7 +38,7 @@ func (h *Handler) serveOfferPage(w http.ResponseWriter, r *http.Request, next ca
 			h.recordOfferPage(r, outcome, shown)
 			hdr := w.Header()
 			hdr.Set("Content-Type", "text/html; charset=utf-8")
-			hdr.Set("Cache-Control", "no-store")
+			hdr.Set("Cache-Control", "private, no-store")
 			hdr.Set("X-Content-Type-Options", "nosniff")
 			hdr.Set("Referrer-Policy", "same-origin")
 			hdr.Set("Content-Length", strconv.Itoa(len(page)))

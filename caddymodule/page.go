@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,6 +47,8 @@ type pageRun struct {
 	offerIDs  []string
 	built     bool   // the widget has been worked out (snip is final)
 	snip      []byte // the widget, or nil to leave the page unchanged
+	shown     []offers.Pick
+	subject   string // the cart or order the shown offers are for
 }
 
 // servePage streams a matched page through the injector while the store's
@@ -63,6 +66,17 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 	inject.PrepareRequest(r)
 	rw := inject.NewResponseWriter(w, run.snippet)
 	rw.SetEarlySnippet(run.early)
+	rw.SetPersonal(personal(pl))
+	defer func() {
+		// reverse_proxy aborts a response whose body the store broke off
+		// (or the client left) by panicking with http.ErrAbortHandler: the
+		// page is counted, not finished, and the abort goes on.
+		if v := recover(); v != nil {
+			run.settle(rw, errAborted)
+			run.finish()
+			panic(v)
+		}
+	}()
 	err := next.ServeHTTP(rw, r)
 	if cerr := rw.Close(); err == nil {
 		err = cerr
@@ -70,13 +84,61 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 	if !rw.Rewritten() && rw.Reason() != inject.ReasonNoSnippet {
 		h.debug("page served unchanged: the response cannot be rewritten", run, zap.String("why", rw.Reason()))
 	}
-	if run.outcome != "injected" && r.Context().Err() != nil {
-		// The client went away (or the server is shutting down): the store
-		// was not slow, nor the page unfit, whatever the run saw last.
-		run.outcome = "client_gone"
-	}
+	run.settle(rw, err)
 	run.finish()
 	return err
+}
+
+// errAborted stands for a response the next handler aborted.
+var errAborted = errors.New("the response was aborted")
+
+// serveHead answers a HEAD for a matched page with the header its GET
+// would get when rewritten (no length, no validators, private), without
+// asking the store for context or counting a page.
+func (h *Handler) serveHead(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, pl offers.Placement) error {
+	inject.PrepareRequest(r)
+	rw := inject.NewResponseWriter(w, nil)
+	rw.SetHead()
+	rw.SetPersonal(personal(pl))
+	err := next.ServeHTTP(rw, r)
+	if cerr := rw.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// personal says how a page of a placement depends on its customer: a
+// cart on the customer's cookies; an order's page on the order and the
+// buyer's cookie, and no cache may keep it at all.
+func personal(pl offers.Placement) inject.Personal {
+	return inject.Personal{NoStore: pl == offers.PlacementThankYou, VaryCookie: true}
+}
+
+// settle works out how the page ended once it is sent: the client went
+// away, the store broke off in the middle of the body, the page had no
+// place for the widget; the widget's offers count as shown only when the
+// widget went onto the page.
+func (p *pageRun) settle(rw *inject.ResponseWriter, err error) {
+	switch {
+	case rw.WriteErr() != nil || p.r.Context().Err() != nil:
+		// The client went away (or the server is shutting down): the store
+		// was not slow, nor the page unfit, whatever the run saw last.
+		p.outcome = "client_gone"
+	case err != nil && (rw.Rewritten() || rw.Reason() != inject.ReasonNoResponse):
+		p.outcome = "store_reset"
+		p.h.debug("page cut short: the store broke off", p, zap.Error(err))
+	case rw.NoPlace():
+		p.outcome = "no_place"
+		p.h.debug("page served unchanged: no place a browser would show the widget in", p)
+	}
+	if rw.Injected() {
+		for _, pk := range p.shown {
+			p.h.metrics.impressions.WithLabelValues(string(p.placement), pk.OfferID, variantLabel(pk.Variant)).Inc()
+			p.h.analytics.shown(p.placement, p.subject, pk)
+		}
+	} else {
+		p.offerIDs = nil
+	}
 }
 
 // fetchContext asks the store for the cart or order in the background. The
@@ -125,8 +187,8 @@ func resultLabel(err error) string {
 
 // early is asked when the page's header is decided: if the context is in
 // already (cached, or the store was quicker than the page), the widget is
-// built now, so the page keeps an exact Content-Length, or passes through
-// untouched when there is nothing to show.
+// built now, and the page passes through untouched, header and all, when
+// there is nothing to show.
 func (p *pageRun) early() ([]byte, bool) {
 	if p.built {
 		return p.snip, true
@@ -199,10 +261,9 @@ func (p *pageRun) build(res contextResult) []byte {
 		return nil
 	}
 	p.outcome = "injected"
+	p.shown, p.subject = picked, subject // counted once the widget is on the page (settle)
 	for _, pk := range picked {
 		p.offerIDs = append(p.offerIDs, pk.OfferID)
-		p.h.metrics.impressions.WithLabelValues(string(p.placement), pk.OfferID, variantLabel(pk.Variant)).Inc()
-		p.h.analytics.shown(p.placement, subject, pk)
 	}
 	if p.h.popupOn(p.placement) {
 		frag = append(frag, p.h.popupLoader...)

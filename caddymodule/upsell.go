@@ -292,6 +292,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		return h.serveEndpoint(w, r, rest)
 	}
 	if pl, pageID, ok := h.match(r); ok {
+		if r.Method == http.MethodHead {
+			return h.serveHead(w, r, next, pl)
+		}
 		if pl == offers.PlacementThankYou && h.pageMode() {
 			return h.serveOfferPage(w, r, next, pageID)
 		}

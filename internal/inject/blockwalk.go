@@ -45,6 +45,10 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) int {
 			h, q := bits.TrailingZeros64(look), bits.TrailingZeros64(quoted)
 			if h < q { // a tag to look at comes first
 				j := base + h
+				if shortTag(load64(p, j+1), tr) {
+					look &= look - 1
+					continue
+				}
 				switch i = passLook(p, t, j, tr); {
 				case i == j: // a plain tag after all
 					look &= look - 1
@@ -162,7 +166,10 @@ func passLook(p []byte, t *markedBlocks, j int, tr *tree) int {
 	if !isNameEnd(p[k]) {
 		return -1 // a control byte in the name, or a long name
 	}
-	kind := rawKindOfWord(u, k-j-1)
+	kind := rawNone
+	if rawInitial[byte(u)] {
+		kind = rawKindOfWord(u, k-j-1)
+	}
 	switch kind {
 	case rawNone:
 		if !tr.startWord(u, k-j-1) {
@@ -282,4 +289,34 @@ func noteText(m *blockMarks, off uint, runs, stop uint64, tr *tree) {
 	if ^runs&^m[markNoName]&^m[markLT]&(^uint64(0)<<off)&upTo != 0 {
 		tr.text()
 	}
+}
+
+// shortTag tells the tree of a start or end tag of one or two letters
+// and no attributes ("<b>", "</i>", "<em>"), the bytes after whose '<'
+// are u, and reports whether it was one: the tags the tree model hears
+// of most, and none of them raw text.
+func shortTag(u uint64, tr *tree) bool {
+	end := byte(u) == '/'
+	if end {
+		u >>= 8
+	}
+	n := 1
+	switch {
+	case byte(u>>8) == '>':
+	case byte(u>>16) == '>' && isAlpha(byte(u>>8)):
+		n = 2
+	default:
+		return false
+	}
+	if !isAlpha(byte(u)) {
+		return false
+	}
+	if k := kindOfWord(u, n); k != kNone {
+		if end {
+			tr.end(k)
+		} else {
+			tr.start(k)
+		}
+	}
+	return true
 }

@@ -29,7 +29,6 @@ func storeHeaders(page string) http.HandlerFunc {
 	}
 }
 
-
 // TestHeaderRules checks each header rule of a rewritten page on a real
 // server: shared-cache fields and directives go, the page is private
 // (private, no-store for an order's page), Vary names Cookie when asked,

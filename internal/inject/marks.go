@@ -49,13 +49,13 @@ func lookSecond(c byte) byte { return lookTables[2][c>>4] & lookTables[3][c&15] 
 // byte whose high nibble and low nibble both occur in it (so "bs" also
 // holds 'c' and 'r'). Letters count in either case.
 var lookPairs = [8]struct{ first, second string }{
-	{"bs", "ctemviuo"},              // script, style, select, small, strike, strong, svg, big, button, body
-	{"t", "ieat"},                   // title, textarea, table, template, tt
-	{"nxecfm", "omar"},              // noscript, noembed, noframes, nobr, xmp, em, code, font, form, frameset, math, marquee
-	{"ipoa", "flbp"},                // iframe, plaintext, object, applet
-	{"/", lookBelowAt},              // an end tag with '/' then a byte that is no letter,
-	{"/", "abcefimno@`"},            // or an initial of a followed element, a to o,
-	{"/", "pstu{|}~\x7f"},          // or p to z
+	{"bs", "ctemviuo"},        // script, style, select, small, strike, strong, svg, big, button, body
+	{"t", "ieat"},             // title, textarea, table, template, tt
+	{"nxecfm", "omar"},        // noscript, noembed, noframes, nobr, xmp, em, code, font, form, frameset, math, marquee
+	{"ipoa", "flbp"},          // iframe, plaintext, object, applet
+	{"/", lookBelowAt},        // an end tag with '/' then a byte that is no letter,
+	{"/", "abcefimno@`"},      // or an initial of a followed element, a to o,
+	{"/", "pstu{|}~\x7f"},     // or p to z
 	{"abipsu", "\t\n\f\r />"}, // a, b, i, p, s, u
 }
 

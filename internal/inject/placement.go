@@ -142,11 +142,20 @@ func kindOfWord(u uint64, n int) uint8 {
 	}
 	u = (u | swarOnes*0x20) & (^uint64(0) >> (64 - 8*uint(n)))
 	k := kindSlots[u*kindMul>>57]
-	if k != kNone && nameWord(kindNames[k]) == u {
+	if kindWords[k] == u {
 		return k
 	}
 	return kNone
 }
+
+// kindWords holds each kind's name as a word (zero for kNone, which no
+// name's word equals: every byte of one has 0x20 set).
+var kindWords = func() (w [kinds]uint64) {
+	for k := range w {
+		w[k] = nameWord(kindNames[k])
+	}
+	return w
+}()
 
 // kindOf is kindOfWord for a name in a slice.
 func kindOf(name []byte) uint8 {
