@@ -47,6 +47,9 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) int {
 				j := base + h
 				if shortTag(load64(p, j+1), tr) {
 					look &= look - 1
+					if tr.needText() {
+						noteText(m, uint(h+1), runs, look|quoted, tr)
+					}
 					continue
 				}
 				switch i = passLook(p, t, j, tr); {

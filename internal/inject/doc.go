@@ -21,16 +21,27 @@
 //   - not inside a tag: a quoted attribute value, an unquoted one, or an
 //     attribute name ("<a title='</body>'>" is no end of anything).
 //
-// A document without one gets the snippet at Close, at the end. The
-// snippet function is called at most once, when its place is reached, so
-// it may wait for the offers (with a deadline) while the page so far has
-// already gone out; it may return nil to insert nothing.
+// That is where the tokenizer ends the body; whether a browser shows the
+// snippet there is the tree builder's business, which the tree model
+// (placement.go) follows: the snippet goes in front of that </body> only
+// when a browser honours it (no table, template, select, SVG or MathML
+// open) and nothing is open that the snippet would be nested into or
+// would close (a, p, button, a form, b, i and the other formatting
+// elements), and the page has content. Otherwise the scan goes on, and
+// at Close the snippet goes at the end if the state there allows it (in
+// text, nothing raw-text, comment or unfinished tag, the same elements
+// closed). A document with no such place passes through byte for byte
+// (NoPlace). So does one whose first bytes say it is not in an
+// ASCII-compatible encoding (a UTF-16 byte order mark, a <meta> naming
+// ISO-2022; charset.go). The snippet function is called at most once,
+// when its place is reached, so it may wait for the offers (with a
+// deadline) while the page so far has already gone out; it may return nil
+// to insert nothing.
 //
-// Two simplifications, both about documents browsers repair: SVG and MathML
-// are not told apart from HTML (a <title> or <style> inside <svg> is read
-// as raw text, a CDATA section as a bogus comment), and an unfinished
-// "</body" cut off by the end of the document counts at its delimiter (the
-// snippet goes in front of it, never inside it).
+// SVG and MathML are read tag by tag (their <style> and <title> are not
+// raw text there); an unfinished "</body" cut off by the end of the
+// document counts at its delimiter (the snippet goes in front of it,
+// never inside it).
 //
 // # Streaming and memory
 //
@@ -54,13 +65,17 @@
 // NewResponseWriter wraps the writer handed to the next handler. When the
 // final status is known (WriteHeader, or the first body bytes, sniffed as
 // net/http would when there is no Content-Type) it rewrites a 200
-// text/html response (any charset) with no Content-Encoding (or identity)
-// and no Content-Range. A rewritten response loses Content-Length, ETag,
-// Last-Modified, Accept-Ranges and body digests and gets Cache-Control:
-// private ("public" dropped, "private" added unless no-store says more).
-// Anything else - HEAD is not Eligible, 304, 206, redirects and errors,
-// JSON, text/event-stream, compressed bodies - passes through with the
-// same bytes and headers; Reason says why, as a short label for a metric.
+// text/html response in an ASCII-compatible charset with no
+// Content-Encoding (or identity) and no Content-Range. A rewritten
+// response loses Content-Length, ETag, Last-Modified, Accept-Ranges, body
+// digests and the fields only shared caches read (CDN-Cache-Control,
+// Surrogate-Control), and gets Cache-Control: private (the shared-cache
+// directives dropped; "private, no-store" for pages nothing may keep) and,
+// when asked, Vary: Cookie (SetPersonal). A HEAD gets the header its GET
+// would get (SetHead). Anything else - 304, 206, redirects and errors,
+// JSON, text/event-stream, compressed bodies, UTF-16 - passes through with
+// the same bytes and headers; Reason says why, as a short label for a
+// metric.
 //
 // The wrapper keeps the response streaming: Flush, FlushError and
 // http.NewResponseController flushes reach the client (less any held-back
@@ -114,6 +129,11 @@
 // also the whole text walk on machines without vector marking, where
 // marking bytes one at a time would cost more than it saves.
 //
+// The tags the tree model follows are flagged by the same marks (two
+// letters after the '<', or '/' and an initial), so the walk reads them
+// and passes the others as before; inside SVG and MathML step reads
+// every byte.
+//
 // The tests hold the fast paths to the reference on every test document,
 // at every split point, at every offset of a 64-byte block, on thousands
 // of generated documents of adversarial tags, with the block walk and
@@ -126,34 +146,14 @@
 //
 // # Performance
 //
-// On the benchmark store page (100 KB, a '<' every 12 bytes, 800 decoy
-// "</body>" in comments, scripts, styles, textareas and attribute values),
-// on this project's 2-core AMD EPYC build machine (AVX-512; shared and
-// busy, so best runs are quoted; means vary with other load):
+// Figures, measured as ratios in one run, are in the README and the
+// benchmarks' own documentation:
 //
 //	go test -run '^$' -bench '^Benchmark(Inject|Reference|ResponseWriter|Shapes|MarkBlocks|InjectPortable)$' -benchmem ./internal/inject
 //
-//	Injector, 100 KB page, one write       2.25 GB/s   0 allocs, 0 B per page
-//	Injector, 100 KB page, 32 KB writes    2.24 GB/s   0 allocs, 0 B per page
-//	Injector, 10 MB page, 32 KB writes     2.20 GB/s   0 allocs, 0 B per page
-//	ResponseWriter, 100 KB page            2.24 GB/s   3 allocs, 272 B per response (see below)
-//	bytes.Index "</body>", same page       1.47 GB/s   (HTML-blind reference)
-//	bytes.IndexByte '<' to '<', same page  1.91 GB/s   (the hop alone, nothing read)
-//	without vector marking                 1.12 GB/s   (BenchmarkInjectPortable)
-//
-// The Injector runs at about 1.5 times an HTML-blind bytes.Index and 1.18
-// times a bare hop between '<'s. BenchmarkShapes splits the cost by kind
-// of tag: runs of short tags ("<li></li>", 4.5 bytes per '<') go at
-// 5.4 GB/s, as they cost only their share of a block; a storefront
-// product card of long tags with several quoted attributes each (img
-// with srcset, article with data attributes) at 1.8 GB/s; links with
-// one quoted attribute ("<a href="/p/1">Mug</a>", 11 bytes per '<') at
-// 1.3 GB/s, as each quoted tag is checked. Of the store page's time, the
-// marking takes about a fifth (BenchmarkMarkBlocks: 11 GB/s with AVX-512,
-// 10 GB/s with AVX2), quoted tags a fifth, comments and raw-text elements
-// a sixth. Memory per page does not depend on its size: the marks of 2 KB
-// of input at a time come from a pool for the length of a document, and
-// TestNoAllocations checks zero allocations for a whole page. Of the
-// ResponseWriter's three allocations two are its own, the wrapper and the
-// new Cache-Control value; the third is the benchmark's header value.
+// Memory per page does not depend on its size: the marks of 2 KB of
+// input at a time come from a pool for the length of a document, and
+// TestNoAllocations checks zero allocations for a whole page. Following
+// the tree costs a look at every tag it follows (a, b, p, form, button,
+// table...), which on a page made of such tags is most of them.
 package inject
