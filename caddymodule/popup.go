@@ -58,7 +58,7 @@ func (h *Handler) servePopup(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: popupSeenCookie, Value: strconv.Itoa(popupSeen(r) + 1), Path: "/",
-		MaxAge: int(popupSeenAge / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		MaxAge: int(popupSeenAge / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
 	})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -121,12 +121,13 @@ func (h *Handler) serveAddToCart(w http.ResponseWriter, r *http.Request, next ca
 			h.contexts.del(contextKey(offers.PlacementCart, "", cookie))
 		}
 	}
-	return next.ServeHTTP(&addedWriter{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}}, r)
+	return next.ServeHTTP(&addedWriter{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}, secure: r.TLS != nil}, r)
 }
 
 // addedWriter sets addedCookie on a successful (2xx or 3xx) answer.
 type addedWriter struct {
 	*caddyhttp.ResponseWriterWrapper
+	secure      bool // the page is served over HTTPS: so is the cookie
 	wroteHeader bool
 }
 
@@ -139,7 +140,7 @@ func (w *addedWriter) WriteHeader(status int) {
 	if status >= 200 && status < 400 {
 		http.SetCookie(w.ResponseWriter, &http.Cookie{
 			Name: addedCookie, Value: "1", Path: "/",
-			MaxAge: int(addedCookieAge / time.Second), SameSite: http.SameSiteLaxMode,
+			MaxAge: int(addedCookieAge / time.Second), SameSite: http.SameSiteLaxMode, Secure: w.secure,
 		})
 	}
 	w.ResponseWriter.WriteHeader(status)

@@ -254,7 +254,7 @@
 			return c.trim().indexOf(ADDED_COOKIE + "=") === 0;
 		});
 		if (found) {
-			document.cookie = ADDED_COOKIE + "=; Max-Age=0; Path=/; SameSite=Lax";
+			document.cookie = ADDED_COOKIE + "=; Max-Age=0; Path=/; SameSite=Lax" + (window.location.protocol === "https:" ? "; Secure" : "");
 		}
 		return found;
 	}
