@@ -38,9 +38,32 @@ func getAs(t *testing.T, rawURL, user, password string) (*http.Response, string)
 	return s.do(req)
 }
 
+// dashboardOrders reads the orders of today from the dashboard's JSON.
+func dashboardOrders(t *testing.T) int64 {
+	t.Helper()
+	resp, body := getAs(t, kairoURL+"/_upsell/dashboard.json?days=1", "operator", "open-sesame")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("dashboard JSON: %d %s", resp.StatusCode, body)
+	}
+	var rep struct {
+		Orders []struct {
+			Treated, Holdout struct{ Orders int64 }
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &rep); err != nil {
+		t.Fatalf("dashboard JSON: %v\n%s", err, body)
+	}
+	var n int64
+	for _, o := range rep.Orders {
+		n += o.Treated.Orders + o.Holdout.Orders
+	}
+	return n
+}
+
 // In real Caddy, the dashboard is behind the operator's basic_auth: no
 // credentials, no figures; with them, an order through the demo store
-// shows up in the dashboard and the metrics. Without an authentication
+// shows up in the dashboard and the metrics, and stays after a config
+// reload. Without an authentication
 // handler in front the dashboard refuses everyone.
 func TestDashboardBehindBasicAuth(t *testing.T) {
 	tester := caddytest.NewTester(t)
@@ -61,36 +84,30 @@ func TestDashboardBehindBasicAuth(t *testing.T) {
 		t.Errorf("CSP %q", csp)
 	}
 
+	// The state layer outlives the tests' reloads: count from here.
+	before := dashboardOrders(t)
 	s, orderID := orderWithBeans(t)
 	s.get(kairoURL + "/checkout/success/" + orderID)
 	s.get(kairoURL + "/checkout/success/" + orderID) // a reload is the same order
 	// The recorder writes in the background: wait for the order to appear.
 	deadline := time.Now().Add(10 * time.Second)
-	var orders int64
-	for time.Now().Before(deadline) {
-		_, body := getAs(t, dash+".json?days=1", "operator", "open-sesame")
-		var rep struct {
-			Orders []struct {
-				Treated, Holdout struct{ Orders int64 }
-			}
-		}
-		if err := json.Unmarshal([]byte(body), &rep); err != nil {
-			t.Fatalf("dashboard JSON: %v\n%s", err, body)
-		}
-		if len(rep.Orders) > 0 {
-			orders = rep.Orders[0].Treated.Orders + rep.Orders[0].Holdout.Orders
-		}
-		if orders > 0 {
-			break
-		}
+	orders := before
+	for orders == before && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
+		orders = dashboardOrders(t)
 	}
-	if orders != 1 {
-		t.Errorf("the dashboard counts %d orders, want 1", orders)
+	if orders != before+1 {
+		t.Errorf("the dashboard counts %d orders after one more, want %d", orders, before+1)
 	}
 	_, metrics := s.get("http://localhost:2999/metrics")
 	if !strings.Contains(metrics, `kairo_upsell_orders_total{arm=`) {
 		t.Error("metrics lack kairo_upsell_orders_total by arm")
+	}
+	// A config reload provisions a new handler (the config must change, or
+	// Caddy keeps the running one): the figures stay.
+	tester.InitServer(withDashboardAuth(t, setup{extra: "dashboard\n\t\tholdout 10%\n\t\tmax_offers 3"}.caddyfile()), "caddyfile")
+	if got := dashboardOrders(t); got != before+1 {
+		t.Errorf("after a reload the dashboard counts %d orders, want %d", got, before+1)
 	}
 
 	// The same handler without basic_auth in front: shut.

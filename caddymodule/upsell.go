@@ -280,7 +280,7 @@ func (h *Handler) Cleanup() error {
 	}
 	h.cleanupAnalytics()
 	if h.ownsState {
-		h.state.Close()
+		releaseMemoryStore()
 	}
 	return nil
 }
