@@ -303,23 +303,45 @@ func shortTag(u uint64, tr *tree) bool {
 	if end {
 		u >>= 8
 	}
-	n := 1
+	var k uint8
 	switch {
 	case byte(u>>8) == '>':
-	case byte(u>>16) == '>' && isAlpha(byte(u>>8)):
-		n = 2
+		k = letterKinds[byte(u)]
+	case byte(u>>16) == '>' && isAlpha(byte(u>>8)) && isAlpha(byte(u)):
+		k = kindOfWord(u, 2)
 	default:
 		return false
 	}
-	if !isAlpha(byte(u)) {
-		return false
-	}
-	if k := kindOfWord(u, n); k != kNone {
-		if end {
-			tr.end(k)
-		} else {
-			tr.start(k)
+	switch {
+	case k == kNone:
+	case k < kNobr && !end: // a formatting element opens
+		f := &tr.frames[tr.depth]
+		if f.open[k] >= 3 {
+			tr.spoil()
 		}
+		f.open[k]++
+		f.sum++
+	case k < kNobr && tr.frames[tr.depth].open[k] > 0: // one closes
+		f := &tr.frames[tr.depth]
+		f.open[k]--
+		f.sum--
+	case end:
+		tr.end(k)
+	default:
+		tr.start(k)
 	}
 	return true
 }
+
+// letterKinds is the kind of each one-letter tag name, by its letter in
+// either case (kNone for the letters no kind is named by, and for other
+// bytes).
+var letterKinds = func() (t [256]uint8) {
+	for k, name := range kindNames {
+		if len(name) == 1 {
+			t[name[0]] = uint8(k)
+			t[name[0]-'a'+'A'] = uint8(k)
+		}
+	}
+	return t
+}()
