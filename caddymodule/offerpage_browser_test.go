@@ -362,3 +362,19 @@ func (b *tab) countInStore(orderID, variantID string) int {
 	}
 	return n
 }
+
+func TestBrowserOfferPageWindowEndsOnTheStorePage(t *testing.T) {
+	for name, js := range map[string]scripts{"with JavaScript": scriptsOn, "without JavaScript": scriptsOff} {
+		t.Run(name, func(t *testing.T) {
+			b := newTab(t, js)
+			start(t, setup{postPurchase: "page {\n\t\t\twindow 3s\n\t\t\ticon /images/coffee-beans.svg\n\t\t}"})
+			orderID := b.orderCoffeeBeans()
+			b.do("the offer page shows the thermos", chromedp.WaitVisible(chromedp.CSS(stepSel("thermos-20"))))
+			// Nobody clicks: when the window ends the page moves on by
+			// itself (the script's countdown, or without it the page's
+			// refresh), to the store's page.
+			b.do("wait for the store's page", chromedp.WaitVisible(chromedp.CSS("#order-summary")))
+			b.atStorePage(orderID)
+		})
+	}
+}
