@@ -1,0 +1,163 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// redisKeyPrefix namespaces Kairo's keys in a shared Redis database.
+const redisKeyPrefix = "kairo:"
+
+// Redis is the Store for a fleet: every Caddy instance that names the same
+// Redis database shares its records, so a claim taken on one instance is
+// seen by all. Claims and conditional writes are single Redis commands or
+// Lua scripts, atomic on the server. Every key is written with an expiry
+// (PX); the memory cap and eviction are Redis's own (maxmemory with the
+// volatile-ttl or volatile-lru policy).
+type Redis struct {
+	client *redis.Client
+	url    string
+}
+
+// Lua scripts: each runs atomically on the Redis server.
+var (
+	// setNX stores ARGV[1] for ARGV[2] ms if KEYS[1] is absent, and returns
+	// {stored, current value}.
+	scriptSetNX = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur then return {0, cur} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {1, ARGV[1]}`)
+	// compareAndSet replaces ARGV[1] by ARGV[2] for ARGV[3] ms.
+	scriptCompareAndSet = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+	return 1
+end
+return 0`)
+	// deleteIf deletes KEYS[1] if it holds ARGV[1].
+	scriptDeleteIf = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0`)
+	// incr adds ARGV[1] and keeps the key at least ARGV[2] ms.
+	scriptIncr = redis.NewScript(`
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
+	redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return n`)
+)
+
+// OpenRedis connects to the Redis database named by a redis:// or
+// rediss:// URL (redis://[user:password@]host:port/db). It does not wait
+// for the server: a Redis that is down now makes operations fail (pages
+// pass through, accepts are refused) until it is back.
+func OpenRedis(rawURL string) (*Redis, error) {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("state: redis URL: %w", err)
+	}
+	// Short timeouts: a page waits on declines, an accept on its claim.
+	opts.DialTimeout = time.Second
+	opts.ReadTimeout = 500 * time.Millisecond
+	opts.WriteTimeout = 500 * time.Millisecond
+	opts.MaxRetries = 1
+	return &Redis{client: redis.NewClient(opts), url: redactedURL(opts)}, nil
+}
+
+// redactedURL names the server in messages, without credentials.
+func redactedURL(o *redis.Options) string {
+	return fmt.Sprintf("redis://%s/%d", o.Addr, o.DB)
+}
+
+// String names the server, without credentials.
+func (r *Redis) String() string { return r.url }
+
+// wrap marks a Redis failure as the store being unavailable.
+func (r *Redis) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %s: %v", ErrUnavailable, r.url, err)
+}
+
+// Ping checks that the server answers.
+func (r *Redis) Ping(ctx context.Context) error { return r.wrap(r.client.Ping(ctx).Err()) }
+
+// Get implements Store.
+func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	v, err := r.client.Get(ctx, redisKeyPrefix+key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, r.wrap(err)
+	}
+	return v, true, nil
+}
+
+// Set implements Store.
+func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if ttl <= 0 {
+		return errNoTTL
+	}
+	return r.wrap(r.client.Set(ctx, redisKeyPrefix+key, value, ttl).Err())
+}
+
+// SetNX implements Store.
+func (r *Redis) SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) ([]byte, bool, error) {
+	if ttl <= 0 {
+		return nil, false, errNoTTL
+	}
+	res, err := scriptSetNX.Run(ctx, r.client, []string{redisKeyPrefix + key}, value, ms(ttl)).Slice()
+	if err != nil {
+		return nil, false, r.wrap(err)
+	}
+	if len(res) != 2 {
+		return nil, false, r.wrap(fmt.Errorf("unexpected answer %v", res))
+	}
+	stored, _ := res[0].(int64)
+	cur, _ := res[1].(string)
+	return []byte(cur), stored == 1, nil
+}
+
+// CompareAndSet implements Store.
+func (r *Redis) CompareAndSet(ctx context.Context, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	if ttl <= 0 {
+		return false, errNoTTL
+	}
+	n, err := scriptCompareAndSet.Run(ctx, r.client, []string{redisKeyPrefix + key}, old, value, ms(ttl)).Int()
+	return n == 1, r.wrap(err)
+}
+
+// DeleteIf implements Store.
+func (r *Redis) DeleteIf(ctx context.Context, key string, old []byte) (bool, error) {
+	n, err := scriptDeleteIf.Run(ctx, r.client, []string{redisKeyPrefix + key}, old).Int()
+	return n == 1, r.wrap(err)
+}
+
+// Incr implements Store.
+func (r *Redis) Incr(ctx context.Context, key string, delta int64, ttl time.Duration) (int64, error) {
+	if ttl <= 0 {
+		return 0, errNoTTL
+	}
+	n, err := scriptIncr.Run(ctx, r.client, []string{redisKeyPrefix + key}, delta, ms(ttl)).Int64()
+	if err != nil {
+		return 0, r.wrap(err)
+	}
+	return n, nil
+}
+
+// Close implements Store.
+func (r *Redis) Close() error { return r.client.Close() }
+
+// ms is a duration in whole milliseconds, at least 1.
+func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
+
+var _ Store = (*Redis)(nil)

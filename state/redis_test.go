@@ -1,0 +1,48 @@
+package state
+
+import (
+	"context"
+	"errors"
+
+	"testing"
+	"time"
+
+	"github.com/kairoedge/kairo/internal/redistest"
+)
+
+// newTestRedis starts (once per test) a redis-server and opens a Store on it.
+func newTestRedis(t *testing.T) *Redis {
+	srv := redistest.Start(t, 6390)
+	r, err := OpenRedis(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func TestRedisDownIsUnavailable(t *testing.T) {
+	srv := redistest.Start(t, 6390)
+	r, err := OpenRedis(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	if err := r.Set(ctx, "k", []byte("v"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	if _, _, err := r.SetNX(ctx, "k2", []byte("v"), time.Minute); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("SetNX with Redis down: %v, want ErrUnavailable", err)
+	}
+	if _, _, err := r.Get(ctx, "k"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Get with Redis down: %v, want ErrUnavailable", err)
+	}
+}
+
+func TestOpenRedisRefusesABadURL(t *testing.T) {
+	if _, err := OpenRedis("http://127.0.0.1:6379"); err == nil {
+		t.Error("an http URL was accepted")
+	}
+}
