@@ -21,7 +21,7 @@
 // and an accepted offer is checked with
 //
 //	claims, err := signer.VerifyFor(token, orderID)    // ErrExpired, ErrWrongSubject, ...
-//	// claims.Nonce is the idempotency key of the store call
+//	err = cat.Recheck(claims, time.Now())              // ended, removed or re-priced since
 //
 // # Catalog v1
 //

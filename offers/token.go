@@ -72,11 +72,16 @@ type Claims struct {
 	Currency                    string
 	// ExpiresAt ends the token's validity; tokens keep it to the second.
 	ExpiresAt time.Time
-	// Nonce makes every token unique and is the idempotency key of the
-	// accept: a repeated accept of one token is answered, never applied
-	// twice. It is URL-safe (letters, digits, '-', '_'); Sign fills it with
-	// 96 random bits when empty.
+	// Nonce makes every token unique. It is URL-safe (letters, digits,
+	// '-', '_'); Sign fills it with 96 random bits when empty. It is not an
+	// idempotency key: two renders of one page sign two nonces for the same
+	// offer, and exactly once is per (cart or order, offer).
 	Nonce string
+	// Binding ties the token to the customer it was shown to, beyond the
+	// subject: the server compares it with what the requester presents at
+	// accept (for cart offers, a hash of the browser's first-party cookie).
+	// Optional; it is signed like every other claim.
+	Binding string
 }
 
 // Signer signs and verifies offer tokens with HMAC-SHA256. Several secrets
@@ -223,6 +228,13 @@ func (s *Signer) authentic(token string) (Claims, error) {
 	if payload[0] != tokenVersion {
 		return Claims{}, fmt.Errorf("%w: unknown version %d", ErrMalformed, payload[0])
 	}
+	// The payload is decoded before the signature is checked, so that a
+	// token cut short or otherwise broken is told apart from a forged one;
+	// the decoder is bounded and trusts nothing it reads.
+	c, err := parsePayload(payload)
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
 	signed := false
 	for _, k := range s.keys {
 		expected := k.sum(raw[len(raw):], payload)
@@ -233,10 +245,6 @@ func (s *Signer) authentic(token string) (Claims, error) {
 	}
 	if !signed {
 		return Claims{}, ErrBadSignature
-	}
-	c, err := parsePayload(payload)
-	if err != nil {
-		return Claims{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return c, nil
 }

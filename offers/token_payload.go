@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The binary payload of a token, version 1. Integers are unsigned varints
+// The binary payload of a token, version 2. Integers are unsigned varints
 // in their shortest form; strings are a varint length and the bytes:
 //
 //	version        1 byte (1)
@@ -18,14 +18,16 @@ import (
 //	unit price     varint, minor units
 //	discount       varint, minor units
 //	currency       3 bytes, ISO 4217
-//	offer id, variant, subject, product id, product variant id, nonce
-//	               6 strings
+//	offer id, variant, subject, product id, product variant id, nonce,
+//	binding        7 strings
+//
+// Version 1 had no binding; its tokens no longer verify.
 //
 // Decoding accepts exactly what encoding produces, nothing more, so a
 // payload has one spelling.
 const (
-	tokenVersion   = 1
-	minPayloadSize = 2 + 4 + 3 + 6 // every varint and string length one byte
+	tokenVersion   = 2
+	minPayloadSize = 2 + 4 + 3 + 7 // every varint and string length one byte
 	// maxClaimLength bounds every string claim, in bytes.
 	maxClaimLength = 512
 	// maxNonceLength bounds the nonce, which is a header and a storage key.
@@ -40,7 +42,7 @@ func appendPayload(dst []byte, c *Claims) []byte {
 	dst = binary.AppendUvarint(dst, uint64(c.UnitPrice))
 	dst = binary.AppendUvarint(dst, uint64(c.Discount))
 	dst = append(dst, c.Currency...)
-	for _, s := range [...]string{c.OfferID, c.Variant, c.Subject, c.ProductID, c.ProductVariantID, c.Nonce} {
+	for _, s := range [...]string{c.OfferID, c.Variant, c.Subject, c.ProductID, c.ProductVariantID, c.Nonce, c.Binding} {
 		dst = binary.AppendUvarint(dst, uint64(len(s)))
 		dst = append(dst, s...)
 	}
@@ -74,6 +76,7 @@ func parsePayload(payload []byte) (Claims, error) {
 	c.ProductID = p.str()
 	c.ProductVariantID = p.str()
 	c.Nonce = p.str()
+	c.Binding = p.str()
 	if p.bad || len(p.s) != 0 || c.check() != nil {
 		return Claims{}, errPayload
 	}
@@ -159,7 +162,7 @@ func (c *Claims) check() error {
 	case !validNonce(c.Nonce):
 		return errors.New("nonce must be 1 to 64 letters, digits, '-' or '_'")
 	}
-	for _, s := range [...]string{c.OfferID, c.Variant, c.Subject, c.ProductID, c.ProductVariantID} {
+	for _, s := range [...]string{c.OfferID, c.Variant, c.Subject, c.ProductID, c.ProductVariantID, c.Binding} {
 		if len(s) > maxClaimLength {
 			return errors.New("a claim is longer than 512 bytes")
 		}

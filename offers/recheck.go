@@ -1,0 +1,44 @@
+package offers
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrOfferChanged is wrapped by every error of Recheck: the offer a token
+// was signed for no longer stands as signed.
+var ErrOfferChanged = errors.New("offers: the offer has changed since it was shown")
+
+// Recheck reports whether the offer a token vouches for still stands in
+// this catalog at now, exactly as signed: the offer is still there, on
+// that placement, scheduled, and resolves for the token's subject to the
+// same variant, product, quantity, price, discount and currency. A token
+// signed before the catalog was edited (the offer ended, was removed or
+// re-priced) fails with an error wrapping ErrOfferChanged that says what
+// changed.
+func (c *Catalog) Recheck(cl Claims, now time.Time) error {
+	o := c.Offer(cl.OfferID)
+	switch {
+	case o == nil:
+		return fmt.Errorf("%w: offer %q was removed", ErrOfferChanged, cl.OfferID)
+	case !o.hasPlacement(cl.Placement):
+		return fmt.Errorf("%w: offer %q is no longer shown on %s pages", ErrOfferChanged, cl.OfferID, cl.Placement)
+	case !o.scheduledAt(now):
+		return fmt.Errorf("%w: offer %q is not running now", ErrOfferChanged, cl.OfferID)
+	}
+	pk := o.Resolve(cl.Subject)
+	switch {
+	case pk.Variant != cl.Variant:
+		return fmt.Errorf("%w: offer %q: variant %q, token %q", ErrOfferChanged, cl.OfferID, pk.Variant, cl.Variant)
+	case pk.ProductID != cl.ProductID || pk.ProductVariantID != cl.ProductVariantID:
+		return fmt.Errorf("%w: offer %q: product %s/%s, token %s/%s", ErrOfferChanged, cl.OfferID,
+			pk.ProductID, pk.ProductVariantID, cl.ProductID, cl.ProductVariantID)
+	case pk.Quantity != cl.Quantity:
+		return fmt.Errorf("%w: offer %q: quantity %d, token %d", ErrOfferChanged, cl.OfferID, pk.Quantity, cl.Quantity)
+	case pk.FinalUnitPrice.Currency != cl.Currency || pk.FinalUnitPrice.Amount != cl.UnitPrice || pk.Discount.Amount != cl.Discount:
+		return fmt.Errorf("%w: offer %q: price %d %s (discount %d), token %d %s (discount %d)", ErrOfferChanged, cl.OfferID,
+			pk.FinalUnitPrice.Amount, pk.FinalUnitPrice.Currency, pk.Discount.Amount, cl.UnitPrice, cl.Currency, cl.Discount)
+	}
+	return nil
+}

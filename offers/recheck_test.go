@@ -1,0 +1,45 @@
+package offers
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestRecheck(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	load := func(t *testing.T, src string) *Catalog {
+		t.Helper()
+		c, err := ParseCatalog("offers.json", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	const shown = `[{"id":"thermos-20","placements":["thank_you"],
+		"product":{"product_id":"thermos","title":"Thermos","unit_price":2999,"currency":"USD"},"discount":{"percent":20}}]`
+	cl := load(t, shown).Offer("thermos-20").Resolve("order-1").Claims(PlacementThankYou, "order-1", now)
+	tests := []struct {
+		name, catalog string
+		changed       bool
+	}{
+		{"unchanged", shown, false},
+		{"removed", `[{"id":"other","placements":["thank_you"],"product":{"product_id":"mug","title":"Mug","unit_price":999,"currency":"USD"}}]`, true},
+		{"re-priced", `[{"id":"thermos-20","placements":["thank_you"],
+			"product":{"product_id":"thermos","title":"Thermos","unit_price":3999,"currency":"USD"},"discount":{"percent":20}}]`, true},
+		{"discount changed", `[{"id":"thermos-20","placements":["thank_you"],
+			"product":{"product_id":"thermos","title":"Thermos","unit_price":2999,"currency":"USD"},"discount":{"percent":10}}]`, true},
+		{"ended", `[{"id":"thermos-20","placements":["thank_you"],"ends_at":"2025-06-01T11:00:00Z",
+			"product":{"product_id":"thermos","title":"Thermos","unit_price":2999,"currency":"USD"},"discount":{"percent":20}}]`, true},
+		{"moved to the cart", `[{"id":"thermos-20","placements":["cart"],
+			"product":{"product_id":"thermos","title":"Thermos","unit_price":2999,"currency":"USD"},"discount":{"percent":20}}]`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := load(t, tt.catalog).Recheck(cl, now)
+			if changed := errors.Is(err, ErrOfferChanged); changed != tt.changed || (err != nil && !changed) {
+				t.Errorf("Recheck = %v, want changed %v", err, tt.changed)
+			}
+		})
+	}
+}
