@@ -12,23 +12,48 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 
 	"github.com/kairoedge/kairo/internal/widget"
 	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/state"
 	"github.com/kairoedge/kairo/stores"
 )
 
 // maxActionBody bounds accept and decline request bodies.
 const maxActionBody = 16 << 10
 
+// actionReadTimeout bounds how long reading an accept or decline body may
+// take: a client trickling its body cannot hold a connection open longer.
+const actionReadTimeout = 5 * time.Second
+
 // outcomeKeep is how long a finished accept is remembered after its
 // token expires (repeats of an expired token are refused anyway).
 const outcomeKeep = time.Hour
 
+// ledgerWriteTimeout bounds recording an accept's outcome once the store
+// has answered; the record is written even if the customer left.
+const ledgerWriteTimeout = 5 * time.Second
+
 // crossOrigin refuses cross-site browser requests to the endpoints that
 // move money (Sec-Fetch-Site, then Origin against Host).
 var crossOrigin = http.NewCrossOriginProtection()
+
+// Outcome is the answer Kairo gave to an accept. Every repeat of an accept
+// of the same offer for the same order (or cart) gets the same Outcome
+// again, from the ledger, so a double click, a second tab, a retry, a
+// restart or another instance never reaches the store twice.
+type Outcome struct {
+	// HTTPStatus is the status of the JSON answer.
+	HTTPStatus int `json:"http_status"`
+	// Status is a short machine code: accepted, payment_failed, ...
+	Status string `json:"status"`
+	// Message is the plain-words sentence shown to the customer.
+	Message string `json:"message"`
+	// Total is the formatted order or cart total after an accept, if known.
+	Total string `json:"total,omitempty"`
+}
 
 // action is a parsed accept or decline request.
 type action struct {
@@ -48,8 +73,7 @@ func (h *Handler) serveEndpoint(w http.ResponseWriter, r *http.Request, rest str
 	case "accept", "decline":
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "use POST", http.StatusMethodNotAllowed)
-			return nil
+			return caddyhttp.Error(http.StatusMethodNotAllowed, fmt.Errorf("%s %s: use POST", r.Method, r.URL.Path))
 		}
 		if rest == "accept" {
 			h.serveAccept(w, r)
@@ -75,13 +99,18 @@ func (h *Handler) serveEndpoint(w http.ResponseWriter, r *http.Request, rest str
 	case "popup":
 		return h.servePopup(w, r)
 	}
-	http.NotFound(w, r)
-	return nil
+	return caddyhttp.Error(http.StatusNotFound, fmt.Errorf("no upsell endpoint %q", rest))
 }
 
 // readAction parses a JSON or form body with one token ("token") or
 // several ("tokens" in JSON, "token" repeated in a form).
 func readAction(w http.ResponseWriter, r *http.Request) (action, error) {
+	// Where the connection allows it (not every writer does), bound the
+	// time the body may take; the deadline is lifted once it is read.
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(actionReadTimeout)) == nil {
+		defer rc.SetReadDeadline(time.Time{})
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxActionBody)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	a := action{json: ct == "application/json" || strings.Contains(r.Header.Get("Accept"), "application/json")}
@@ -149,8 +178,47 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (action, offers.
 	if !ok {
 		return a, offers.Claims{}, out, false
 	}
-	cl, out, ok := h.verify(a)
+	cl, out, ok := h.verify(r, a)
 	return a, cl, out, ok
+}
+
+// verify checks a's token and that the requester is the customer its
+// offer was shown to. A token that does not parse is 400, a forged or
+// altered one 403, an expired one 410.
+func (h *Handler) verify(r *http.Request, a action) (offers.Claims, Outcome, bool) {
+	cl, err := h.signer.Verify(a.token)
+	switch {
+	case errors.Is(err, offers.ErrExpired):
+		return cl, Outcome{HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer has expired."}, false
+	case errors.Is(err, offers.ErrBadSignature):
+		return cl, Outcome{HTTPStatus: http.StatusForbidden, Status: "invalid", Message: "This offer is not valid: its signature does not match."}, false
+	case err != nil:
+		return cl, Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer is not valid: the token is malformed."}, false
+	}
+	if out, ok := h.requesterOwns(r, cl); !ok {
+		return cl, out, false
+	}
+	return cl, Outcome{}, true
+}
+
+// requesterOwns checks that the request comes from the customer the
+// offer was shown to: before purchase (cart, product, checkout, pop-up)
+// the browser whose cart it was shown for (cartcookie.go), after it the
+// buyer's browser (buyer.go).
+func (h *Handler) requesterOwns(r *http.Request, cl offers.Claims) (Outcome, bool) {
+	switch {
+	case cl.Placement.PrePurchase():
+		if !sameCartBrowser(r, cl.Binding) {
+			return outcomes["other_cart"], false
+		}
+	case cl.Placement == offers.PlacementThankYou:
+		if !h.isBuyer(r, cl.Subject) {
+			return outcomes["not_buyer"], false
+		}
+	default:
+		return outcomes["forbidden"], false
+	}
+	return Outcome{}, true
 }
 
 // serveAccept forwards each offer a request names to the store, each once:
@@ -179,7 +247,7 @@ func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 // the store once.
 func (h *Handler) acceptToken(r *http.Request, a action, token string) offerResult {
 	a.token = token
-	cl, out, ok := h.verify(a)
+	cl, out, ok := h.verify(r, a)
 	placement, offerID, variant := "unknown", "unknown", "unknown"
 	answer := func(out Outcome) offerResult {
 		h.metrics.accepts.WithLabelValues(placement, offerID, variant, out.Status).Inc()
@@ -189,43 +257,82 @@ func (h *Handler) acceptToken(r *http.Request, a action, token string) offerResu
 		return answer(out)
 	}
 	placement, offerID, variant = string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)
-	if h.catalog.Offer(cl.OfferID) == nil {
-		return answer(Outcome{HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer is no longer available."})
+	if out, ok := h.stillStands(cl); !ok {
+		return answer(out)
 	}
 	return answer(h.forward(r, cl))
 }
 
-// forward claims the accept in the ledger and, the first time, calls the
-// store; a repeat gets the first answer. It is the one path by which an
-// accept reaches the store, from the inline box and the offer page alike.
+// stillStands re-checks an accepted offer against the catalog loaded now:
+// an offer ended, removed or re-priced since its token was signed is not
+// sold at the old terms, and the store is not asked.
+func (h *Handler) stillStands(cl offers.Claims) (Outcome, bool) {
+	if err := h.catalog.Recheck(cl, h.now()); err != nil {
+		h.logger.Info("offer accept refused: the offer changed since it was shown",
+			zap.String("offer", cl.OfferID), zap.String("subject", cl.Subject), zap.Error(err))
+		return outcomes["changed"], false
+	}
+	return Outcome{}, true
+}
+
+// forward claims the accept in the ledger under its key, derived from
+// (order or cart, offer), and the first time calls the store; every
+// repeat, from any tab, instance or restart, gets the first answer. It is
+// the one path by which an accept reaches the store, from the inline box
+// and the offer page alike.
 func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
-	prev, claimed, err := h.ledger.Begin(r.Context(), cl.Nonce)
+	key := h.acceptKey(cl)
+	// A repeat waits for an attempt in flight as long as that attempt may
+	// take, plus a lease in case its holder died and must be taken over.
+	wait, cancel := context.WithTimeout(r.Context(), h.store.Timeouts().Accept+2*state.DefaultLease)
+	defer cancel()
+	claim, prev, err := h.ledger.Begin(wait, key)
 	switch {
-	case errors.Is(err, ErrInFlight):
+	case errors.Is(err, state.ErrInFlight):
 		return outcomes["in_progress"]
 	case err != nil:
-		h.logger.Error("idempotency ledger", zap.Error(err))
-		return Outcome{HTTPStatus: http.StatusServiceUnavailable, Status: "error", Message: "Something went wrong on our side. Nothing was added; please try again."}
-	case !claimed:
-		return *prev
+		h.logger.Error("state store unavailable: accept refused, nothing was sent to the store",
+			zap.String("offer", cl.OfferID), zap.String("subject", cl.Subject), zap.Error(err))
+		return outcomes["unavailable"]
+	case claim == nil:
+		var rec Outcome
+		if err := json.Unmarshal(prev, &rec); err != nil || rec.HTTPStatus == 0 {
+			h.logger.Error("accept ledger: unreadable record", zap.String("offer", cl.OfferID), zap.Error(err))
+			return outcomes["unavailable"]
+		}
+		return rec
+	}
+	if claim.TookOver {
+		h.logger.Warn("offer accept: taking over an attempt whose instance stopped answering; repeating the store call with the same Idempotency-Key",
+			zap.String("offer", cl.OfferID), zap.String("subject", cl.Subject))
 	}
 
-	// The store call must finish even if the customer leaves the page:
-	// its outcome is what every repeat of this token will be told.
+	// The store call and its record must finish even if the customer
+	// leaves the page: their outcome is what every repeat will be told.
+	bg := context.WithoutCancel(r.Context())
 	start := time.Now()
-	ans, callErr := h.callStore(context.WithoutCancel(r.Context()), cl, shopper(r))
+	ans, callErr := h.callStore(bg, cl, key, shopper(r))
 	h.metrics.storeLatency.WithLabelValues(string(cl.Placement)+"_accept", resultLabel(callErr)).Observe(time.Since(start).Seconds())
 	out, retryable := acceptOutcome(cl, ans, callErr)
 	h.analytics.accepted(cl, ans, callErr)
+	rec, _ := json.Marshal(out) // a plain struct: cannot fail
+	recCtx, recCancel := context.WithTimeout(bg, ledgerWriteTimeout)
 	if retryable {
-		h.ledger.Abandon(cl.Nonce, out)
+		err = claim.Abandon(recCtx, rec)
 	} else {
-		h.ledger.Finish(cl.Nonce, out, time.Until(cl.ExpiresAt)+outcomeKeep)
+		err = claim.Finish(recCtx, rec, time.Until(cl.ExpiresAt)+outcomeKeep)
+	}
+	recCancel()
+	if err != nil {
+		// The claim's lease runs out; a repeat then asks the store again
+		// with the same key, and the store's own record answers it.
+		h.logger.Error("state store unavailable: the accept's outcome could not be recorded",
+			zap.String("offer", cl.OfferID), zap.String("subject", cl.Subject), zap.String("outcome", out.Status), zap.Error(err))
 	}
 	if out.Status == "accepted" && h.contexts != nil {
 		// The cart or order changed: the next page must not offer from
 		// the old context.
-		h.contexts.del(contextKey(cl.Placement, cl.Subject, r.Header.Get("Cookie")))
+		h.contexts.del(contextKey(cl.Placement, cl.Subject, storeCookies(r)))
 	}
 	h.logger.Info("offer accept",
 		zap.String("offer", cl.OfferID), zap.String("placement", string(cl.Placement)),
@@ -237,10 +344,12 @@ func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
 
 // callStore forwards an accepted offer to the store: the order accept
 // after purchase, the cart add before, bounded by the store's accept
-// timeout.
-func (h *Handler) callStore(ctx context.Context, cl offers.Claims, who stores.Shopper) (stores.Answer, error) {
+// timeout. key is the Idempotency-Key (acceptKey): stable per (order or
+// cart, offer), so the store can dedupe a repeat made after a crash or
+// from another instance.
+func (h *Handler) callStore(ctx context.Context, cl offers.Claims, key string, who stores.Shopper) (stores.Answer, error) {
 	req := stores.AcceptRequest{
-		Key:      acceptKey(cl),
+		Key:      key,
 		OfferID:  cl.OfferID,
 		Currency: cl.Currency,
 		Items: []stores.Line{{
@@ -259,33 +368,6 @@ func (h *Handler) callStore(ctx context.Context, cl offers.Claims, who stores.Sh
 		return h.store.OrderAccept(ctx, req)
 	}
 	return h.store.CartAdd(ctx, req)
-}
-
-// acceptKey is the accept's idempotency key: the store applies one key
-// once.
-func acceptKey(cl offers.Claims) string { return cl.Nonce }
-
-// verify checks a token and, for a thank-you offer, that it belongs to
-// the order of the page it was posted from.
-func (h *Handler) verify(a action) (offers.Claims, Outcome, bool) {
-	cl, err := h.signer.Verify(a.token)
-	switch {
-	case errors.Is(err, offers.ErrExpired):
-		return cl, Outcome{HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer has expired."}, false
-	case errors.Is(err, offers.ErrBadSignature):
-		return cl, Outcome{HTTPStatus: http.StatusForbidden, Status: "invalid", Message: "This offer is not valid: its signature does not match."}, false
-	case err != nil:
-		return cl, Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer is not valid: the token is malformed."}, false
-	}
-	if cl.Placement == offers.PlacementThankYou {
-		u, _ := url.Parse(a.returnTo)
-		if u != nil {
-			if pageOrder, ok := h.orderFromPath(u.Path); ok && pageOrder != cl.Subject {
-				return cl, Outcome{HTTPStatus: http.StatusForbidden, Status: "forbidden", Message: "This offer belongs to another order."}, false
-			}
-		}
-	}
-	return cl, Outcome{}, true
 }
 
 var outcomeForbiddenOrigin = Outcome{HTTPStatus: http.StatusForbidden, Status: "forbidden", Message: "This request did not come from the store's own page."}
@@ -307,6 +389,10 @@ var outcomes = map[string]Outcome{
 	"expired":           {HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer has expired."},
 	"invalid":           {HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "This offer is not valid."},
 	"forbidden":         {HTTPStatus: http.StatusForbidden, Status: "forbidden", Message: "This offer could not be added from here."},
+	"other_cart":        {HTTPStatus: http.StatusForbidden, Status: "other_cart", Message: "This offer belongs to another cart."},
+	"not_buyer":         {HTTPStatus: http.StatusForbidden, Status: "not_buyer", Message: "This offer can only be added from the order's own page, in the browser it was shown in."},
+	"changed":           {HTTPStatus: http.StatusGone, Status: "changed", Message: "This offer has changed. Nothing was added; please reload the page to see the current offer."},
+	"unavailable":       {HTTPStatus: http.StatusServiceUnavailable, Status: "unavailable", Message: "We could not take this just now. Nothing was added; please try again in a moment."},
 	"declined":          {HTTPStatus: http.StatusOK, Status: "declined", Message: "No problem, we won't show that offer again."},
 	"partly_added":      {HTTPStatus: http.StatusConflict, Status: "partly_added", Message: "Some of the items were added to your cart, others could not be. Please check your cart."},
 }
@@ -375,11 +461,15 @@ func (h *Handler) serveDecline(w http.ResponseWriter, r *http.Request) {
 		respond(w, r, a, out)
 		return
 	}
-	until := cl.ExpiresAt
-	if until.Before(h.now().Add(24 * time.Hour)) {
-		until = h.now().Add(24 * time.Hour)
+	keep := max(time.Until(cl.ExpiresAt), 24*time.Hour)
+	ctx, cancel := context.WithTimeout(r.Context(), ledgerWriteTimeout)
+	defer cancel()
+	if err := h.declines.Add(ctx, cl.Subject, cl.OfferID, keep); err != nil {
+		h.logger.Error("state store unavailable: decline not recorded",
+			zap.String("offer", cl.OfferID), zap.String("subject", cl.Subject), zap.Error(err))
+		respond(w, r, a, outcomes["unavailable"])
+		return
 	}
-	h.declines.add(cl.Subject, cl.OfferID, until)
 	h.metrics.declines.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)).Inc()
 	h.analytics.declined(cl)
 	respond(w, r, a, outcomes["declined"])

@@ -9,7 +9,6 @@ import (
 	"github.com/caddyserver/caddy/v2"
 
 	"github.com/kairoedge/kairo/offers"
-	"github.com/kairoedge/kairo/state"
 	"github.com/kairoedge/kairo/stores"
 )
 
@@ -93,37 +92,6 @@ func (h *Handler) cleanupAnalytics() {
 		h.analytics.rec.close(5 * time.Second)
 	}
 }
-
-// provisionState is the state layer the handler counts in.
-// TEMPORARY until the embedded and Redis stores are configurable: the
-// process's in-memory store, shared by every handler and kept across
-// config reloads, unless one was set before Provision (tests share one
-// between instances).
-func (h *Handler) provisionState() {
-	if h.state == nil {
-		v, _, _ := memoryStorePool.LoadOrNew(memoryStoreKey, func() (caddy.Destructor, error) {
-			return pooledMemory{state.NewMemory(1_000_000)}, nil
-		})
-		h.state = v.(pooledMemory).Memory
-		h.ownsState = true
-	}
-}
-
-// memoryStorePool holds the in-memory state store of this process: a
-// reload provisions new handlers, and what was counted must stay.
-var memoryStorePool = caddy.NewUsagePool()
-
-// memoryStoreKey names the store in memoryStorePool.
-const memoryStoreKey = "state"
-
-// pooledMemory closes the memory store when its last handler is gone.
-type pooledMemory struct{ *state.Memory }
-
-// Destruct implements caddy.Destructor.
-func (p pooledMemory) Destruct() error { return p.Close() }
-
-// releaseMemoryStore drops a handler's use of the pooled store.
-func releaseMemoryStore() { _, _ = memoryStorePool.Delete(memoryStoreKey) }
 
 // observe is called when a page's cart or order context arrives. It
 // returns the customer's arm, and counts a thank-you page's order (once

@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -33,6 +34,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    cart_token_ttl <duration>
 //	    selection_ttl  <duration>
 //	    context_ttl    <duration>
+//	    state          file [<path>] | <redis://host:port/db> {
+//	        max_records <n>
+//	    }
 //	    holdout        <percent>%
 //	    dashboard
 //	    auto_pause     <failures> <window> | off
@@ -141,6 +145,14 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err := h.PostPurchase.unmarshalCaddyfile(d); err != nil {
 				return err
 			}
+		case "state":
+			if h.State != nil {
+				return d.Err("state is already set")
+			}
+			h.State = new(StateConfig)
+			if err := h.State.unmarshalCaddyfile(d); err != nil {
+				return err
+			}
 		case "store":
 			if h.StoreRaw != nil {
 				return d.Err("store is already set: one upsell handler talks to one store")
@@ -162,6 +174,47 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				continue
 			}
 			return d.Errf("unknown upsell option %q", opt)
+		}
+	}
+	return nil
+}
+
+// unmarshalCaddyfile parses `state file [<path>]` or `state <redis URL>`,
+// with an optional block.
+func (c *StateConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	if !d.NextArg() {
+		return d.Err("state needs where to keep it: file [<path>], or a redis://host:port/db URL")
+	}
+	switch where := d.Val(); {
+	case where == "file":
+		if d.NextArg() {
+			c.File = d.Val()
+		}
+	case strings.HasPrefix(where, "redis://") || strings.HasPrefix(where, "rediss://"):
+		c.Redis = where
+	default:
+		return d.Errf("state %q: want file [<path>] or a redis://host:port/db URL", where)
+	}
+	if d.NextArg() {
+		return d.Errf("state takes one place, got more: %q", d.Val())
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		switch opt := d.Val(); opt {
+		case "max_records":
+			var s string
+			if err := oneArg(d, &s); err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				return d.Errf("max_records: %q is not a positive whole number", s)
+			}
+			if c.Redis != "" {
+				return d.Err("max_records is for the embedded file; cap Redis with its own maxmemory")
+			}
+			c.MaxRecords = n
+		default:
+			return d.Errf("unknown state option %q", opt)
 		}
 	}
 	return nil

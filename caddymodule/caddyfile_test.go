@@ -25,6 +25,9 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		cart_token_ttl 45m
 		selection_ttl 10s
 		context_ttl 2s
+		state file /var/lib/kairo/state.db {
+			max_records 5000
+		}
 		store http://127.0.0.1:9300 {
 			cart_context /api/cart
 			order_context /api/orders/{order_id}
@@ -46,6 +49,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		CartTokenTTL:  caddy.Duration(45 * time.Minute),
 		SelectionTTL:  caddy.Duration(10 * time.Second),
 		ContextTTL:    caddy.Duration(2 * time.Second),
+		State:         &StateConfig{File: "/var/lib/kairo/state.db", MaxRecords: 5000},
 	}
 	wantStore := `{"connector":"contract","url":"http://127.0.0.1:9300","timeout":200000000,"accept_timeout":5000000000,
 		"cart_context":"/api/cart","order_context":"/api/orders/{order_id}","order_accept":"/api/orders/{order_id}/upsells",
@@ -60,6 +64,17 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 	got.StoreRaw = nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+
+	for src, want := range map[string]StateConfig{
+		"upsell {\n state file\n}":                              {},
+		"upsell {\n state redis://10.0.0.5:6379/2\n}":           {Redis: "redis://10.0.0.5:6379/2"},
+		"upsell {\n state rediss://u:p@redis.example:6380/0\n}": {Redis: "rediss://u:p@redis.example:6380/0"},
+	} {
+		var h Handler
+		if err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(src)); err != nil || h.State == nil || *h.State != want {
+			t.Errorf("%q: state %+v, %v; want %+v", src, h.State, err, want)
+		}
 	}
 }
 
@@ -116,6 +131,12 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"store twice", "upsell {\n store http://a\n store http://b\n}", "Testfile:3 - store is already set"},
 		{"unknown store option", "upsell {\n store http://a {\n  colour blue\n }\n}", `Testfile:3 - unknown store option "colour"`},
 		{"header with one value", "upsell {\n store http://a {\n  header Authorization\n }\n}", "Testfile:3 - header needs a name and a value"},
+		{"state without place", "upsell {\n state\n}", "Testfile:2 - state needs where to keep it"},
+		{"state somewhere odd", "upsell {\n state memcached://x\n}", `Testfile:2 - state "memcached://x": want file`},
+		{"state with two places", "upsell {\n state file a.db b.db\n}", `Testfile:2 - state takes one place`},
+		{"state twice", "upsell {\n state file\n state file\n}", "Testfile:3 - state is already set"},
+		{"state max_records on redis", "upsell {\n state redis://a:1/0 {\n  max_records 5\n }\n}", "Testfile:3 - max_records is for the embedded file"},
+		{"state max_records zero", "upsell {\n state file {\n  max_records 0\n }\n}", `Testfile:3 - max_records: "0" is not a positive`},
 		{"negative timeout", "upsell {\n store http://a {\n  timeout -1s\n }\n}", `Testfile:3 - timeout: "-1s" is not a positive duration`},
 	}
 	for _, tt := range tests {

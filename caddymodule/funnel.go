@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -127,21 +128,28 @@ func (h *Handler) updateJourney(ctx context.Context, order string, change func(*
 	return orderJourney{}, errJourneyBusy
 }
 
-// stepNonce is the nonce of every token of one (order, offer): the
-// idempotency key of its accept, the same in every tab and on every
-// reload, so the offer is added to the order at most once.
+// stepNonce is the nonce of every token of one (order, offer), the same in
+// every tab and on every reload. (The accept's idempotency key does not
+// rest on it: acceptKey derives it from the order and the offer.)
 func stepNonce(order, offerID string) string {
 	sum := sha256.Sum256([]byte("kairo-step\x00" + order + "\x00" + offerID))
 	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }
 
 // history is what the selection policy needs from the state layer for an
-// order or cart: its declines (inline box) and the frequency caps.
-func (h *Handler) history(ctx context.Context, subject string, sc *offers.Context) offers.History {
-	hist := offers.History{}
-	if !h.declines.empty() {
-		now := h.now()
-		hist.Declined = func(id string) bool { return h.declines.declined(subject, id, now) }
+// order or cart: its declines (inline box) and the frequency caps. Each
+// decline asked about is one state lookup. A decline that cannot be read
+// counts as declined (the offer is not shown); stateErr returns the first
+// such error, for a caller that would rather leave the page unchanged.
+func (h *Handler) history(ctx context.Context, subject string, sc *offers.Context) (hist offers.History, stateErr func() error) {
+	var firstErr error
+	hist.Declined = func(id string) bool {
+		declined, err := h.declines.Declined(ctx, subject, id)
+		if err != nil {
+			firstErr = cmp.Or(firstErr, err)
+			return true
+		}
+		return declined
 	}
 	if sc.Customer != nil && sc.Customer.ID != "" {
 		hist.ShownElsewhere = func(id string) int {
@@ -154,7 +162,7 @@ func (h *Handler) history(ctx context.Context, subject string, sc *offers.Contex
 			return n
 		}
 	}
-	return hist
+	return hist, func() error { return firstErr }
 }
 
 func capKey(customer, offerID string) string { return "cap/" + customer + "/" + offerID }

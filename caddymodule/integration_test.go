@@ -395,7 +395,7 @@ func TestConcurrentAcceptsOfOneTokenCallTheStoreOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, ans := newShopper(t).accept(toks[0], "/checkout/success/"+orderID)
+			resp, ans := s.accept(toks[0], "/checkout/success/"+orderID)
 			results[i] = result{resp.StatusCode, ans}
 		}()
 	}
@@ -419,7 +419,8 @@ func TestConcurrentAcceptsOfOneTokenCallTheStoreOnce(t *testing.T) {
 func TestBadTokensAreRefusedWithoutAStoreCall(t *testing.T) {
 	start(t, setup{})
 	s, orderID := orderWithBeans(t)
-	_, other := orderWithBeans(t)
+	otherBuyer, other := orderWithBeans(t)
+	otherBuyer.get(kairoURL + "/checkout/success/" + other) // gets its own buyer's cookie
 	_, page := s.get(kairoURL + "/checkout/success/" + orderID)
 	toks := tokens(page)
 	if len(toks) == 0 {
@@ -441,7 +442,9 @@ func TestBadTokensAreRefusedWithoutAStoreCall(t *testing.T) {
 		ProductID: "thermos", Quantity: 1, UnitPrice: 1, Currency: "USD",
 		ExpiresAt: time.Now().Add(time.Hour),
 	})
-	tampered := good[:len(good)-2] + flip(good[len(good)-2:])
+	// Two characters inside the signature (the last one may carry unused
+	// bits, and changing those makes the token malformed, not forged).
+	tampered := good[:len(good)-6] + flip(good[len(good)-6:len(good)-4]) + good[len(good)-4:]
 
 	callsBefore := storeStat(t, "accept_calls")
 	tests := []struct {
@@ -452,12 +455,25 @@ func TestBadTokensAreRefusedWithoutAStoreCall(t *testing.T) {
 		{"forged", forged, "/checkout/success/" + orderID, http.StatusForbidden, "invalid", "signature"},
 		{"tampered", tampered, "/checkout/success/" + orderID, http.StatusForbidden, "invalid", "signature"},
 		{"garbage", "not-a-token", "/checkout/success/" + orderID, http.StatusBadRequest, "invalid", "malformed"},
+		{"truncated", good[:len(good)/2], "/checkout/success/" + orderID, http.StatusBadRequest, "invalid", "malformed"},
+		{"one character cut", good[:len(good)-1], "/checkout/success/" + orderID, http.StatusBadRequest, "invalid", "malformed"},
 		{"expired", expired, "/checkout/success/" + orderID, http.StatusGone, "expired", "expired"},
-		{"other order", good, "/checkout/success/" + other, http.StatusForbidden, "forbidden", "another order"},
+		// A token is not enough: the accept must come from the buyer's
+		// browser, whatever return_to says.
+		{"another customer's browser", good, "/checkout/success/" + orderID, http.StatusForbidden, "not_buyer", "order's own page"},
+		{"another customer's browser, from its own page", good, "/checkout/success/" + other, http.StatusForbidden, "not_buyer", "order's own page"},
+		{"a browser without cookies", good, "/checkout/success/" + orderID, http.StatusForbidden, "not_buyer", "order's own page"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, ans := s.accept(tt.token, tt.returnTo)
+			from := s
+			switch {
+			case strings.HasPrefix(tt.name, "another customer's"):
+				from = otherBuyer
+			case tt.name == "a browser without cookies":
+				from = newShopper(t)
+			}
+			resp, ans := from.accept(tt.token, tt.returnTo)
 			if resp.StatusCode != tt.status || ans.OK || ans.Status != tt.code || !strings.Contains(ans.Message, tt.message) {
 				t.Errorf("got %d %+v, want %d %s with %q", resp.StatusCode, ans, tt.status, tt.code, tt.message)
 			}
@@ -572,13 +588,17 @@ func TestStoreDownPagesUnchangedAcceptFails(t *testing.T) {
 	if viaKairo != plain {
 		t.Errorf("with the store API down the cart page changed")
 	}
+	// The buyer's page still comes from the store, with the buyer's cookie;
+	// the token is signed here as Kairo would have.
+	orderID := s.checkout()
+	s.get(kairoURL + "/checkout/success/" + orderID)
 	signer, _ := offers.NewSigner([][]byte{[]byte(secret)}, nil)
 	tok, _ := signer.Sign(offers.Claims{
-		OfferID: "thermos-20", Placement: offers.PlacementThankYou, Subject: "o1",
-		ProductID: "thermos", Quantity: 1, UnitPrice: 2399, Discount: 600, Currency: "USD",
+		OfferID: "thermos-20", Placement: offers.PlacementThankYou, Subject: orderID,
+		ProductID: "thermos", ProductVariantID: "thermos-500ml", Quantity: 1, UnitPrice: 2399, Discount: 600, Currency: "USD",
 		ExpiresAt: time.Now().Add(time.Hour),
 	})
-	resp, ans := s.accept(tok, "/checkout/success/o1")
+	resp, ans := s.accept(tok, "/checkout/success/"+orderID)
 	if resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != http.StatusBadGateway || ans.Status != "store_unavailable" || !strings.Contains(ans.Message, "could not be reached") {
 		t.Errorf("accept with the store down: %d %+v", resp.StatusCode, ans)
 	}

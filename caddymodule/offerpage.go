@@ -36,6 +36,9 @@ func (h *Handler) serveOfferPage(w http.ResponseWriter, r *http.Request, next ca
 		page, shown, outcome = h.buildOfferPage(r, orderID)
 		if page != nil {
 			h.recordOfferPage(r, outcome, shown)
+			// The offer page stands in for the order's thank-you page:
+			// its browser is the buyer's (buyer.go).
+			h.setBuyerCookie(w, r, orderID)
 			hdr := w.Header()
 			hdr.Set("Content-Type", "text/html; charset=utf-8")
 			hdr.Set("Cache-Control", "private, no-store")
@@ -171,7 +174,9 @@ func (h *Handler) currentStep(ctx context.Context, orderID string, sc *offers.Co
 		step.deadline = deadline
 		cands := h.candidates(offers.PlacementThankYou, sc, now)
 		h.analytics.reach(offers.PlacementThankYou, orderID, cands, h.isShadow)
-		hist := h.history(ctx, orderID, sc)
+		// A decline that cannot be read hides its offer; the journey
+		// below needs the state layer anyway.
+		hist, _ := h.history(ctx, orderID, sc)
 		hist.Hidden = func(id string) bool { return h.analytics.pause.isPaused(id) || h.isShadow(id) }
 		var fresh bool
 		step.journey, err = h.updateJourney(ctx, orderID, func(j *orderJourney) bool {

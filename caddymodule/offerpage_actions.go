@@ -48,8 +48,9 @@ func (h *Handler) servePageAction(w http.ResponseWriter, r *http.Request, kind s
 		ok, out = false, outcomes["invalid"]
 	}
 	if !ok {
-		if kind != "accept" && out.Status == "expired" && cl.Subject != "" {
-			// The window ran out: the way out still works.
+		if cl.Subject != "" && (kind != "accept" && out.Status == "expired" || kind == "continue" && out.Status == "not_buyer") {
+			// The window ran out, or the browser lost the buyer's cookie:
+			// the way out still works.
 			h.leave(w, r, a, cl.Subject, pageAnswer{OK: true, Status: "expired"})
 			return
 		}
@@ -94,12 +95,12 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 	count := func(status string) {
 		h.metrics.accepts.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant), status).Inc()
 	}
-	o := h.catalog.Offer(cl.OfferID)
-	if o == nil {
-		count("expired")
-		answerPage(w, r, a, failedAnswer(Outcome{HTTPStatus: http.StatusGone, Status: "expired", Message: "This offer is no longer available."}))
+	if out, ok := h.stillStands(cl); !ok {
+		count(out.Status)
+		answerPage(w, r, a, failedAnswer(out))
 		return
 	}
+	o := h.catalog.Offer(cl.OfferID)
 	j, _, err := h.loadJourney(r.Context(), order)
 	if err != nil {
 		h.logger.Error("offer page accept: state layer", zap.Error(err))

@@ -42,6 +42,7 @@ type pageRun struct {
 	r         *http.Request
 	placement offers.Placement
 	pageID    string // the order of a thank-you page, the product of a product page
+	binding   string // the browser's cart binding, signed into pre-purchase tokens
 	pending   <-chan contextResult
 	outcome   string // injected, or why the page passed through
 	offerIDs  []string
@@ -57,6 +58,11 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 	ctx, cancel := context.WithTimeout(r.Context(), h.store.Timeouts().Context)
 	defer cancel()
 	run := &pageRun{h: h, r: r, placement: pl, pageID: pageID, outcome: "not_rewritable"}
+	if pl.PrePurchase() {
+		run.binding = cartBinding(h.cartBrowserID(w, r))
+	} else {
+		w = h.withBuyerCookie(w, r, pageID)
+	}
 	if pl == offers.PlacementProduct {
 		run.pending = h.fetchProductPage(ctx, pageID, shopper(r))
 	} else {
@@ -238,7 +244,16 @@ func (p *pageRun) build(res contextResult) []byte {
 	case !res.available:
 		// Nothing is offered beside a product that cannot be bought.
 	case p.h.analytics.observe(p.placement, res.sc, subject) == offers.ArmTreated:
-		picked = p.h.analytics.live(p.placement, res.sc, subject, p.h.pick(p.placement, res.sc, subject), p.h.isShadow)
+		ctx, cancel := context.WithTimeout(p.r.Context(), pageStateTimeout)
+		chosen, err := p.h.pick(ctx, p.placement, res.sc, subject)
+		cancel()
+		if err != nil {
+			// Without the declines, an offer turned down could show again.
+			p.outcome = "state_unavailable"
+			p.h.logger.Warn("page served unchanged: the state store is unavailable", zap.Error(err))
+			return nil
+		}
+		picked = p.h.analytics.live(p.placement, res.sc, subject, chosen, p.h.isShadow)
 	default:
 		p.outcome = "holdout"
 	}
@@ -254,7 +269,7 @@ func (p *pageRun) build(res contextResult) []byte {
 		}
 		return nil
 	}
-	frag, err := p.h.fragment(p.placement, subject, picked, p.returnTo(), notice, res.product, deadline)
+	frag, err := p.h.fragment(p.placement, subject, p.binding, picked, p.returnTo(), notice, res.product, deadline)
 	if err != nil {
 		p.outcome = "render_error"
 		p.h.logger.Error("rendering the offer widget", zap.Error(err))
@@ -327,15 +342,20 @@ func (p *pageRun) returnTo() string {
 }
 
 // pick asks the selection policy (offers.Catalog.Shelf) for the offers of
-// the inline box, and resolves them for the subject.
-func (h *Handler) pick(pl offers.Placement, sc *offers.Context, subject string) []offers.Pick {
+// the inline box, and resolves them for the subject. An error means the
+// state layer could not say what the subject declined.
+func (h *Handler) pick(ctx context.Context, pl offers.Placement, sc *offers.Context, subject string) ([]offers.Pick, error) {
 	now := h.now()
-	shelf := h.catalog.Shelf(pl, sc, h.candidates(pl, sc, now), h.history(context.Background(), subject, sc), now, h.MaxOffers)
+	hist, stateErr := h.history(ctx, subject, sc)
+	shelf := h.catalog.Shelf(pl, sc, h.candidates(pl, sc, now), hist, now, h.MaxOffers)
+	if err := stateErr(); err != nil {
+		return nil, err
+	}
 	picked := make([]offers.Pick, len(shelf))
 	for i, o := range shelf {
 		picked[i] = o.Resolve(subject)
 	}
-	return picked
+	return picked, nil
 }
 
 // inlineWindow is the honest window of the inline box on a thank-you
@@ -361,10 +381,11 @@ func (h *Handler) inlineWindow(ctx context.Context, orderID string, sc *offers.C
 }
 
 // fragment signs one token per offer and writes the widget from a cached
-// layout, so a page view costs the signatures and a copy. product is a
+// layout, so a page view costs the signatures and a copy. Pre-purchase
+// tokens carry the browser's binding (cartcookie.go). product is a
 // product page's product, else nil. A thank-you page's tokens end at the
 // order's deadline when it is known.
-func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.Pick, returnTo, noticeCode string, product *offers.ProductContext, deadline time.Time) ([]byte, error) {
+func (h *Handler) fragment(pl offers.Placement, subject, binding string, picked []offers.Pick, returnTo, noticeCode string, product *offers.ProductContext, deadline time.Time) ([]byte, error) {
 	now := h.now()
 	vals := widget.Values{
 		ReturnTo:  returnTo,
@@ -379,6 +400,9 @@ func (h *Handler) fragment(pl offers.Placement, subject string, picked []offers.
 			cl.ExpiresAt = now.Add(time.Duration(h.CartTokenTTL)).Truncate(time.Second)
 		case !deadline.IsZero():
 			cl.ExpiresAt = deadline
+		}
+		if pl.PrePurchase() {
+			cl.Binding = binding
 		}
 		token, err := h.signer.Sign(cl)
 		if err != nil {

@@ -47,7 +47,7 @@ func (h *Handler) servePopup(w http.ResponseWriter, r *http.Request) error {
 		return caddyhttp.Error(http.StatusNotFound, nil)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	outcome, body := h.popup(r)
+	outcome, body := h.popup(r, cartBinding(h.cartBrowserID(w, r)))
 	h.metrics.pages.WithLabelValues(string(offers.PlacementPopup), outcome).Inc()
 	if body == nil {
 		if outcome != "capped" && outcome != "no_offers" {
@@ -67,8 +67,9 @@ func (h *Handler) servePopup(w http.ResponseWriter, r *http.Request) error {
 }
 
 // popup works out the pop-up for the request's cart: the outcome (a
-// metric label) and the dialog, or nil.
-func (h *Handler) popup(r *http.Request) (string, []byte) {
+// metric label) and the dialog, or nil. binding ties its tokens to the
+// browser (cartcookie.go).
+func (h *Handler) popup(r *http.Request, binding string) (string, []byte) {
 	if popupSeen(r) >= h.PopupCap {
 		return "capped", nil
 	}
@@ -83,11 +84,15 @@ func (h *Handler) popup(r *http.Request) (string, []byte) {
 	if h.analytics.observe(pl, res.sc, subject) != offers.ArmTreated {
 		return "holdout", nil
 	}
-	picked := h.analytics.live(pl, res.sc, subject, h.pick(pl, res.sc, subject), h.isShadow)
+	chosen, err := h.pick(ctx, pl, res.sc, subject)
+	if err != nil {
+		return "state_unavailable", nil
+	}
+	picked := h.analytics.live(pl, res.sc, subject, chosen, h.isShadow)
 	if len(picked) == 0 {
 		return "no_offers", nil
 	}
-	frag, err := h.fragment(pl, subject, picked, safeReturnPath(r.URL.Query().Get("return_to")), "", nil, time.Time{})
+	frag, err := h.fragment(pl, subject, binding, picked, safeReturnPath(r.URL.Query().Get("return_to")), "", nil, time.Time{})
 	if err != nil {
 		h.logger.Error("rendering the pop-up", zap.Error(err))
 		return "render_error", nil

@@ -89,7 +89,8 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// shopper is who a cart call is made for.
+// shopper is who a cart call is made for. Kairo's own cookies are not
+// the store's business and are left out (cartcookie.go).
 func shopper(r *http.Request) stores.Shopper {
-	return stores.Shopper{Cookie: r.Header.Get("Cookie"), ClientAddr: clientAddr(r)}
+	return stores.Shopper{Cookie: storeCookies(r), ClientAddr: clientAddr(r)}
 }

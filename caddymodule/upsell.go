@@ -134,8 +134,13 @@ type Handler struct {
 	// placement name.
 	Placements map[string]*PlacementOptions `json:"placements,omitempty"`
 
+	// State is where accept records and declines are kept. Default: an
+	// embedded file under Caddy's data directory.
+	State *StateConfig `json:"state,omitempty"`
+
 	catalog       *offers.Catalog
 	signer        *offers.Signer
+	secrets       [][]byte // as configured: the first signs, all verify
 	cartPaths     []pathPattern
 	thankYou      []pathPattern
 	productPaths  []pathPattern
@@ -143,22 +148,17 @@ type Handler struct {
 	popupAfter    []popupTrigger
 	popupLoader   []byte // what product and cart pages carry for the pop-up
 	store         stores.Store
-	ledger        Ledger
-	declines      *declineLog
+	state         state.Store // shared by every Handler of this process on the same store
+	stateKey      string      // the state store's key in statePool; "" when none held
+	ledger        *state.Ledger
+	declines      *state.Declines
 	cache         *selectionCache
 	layouts       *layoutCache
 	contexts      *contextCache // nil when ContextTTL is 0
 	metrics       *metrics
 	logger        *zap.Logger
 	now           func() time.Time
-
-	// State layer (analytics counters; the offer page's window, steps and
-	// way out; frequency caps). TEMPORARY: provisioned by
-	// provisionState with an in-process memory store until the
-	// configurable stores land.
-	state     state.Store
-	ownsState bool
-	analytics *analytics
+	analytics     *analytics
 }
 
 // CaddyModule returns the Caddy module information.
@@ -209,6 +209,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if len(secrets) == 0 {
 		return errors.New("upsell: at least one secret is required (secret <value>, 32 bytes or more)")
 	}
+	h.secrets = secrets
 	h.signer, err = offers.NewSigner(secrets, nil)
 	if err != nil {
 		return fmt.Errorf("upsell: secrets: %w", err)
@@ -241,8 +242,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			return fmt.Errorf("upsell: context cache: %w", err)
 		}
 	}
-	h.ledger, h.declines = acquireMemoryState()
-	h.provisionState()
+	if err := h.provisionState(); err != nil {
+		return fmt.Errorf("upsell: state: %w", err)
+	}
 	return h.provisionAnalytics(ctx)
 }
 
@@ -275,13 +277,9 @@ func (h *Handler) Cleanup() error {
 	if h.contexts != nil {
 		h.contexts.close()
 	}
-	if h.ledger != nil {
-		releaseMemoryState()
-	}
+	// Analytics writes what it has queued before the state goes.
 	h.cleanupAnalytics()
-	if h.ownsState {
-		releaseMemoryStore()
-	}
+	h.releaseState()
 	return nil
 }
 
