@@ -9,7 +9,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -172,6 +174,14 @@ func (s *simStore) orderTotal(orderID string) int64 {
 type simClient struct {
 	t *testing.T
 	h *Handler
+	// jars are the customers' browsers, by sim cookie: Kairo's own cookies
+	// (the cart binding, the buyer's cookie) go back with later requests.
+	jars map[string]*cookiejar.Jar
+}
+
+// newSimClient is a client of h whose customers start without cookies.
+func newSimClient(t *testing.T, h *Handler) simClient {
+	return simClient{t, h, map[string]*cookiejar.Jar{}}
 }
 
 func (c simClient) do(req *http.Request) (int, string) {
@@ -179,6 +189,18 @@ func (c simClient) do(req *http.Request) (int, string) {
 	repl := caddy.NewReplacer()
 	req = req.WithContext(context.WithValue(req.Context(), caddy.ReplacerCtxKey, repl))
 	rec := httptest.NewRecorder()
+	var jar *cookiejar.Jar
+	if sim, err := req.Cookie("sim_cart"); err == nil {
+		if jar = c.jars[sim.Value]; jar == nil {
+			jar, _ = cookiejar.New(nil)
+			c.jars[sim.Value] = jar
+		}
+		at := &url.URL{Scheme: "http", Host: req.Host, Path: req.URL.Path}
+		for _, ck := range jar.Cookies(at) {
+			req.AddCookie(ck)
+		}
+		defer func() { jar.SetCookies(at, rec.Result().Cookies()) }()
+	}
 	next := caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, err := io.WriteString(w, "<!doctype html><html><head><title>shop</title></head><body><main>"+r.URL.Path+"</main></body></html>")
@@ -248,6 +270,9 @@ func simHandler(t *testing.T, storeURL, catalog string, st state.Store, now *tim
 	path, err := filepath.Abs(catalog)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if st == nil {
+		st = state.NewMemory(0)
 	}
 	h := &Handler{
 		Catalog:         path,
@@ -362,7 +387,7 @@ func expectedIncrement() float64 {
 // (moving *now along), and returns what happened.
 func simulate(t *testing.T, h *Handler, store *simStore, now *time.Time, start time.Time, customers, days int) *simTruth {
 	t.Helper()
-	c := simClient{t, h}
+	c := newSimClient(t, h)
 	// A thank-you offer is answered where it is: the offer page's buttons,
 	// or the inline box's.
 	orderAction := func(kind string) string {
@@ -421,7 +446,7 @@ func simulate(t *testing.T, h *Handler, store *simStore, now *time.Time, start t
 
 		// The thank-you page, perhaps twice.
 		thankYou := "/checkout/success/" + orderID
-		firstVisit := c.page(thankYou, "")
+		firstVisit := c.page(thankYou, cookie)
 		if strings.Contains(firstVisit, "data-kairo-step=") {
 			tr.offerPages++
 		}
@@ -440,20 +465,20 @@ func simulate(t *testing.T, h *Handler, store *simStore, now *time.Time, start t
 			key := "thermos-pp/" + variant
 			tr.impressions[key]++
 			if rng.Float64() < simThermos[variant].take {
-				if status, body := c.post(orderAction("accept"), tok, thankYou, ""); status != http.StatusOK {
+				if status, body := c.post(orderAction("accept"), tok, thankYou, cookie); status != http.StatusOK {
 					t.Fatalf("order accept: %d %s", status, body)
 				}
 				tr.accepts[key]++
 				tr.revenue[key] += simThermos[variant].price
 			} else if rng.Float64() < simDeclineShare {
-				if status, body := c.post(orderAction("decline"), tok, thankYou, ""); status != http.StatusOK {
+				if status, body := c.post(orderAction("decline"), tok, thankYou, cookie); status != http.StatusOK {
 					t.Fatalf("decline: %d %s", status, body)
 				}
 				tr.declines[key]++
 			}
 		}
 		if rng.Float64() < simRevisit {
-			revisit := offersOnPage(c.page(thankYou, ""))
+			revisit := offersOnPage(c.page(thankYou, cookie))
 			// An offer ignored the first time is shown again, but the
 			// same order seeing it again is not another impression.
 			for id := range revisit {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
 	"regexp"
@@ -153,17 +154,17 @@ func TestAutoPauseStopsAnOfferThatKeepsFailingUntilReload(t *testing.T) {
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	opts := AnalyticsConfig{AutoPauseFailures: 3, AutoPauseWindow: caddy.Duration(time.Minute), Dashboard: true}
 	h := simHandler(t, url, "testdata/sim-offers.json", nil, &now, opts)
-	c := simClient{t, h}
+	c := newSimClient(t, h)
 	accept := func(i int) (paused bool) {
 		cookie := fmt.Sprintf("p%d", i)
 		store.startCart(cookie, "c-treated-"+cookie, offers.Item{ProductID: "beans", Quantity: 1, UnitPrice: 1500})
 		store.checkout(cookie, "op"+cookie)
-		page := offersOnPage(c.page("/checkout/success/op"+cookie, ""))
+		page := offersOnPage(c.page("/checkout/success/op"+cookie, cookie))
 		tok, ok := page["thermos-pp"]
 		if !ok {
 			return true
 		}
-		if status, _ := c.post("accept", tok, "/checkout/success/op"+cookie, ""); status != http.StatusConflict {
+		if status, _ := c.post("accept", tok, "/checkout/success/op"+cookie, cookie); status != http.StatusConflict {
 			t.Fatalf("accept: %d, want the store's 409", status)
 		}
 		flushAnalytics(t, h)
@@ -206,7 +207,7 @@ func TestAutoPauseStopsAnOfferThatKeepsFailingUntilReload(t *testing.T) {
 	reloaded := simHandler(t, url, "testdata/sim-offers.json", nil, &now, opts)
 	store.startCart("after", "c-after", offers.Item{ProductID: "beans", Quantity: 1, UnitPrice: 1500})
 	store.checkout("after", "op-after")
-	if _, ok := offersOnPage(simClient{t, reloaded}.page("/checkout/success/op-after", ""))["thermos-pp"]; !ok {
+	if _, ok := offersOnPage(newSimClient(t, reloaded).page("/checkout/success/op-after", ""))["thermos-pp"]; !ok {
 		t.Error("after a reload the paused offer is still not shown")
 	}
 }
@@ -221,7 +222,9 @@ func TestTwoInstancesOnOneStoreAddUp(t *testing.T) {
 	opts := AnalyticsConfig{Dashboard: true}
 	a := simHandler(t, srv.URL, "testdata/sim-offers.json", shared, &now, opts)
 	b := simHandler(t, srv.URL, "testdata/sim-offers.json", shared, &now, opts)
-	instances := []simClient{{t, a}, {t, b}}
+	// One customer's browser goes to both instances.
+	browsers := map[string]*cookiejar.Jar{}
+	instances := []simClient{{t, a, browsers}, {t, b, browsers}}
 	var accepts, cartAccepts, pages int64
 	for i := range 200 {
 		cookie := fmt.Sprintf("two%03d", i)
@@ -237,11 +240,11 @@ func TestTwoInstancesOnOneStoreAddUp(t *testing.T) {
 		orderID := "otwo" + cookie
 		store.checkout(cookie, orderID)
 		thankYou := "/checkout/success/" + orderID
-		page := offersOnPage(instances[i%2].page(thankYou, ""))
+		page := offersOnPage(instances[i%2].page(thankYou, cookie))
 		pages++
-		instances[(i+1)%2].page(thankYou, "") // a reload, on the other instance
+		instances[(i+1)%2].page(thankYou, cookie) // a reload, on the other instance
 		if tok, ok := page["thermos-pp"]; ok && i%4 == 0 {
-			if status, _ := instances[(i+1)%2].post("accept", tok, thankYou, ""); status != http.StatusOK {
+			if status, _ := instances[(i+1)%2].post("accept", tok, thankYou, cookie); status != http.StatusOK {
 				t.Fatalf("order accept: %d", status)
 			}
 			accepts++

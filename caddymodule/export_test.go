@@ -30,7 +30,7 @@ func ServeSimulatedDashboard(t *testing.T, user, password string) string {
 
 	// The store starts refusing the cart offer: it is paused.
 	store.status = http.StatusConflict
-	c := simClient{t, h}
+	c := newSimClient(t, h)
 	for i := range DefaultAutoPauseFailures {
 		cookie := fmt.Sprintf("refused%d", i)
 		store.startCart(cookie, "c"+cookie, offers.Item{ProductID: "beans", Quantity: 1, UnitPrice: simBasePrice})
