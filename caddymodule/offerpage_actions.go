@@ -48,9 +48,8 @@ func (h *Handler) servePageAction(w http.ResponseWriter, r *http.Request, kind s
 		ok, out = false, outcomes["invalid"]
 	}
 	if !ok {
-		if cl.Subject != "" && (kind != "accept" && out.Status == "expired" || kind == "continue" && out.Status == "not_buyer") {
-			// The window ran out, or the browser lost the buyer's cookie:
-			// the way out still works.
+		if kind != "accept" && out.Status == "expired" && cl.Subject != "" {
+			// The window ran out: the way out still works.
 			h.leave(w, r, a, cl.Subject, pageAnswer{OK: true, Status: "expired"})
 			return
 		}
