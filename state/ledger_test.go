@@ -124,14 +124,16 @@ func TestLedgerTakesOverADeadHolder(t *testing.T) {
 // key while its holder lives.
 func TestLedgerRenewsALongAttempt(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s Store) {
-		const lease = 300 * time.Millisecond
+		// Renewals come every third of the lease; a lease far longer than a
+		// write keeps the test meaningful on a loaded machine.
+		const lease = 600 * time.Millisecond
 		l := NewLedger(s, lease)
 		ctx := context.Background()
 		c, _, err := l.Begin(ctx, "k")
 		if err != nil || c == nil {
 			t.Fatal(err)
 		}
-		short, cancel := context.WithTimeout(ctx, 4*lease)
+		short, cancel := context.WithTimeout(ctx, 3*lease)
 		defer cancel()
 		if c2, _, err := l.Begin(short, "k"); c2 != nil || !errors.Is(err, ErrInFlight) {
 			t.Errorf("a second caller during a renewed attempt: claim %v, %v", c2 != nil, err)
