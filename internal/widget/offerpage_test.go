@@ -121,3 +121,18 @@ func TestOfferStepAndDone(t *testing.T) {
 		t.Errorf("the done part lacks the way on or the total:\n%s", done)
 	}
 }
+
+// BenchmarkRenderOfferPage measures one offer page, rendered whole from the
+// template (the offer page is not on the hot path of every page view: it
+// is served once or twice per order).
+//
+//	go test -run '^$' -bench RenderOfferPage ./internal/widget
+func BenchmarkRenderOfferPage(b *testing.B) {
+	p := samplePage()
+	buf := make([]byte, 0, 16<<10)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = RenderOfferPage(buf[:0], p)
+	}
+	b.SetBytes(int64(len(buf)))
+}
