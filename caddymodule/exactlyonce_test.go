@@ -1,0 +1,131 @@
+package caddymodule_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Two renders of one thank-you page sign two tokens for the same offer;
+// 50 concurrent accepts of each (a double click in two tabs, many times
+// over) make one store call and one line in the order, and every request
+// gets the same answer.
+func TestTwoRendersManyAcceptsOneApplication(t *testing.T) {
+	start(t, setup{})
+	s, orderID := orderWithBeans(t)
+	pagePath := "/checkout/success/" + orderID
+	var toks []string
+	for range 2 {
+		_, page := s.get(kairoURL + pagePath)
+		tk := tokens(page)
+		if len(tk) == 0 {
+			t.Fatal("no offer on the thank-you page")
+		}
+		toks = append(toks, tk[0])
+	}
+	if toks[0] == toks[1] {
+		t.Fatal("the two renders signed one token; the test needs two")
+	}
+	if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", map[string]any{"accept_delay": "300ms"}); status/100 != 2 {
+		t.Fatalf("setting faults: %d", status)
+	}
+	defer storeAPI(t, http.MethodDelete, "/_demo/faults", nil)
+	calls, applied := storeStat(t, "accept_calls"), storeStat(t, "accept_applied")
+	items := len(orderItems(t, orderID))
+
+	answers := make([]acceptAnswer, 100)
+	statuses := make([]int, 100)
+	var wg sync.WaitGroup
+	for i := range answers {
+		wg.Go(func() {
+			resp, ans := s.accept(toks[i%2], pagePath)
+			answers[i], statuses[i] = ans, resp.StatusCode
+		})
+	}
+	wg.Wait()
+	for i := range answers {
+		if answers[i] != answers[0] || statuses[i] != http.StatusOK || answers[i].Status != "accepted" {
+			t.Errorf("answer %d: %d %+v, want the first's, accepted", i, statuses[i], answers[i])
+		}
+	}
+	if got := storeStat(t, "accept_calls") - calls; got != 1 {
+		t.Errorf("%d store calls, want 1", got)
+	}
+	if got := storeStat(t, "accept_applied") - applied; got != 1 {
+		t.Errorf("%d applications, want 1", got)
+	}
+	if got := len(orderItems(t, orderID)) - items; got != 1 {
+		t.Errorf("%d new lines in the order, want 1", got)
+	}
+}
+
+// A cart token taken from one customer's cart page and posted with another
+// customer's cookies is refused before the store.
+func TestCartTokenOfAnotherCustomerIsRefused(t *testing.T) {
+	start(t, setup{})
+	owner := newShopper(t)
+	owner.addToCart("coffee-beans")
+	_, page := owner.get(kairoURL + "/cart")
+	toks := tokens(page)
+	if len(toks) == 0 {
+		t.Fatal("no offer on the cart page")
+	}
+	other := newShopper(t)
+	other.addToCart("coffee-beans")
+	other.get(kairoURL + "/cart") // the other customer's own cart page, own cookies
+	calls := storeStat(t, "cart_add_calls")
+	for name, from := range map[string]*shopper{"another customer": other, "no cookies": newShopper(t)} {
+		resp, ans := from.accept(toks[0], "/cart")
+		if resp.StatusCode != http.StatusForbidden || ans.Status != "other_cart" || !strings.Contains(ans.Message, "belongs to another cart") {
+			t.Errorf("%s: %d %+v, want 403 other_cart", name, resp.StatusCode, ans)
+		}
+	}
+	if got := storeStat(t, "cart_add_calls") - calls; got != 0 {
+		t.Errorf("refused cart tokens made %d store calls", got)
+	}
+	// The owner still can.
+	if _, ans := owner.accept(toks[0], "/cart"); ans.Status != "accepted" {
+		t.Errorf("the owner's accept: %+v", ans)
+	}
+}
+
+// An offer re-priced after its token was signed (the catalog reloaded) is
+// refused with 410, before the store.
+func TestRepricedOfferIsRefused(t *testing.T) {
+	demo, err := os.ReadFile("../demo/offers.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog := filepath.Join(t.TempDir(), "offers.json")
+	if err := os.WriteFile(catalog, demo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tester := start(t, setup{catalog: catalog})
+	s, orderID := orderWithBeans(t)
+	pagePath := "/checkout/success/" + orderID
+	_, page := s.get(kairoURL + pagePath)
+	toks := tokens(page)
+	if len(toks) == 0 {
+		t.Fatal("no offer on the thank-you page")
+	}
+	repriced := strings.Replace(string(demo), `"unit_price": 2999`, `"unit_price": 3499`, 1)
+	if repriced == string(demo) {
+		t.Fatal("the demo catalog no longer prices the thermos at 2999")
+	}
+	if err := os.WriteFile(catalog, []byte(repriced), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A reload with the new catalog (the config must change to be loaded).
+	tester.InitServer(setup{catalog: catalog, extra: "max_offers 3"}.caddyfile(), "caddyfile")
+	calls := storeStat(t, "accept_calls")
+	resp, ans := s.accept(toks[0], pagePath)
+	if resp.StatusCode != http.StatusGone || ans.Status != "changed" || !strings.Contains(ans.Message, "has changed") {
+		t.Errorf("accept of a re-priced offer: %d %+v, want 410 changed", resp.StatusCode, ans)
+	}
+	if got := storeStat(t, "accept_calls") - calls; got != 0 {
+		t.Errorf("the re-priced offer made %d store calls", got)
+	}
+}
