@@ -1,0 +1,93 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// BenchmarkDistinctAccepts runs b.N accepts of distinct (order, offer)
+// keys through the ledger (claim, then record the answer) on a File store
+// capped at 100,000 records, and reports what is held afterwards: records
+// (never over the cap), the file's size and the Go heap. Run it with
+// -benchtime=1000000x for a million accepts. The fsync of each commit is
+// skipped here (noSync): it bounds the rate, not what is kept.
+//
+//	go test ./state -run '^$' -bench DistinctAccepts -benchtime=1000000x
+func BenchmarkDistinctAccepts(b *testing.B) {
+	const maxRecords = 100_000
+	path := filepath.Join(b.TempDir(), "state.db")
+	f, err := OpenFile(path, FileOptions{MaxRecords: maxRecords, noSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	l := NewLedger(f, time.Minute)
+	ctx := context.Background()
+	answer := []byte(`{"http_status":200,"status":"accepted","message":"Added to your order.","total":"$38.98"}`)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		c, _, err := l.Begin(ctx, fmt.Sprintf("order-%d/thermos-20", i))
+		if err != nil || c == nil {
+			b.Fatalf("accept %d: %v", i, err)
+		}
+		if err := c.Finish(ctx, answer, 75*time.Minute); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if n := f.Len(); n > maxRecords {
+		b.Fatalf("%d records held, over the cap of %d", n, maxRecords)
+	}
+	st, _ := os.Stat(path)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(f.Len()), "records")
+	b.ReportMetric(float64(st.Size())/(1<<20), "file-MiB")
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+}
+
+// BenchmarkDeclinedLookup is the page path's state cost: one decline
+// lookup, with no declines recorded and with 200,000, on each embedded
+// store. The two figures of a store should match (no scan).
+//
+//	go test ./state -run '^$' -bench DeclinedLookup
+func BenchmarkDeclinedLookup(b *testing.B) {
+	for _, kind := range []string{"memory", "file"} {
+		for _, recorded := range []int{0, 200_000} {
+			b.Run(fmt.Sprintf("%s/declines=%d", kind, recorded), func(b *testing.B) {
+				var s Store
+				if kind == "memory" {
+					s = NewMemory(0)
+				} else {
+					f, err := OpenFile(filepath.Join(b.TempDir(), "state.db"), FileOptions{noSync: true})
+					if err != nil {
+						b.Fatal(err)
+					}
+					s = f
+				}
+				defer s.Close()
+				d := NewDeclines(s)
+				ctx := context.Background()
+				for i := range recorded {
+					if err := d.Add(ctx, fmt.Sprintf("order-%d", i), "thermos-20", 24*time.Hour); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := range b.N {
+					if _, err := d.Declined(ctx, fmt.Sprintf("order-%d", i%(2*max(recorded, 1))), "thermos-20"); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
