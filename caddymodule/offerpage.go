@@ -104,7 +104,7 @@ func (h *Handler) buildOfferPage(r *http.Request, orderID string) ([]byte, *offe
 	} else if done {
 		return nil, nil, "stepped_aside"
 	}
-	sc, err := h.orderContextNow(ctx, orderID, h.store.Timeouts().Context)
+	sc, err := h.orderContextNow(ctx, orderID, r.URL, h.store.Timeouts().Context)
 	if err != nil {
 		h.logger.Debug("offer page: store context failed", zap.String("order", orderID), zap.Error(err))
 		return nil, nil, failOpenReason(err)
@@ -139,12 +139,13 @@ func (h *Handler) buildOfferPage(r *http.Request, orderID string) ([]byte, *offe
 	return widget.RenderOfferPage(make([]byte, 0, 8192), view), &pick, "offer_page"
 }
 
-// orderContextNow asks the store for the order (or takes it from the
-// context cache), waiting at most timeout.
-func (h *Handler) orderContextNow(ctx context.Context, orderID string, timeout time.Duration) (*offers.Context, error) {
+// orderContextNow asks the store for the order as seen from its thank-you
+// page (path and query: a store may check the order's key in it), or
+// takes it from the context cache, waiting at most timeout.
+func (h *Handler) orderContextNow(ctx context.Context, orderID string, page *url.URL, timeout time.Duration) (*offers.Context, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	res := <-h.fetchContext(ctx, offers.PlacementThankYou, orderID, stores.Shopper{})
+	res := <-h.fetchContext(ctx, offers.PlacementThankYou, orderID, page, stores.Shopper{})
 	return res.sc, res.err
 }
 

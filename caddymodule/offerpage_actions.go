@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -172,7 +173,8 @@ func failedAnswer(out Outcome) pageAnswer {
 // script first shows the new total with the way on.
 func (h *Handler) nextStep(w http.ResponseWriter, r *http.Request, a action, order string, ans pageAnswer) {
 	// The order changed with an accept: ask the store, not a cache.
-	sc, err := h.orderContextNow(r.Context(), order, max(h.store.Timeouts().Context, minActionContextWait))
+	page, _ := url.Parse(a.returnTo) // the thank-you page, with its query
+	sc, err := h.orderContextNow(r.Context(), order, page, max(h.store.Timeouts().Context, minActionContextWait))
 	if err != nil {
 		h.leave(w, r, a, order, ans)
 		return

@@ -66,7 +66,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 	if pl == offers.PlacementProduct {
 		run.pending = h.fetchProductPage(ctx, pageID, shopper(r))
 	} else {
-		run.pending = h.fetchContext(ctx, pl, pageID, shopper(r))
+		run.pending = h.fetchContext(ctx, pl, pageID, r.URL, shopper(r))
 	}
 
 	inject.PrepareRequest(r)
@@ -148,12 +148,16 @@ func (p *pageRun) settle(rw *inject.ResponseWriter, err error) {
 }
 
 // fetchContext asks the store for the cart or order in the background. The
-// channel receives exactly one result; ctx bounds the wait.
-func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID string, who stores.Shopper) <-chan contextResult {
+// channel receives exactly one result; ctx bounds the wait. page is the
+// page's address, which an OrderPageStore checks for the order's key.
+func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID string, page *url.URL, who stores.Shopper) <-chan contextResult {
 	ch := make(chan contextResult, 1)
+	pageStore, byPage := h.store.(stores.OrderPageStore)
 	var key string
-	// A cart without cookies has no identity to cache it under.
-	if h.contexts != nil && (pl == offers.PlacementThankYou || who.Cookie != "") {
+	// A cart without cookies has no identity to cache it under; an order
+	// shown only with its page's key must not be served from the cache to
+	// a page without it.
+	if h.contexts != nil && (pl == offers.PlacementThankYou && !byPage || pl != offers.PlacementThankYou && who.Cookie != "") {
 		key = contextKey(pl, orderID, who.Cookie)
 		if sc, ok := h.contexts.get(key); ok {
 			ch <- contextResult{sc: sc, available: true}
@@ -166,7 +170,11 @@ func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID
 		call := "cart_context"
 		if pl == offers.PlacementThankYou {
 			call = "order_context"
-			res.sc, res.err = h.store.OrderContext(ctx, orderID)
+			if byPage {
+				res.sc, res.err = pageStore.OrderContextFor(ctx, orderID, page)
+			} else {
+				res.sc, res.err = h.store.OrderContext(ctx, orderID)
+			}
 		} else {
 			res.sc, res.err = h.store.CartContext(ctx, who)
 		}

@@ -75,7 +75,7 @@ func (h *Handler) popup(r *http.Request, binding string) (string, []byte) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.store.Timeouts().Context)
 	defer cancel()
-	res := <-h.fetchContext(ctx, offers.PlacementPopup, "", shopper(r))
+	res := <-h.fetchContext(ctx, offers.PlacementPopup, "", nil, shopper(r))
 	if res.err != nil {
 		return failOpenReason(res.err), nil
 	}

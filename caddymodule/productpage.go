@@ -20,7 +20,7 @@ import (
 // fails is not fatal: the product id from the path still targets and
 // excludes the product.
 func (h *Handler) fetchProductPage(ctx context.Context, productID string, who stores.Shopper) <-chan contextResult {
-	cart := h.fetchContext(ctx, offers.PlacementProduct, "", who)
+	cart := h.fetchContext(ctx, offers.PlacementProduct, "", nil, who)
 	byID := &offers.ProductContext{ProductID: productID}
 	pc, ok := h.store.(stores.ProductContexter)
 	if !ok {

@@ -16,6 +16,7 @@ import (
 	// The store modules Kairo ships; the upsell handler can talk to any of
 	// them, so a build with the handler has them all.
 	_ "github.com/kairoedge/kairo/stores/contract"
+	_ "github.com/kairoedge/kairo/stores/woocommerce"
 )
 
 // storeInlineKey names the store module inside the handler's "store"
@@ -67,7 +68,7 @@ func unmarshalStore(d *caddyfile.Dispenser) (json.RawMessage, error) {
 		d.Prev()
 	}
 	if _, err := caddy.GetModule(stores.Namespace + "." + name); err != nil {
-		return nil, d.Errf("store: unknown connector %q (built in: contract, vendure, evershop)", name)
+		return nil, d.Errf("store: unknown connector %q (built in: contract, vendure, evershop, woocommerce)", name)
 	}
 	unm, err := caddyfile.UnmarshalModule(d, stores.Namespace+"."+name)
 	if err != nil {

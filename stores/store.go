@@ -9,6 +9,8 @@
 //     GraphQL APIs.
 //   - evershop (package stores/evershop): EverShop 2 through its REST and
 //     GraphQL APIs.
+//   - woocommerce (package stores/woocommerce): WooCommerce through its
+//     Store API (carts) and REST API v3 (orders).
 //
 // A store module is a caddy.Module whose ID starts with
 // "http.handlers.upsell.stores." and which implements Store; it reads its
@@ -17,6 +19,7 @@ package stores
 
 import (
 	"context"
+	"net/url"
 	"time"
 
 	"github.com/kairoedge/kairo/offers"
@@ -52,6 +55,19 @@ type Store interface {
 	// Timeouts says how long a page waits for a context call and how long
 	// an accept may take.
 	Timeouts() Timeouts
+}
+
+// OrderPageStore is a Store that shows an order only to whoever holds the
+// proof of ownership the store puts in its thank-you page's address, such as
+// WooCommerce's ?key=wc_order_… : a guessed order id must show nothing. The
+// upsell handler calls OrderContextFor instead of OrderContext for such a
+// store, and does not cache what it answers under the order id alone.
+type OrderPageStore interface {
+	Store
+	// OrderContextFor describes the placed order orderID as seen from the
+	// thank-you page at page (its path and query). When the page does not
+	// prove ownership it returns a *Failure with Status 403 and no context.
+	OrderContextFor(ctx context.Context, orderID string, page *url.URL) (*offers.Context, error)
 }
 
 // Timeouts bound the calls to a store.
@@ -127,9 +143,19 @@ type Answer struct {
 	// Reason explains a 409.
 	Reason Reason
 	// FollowUpOrderID and FollowUpURL name the linked follow-up order, when
-	// the store made one.
+	// the store made one. A FollowUpURL is the store's own page where the
+	// buyer pays for the follow-up order: the item is not paid for until
+	// they do, so the buyer must be sent there (see PaymentDue).
 	FollowUpOrderID string
 	FollowUpURL     string
+}
+
+// PaymentDue reports whether the buyer still has to pay for the accepted
+// offer, at FollowUpURL: the store made a follow-up order it could not
+// charge by itself (WooCommerce with a card gateway). The offer page then
+// says "Complete payment" and links there instead of promising one click.
+func (a Answer) PaymentDue() bool {
+	return a.Applied() && a.Mode == ModeFollowUp && a.FollowUpURL != ""
 }
 
 // Applied reports whether the store took the offer.
