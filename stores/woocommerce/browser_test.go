@@ -1,0 +1,123 @@
+package woocommerce_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// A walk in Debian's headless chromium through Kairo over WooCommerce's
+// own pages: the block-based cart and the order-received page, with the
+// widget's script clicking "Add to my order".
+
+const (
+	// browserStep bounds one browser step; steps wait on conditions.
+	browserStep = 90 * time.Second
+	// The docs' pictures of the widget on WooCommerce's pages, relative
+	// to this package's directory; KAIRO_UPDATE_SCREENSHOT=1 rewrites
+	// them, else they are written only when missing.
+	cartScreenshot     = "../../docs/woocommerce-cart.png"
+	thankYouScreenshot = "../../docs/woocommerce-thank-you.png"
+)
+
+// chromium starts a headless chromium with a fresh profile. Without it the
+// test is skipped, or fails in CI.
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		msg := "chromium not found: install it with `apt-get install chromium` to run the browser walk"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1000, 900),
+	)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// Start the browser on this context: one started by a step's shorter
+	// context would close when the step ends.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+// step runs browser actions within browserStep; a failure ends the test
+// and leaves a screenshot of the page.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, browserStep)
+	defer cancel()
+	if _, err := chromedp.Run(sctx, chromedp.Steps(actions...)); err != nil {
+		shot := filepath.Join(os.TempDir(), "kairo-woocommerce-failed.png")
+		if png, perr := chromedp.Run(ctx, chromedp.FullScreenshot(80)); perr == nil {
+			_ = os.WriteFile(shot, png, 0o644)
+		}
+		t.Fatalf("%s: %v (screenshot: %s)", what, err, shot)
+	}
+}
+
+// docPicture writes a screenshot for the docs when asked or missing.
+func docPicture(t *testing.T, ctx context.Context, file string) {
+	t.Helper()
+	if _, err := os.Stat(file); err == nil && os.Getenv("KAIRO_UPDATE_SCREENSHOT") != "1" {
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, browserStep)
+	defer cancel()
+	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", file, err)
+	}
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBrowserWalkOfWooCommercesCartAndOrderReceivedPages(t *testing.T) {
+	base := kairo(t)
+	s := woo
+	ctx := chromium(t)
+
+	// The cart: WooCommerce's add-to-cart link starts the session, the
+	// block cart renders it, Kairo's widget offers the socks.
+	step(t, ctx, "add the mug to the cart", chromedp.Navigate(fmt.Sprintf("%s/?add-to-cart=%d", base, s.mug)))
+	step(t, ctx, "the block cart with the widget",
+		chromedp.Navigate(base+"/cart/"),
+		chromedp.WaitVisible(chromedp.CSS(`.wc-block-cart`)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`[data-kairo-offer=%q] .kairo-accept`, cartOffer))),
+	)
+	docPicture(t, ctx, cartScreenshot)
+
+	// The order-received page of a cash-on-delivery order: the offer,
+	// accepted with one click, lands on the same order.
+	_, placed := s.codOrder(t, s.url)
+	page := fmt.Sprintf("%s/checkout/order-received/%d/?key=%s", base, placed.ID, placed.OrderKey)
+	offer := fmt.Sprintf(`[data-kairo-offer=%q]`, thankYouOffer)
+	step(t, ctx, "the order-received page with the widget",
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`.woocommerce-order`)),
+		chromedp.WaitVisible(chromedp.CSS(offer+` .kairo-accept`)),
+	)
+	docPicture(t, ctx, thankYouScreenshot)
+	step(t, ctx, "accept the offer",
+		chromedp.Click(chromedp.CSS(offer+` .kairo-accept`)),
+		chromedp.WaitReady(chromedp.CSS(offer+`[data-kairo-state="accepted"]`)),
+	)
+	if got := s.order(t, placed.ID); got.linesOf(s.thermos) != 1 || got.Total != "27.50" {
+		t.Fatalf("after the click: %d thermos lines, total %s; want 1 and 27.50", got.linesOf(s.thermos), got.Total)
+	}
+}

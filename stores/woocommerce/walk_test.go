@@ -1,0 +1,321 @@
+package woocommerce_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/caddyserver/caddy/v2"
+
+	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/stores"
+	"github.com/kairoedge/kairo/stores/woocommerce"
+)
+
+// The walks through Kairo in front of the real store.
+
+func TestCartOfferFromARealSessionIsAddedAtTheOfferPrice(t *testing.T) {
+	base := kairo(t)
+	s := woo
+	sh := newShopper(t, base)
+	sh.addToCart(s.mug)
+
+	token := sh.pageOffer("/cart/", cartOffer)
+	ans := sh.accept(token, "/cart/")
+	if !ans.OK || ans.Status != "accepted" {
+		t.Fatalf("cart accept: %+v", ans)
+	}
+	cart := s.storeAPICart(t, sh)
+	if got := cart.quantityOf(s.socks); got != 1 {
+		t.Fatalf("the cart holds %d socks, want 1: %+v", got, cart.Items)
+	}
+	if len(cart.Coupons) != 1 || !strings.HasPrefix(cart.Coupons[0].Code, "offer-") {
+		t.Fatalf("the cart's coupons are %+v, want the offer's own", cart.Coupons)
+	}
+	// The mug at 12.50 and the socks at the offer's 6.00.
+	if cart.Totals.TotalPrice != strconv.Itoa(1250+cartUnitPrice) {
+		t.Fatalf("cart total %s, want %d", cart.Totals.TotalPrice, 1250+cartUnitPrice)
+	}
+	if want := "$18.50"; ans.Total != want {
+		t.Errorf("the accept says the total is %q, want %q", ans.Total, want)
+	}
+	// The socks are in the cart now: the cart page offers them no more.
+	if _, body := sh.get("/cart/"); strings.Contains(body, `data-kairo-offer="`+cartOffer+`"`) {
+		t.Errorf("the cart page still offers %s after it was added", cartOffer)
+	}
+}
+
+func TestCashOnDeliveryOrderIsEditedInPlace(t *testing.T) {
+	base := kairo(t)
+	s := woo
+	sh := newShopper(t, base)
+	sh.addToCart(s.mug)
+	id, page := sh.checkout(s.url)
+	before := s.order(t, id)
+	if before.PaymentMethod != "cod" || before.Total != "12.50" {
+		t.Fatalf("placed order: %s %s", before.PaymentMethod, before.Total)
+	}
+
+	token := sh.pageOffer(page, thankYouOffer)
+	ans := sh.accept(token, page)
+	if !ans.OK || ans.Status != "accepted" || ans.Total != "$27.50" {
+		t.Fatalf("thank-you accept: %+v", ans)
+	}
+	after := s.order(t, id)
+	if after.Total != "27.50" || after.linesOf(s.thermos) != 1 {
+		t.Fatalf("order after the accept: total %s, %d thermos lines; want 27.50 and 1", after.Total, after.linesOf(s.thermos))
+	}
+	for _, l := range after.LineItems {
+		if l.ProductID == s.thermos && (l.Total != "15.00" || l.Subtotal != "20.00") {
+			t.Errorf("thermos line: subtotal %s total %s, want 20.00 and 15.00", l.Subtotal, l.Total)
+		}
+	}
+	var notes []struct {
+		Note string `json:"note"`
+	}
+	if err := s.admin(http.MethodGet, fmt.Sprintf("/orders/%d/notes", id), nil, &notes); err != nil {
+		t.Fatal(err)
+	}
+	if !anyNoteNames(notes, thankYouOffer) {
+		t.Errorf("no order note names the offer: %+v", notes)
+	}
+	if kids := s.children(t, id); len(kids) != 0 {
+		t.Errorf("an edited order got %d follow-up orders", len(kids))
+	}
+
+	// The same token again: the first answer, no second line.
+	if again := sh.accept(token, page); again.Status != "accepted" {
+		t.Errorf("repeat: %+v", again)
+	}
+	if n := s.order(t, id).linesOf(s.thermos); n != 1 {
+		t.Errorf("after a repeat the order has %d thermos lines", n)
+	}
+}
+
+func anyNoteNames(notes []struct {
+	Note string `json:"note"`
+}, offerID string) bool {
+	for _, n := range notes {
+		if strings.Contains(n.Note, offerID) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCardOrderGetsALinkedFollowUpOrderToPay(t *testing.T) {
+	base := kairo(t)
+	s := woo
+	placed := s.cardOrder(t)
+	page := fmt.Sprintf("/checkout/order-received/%d/?key=%s", placed.ID, placed.OrderKey)
+	sh := newShopper(t, base)
+
+	token := sh.pageOffer(page, thankYouOffer)
+	ans := sh.accept(token, page)
+	if !ans.OK || ans.Status != "accepted" {
+		t.Fatalf("thank-you accept: %+v", ans)
+	}
+	if got := s.order(t, placed.ID); got.Total != placed.Total || got.linesOf(s.thermos) != 0 {
+		t.Fatalf("the card order itself changed: total %s, %d thermos lines", got.Total, got.linesOf(s.thermos))
+	}
+	kids := s.children(t, placed.ID)
+	if len(kids) != 1 {
+		t.Fatalf("%d follow-up orders, want 1", len(kids))
+	}
+	f := kids[0]
+	if f.Status != "pending" || f.Total != "15.00" || f.linesOf(s.thermos) != 1 {
+		t.Errorf("follow-up order: status %s total %s thermos lines %d", f.Status, f.Total, f.linesOf(s.thermos))
+	}
+	if f.Billing.Email != "grace@example.com" || f.Shipping.Address1 != "1 Main St" || f.PaymentMethod != "stripe" {
+		t.Errorf("follow-up order is not for the same buyer: %+v %+v %s", f.Billing, f.Shipping, f.PaymentMethod)
+	}
+	if !strings.Contains(f.PaymentURL, fmt.Sprintf("/checkout/order-pay/%d/", f.ID)) || !strings.Contains(f.PaymentURL, "key="+f.OrderKey) {
+		t.Errorf("follow-up pay link %q", f.PaymentURL)
+	}
+}
+
+func TestFiftyConcurrentRepeatsOfOneAcceptMakeOneChange(t *testing.T) {
+	base := kairo(t)
+	s := woo
+	sh, placed := s.codOrder(t, base)
+	page := fmt.Sprintf("/checkout/order-received/%d/?key=%s", placed.ID, placed.OrderKey)
+	token := sh.pageOffer(page, thankYouOffer)
+
+	const n = 50
+	statuses := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = sh.accept(token, page).Status
+		}()
+	}
+	wg.Wait()
+	accepted := 0
+	for _, st := range statuses {
+		switch st {
+		case "accepted":
+			accepted++
+		case "in_progress":
+		default:
+			t.Errorf("a repeat was answered %q", st)
+		}
+	}
+	if accepted == 0 {
+		t.Errorf("no repeat was told the offer was accepted: %v", statuses)
+	}
+	if got := s.order(t, placed.ID); got.linesOf(s.thermos) != 1 || got.Total != "27.50" {
+		t.Fatalf("after %d concurrent repeats: %d thermos lines, total %s; want 1 and 27.50", n, got.linesOf(s.thermos), got.Total)
+	}
+}
+
+func TestTheConnectorAppliesAKeyOnceEvenWhenCalledConcurrently(t *testing.T) {
+	s := needStore(t)
+	// Kairo's own record lets one call of a key through (the test above);
+	// these calls reach the store module together, and queue on its
+	// per-order lock, each reading the order again.
+	const n = 8
+	for _, tt := range []struct {
+		name  string
+		order func(t *testing.T) wcOrder
+		mode  stores.Mode
+	}{
+		{"cash on delivery", func(t *testing.T) wcOrder { _, o := s.codOrder(t, s.url); return o }, stores.ModeEdited},
+		{"card", s.cardOrder, stores.ModeFollowUp},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			placed := tt.order(t)
+			req := stores.AcceptRequest{
+				Key: "key-" + strconv.FormatInt(placed.ID, 10), OrderID: strconv.FormatInt(placed.ID, 10),
+				OfferID: thankYouOffer, Currency: "USD",
+				Items: []stores.Line{{ProductID: strconv.FormatInt(s.thermos, 10), Quantity: 1, UnitPrice: 1500, Discount: 500}},
+			}
+			c := s.connector(t, false)
+			answers := make([]stores.Answer, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					answers[i], errs[i] = c.OrderAccept(context.Background(), req)
+				}()
+			}
+			wg.Wait()
+			for i := range n {
+				if errs[i] != nil || answers[i] != answers[0] {
+					t.Fatalf("call %d: %+v %v; call 0: %+v", i, answers[i], errs[i], answers[0])
+				}
+			}
+			if answers[0].Status != http.StatusOK || answers[0].Mode != tt.mode {
+				t.Fatalf("answer %+v, want 200 %s", answers[0], tt.mode)
+			}
+			// A connector that shares no lock with the first (another
+			// instance, or after a restart) finds the record in the order.
+			again, err := s.connector(t, true).OrderAccept(context.Background(), req)
+			if err != nil || again != answers[0] {
+				t.Fatalf("a fresh connector's repeat: %+v %v, want %+v", again, err, answers[0])
+			}
+			got, kids := s.order(t, placed.ID), s.children(t, placed.ID)
+			switch tt.mode {
+			case stores.ModeEdited:
+				if got.linesOf(s.thermos) != 1 || len(kids) != 0 || answers[0].Total != 2750 {
+					t.Fatalf("%d thermos lines, %d follow-ups, total %d", got.linesOf(s.thermos), len(kids), answers[0].Total)
+				}
+			case stores.ModeFollowUp:
+				if got.linesOf(s.thermos) != 0 || len(kids) != 1 {
+					t.Fatalf("%d thermos lines on the order, %d follow-ups", got.linesOf(s.thermos), len(kids))
+				}
+				a := answers[0]
+				if a.FollowUpOrderID != strconv.FormatInt(kids[0].ID, 10) || a.FollowUpURL != kids[0].PaymentURL || !a.PaymentDue() || a.Total != 1500 {
+					t.Fatalf("answer %+v for follow-up %d (%s)", a, kids[0].ID, kids[0].PaymentURL)
+				}
+			}
+		})
+	}
+}
+
+func TestAWrongKeyShowsNoOffer(t *testing.T) {
+	base := kairo(t)
+	s := woo
+	sh, placed := s.codOrder(t, base)
+	for _, query := range []string{"?key=wc_order_guessed", "", "?key=" + placed.OrderKey + "x"} {
+		path := fmt.Sprintf("/checkout/order-received/%d/%s", placed.ID, query)
+		resp, body := sh.get(path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		if ids, tokens := offersOn(body); len(ids)+len(tokens) != 0 {
+			t.Errorf("GET %s shows offers %v", path, ids)
+		}
+	}
+	// With the right key the same order does show the offer.
+	sh.pageOffer(fmt.Sprintf("/checkout/order-received/%d/?key=%s", placed.ID, url.QueryEscape(placed.OrderKey)), thankYouOffer)
+
+	// The connector alone says why.
+	c := s.connector(t, true)
+	_, err := c.OrderContextFor(context.Background(), strconv.FormatInt(placed.ID, 10), &url.URL{RawQuery: "key=wc_order_guessed"})
+	if stores.FailureReason(err) != stores.FailStatus {
+		t.Errorf("a wrong key: %v, want a status failure", err)
+	}
+	if _, err := c.OrderContext(context.Background(), strconv.FormatInt(placed.ID, 10)); err == nil {
+		t.Errorf("OrderContext without the page showed the order")
+	}
+}
+
+func TestContextsFromTheRealStore(t *testing.T) {
+	s := needStore(t)
+	sh, placed := s.codOrder(t, s.url)
+	c := s.connector(t, true) // REST key, OAuth 1.0a over http
+	sc, err := c.OrderContextFor(context.Background(), strconv.FormatInt(placed.ID, 10),
+		&url.URL{Path: "/checkout/order-received/1/", RawQuery: "key=" + placed.OrderKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := offers.Item{ProductID: strconv.FormatInt(s.mug, 10), Quantity: 1, UnitPrice: 1250}
+	if sc.Currency != "USD" || sc.Subtotal != 1250 || len(sc.Items) != 1 || sc.Items[0].ProductID != want.ProductID ||
+		sc.Items[0].UnitPrice != want.UnitPrice || sc.Status != "processing" || sc.Customer != nil {
+		t.Errorf("order context %+v items %+v", sc, sc.Items)
+	}
+
+	// The shopper's cart, with their cookies (the order emptied it).
+	sh.addToCart(s.thermos)
+	cookie := shopperCookie(t, sh, s.url)
+	cc, err := c.CartContext(context.Background(), stores.Shopper{Cookie: cookie, ClientAddr: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cc.Items) != 1 || cc.Items[0].ProductID != strconv.FormatInt(s.thermos, 10) || cc.Subtotal != 2000 || !strings.HasPrefix(cc.ID, "t_") {
+		t.Errorf("cart context %+v items %+v", cc, cc.Items)
+	}
+
+	// A wrong secret is refused by the store.
+	bad := &woocommerce.Connector{ConsumerKey: s.ck, ConsumerSecret: s.cs + "x"}
+	bad.URL = s.url
+	if err := bad.Provision(caddy.Context{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bad.OrderContextFor(context.Background(), strconv.FormatInt(placed.ID, 10), &url.URL{RawQuery: "key=" + placed.OrderKey}); stores.FailureReason(err) != stores.FailStatus {
+		t.Errorf("a wrong secret: %v, want the store's refusal", err)
+	}
+}
+
+// shopperCookie is the Cookie header the shopper's browser sends the store.
+func shopperCookie(t *testing.T, sh *shopper, storeURL string) string {
+	t.Helper()
+	u, _ := url.Parse(storeURL)
+	var parts []string
+	for _, c := range sh.c.Jar.Cookies(u) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	if len(parts) == 0 {
+		t.Fatal("the shopper has no cookies")
+	}
+	return strings.Join(parts, "; ")
+}
