@@ -63,7 +63,7 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	defer cancel()
 	if _, err := chromedp.Run(sctx, chromedp.Steps(actions...)); err != nil {
 		shot := filepath.Join(os.TempDir(), "kairo-woocommerce-failed.png")
-		if png, perr := chromedp.Run(ctx, chromedp.FullScreenshot(80)); perr == nil {
+		if png, perr := chromedp.Run(ctx, chromedp.FullScreenshot(100)); perr == nil {
 			_ = os.WriteFile(shot, png, 0o644)
 		}
 		t.Fatalf("%s: %v (screenshot: %s)", what, err, shot)
@@ -78,7 +78,7 @@ func docPicture(t *testing.T, ctx context.Context, file string) {
 	}
 	sctx, cancel := context.WithTimeout(ctx, browserStep)
 	defer cancel()
-	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", file, err)
 	}
@@ -109,7 +109,8 @@ func TestBrowserWalkOfWooCommercesCartAndOrderReceivedPages(t *testing.T) {
 	offer := fmt.Sprintf(`[data-kairo-offer=%q]`, thankYouOffer)
 	step(t, ctx, "the order-received page with the widget",
 		chromedp.Navigate(page),
-		chromedp.WaitVisible(chromedp.CSS(`.woocommerce-order`)),
+		// The block theme's order confirmation, or the classic template's.
+		chromedp.WaitVisible(chromedp.CSS(`[class*="wc-block-order-confirmation"], .woocommerce-order`)),
 		chromedp.WaitVisible(chromedp.CSS(offer+` .kairo-accept`)),
 	)
 	docPicture(t, ctx, thankYouScreenshot)
