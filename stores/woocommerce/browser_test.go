@@ -100,6 +100,11 @@ func TestBrowserWalkOfWooCommercesCartAndOrderReceivedPages(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.wc-block-cart`)),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`[data-kairo-offer=%q] .kairo-accept`, cartOffer))),
 	)
+	// For the picture, let the block cart finish drawing its lines (it
+	// hydrates after load); the walk does not depend on it.
+	lines, cancel := context.WithTimeout(ctx, 20*time.Second)
+	_, _ = chromedp.Run(lines, chromedp.WaitVisible(chromedp.CSS(`.wc-block-cart-items .wc-block-components-product-name`)))
+	cancel()
 	docPicture(t, ctx, cartScreenshot)
 
 	// The order-received page of a cash-on-delivery order: the offer,
