@@ -13,8 +13,8 @@ import (
 )
 
 // A walk in Debian's headless chromium through Kairo over WooCommerce's
-// own pages: the block-based cart and the order-received page, with the
-// widget's script clicking "Add to my order".
+// own pages: the block-based cart with the widget, and the order-received
+// address with Kairo's post-purchase offer page, then the store's own page.
 
 const (
 	// browserStep bounds one browser step; steps wait on conditions.
@@ -107,21 +107,26 @@ func TestBrowserWalkOfWooCommercesCartAndOrderReceivedPages(t *testing.T) {
 	cancel()
 	docPicture(t, ctx, cartScreenshot)
 
-	// The order-received page of a cash-on-delivery order: the offer,
-	// accepted with one click, lands on the same order.
+	// The order-received page of a cash-on-delivery order: the first visit
+	// gets Kairo's offer page at the same address; one click adds the
+	// offer to the same order, and the way on is WooCommerce's own page.
 	_, placed := s.codOrder(t, s.url)
 	page := fmt.Sprintf("%s/checkout/order-received/%d/?key=%s", base, placed.ID, placed.OrderKey)
-	offer := fmt.Sprintf(`[data-kairo-offer=%q]`, thankYouOffer)
-	step(t, ctx, "the order-received page with the widget",
+	offer := fmt.Sprintf(`[data-kairo-step=%q]`, thankYouOffer)
+	step(t, ctx, "the offer page at the order-received address",
 		chromedp.Navigate(page),
-		// The block theme's order confirmation, or the classic template's.
-		chromedp.WaitVisible(chromedp.CSS(`[class*="wc-block-order-confirmation"], .woocommerce-order`)),
-		chromedp.WaitVisible(chromedp.CSS(offer+` .kairo-accept`)),
+		chromedp.WaitVisible(chromedp.CSS(offer+` .kairo-pay`)),
 	)
 	docPicture(t, ctx, thankYouScreenshot)
 	step(t, ctx, "accept the offer",
-		chromedp.Click(chromedp.CSS(offer+` .kairo-accept`)),
-		chromedp.WaitReady(chromedp.CSS(offer+`[data-kairo-state="accepted"]`)),
+		chromedp.Click(chromedp.CSS(offer+` .kairo-pay`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-kairo-done]`)),
+	)
+	step(t, ctx, "on to WooCommerce's order-received page, which lists the thermos",
+		chromedp.Navigate(page),
+		// The block theme's order confirmation, or the classic template's.
+		chromedp.WaitVisible(chromedp.CSS(`[class*="wc-block-order-confirmation"], .woocommerce-order`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href*="/product/steel-thermos/"]`)),
 	)
 	if got := s.order(t, placed.ID); got.linesOf(s.thermos) != 1 || got.Total != "27.50" {
 		t.Fatalf("after the click: %d thermos lines, total %s; want 1 and 27.50", got.linesOf(s.thermos), got.Total)

@@ -200,11 +200,22 @@ func (s *shopper) checkout(storeURL string) (int64, string) {
 	return placed.OrderID, pagePath(placed.PaymentResult.RedirectURL)
 }
 
-// accept posts a token as the widget's script does.
+// accept posts a token as the cart widget's script does.
 func (s *shopper) accept(token, returnTo string) acceptAnswer {
 	s.t.Helper()
+	return s.post("/_upsell/accept", token, returnTo)
+}
+
+// pageAccept posts a token as the post-purchase offer page's script does.
+func (s *shopper) pageAccept(token, returnTo string) acceptAnswer {
+	s.t.Helper()
+	return s.post("/_upsell/page/accept", token, returnTo)
+}
+
+func (s *shopper) post(endpoint, token, returnTo string) acceptAnswer {
+	s.t.Helper()
 	payload, _ := json.Marshal(map[string]string{"token": token, "return_to": returnTo})
-	req, _ := http.NewRequest(http.MethodPost, s.base+"/_upsell/accept", bytes.NewReader(payload))
+	req, _ := http.NewRequest(http.MethodPost, s.base+endpoint, bytes.NewReader(payload))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Origin", s.base)
@@ -225,7 +236,9 @@ type acceptAnswer struct {
 
 var (
 	tokenField = regexp.MustCompile(`name="token" value="([^"]+)"`)
-	offerField = regexp.MustCompile(`data-kairo-offer="([^"]+)"`)
+	// offerField names an offer of the cart widget or the step of the
+	// post-purchase offer page.
+	offerField = regexp.MustCompile(`data-kairo-(?:offer|step)="([^"]+)"`)
 )
 
 // offersOn returns the offers a page shows and their tokens.

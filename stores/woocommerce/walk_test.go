@@ -62,7 +62,7 @@ func TestCashOnDeliveryOrderIsEditedInPlace(t *testing.T) {
 	}
 
 	token := sh.pageOffer(page, thankYouOffer)
-	ans := sh.accept(token, page)
+	ans := sh.pageAccept(token, page)
 	if !ans.OK || ans.Status != "accepted" || ans.Total != "$27.50" {
 		t.Fatalf("thank-you accept: %+v", ans)
 	}
@@ -89,7 +89,7 @@ func TestCashOnDeliveryOrderIsEditedInPlace(t *testing.T) {
 	}
 
 	// The same token again: the first answer, no second line.
-	if again := sh.accept(token, page); again.Status != "accepted" {
+	if again := sh.pageAccept(token, page); again.Status != "accepted" {
 		t.Errorf("repeat: %+v", again)
 	}
 	if n := s.order(t, id).linesOf(s.thermos); n != 1 {
@@ -116,7 +116,7 @@ func TestCardOrderGetsALinkedFollowUpOrderToPay(t *testing.T) {
 	sh := newShopper(t, base)
 
 	token := sh.pageOffer(page, thankYouOffer)
-	ans := sh.accept(token, page)
+	ans := sh.pageAccept(token, page)
 	if !ans.OK || ans.Status != "accepted" {
 		t.Fatalf("thank-you accept: %+v", ans)
 	}
@@ -153,7 +153,7 @@ func TestFiftyConcurrentRepeatsOfOneAcceptMakeOneChange(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses[i] = sh.accept(token, page).Status
+			statuses[i] = sh.pageAccept(token, page).Status
 		}()
 	}
 	wg.Wait()
