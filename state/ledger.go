@@ -104,6 +104,10 @@ func (l *Ledger) Begin(ctx context.Context, key string) (*Claim, []byte, error) 
 	for {
 		cur, stored, err := l.store.SetNX(ctx, k, mine, l.lease)
 		if err != nil {
+			if waitedOn != nil && ctx.Err() != nil {
+				// The wait ran out while asking again: still in flight.
+				return nil, nil, ErrInFlight
+			}
 			return nil, nil, err
 		}
 		if stored {
