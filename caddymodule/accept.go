@@ -53,6 +53,9 @@ type Outcome struct {
 	Message string `json:"message"`
 	// Total is the formatted order or cart total after an accept, if known.
 	Total string `json:"total,omitempty"`
+	// Mode says how the store applied an accept: "edited" (the order or
+	// cart now holds the item) or "follow_up" (a separate, linked order).
+	Mode string `json:"mode,omitempty"`
 }
 
 // action is a parsed accept or decline request.
@@ -427,7 +430,9 @@ func acceptOutcome(cl offers.Claims, ans stores.Answer, err error) (Outcome, boo
 	switch {
 	case ans.Applied():
 		out, _ := outcomeByStatus("accepted", cl.Placement)
+		out.Mode = string(stores.ModeEdited)
 		if ans.Mode == stores.ModeFollowUp {
+			out.Mode = string(stores.ModeFollowUp)
 			out.Message = followUpMessage
 		}
 		if ans.Total > 0 {
@@ -499,6 +504,7 @@ func respond(w http.ResponseWriter, r *http.Request, a action, out Outcome, resu
 		Status  string        `json:"status"`
 		Message string        `json:"message"`
 		Total   string        `json:"total,omitempty"`
+		Mode    string        `json:"mode,omitempty"`
 		Results []offerResult `json:"results,omitempty"`
-	}{out.HTTPStatus < 300, out.Status, out.Message, out.Total, results})
+	}{out.HTTPStatus < 300, out.Status, out.Message, out.Total, out.Mode, results})
 }

@@ -71,7 +71,7 @@ func (h *Handler) provisionAnalytics(ctx caddy.Context) error {
 		return fmt.Errorf("upsell: auto_pause: %d failures within %s is not a threshold", h.AutoPauseFailures, time.Duration(h.AutoPauseWindow))
 	}
 	var err error
-	if a.metrics, err = newAnalyticsMetrics(ctx.GetMetricsRegistry(), h.metrics.revenue); err != nil {
+	if a.metrics, err = acquireAnalyticsMetrics(ctx.GetMetricsRegistry(), h.metrics.revenue); err != nil {
 		return fmt.Errorf("upsell: registering analytics metrics: %w", err)
 	}
 	for _, o := range h.catalog.Offers() {
@@ -90,6 +90,7 @@ func (h *Handler) provisionAnalytics(ctx caddy.Context) error {
 func (h *Handler) cleanupAnalytics() {
 	if h.analytics != nil {
 		h.analytics.rec.close(5 * time.Second)
+		releaseCollectors(analyticsMetricsKey)
 	}
 }
 

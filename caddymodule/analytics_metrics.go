@@ -18,10 +18,21 @@ type analyticsMetrics struct {
 	dropped    *prometheus.CounterVec // reason
 }
 
-// newAnalyticsMetrics registers the analytics collectors; revenue is the
-// handler's revenue counter, which the analytics side feeds.
-func newAnalyticsMetrics(reg prometheus.Registerer, revenue *prometheus.CounterVec) (*analyticsMetrics, error) {
-	m := &analyticsMetrics{
+// analyticsMetricsKey names the analytics collectors in metricsPool, so
+// that they too go on counting across a config reload.
+const analyticsMetricsKey = "kairo_upsell_analytics_metrics"
+
+// acquireAnalyticsMetrics returns the shared analytics collectors,
+// registered in reg; revenue is the handler's revenue counter, which the
+// analytics side feeds. Each call must be matched by
+// releaseCollectors(analyticsMetricsKey).
+func acquireAnalyticsMetrics(reg prometheus.Registerer, revenue *prometheus.CounterVec) (*analyticsMetrics, error) {
+	return acquireCollectors(reg, analyticsMetricsKey, func() *analyticsMetrics { return newAnalyticsMetrics(revenue) })
+}
+
+// newAnalyticsMetrics makes the analytics collectors, unregistered.
+func newAnalyticsMetrics(revenue *prometheus.CounterVec) *analyticsMetrics {
+	return &analyticsMetrics{
 		revenueVec: revenue,
 		shadow: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "shadow_impressions_total",
@@ -44,18 +55,14 @@ func newAnalyticsMetrics(reg prometheus.Registerer, revenue *prometheus.CounterV
 			Help: "Analytics events not recorded in the state layer (queue_full, state_error).",
 		}, []string{"reason"}),
 	}
-	for _, c := range []**prometheus.CounterVec{&m.shadow, &m.orders, &m.orderValue, &m.dropped} {
-		registered, err := register(reg, *c)
-		if err != nil {
-			return nil, err
-		}
-		*c = registered
-	}
-	var err error
-	if m.paused, err = register(reg, m.paused); err != nil {
-		return nil, err
-	}
-	return m, nil
+}
+
+// Destruct lets the usage pool drop the collectors; nothing to free.
+func (m *analyticsMetrics) Destruct() error { return nil }
+
+// collectors lists the set's own collectors (revenue is the handler's).
+func (m *analyticsMetrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.shadow, m.orders, m.orderValue, m.dropped, m.paused}
 }
 
 // revenue adds attributed revenue.

@@ -8,6 +8,8 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/kairoedge/kairo/internal/envplaceholder"
 )
 
 func init() {
@@ -26,8 +28,14 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	upsell {
 //	    catalog        <file>
 //	    secret         <secret> [<older secret>...]
-//	    cart           <path>...
-//	    thank_you      <path with {order_id}>...
+//	    cart           <path>... [{
+//	        mount        <css selector>
+//	        after_accept reload|none
+//	    }]
+//	    thank_you      <path with {order_id}>... [{
+//	        mount        <css selector>
+//	        after_accept reload|none
+//	    }]
 //	    prefix         <path>
 //	    max_offers     <n>
 //	    mount          <css selector>
@@ -62,6 +70,11 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	                       (the default), vendure or evershop
 //	    }
 //	}
+//
+// Each option's rules are checked here too (with the same functions as
+// Provision and Validate), so that an error names the file and line. An
+// option left without a value by an unset {$ENV} placeholder is reported
+// with the placeholder's name.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // directive name
 	if d.NextArg() {
@@ -77,38 +90,32 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "secret":
 			args := d.RemainingArgs()
 			if len(args) == 0 {
-				return d.ArgErr()
+				return envplaceholder.Err(d, opt, "secret needs a value: 32 random bytes or more")
 			}
 			for _, s := range args {
-				if len(s) < 32 {
-					return d.Errf("secret: %d bytes is too short, a secret must be at least 32 bytes", len(s))
+				if err := checkSecret(s); err != nil {
+					return d.Errf("secret: %v", err)
 				}
 			}
 			h.Secrets = append(h.Secrets, args...)
 		case "cart":
-			args := d.RemainingArgs()
-			if len(args) == 0 {
-				return d.ArgErr()
+			paths, err := pageArgs(d, "")
+			if err != nil {
+				return err
 			}
-			h.CartPaths = append(h.CartPaths, args...)
+			h.CartPaths = append(h.CartPaths, paths...)
 		case "thank_you":
-			args := d.RemainingArgs()
-			if len(args) == 0 {
-				return d.ArgErr()
+			paths, err := pageArgs(d, orderIDPlaceholder)
+			if err != nil {
+				return err
 			}
-			for _, a := range args {
-				p, err := parsePattern(a)
-				if err == nil && p.captures != orderIDPlaceholder {
-					return d.Errf("thank_you %q: the path must capture the order id with a %s segment", a, orderIDPlaceholder)
-				}
-				if err != nil {
-					return d.Errf("thank_you: %v", err)
-				}
-			}
-			h.ThankYouPaths = append(h.ThankYouPaths, args...)
+			h.ThankYouPaths = append(h.ThankYouPaths, paths...)
 		case "prefix":
 			if err := oneArg(d, &h.Prefix); err != nil {
 				return err
+			}
+			if err := checkPrefix(h.Prefix); err != nil {
+				return d.WrapErr(err)
 			}
 		case "max_offers":
 			var s string
@@ -116,8 +123,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			n, err := strconv.Atoi(s)
-			if err != nil || n < 1 {
-				return d.Errf("max_offers: %q is not a positive whole number", s)
+			if err != nil {
+				return d.Errf("max_offers: %q is not a whole number", s)
+			}
+			if err := checkMaxOffers(n); err != nil {
+				return d.WrapErr(err)
 			}
 			h.MaxOffers = n
 		case "mount":
@@ -224,13 +234,28 @@ func (c *StateConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 func oneArg(d *caddyfile.Dispenser, dst *string) error {
 	opt := d.Val()
 	if !d.NextArg() {
-		return d.Errf("%s needs a value", opt)
+		return envplaceholder.Err(d, opt, opt+" needs a value")
 	}
 	*dst = d.Val()
 	if d.NextArg() {
 		return d.Errf("%s takes one value, got more: %q", opt, d.Val())
 	}
 	return nil
+}
+
+// pageArgs reads the page paths of a cart or thank_you option, checking
+// each with the rule Provision applies (need: the segment each must
+// capture, or "").
+func pageArgs(d *caddyfile.Dispenser, need string) ([]string, error) {
+	opt := d.Val()
+	args := d.RemainingArgs()
+	if len(args) == 0 {
+		return nil, envplaceholder.Err(d, opt, opt+" needs at least one page path")
+	}
+	if _, err := parsePatterns(args, need); err != nil {
+		return nil, d.Errf("%s: %v", opt, err)
+	}
+	return args, nil
 }
 
 // durationArg reads one positive duration argument.

@@ -96,5 +96,9 @@ func (h *Handler) unmarshalPlacement(d *caddyfile.Dispenser) error {
 			return d.Errf("unknown option %q in placement %s", sub, name)
 		}
 	}
+	// The rule Provision applies, here too so that the error names the line.
+	if err := o.validate(name); err != nil {
+		return d.WrapErr(err)
+	}
 	return nil
 }

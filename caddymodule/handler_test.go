@@ -35,6 +35,12 @@ const cartWithBeans = `{"id":"cart-1","currency":"USD","subtotal":1499,"status":
 // catalog.
 func provisioned(t *testing.T, storeURL string) *Handler {
 	t.Helper()
+	return provisionedWithTimeout(t, storeURL, "2s")
+}
+
+// provisionedWithTimeout is provisioned with the store's context timeout.
+func provisionedWithTimeout(t *testing.T, storeURL, timeout string) *Handler {
+	t.Helper()
 	catalog, err := filepath.Abs("../demo/offers.json")
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +53,7 @@ func provisioned(t *testing.T, storeURL string) *Handler {
 		Secrets:       []string{testSecret},
 		CartPaths:     []string{"/cart"},
 		ThankYouPaths: []string{"/checkout/success/{order_id}"},
-		StoreRaw:      json.RawMessage(`{"url":"` + storeURL + `","timeout":"2s"}`),
+		StoreRaw:      json.RawMessage(`{"url":"` + storeURL + `","timeout":"` + timeout + `"}`),
 	}
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
 	t.Cleanup(cancel)
@@ -217,7 +223,8 @@ func TestProvisionErrors(t *testing.T) {
 		{"no catalog", func(h *Handler) { h.Catalog = "" }, "a catalog is required"},
 		{"missing catalog file", func(h *Handler) { h.Catalog = "testdata/none.json" }, "none.json"},
 		{"no secret", func(h *Handler) { h.Secrets = nil }, "at least one secret"},
-		{"short secret in JSON config", func(h *Handler) { h.Secrets = []string{"short"} }, "secrets"},
+		{"short secret in JSON config", func(h *Handler) { h.Secrets = []string{"short"} }, "secret 1: a secret of 5 bytes is too short"},
+		{"after_add unknown", func(h *Handler) { h.Placements = map[string]*PlacementOptions{"cart": {AfterAdd: "refresh"}} }, `placement cart: after_add "refresh": want reload or none`},
 		{"bad store url", func(h *Handler) { h.StoreRaw = json.RawMessage(`{"url":"ftp://x"}`) }, "want http(s)"},
 		{"unknown connector", func(h *Handler) { h.StoreRaw = json.RawMessage(`{"connector":"magento","url":"http://x"}`) }, "magento"},
 		{"thank_you without order id", func(h *Handler) { h.ThankYouPaths = []string{"/thanks"} }, "{order_id}"},

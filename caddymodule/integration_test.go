@@ -274,6 +274,21 @@ func storeStat(t *testing.T, name string) int {
 	return int(v)
 }
 
+// waitForStartCheck waits until Kairo's check of the store at start has
+// asked for both contexts (once each), so that it does not land among the
+// calls a test counts. The store is new with each config, so it counts
+// from zero.
+func waitForStartCheck(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for storeStat(t, "context_calls") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("Kairo never checked the store at start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func orderItems(t *testing.T, orderID string) []any {
 	t.Helper()
 	status, order := storeAPI(t, http.MethodGet, "/api/orders/"+orderID, nil)
@@ -738,6 +753,7 @@ func TestMetricsAreExposed(t *testing.T) {
 
 func TestContextCacheSparesTheStoreUntilAnAccept(t *testing.T) {
 	start(t, setup{extra: "context_ttl 1h"})
+	waitForStartCheck(t)
 	s := newShopper(t)
 	s.addToCart("coffee-beans")
 	storeAPI(t, http.MethodDelete, "/_demo/stats", nil)
@@ -759,5 +775,77 @@ func TestContextCacheSparesTheStoreUntilAnAccept(t *testing.T) {
 	}
 	if strings.Contains(page, `data-kairo-offer="mug-with-beans"`) {
 		t.Error("the accepted mug is offered again from a stale context")
+	}
+}
+
+// TestDemoCaddyfileRunsTheTour loads demo/Caddyfile, as the README's first
+// command does, on the test ports, and walks the start of the tour: the
+// cart page gets the mug offer and the thank-you address Kairo's offer
+// page with the thermos.
+func TestDemoCaddyfileRunsTheTour(t *testing.T) {
+	src, err := os.ReadFile("../demo/Caddyfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.NewReplacer(
+		"admin localhost:2019", "admin localhost:2999\n\tskip_install_trust\n\tgrace_period 1ns",
+		":8080", ":9080",
+		"9300", "9301",
+		"{$UPSELL_CATALOG:demo/offers.json}", "../demo/offers.json",
+	).Replace(string(src))
+	if cfg == string(src) || strings.Contains(cfg, "2019") || strings.Contains(cfg, "8080") || strings.Contains(cfg, "9300") {
+		t.Fatalf("demo/Caddyfile changed shape; adapt this test's port mapping:\n%s", cfg)
+	}
+	tester := caddytest.NewTester(t)
+	tester.InitServer(cfg, "caddyfile")
+
+	s := newShopper(t)
+	s.addToCart("coffee-beans")
+	if _, page := s.get(kairoURL + "/cart"); !strings.Contains(page, `data-kairo-offer="mug-with-beans"`) {
+		t.Errorf("the demo's cart page has no mug offer:\n%s", page)
+	}
+	orderID := s.checkout()
+	if _, page := s.get(kairoURL + "/checkout/success/" + orderID); !strings.Contains(page, `data-kairo-step="thermos-20"`) {
+		t.Errorf("the demo's thank-you address has no offer page with the thermos:\n%s", page)
+	}
+}
+
+// metricValue reads one sample from Caddy's metrics endpoint, 0 when it
+// is not there.
+func metricValue(t *testing.T, s *shopper, sample string) float64 {
+	t.Helper()
+	_, metrics := s.get("http://localhost:2999/metrics")
+	for _, line := range strings.Split(metrics, "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("metric %s: %v", line, err)
+			}
+			return f
+		}
+	}
+	return 0
+}
+
+// TestCountersSurviveAReload: a config reload (here a changed option, as
+// `caddy reload` does) keeps Kairo's counters counting.
+func TestCountersSurviveAReload(t *testing.T) {
+	const injected = `kairo_upsell_pages_total{outcome="injected",placement="cart"}`
+	start(t, setup{extra: "max_offers 2"})
+	s := newShopper(t)
+	s.addToCart("coffee-beans")
+	s.get(kairoURL + "/cart")
+	before := metricValue(t, s, injected)
+	if before < 1 {
+		t.Fatalf("%s is %v after an injected cart page", injected, before)
+	}
+	start(t, setup{extra: "max_offers 1"})
+	if after := metricValue(t, s, injected); after != before {
+		t.Fatalf("%s went from %v to %v across a reload", injected, before, after)
+	}
+	s.addToCart("coffee-beans") // the demo store starts empty with each config
+	s.get(kairoURL + "/cart")
+	if after := metricValue(t, s, injected); after != before+1 {
+		t.Errorf("%s is %v after one more page, want %v", injected, after, before+1)
 	}
 }

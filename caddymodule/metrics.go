@@ -3,11 +3,17 @@ package caddymodule
 import (
 	"errors"
 
+	"github.com/caddyserver/caddy/v2"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // metrics are Kairo's Prometheus collectors, registered in Caddy's
 // registry so they appear on Caddy's metrics endpoint.
+//
+// Every config load gets a fresh registry, so the collectors themselves
+// live in a usage pool shared by all loaded configs and are registered
+// again in each new registry: counters go on counting across a
+// `caddy reload` instead of starting again from zero.
 type metrics struct {
 	impressions  *prometheus.CounterVec   // placement, offer, variant
 	accepts      *prometheus.CounterVec   // placement, offer, variant, outcome
@@ -15,12 +21,71 @@ type metrics struct {
 	revenue      *prometheus.CounterVec   // placement, offer, variant, currency (minor units, attributed)
 	pages        *prometheus.CounterVec   // placement, outcome (injected or why not)
 	storeLatency *prometheus.HistogramVec // call, result
+	contextWait  *prometheus.HistogramVec // placement
 }
 
 const metricsNamespace = "kairo_upsell"
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
-	m := &metrics{
+// metricsPool holds the one set of collectors while any config uses it.
+var metricsPool = caddy.NewUsagePool()
+
+// metricsPoolKey names the set in metricsPool.
+const metricsPoolKey = "kairo_upsell_metrics"
+
+// collectorSet is a set of collectors kept in metricsPool.
+type collectorSet interface {
+	caddy.Destructor
+	collectors() []prometheus.Collector
+}
+
+// acquireCollectors returns the set kept under key in metricsPool, made
+// by build the first time, with its collectors registered in reg. Each
+// call must be matched by a releaseCollectors(key).
+func acquireCollectors[S collectorSet](reg prometheus.Registerer, key string, build func() S) (S, error) {
+	v, _, err := metricsPool.LoadOrNew(key, func() (caddy.Destructor, error) {
+		return build(), nil
+	})
+	if err != nil {
+		var none S
+		return none, err
+	}
+	set := v.(S)
+	for _, c := range set.collectors() {
+		if err := register(reg, c); err != nil {
+			releaseCollectors(key)
+			return set, err
+		}
+	}
+	return set, nil
+}
+
+// releaseCollectors gives back what acquireCollectors took.
+func releaseCollectors(key string) {
+	_, _ = metricsPool.Delete(key)
+}
+
+// acquireMetrics returns the handler's shared collectors, registered in
+// reg. Each call must be matched by a releaseMetrics.
+func acquireMetrics(reg prometheus.Registerer) (*metrics, error) {
+	return acquireCollectors(reg, metricsPoolKey, newMetrics)
+}
+
+// releaseMetrics gives back what acquireMetrics took.
+func releaseMetrics() {
+	releaseCollectors(metricsPoolKey)
+}
+
+// Destruct lets the usage pool drop the collectors; nothing to free.
+func (m *metrics) Destruct() error { return nil }
+
+// collectors lists every collector of the set.
+func (m *metrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.impressions, m.accepts, m.declines, m.revenue, m.pages, m.storeLatency, m.contextWait}
+}
+
+// newMetrics makes the collectors, unregistered.
+func newMetrics() *metrics {
+	return &metrics{
 		impressions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "impressions_total",
 			Help: "Offers shown on a page.",
@@ -46,35 +111,26 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Latency of calls to the store's JSON contract.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .15, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"call", "result"}),
+		contextWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: metricsNamespace, Name: "context_wait_seconds",
+			Help:    "How long a page waited at its </body> for the store's context (0 when it was in already); the store timeout caps it.",
+			Buckets: []float64{0, .005, .01, .025, .05, .1, .25, .5, 1, 1.5, 2.5, 5},
+		}, []string{"placement"}),
 	}
-	for _, c := range []**prometheus.CounterVec{&m.impressions, &m.accepts, &m.declines, &m.revenue, &m.pages} {
-		registered, err := register(reg, *c)
-		if err != nil {
-			return nil, err
-		}
-		*c = registered
-	}
-	var err error
-	if m.storeLatency, err = register(reg, m.storeLatency); err != nil {
-		return nil, err
-	}
-	return m, nil
 }
 
-// register adds c to reg, or returns the collector already registered
-// under the same name (several upsell handlers share one registry).
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+// register adds c to reg. Several upsell handlers in one config share the
+// registry, so finding c registered already is fine.
+func register(reg prometheus.Registerer, c prometheus.Collector) error {
 	if reg == nil {
-		return c, nil
+		return nil
 	}
 	if err := reg.Register(c); err != nil {
 		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing, nil
-			}
+		if errors.As(err, &are) && are.ExistingCollector == c {
+			return nil
 		}
-		return c, err
+		return err
 	}
-	return c, nil
+	return nil
 }

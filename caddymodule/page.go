@@ -3,6 +3,7 @@ package caddymodule
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -45,6 +46,7 @@ type pageRun struct {
 	binding   string // the browser's cart binding, signed into pre-purchase tokens
 	pending   <-chan contextResult
 	outcome   string // injected, or why the page passed through
+	failure   error  // the store's error, when the context failed
 	offerIDs  []string
 	built     bool   // the widget has been worked out (snip is final)
 	snip      []byte // the widget, or nil to leave the page unchanged
@@ -53,9 +55,11 @@ type pageRun struct {
 }
 
 // servePage streams a matched page through the injector while the store's
-// context is fetched in parallel.
+// context is fetched in parallel. The context request runs as long as the
+// page does; the page waits for it only at its </body>, and only up to the
+// store timeout (see snippet).
 func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, pl offers.Placement, pageID string) error {
-	ctx, cancel := context.WithTimeout(r.Context(), h.store.Timeouts().Context)
+	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	run := &pageRun{h: h, r: r, placement: pl, pageID: pageID, outcome: "not_rewritable"}
 	if pl.PrePurchase() {
@@ -216,20 +220,39 @@ func (p *pageRun) early() ([]byte, bool) {
 	}
 }
 
-// snippet is called by the injector when it reaches the insertion point.
-// It waits for the context (bounded by the store timeout) and returns the
-// widget, or nil to leave the page unchanged.
+// snippet is called by the injector when it reaches the insertion point,
+// the store's </body>. It waits for the context at most the store timeout
+// from now and returns the widget, or nil to leave the page unchanged.
+//
+// The wait is measured from here, not from the request's start: a store
+// page takes about as long to render as its context call, so the context
+// usually arrives while the page streams, and a slow page must not use up
+// the budget of a context that was never late.
 func (p *pageRun) snippet() []byte {
-	if !p.built {
-		p.snip, p.built = p.build(<-p.pending), true
+	if p.built {
+		p.h.metrics.contextWait.WithLabelValues(string(p.placement)).Observe(0)
+		return p.snip
 	}
+	began := time.Now()
+	budget := p.h.store.Timeouts().Context
+	wait := time.NewTimer(budget)
+	defer wait.Stop()
+	select {
+	case res := <-p.pending:
+		p.snip = p.build(res)
+	case <-wait.C:
+		p.outcome = "timeout"
+		p.failure = fmt.Errorf("no context %s after the page's </body>", budget)
+	}
+	p.built = true
+	p.h.metrics.contextWait.WithLabelValues(string(p.placement)).Observe(time.Since(began).Seconds())
 	return p.snip
 }
 
 // build turns the store's answer into the widget, or nil.
 func (p *pageRun) build(res contextResult) []byte {
 	if res.err != nil {
-		p.outcome = failOpenReason(res.err)
+		p.outcome, p.failure = failOpenReason(res.err), res.err
 		p.h.debug("page served unchanged: store context failed", p, zap.Error(res.err))
 		return nil
 	}
@@ -300,6 +323,9 @@ func (p *pageRun) finish() {
 		p.outcome = "notice_only"
 	}
 	p.h.metrics.pages.WithLabelValues(string(p.placement), p.outcome).Inc()
+	if p.failure != nil {
+		p.h.failOpen.record(p.h.routeOf(p.placement, p.r.URL.Path), string(p.placement), p.outcome, p.failure.Error())
+	}
 	if repl, ok := p.r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
 		repl.Set("http.upsell.placement", string(p.placement))
 		repl.Set("http.upsell.offer_ids", strings.Join(p.offerIDs, ","))
@@ -438,9 +464,10 @@ func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked 
 		Mount:     h.mountFor(pl),
 		Offers:    make([]widget.Offer, 0, len(picked)),
 	}
+	opts := h.placementOptions(pl)
+	f.AfterAdd = opts.AfterAdd
 	if pl.PrePurchase() {
-		opts := h.placementOptions(pl)
-		f.AfterAdd, f.Text = opts.AfterAdd, h.withCartURL(opts.Text)
+		f.Text = h.withCartURL(opts.Text)
 	}
 	if pl == offers.PlacementProduct {
 		f.Product, f.Totals = bundleView(picked, product)

@@ -61,6 +61,15 @@ func TestPageEnds(t *testing.T) {
 	start(t, setup{cart: strings.TrimPrefix(upstream.URL, "http://")})
 	s := newShopper(t)
 	s.addToCart("coffee-beans")
+	// Counters go on across config reloads: count from here.
+	ends := []string{"injected", "no_place", "store_reset", "client_gone"}
+	sample := func(outcome string) string {
+		return `kairo_upsell_pages_total{outcome="` + outcome + `",placement="cart"}`
+	}
+	before := make(map[string]float64)
+	for _, outcome := range ends {
+		before[outcome] = metricValue(t, s, sample(outcome))
+	}
 
 	resp, page := s.get(kairoURL + "/cart")
 	if !strings.Contains(page, "data-kairo-widget") {
@@ -114,8 +123,8 @@ func TestPageEnds(t *testing.T) {
 	for {
 		_, metrics := s.get("http://localhost:2999/metrics")
 		missing := ""
-		for _, outcome := range []string{"injected", "no_place", "store_reset", "client_gone"} {
-			if !strings.Contains(metrics, `kairo_upsell_pages_total{outcome="`+outcome+`",placement="cart"} 1`) {
+		for _, outcome := range ends {
+			if metricValue(t, s, sample(outcome))-before[outcome] != 1 {
 				missing += " " + outcome
 			}
 		}

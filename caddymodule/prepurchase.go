@@ -19,16 +19,19 @@ const productIDPlaceholder = "{product_id}"
 const DefaultPopupCap = 3
 
 // PlacementOptions are the settings of one placement that the Caddyfile's
-// `placement <name> { ... }` block sets.
+// `placement <name> { ... }` block sets: product, checkout and popup; cart
+// and thank_you (the inline box) take mount and after_add only.
 type PlacementOptions struct {
 	// Mount is a CSS selector of a store element the placement's widget
 	// moves into (e.g. "#checkout-pay" for the order bump, next to the pay
 	// button). Default: the handler's mount, else the end of the body.
 	Mount string `json:"mount,omitempty"`
 
-	// AfterAdd says what the page does once an offer is in the cart:
-	// "" (nothing beyond the kairo:cart-changed event) or "reload" (the
-	// page reloads, so the store renders its new totals).
+	// AfterAdd says what the page does once an offer is accepted:
+	// "reload" (the page reloads, so the store renders its own summary with
+	// the new item and totals) or "none" (nothing beyond the widget's
+	// kairo:cart-changed / kairo:order-changed event, which a store script
+	// can act on). Default: reload on cart pages, none elsewhere.
 	AfterAdd string `json:"after_add,omitempty"`
 
 	// Text overrides the widget's words by key (heading, button, ... see
@@ -36,19 +39,23 @@ type PlacementOptions struct {
 	Text map[string]string `json:"text,omitempty"`
 }
 
-// afterAddChoices are the values after_add accepts.
-var afterAddChoices = []string{"", widget.AfterAddReload}
+// afterAddNone is after_add's "leave the page as it is".
+const afterAddNone = "none"
+
+// afterAddChoices are the values after_add accepts ("" is the default).
+var afterAddChoices = []string{"", widget.AfterAddReload, afterAddNone}
 
 // validate checks the options of placement name.
 func (o *PlacementOptions) validate(name string) error {
-	if pl := offers.Placement(name); !pl.PrePurchase() {
-		return fmt.Errorf("placement %q: want one of product, checkout, popup, cart", name)
+	pl := offers.Placement(name)
+	if !pl.PrePurchase() && pl != offers.PlacementThankYou {
+		return fmt.Errorf("placement %q: want one of product, checkout, popup, cart, thank_you", name)
 	}
-	if pl := offers.Placement(name); pl == offers.PlacementCart && (o.AfterAdd != "" || len(o.Text) > 0) {
-		return fmt.Errorf("placement cart: only mount is supported (the cart's box has its own words and script)")
+	if (pl == offers.PlacementCart || pl == offers.PlacementThankYou) && len(o.Text) > 0 {
+		return fmt.Errorf("placement %s: mount and after_add only (the box has its own words; text is for product, checkout and popup)", name)
 	}
 	if !slices.Contains(afterAddChoices, o.AfterAdd) {
-		return fmt.Errorf("placement %s: after_add %q: the only choice is %q", name, o.AfterAdd, widget.AfterAddReload)
+		return fmt.Errorf("placement %s: after_add %q: want %s or %s", name, o.AfterAdd, widget.AfterAddReload, afterAddNone)
 	}
 	for key := range o.Text {
 		if !slices.Contains(widget.PrePurchaseTextKeys(), key) {
@@ -58,12 +65,18 @@ func (o *PlacementOptions) validate(name string) error {
 	return nil
 }
 
-// placementOptions returns the options of pl, or empty ones.
+// placementOptions returns the options of pl, with after_add's default:
+// a cart page reloads after an accept, so the store's own cart shows the
+// new line and total at once.
 func (h *Handler) placementOptions(pl offers.Placement) PlacementOptions {
-	if o := h.Placements[string(pl)]; o != nil {
-		return *o
+	var o PlacementOptions
+	if set := h.Placements[string(pl)]; set != nil {
+		o = *set
 	}
-	return PlacementOptions{}
+	if o.AfterAdd == "" && pl == offers.PlacementCart {
+		o.AfterAdd = widget.AfterAddReload
+	}
+	return o
 }
 
 // mountFor is where the widget of pl moves: its own mount, else the

@@ -101,12 +101,13 @@ func TestProvisionRejectsBadPrePurchaseSettings(t *testing.T) {
 		{"unknown text", func(h *Handler) {
 			h.Placements = map[string]*PlacementOptions{"popup": {Text: map[string]string{"headline": "x"}}}
 		}, `text "headline" is not a text of the widget`},
-		{"cart has only mount", func(h *Handler) {
-			h.Placements = map[string]*PlacementOptions{"cart": {AfterAdd: "reload"}}
-		}, "only mount is supported"},
-		{"thank_you has no pre-purchase settings", func(h *Handler) {
-			h.Placements = map[string]*PlacementOptions{"thank_you": {}}
-		}, `placement "thank_you"`},
+		{"cart has no texts", func(h *Handler) {
+			h.Placements = map[string]*PlacementOptions{"cart": {Text: map[string]string{"heading": "x"}}}
+		}, "placement cart: mount and after_add only"},
+		{"thank_you has no texts", func(h *Handler) {
+			h.Placements = map[string]*PlacementOptions{"thank_you": {Text: map[string]string{"heading": "x"}}}
+		}, "placement thank_you: mount and after_add only"},
+		{"post_purchase is no placement", func(h *Handler) { h.Placements = map[string]*PlacementOptions{"post_purchase": {}} }, `placement "post_purchase"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &Handler{

@@ -122,6 +122,29 @@ func (h *Handler) match(r *http.Request) (offers.Placement, string, bool) {
 	return "", "", false
 }
 
+// routeOf is the configured pattern a page of placement pl at path
+// matched, for logs: the pattern rather than the path, which may hold an
+// order id.
+func (h *Handler) routeOf(pl offers.Placement, path string) string {
+	var patterns []pathPattern
+	switch pl {
+	case offers.PlacementThankYou:
+		patterns = h.thankYou
+	case offers.PlacementCart:
+		patterns = h.cartPaths
+	case offers.PlacementProduct:
+		patterns = h.productPaths
+	case offers.PlacementCheckout:
+		patterns = h.checkoutPaths
+	}
+	for _, p := range patterns {
+		if _, ok := p.match(path); ok {
+			return p.raw
+		}
+	}
+	return string(pl)
+}
+
 // orderFromPath returns the order id a thank-you path names, if any.
 func (h *Handler) orderFromPath(path string) (string, bool) {
 	for _, p := range h.thankYou {

@@ -31,7 +31,7 @@ const (
 	DefaultAcceptTimeout  = stores.DefaultAcceptTimeout
 	DefaultCartTokenTTL   = 30 * time.Minute
 	DefaultSelectionTTL   = 30 * time.Second
-	// DemoSecret is the secret Caddyfile.example falls back to when
+	// DemoSecret is the secret demo/Caddyfile falls back to when
 	// UPSELL_SECRET is unset. Provision logs a loud warning when it is used.
 	DemoSecret = "demo-secret-change-me-demo-secret-change-me"
 )
@@ -85,7 +85,9 @@ type Handler struct {
 	MaxOffers int `json:"max_offers,omitempty"`
 
 	// Mount is an optional CSS selector of a store element the widget moves
-	// into (e.g. "#cart-summary"); by default it stays at the end of the body.
+	// into (e.g. "#cart-summary") on every placement that does not name its
+	// own (CartWidget, ThankYouWidget). Without one the widget stays where
+	// it was inserted: before the store's </body>.
 	Mount string `json:"mount,omitempty"`
 
 	// CartTokenTTL is how long a cart offer's token stays valid.
@@ -110,7 +112,6 @@ type Handler struct {
 	// PostPurchase says how thank-you pages carry offers: Kairo's own offer
 	// page (the default) or the inline box. See PostPurchaseConfig.
 	PostPurchase *PostPurchaseConfig `json:"post_purchase,omitempty"`
-
 	// Pre-purchase placements besides the cart (see prepurchase.go).
 
 	// ProductPaths are the store's product pages ("frequently bought
@@ -159,6 +160,7 @@ type Handler struct {
 	logger        *zap.Logger
 	now           func() time.Time
 	analytics     *analytics
+	failOpen      *failOpenLog // warn lines for pages the operator can fix
 }
 
 // CaddyModule returns the Caddy module information.
@@ -200,7 +202,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	h.PostPurchase.setDefaults()
 
 	secrets := make([][]byte, 0, len(h.Secrets))
-	for _, s := range h.Secrets {
+	for i, s := range h.Secrets {
+		if err := checkSecret(s); err != nil {
+			return fmt.Errorf("upsell: secret %d: %w", i+1, err)
+		}
 		if s == DemoSecret {
 			h.logger.Warn("UPSELL_SECRET is not set: offer tokens are signed with the public demo secret; anyone can forge them. Set a random secret of 32 bytes or more before going live.")
 		}
@@ -228,9 +233,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.store, err = h.loadStore(ctx); err != nil {
 		return fmt.Errorf("upsell: %w", err)
 	}
-	if h.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
+	if h.metrics, err = acquireMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("upsell: registering metrics: %w", err)
 	}
+	h.failOpen = newFailOpenLog(h.logger)
 	if h.cache, err = newTTLCache[uint64, []*offers.Offer](10_000, time.Duration(h.SelectionTTL)); err != nil {
 		return fmt.Errorf("upsell: selection cache: %w", err)
 	}
@@ -245,7 +251,11 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if err := h.provisionState(); err != nil {
 		return fmt.Errorf("upsell: state: %w", err)
 	}
-	return h.provisionAnalytics(ctx)
+	if err := h.provisionAnalytics(ctx); err != nil {
+		return err
+	}
+	h.checkStoreOnce(ctx)
+	return nil
 }
 
 // Validate checks the provisioned configuration.
@@ -253,11 +263,11 @@ func (h *Handler) Validate() error {
 	if len(h.cartPaths) == 0 && len(h.thankYou) == 0 && len(h.productPaths) == 0 && len(h.checkoutPaths) == 0 {
 		return errors.New("upsell: no pages to put offers on: set cart, thank_you, product and/or checkout")
 	}
-	if !strings.HasPrefix(h.Prefix, "/") {
-		return fmt.Errorf("upsell: prefix %q must start with /", h.Prefix)
+	if err := checkPrefix(h.Prefix); err != nil {
+		return fmt.Errorf("upsell: %w", err)
 	}
-	if h.MaxOffers < 0 {
-		return fmt.Errorf("upsell: max_offers %d is negative", h.MaxOffers)
+	if err := checkMaxOffers(h.MaxOffers); err != nil {
+		return fmt.Errorf("upsell: %w", err)
 	}
 	if err := h.PostPurchase.validate(); err != nil {
 		return fmt.Errorf("upsell: %w", err)
@@ -280,6 +290,12 @@ func (h *Handler) Cleanup() error {
 	// Analytics writes what it has queued before the state goes.
 	h.cleanupAnalytics()
 	h.releaseState()
+	if h.metrics != nil {
+		releaseMetrics()
+	}
+	if h.failOpen != nil {
+		h.failOpen.close()
+	}
 	return nil
 }
 

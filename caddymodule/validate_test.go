@@ -2,6 +2,7 @@ package caddymodule_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -14,8 +15,14 @@ import (
 // does, without starting servers.
 func validate(t *testing.T, caddyfile string) error {
 	t.Helper()
+	return validateFile(t, "Caddyfile", caddyfile)
+}
+
+// validateFile is validate for a Caddyfile read from filename.
+func validateFile(t *testing.T, filename, caddyfile string) error {
+	t.Helper()
 	adapter := caddyconfig.GetAdapter("caddyfile")
-	raw, warnings, err := adapter.Adapt([]byte(caddyfile), map[string]any{"filename": "Caddyfile"})
+	raw, warnings, err := adapter.Adapt([]byte(caddyfile), map[string]any{"filename": filename})
 	if err != nil {
 		return err
 	}
@@ -58,14 +65,94 @@ func TestValidateCaddyfileErrorNamesFileAndLine(t *testing.T) {
 	}
 }
 
-func TestExampleCaddyfileValidates(t *testing.T) {
-	src, err := os.ReadFile("../Caddyfile.example")
+// exampleEnv is the environment Caddyfile.example asks for (CI sets the
+// same for `caddy validate`).
+var exampleEnv = map[string]string{
+	"SHOP_DOMAIN":    "shop.example.com",
+	"STORE_UPSTREAM": "127.0.0.1:3000",
+	"UPSELL_SECRET":  "example-secret-0123456789abcdef-0123456789",
+	"STORE_TOKEN":    "example-store-token",
+	"UPSELL_CATALOG": "demo/offers.json",
+	"DASHBOARD_HASH": "$2a$12$j4JWK480UtZEX6E3HQix9.W0O4F6Wf2ZHn.yqRaULji2mcugBcb12",
+}
+
+// validateExample validates Caddyfile.example from the repository root,
+// with exampleEnv less the variables named in unset.
+func validateExample(t *testing.T, unset ...string) error {
+	t.Helper()
+	// Paths in the example are relative to the repository root.
+	t.Chdir("..")
+	for k, v := range exampleEnv {
+		t.Setenv(k, v)
+	}
+	for _, k := range unset {
+		t.Setenv(k, "") // restored after the test
+		os.Unsetenv(k)
+	}
+	src, err := os.ReadFile("Caddyfile.example")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Paths in the example are relative to the repository root.
-	t.Chdir("..")
-	if err := validate(t, string(src)); err != nil {
+	return validateFile(t, "Caddyfile.example", string(src))
+}
+
+func TestExampleCaddyfileValidates(t *testing.T) {
+	if err := validateExample(t); err != nil {
 		t.Fatalf("Caddyfile.example: %v", err)
+	}
+}
+
+// TestExampleCaddyfileNamesAnUnsetVariable: a secret or credential left
+// empty by an unset variable is an error naming the variable and the line,
+// not Caddy's "wrong argument count", nor a valid config.
+func TestExampleCaddyfileNamesAnUnsetVariable(t *testing.T) {
+	for _, tt := range []struct{ unset, line string }{
+		{"UPSELL_SECRET", "secret {$UPSELL_SECRET}"},
+		{"STORE_TOKEN", `header Authorization "Bearer {$STORE_TOKEN}"`},
+		{"STORE_UPSTREAM", "store http://{$STORE_UPSTREAM} {"},
+	} {
+		t.Run(tt.unset, func(t *testing.T) {
+			err := validateExample(t, tt.unset)
+			if err == nil {
+				t.Fatalf("Caddyfile.example validated with %s unset", tt.unset)
+			}
+			want := fmt.Sprintf("{$%s} is empty: set %s in the environment Caddy runs in, at Caddyfile.example:%d", tt.unset, tt.unset, lineOf(t, "Caddyfile.example", tt.line))
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q\nwant it to contain %q", err, want)
+			}
+		})
+	}
+}
+
+// lineOf is the number of the first line of file that holds text.
+func lineOf(t *testing.T, file, text string) int {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.Contains(l, text) {
+			return i + 1
+		}
+	}
+	t.Fatalf("%s has no line with %q", file, text)
+	return 0
+}
+
+// TestDemoCaddyfileValidates: the demo's config loads on a fresh clone,
+// with no environment variables.
+func TestDemoCaddyfileValidates(t *testing.T) {
+	t.Chdir("..")
+	for k := range exampleEnv {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	src, err := os.ReadFile("demo/Caddyfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validateFile(t, "demo/Caddyfile", string(src)); err != nil {
+		t.Fatalf("demo/Caddyfile: %v", err)
 	}
 }

@@ -10,11 +10,13 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+
+	"github.com/kairoedge/kairo/internal/envplaceholder"
 )
 
 // Defaults for Endpoint's timeouts.
 const (
-	DefaultContextTimeout = 150 * time.Millisecond
+	DefaultContextTimeout = time.Second
 	DefaultAcceptTimeout  = 10 * time.Second
 
 	// MaxAnswer bounds what Kairo reads from any store answer.
@@ -27,9 +29,12 @@ type Endpoint struct {
 	// URL is the store's base URL, e.g. http://127.0.0.1:3000.
 	URL string `json:"url,omitempty"`
 
-	// Timeout bounds a context call, which runs while the page is fetched;
-	// past it the page is served unchanged. The default depends on the
-	// store module (150ms for the contract).
+	// Timeout is how long a page may wait for a context call once the
+	// store's page has reached its </body>: the call starts with the page
+	// and runs alongside it for as long as the page takes, so this is only
+	// the wait after the page itself is done. Past it the page is served
+	// unchanged (and a warn line says so). The default depends on the
+	// store module (DefaultContextTimeout, 1s, for the contract).
 	Timeout caddy.Duration `json:"timeout,omitempty"`
 
 	// AcceptTimeout bounds an accept call to the store. Default: 10s.
@@ -45,12 +50,18 @@ func (e *Endpoint) ProvisionEndpoint(defaultTimeout time.Duration) (string, erro
 	if e.AcceptTimeout == 0 {
 		e.AcceptTimeout = caddy.Duration(DefaultAcceptTimeout)
 	}
-	base, err := url.Parse(e.URL)
+	return ParseURL(e.URL)
+}
+
+// ParseURL is the rule for a store's base URL: http(s) with a host. It
+// returns the URL without a trailing slash.
+func ParseURL(raw string) (string, error) {
+	base, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("url %q: %w", e.URL, err)
+		return "", fmt.Errorf("url %q: %w", raw, err)
 	}
 	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
-		return "", fmt.Errorf("url %q: want http(s)://host[:port]", e.URL)
+		return "", fmt.Errorf("url %q: want http(s)://host[:port]", raw)
 	}
 	return strings.TrimSuffix(base.String(), "/"), nil
 }
@@ -65,7 +76,7 @@ func (e *Endpoint) Timeouts() Timeouts {
 func (e *Endpoint) UnmarshalHead(d *caddyfile.Dispenser, name string) error {
 	d.Next() // "store"
 	if !d.NextArg() {
-		return d.Errf("store needs the store's base URL, e.g. store %s http://127.0.0.1:3000", name)
+		return envplaceholder.Err(d, "store", fmt.Sprintf("store needs the store's base URL, e.g. store %s http://127.0.0.1:3000", name))
 	}
 	if d.Val() == name {
 		if !d.NextArg() {
@@ -75,6 +86,15 @@ func (e *Endpoint) UnmarshalHead(d *caddyfile.Dispenser, name string) error {
 	e.URL = d.Val()
 	if d.NextArg() {
 		return d.Errf("store takes a connector name and a URL, got one more: %q", d.Val())
+	}
+	// Checked here as well as in ProvisionEndpoint, with the same rule, so
+	// that a Caddyfile's mistake names its line: an unset {$VAR} in the URL
+	// by its name.
+	if len(envplaceholder.Empty(d)) > 0 {
+		return envplaceholder.Err(d, "store", "")
+	}
+	if _, err := ParseURL(e.URL); err != nil {
+		return d.Errf("store: %v", err)
 	}
 	return nil
 }
@@ -95,7 +115,7 @@ func (e *Endpoint) UnmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 func OneArg(d *caddyfile.Dispenser, dst *string) error {
 	opt := d.Val()
 	if !d.NextArg() {
-		return d.Errf("%s needs a value", opt)
+		return envplaceholder.Err(d, opt, opt+" needs a value")
 	}
 	*dst = d.Val()
 	if d.NextArg() {

@@ -1,4 +1,4 @@
-// Package demostore is a small but real web store used by Caddyfile.example
+// Package demostore is a small but real web store used by demo/Caddyfile
 // and Kairo's tests: a product list, a cart kept under a cookie, a checkout
 // that creates a paid order, a thank-you page per order, and the JSON
 // endpoints of Kairo's store contract v1 behind a bearer token.

@@ -9,8 +9,8 @@ import (
 
 // Faults make the store misbehave on purpose so tests can show what Kairo
 // does when its store fails. The zero value is a healthy store. Set them
-// with Store.SetFaults or POST /_demo/faults; pages are never affected,
-// only the JSON API under /api/.
+// with Store.SetFaults or POST /_demo/faults. They affect the JSON API
+// under /api/, except PageDelay, which slows the cart and thank-you pages.
 type Faults struct {
 	// AcceptStatus, when not zero, is the status (400-599) that
 	// POST /api/orders/{order_id}/upsells answers with, e.g. 402 for a
@@ -30,6 +30,10 @@ type Faults struct {
 	// anything is added. A client that gives up earlier is counted in
 	// Stats.AcceptCancelled and nothing is added.
 	AcceptDelay time.Duration
+	// PageDelay holds the cart and thank-you pages back this long before
+	// their first byte, as a store that renders its pages on the server
+	// takes time to.
+	PageDelay time.Duration
 	// Down drops every /api/ connection without an answer, as a crashed
 	// backend would.
 	Down bool
@@ -47,6 +51,7 @@ type faultsJSON struct {
 	ContextStatus int    `json:"context_status,omitempty"`
 	ContextDelay  string `json:"context_delay,omitempty"`
 	AcceptDelay   string `json:"accept_delay,omitempty"`
+	PageDelay     string `json:"page_delay,omitempty"`
 	Down          bool   `json:"down"`
 }
 
@@ -58,12 +63,13 @@ func (f Faults) MarshalJSON() ([]byte, error) {
 		ContextStatus: f.ContextStatus,
 		ContextDelay:  delayString(f.ContextDelay),
 		AcceptDelay:   delayString(f.AcceptDelay),
+		PageDelay:     delayString(f.PageDelay),
 		Down:          f.Down,
 	})
 }
 
 // UnmarshalJSON reads faults such as
-// {"accept_status":402,"context_delay":"2s","accept_delay":"500ms","down":false};
+// {"accept_status":402,"context_delay":"2s","accept_delay":"500ms","page_delay":"300ms","down":false};
 // absent fields are zero.
 func (f *Faults) UnmarshalJSON(data []byte) error {
 	var w faultsJSON
@@ -78,6 +84,9 @@ func (f *Faults) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	if out.AcceptDelay, err = parseFaultDelay("accept_delay", w.AcceptDelay); err != nil {
+		return err
+	}
+	if out.PageDelay, err = parseFaultDelay("page_delay", w.PageDelay); err != nil {
 		return err
 	}
 	*f = out
@@ -117,7 +126,7 @@ func (f Faults) Validate() error {
 	for _, d := range []struct {
 		field string
 		delay time.Duration
-	}{{"context_delay", f.ContextDelay}, {"accept_delay", f.AcceptDelay}} {
+	}{{"context_delay", f.ContextDelay}, {"accept_delay", f.AcceptDelay}, {"page_delay", f.PageDelay}} {
 		if d.delay < 0 || d.delay > maxFaultDelay {
 			return fmt.Errorf("%s: %s is outside 0s to %s", d.field, d.delay, maxFaultDelay)
 		}

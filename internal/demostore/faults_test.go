@@ -20,6 +20,8 @@ func TestFaultsJSON(t *testing.T) {
 		{`{"accept_status":402,"context_delay":"2s","accept_delay":"500ms","down":false}`,
 			Faults{AcceptStatus: 402, ContextDelay: 2 * time.Second, AcceptDelay: 500 * time.Millisecond}, ""},
 		{`{"cart_add_status":409,"context_status":503,"down":true}`, Faults{CartAddStatus: 409, ContextStatus: 503, Down: true}, ""},
+		{`{"page_delay":"300ms"}`, Faults{PageDelay: 300 * time.Millisecond}, ""},
+		{`{"page_delay":"later"}`, Faults{}, "page_delay"},
 		{`{"context_delay":"soon"}`, Faults{}, "context_delay"},
 		{`{"accept_delay":5}`, Faults{}, "cannot unmarshal"},
 		{`{"acept_status":402}`, Faults{}, "unknown field"},
@@ -56,6 +58,7 @@ func TestFaultsValidate(t *testing.T) {
 		{Faults{ContextStatus: 302}, "context_status"},
 		{Faults{ContextDelay: -time.Second}, "context_delay"},
 		{Faults{AcceptDelay: 2 * time.Hour}, "accept_delay"},
+		{Faults{PageDelay: -time.Millisecond}, "page_delay"},
 	}
 	for _, tt := range tests {
 		err := tt.f.Validate()
@@ -251,5 +254,27 @@ func TestStatsEndpoint(t *testing.T) {
 	_, body = apiCall(t, srv, http.MethodDelete, "/_demo/stats", testToken, nil, nil)
 	if got := decode[Stats](t, body); got != (Stats{}) || s.Stats() != (Stats{}) {
 		t.Errorf("stats after reset = %s", body)
+	}
+}
+
+// TestPageDelayHoldsPagesNotTheAPI: page_delay holds the cart page back
+// (here for an hour: the client gives up) while the JSON API answers.
+func TestPageDelayHoldsPagesNotTheAPI(t *testing.T) {
+	s, srv := startStore(t, Config{})
+	if err := s.SetFaults(Faults{PageDelay: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	if resp, err := client.Get(srv.URL + "/cart"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the cart page answered %d despite an hour's page_delay", resp.StatusCode)
+	}
+	resp, err := client.Get(srv.URL + "/api/cart")
+	if err != nil {
+		t.Fatalf("the cart context was held back too: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("cart context: %d", resp.StatusCode)
 	}
 }

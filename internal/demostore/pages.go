@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxFormBody bounds the store's form posts.
@@ -20,12 +21,32 @@ func (s *Store) serveProducts(w http.ResponseWriter, r *http.Request) {
 
 // serveCart renders the customer's cart, starting one on the first visit.
 func (s *Store) serveCart(w http.ResponseWriter, r *http.Request) {
+	if !s.holdPage(r) {
+		return
+	}
 	id := s.cartIDOrNew(w, r)
 	cart, _ := s.shop.cart(id, true)
 	s.pages.render(w, http.StatusOK, pageData{
 		Page: "cart", Title: "Your cart", Cart: cart, CartCount: unitsIn(cart.Items),
 		Notice: cartNotice(r.URL.Query()),
 	})
+}
+
+// holdPage holds a page back by the PageDelay fault; false when the
+// customer left first.
+func (s *Store) holdPage(r *http.Request) bool {
+	d := s.faults.Load().PageDelay
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 // cartNotice turns the redirect's query into a message for the cart page.
@@ -97,6 +118,9 @@ func (s *Store) serveCheckout(w http.ResponseWriter, r *http.Request) {
 // serveThankYou renders an order's confirmation page. Anyone with the
 // (unguessable) order id may see it, as with most stores' receipts.
 func (s *Store) serveThankYou(w http.ResponseWriter, r *http.Request) {
+	if !s.holdPage(r) {
+		return
+	}
 	o, ok := s.shop.order(r.PathValue("order_id"))
 	if !ok {
 		s.serveProblem(w, http.StatusNotFound, "Order not found", "We could not find that order.")

@@ -109,6 +109,7 @@ func newFragmentView(f Fragment) *fragmentView {
 		Prefix:        strings.TrimRight(f.Prefix, "/"),
 		Mount:         f.Mount,
 		Notice:        f.Notice,
+		AfterAdd:      f.AfterAdd,
 		StyleVersion:  style.version,
 		ScriptVersion: script.version,
 	}

@@ -15,7 +15,8 @@
 //
 // Stable hooks for stores and browser tests:
 //
-//	[data-kairo-widget]          the widget root (class kairo-widget); data-kairo-placement, data-kairo-mount;
+//	[data-kairo-widget]          the widget root (class kairo-widget); data-kairo-placement, data-kairo-mount,
+//	                             data-kairo-after-add ("reload" when the page reloads after an accept);
 //	                             the script adds data-kairo-ready, and data-kairo-mounted once moved
 //	[data-kairo-offer]           one offer (class kairo-offer); value is the offer id;
 //	                             data-kairo-state: ready, busy, accepted, failed, declined, expired;
@@ -33,7 +34,14 @@
 // The script dispatches bubbling DOM events on the offer element, so a store
 // can refresh its own cart display: "kairo:accepted", "kairo:failed",
 // "kairo:declined" (once the decline is recorded) and "kairo:expired", with
-// detail {offerId, status, message, total}.
+// detail {offerId, placement, status, message, total, mode}. After an accept
+// it also dispatches "kairo:cart-changed" (cart pages) or
+// "kairo:order-changed" (thank-you pages) with the same detail: total is
+// the new cart or order total as the store reported it (formatted, "" when
+// the store did not say), mode is "edited" (the item joined the order) or
+// "follow_up" (the store made a separate order). These two are cancelable:
+// a store that updates its own summary calls preventDefault() and the page
+// is not reloaded (see Fragment.AfterAdd).
 package widget
 
 import "time"
@@ -111,10 +119,15 @@ type Fragment struct {
 	// Now is the render time, for the initial countdown text and the time left.
 	Now time.Time
 
+	// AfterAdd is what the page does once an offer is accepted:
+	// AfterAddReload reloads it (on the cart and thank-you box, unless a
+	// store script cancels the kairo:cart-changed or kairo:order-changed
+	// event), so the store renders its own summary with the new item;
+	// anything else leaves the page as it is.
+	AfterAdd string
+
 	// The pre-purchase placements (product, checkout, popup) also use:
 
-	// AfterAdd is "" or AfterAddReload.
-	AfterAdd string
 	// Text overrides the widget's words by key (see PrePurchaseTextKeys).
 	Text map[string]string
 	// Product is a product page's own product, or nil.

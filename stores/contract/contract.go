@@ -16,6 +16,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 
+	"github.com/kairoedge/kairo/internal/envplaceholder"
 	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 )
@@ -219,6 +220,7 @@ type acceptBody struct {
 // answerBody is what Kairo reads of the store's answer to an accept.
 type answerBody struct {
 	Total           int64         `json:"total"`
+	Subtotal        int64         `json:"subtotal"` // what a cart add may answer instead of total
 	Mode            stores.Mode   `json:"mode"`
 	FollowUpOrderID string        `json:"follow_up_order_id"`
 	FollowUpURL     string        `json:"follow_up_url"`
@@ -285,6 +287,9 @@ func (s *Store) accept(ctx context.Context, target string, ar stores.AcceptReque
 	switch {
 	case ans.Applied():
 		ans.Total, ans.FollowUpOrderID, ans.FollowUpURL = got.Total, got.FollowUpOrderID, got.FollowUpURL
+		if ans.Total == 0 {
+			ans.Total = got.Subtotal
+		}
 		ans.Mode = stores.ModeEdited
 		if got.Mode == stores.ModeFollowUp {
 			ans.Mode = stores.ModeFollowUp
@@ -322,8 +327,10 @@ func (s *Store) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			err = stores.OneArg(d, &s.ProductContextPath)
 		case "header":
 			args := d.RemainingArgs()
-			if len(args) != 2 {
-				return d.Errf("header needs a name and a value, got %d arguments", len(args))
+			// A credential built from an unset variable ("Bearer ") would
+			// pass for a value: an empty {$VAR} on the line is an error.
+			if len(args) != 2 || len(envplaceholder.Empty(d)) > 0 {
+				return envplaceholder.Err(d, opt, fmt.Sprintf("header needs a name and a value, got %d arguments", len(args)))
 			}
 			if s.Headers == nil {
 				s.Headers = make(map[string]string)

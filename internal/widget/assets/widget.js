@@ -20,7 +20,8 @@
 		network: "We couldn't reach the store. Please check your connection and try again.",
 		unknown: "Sorry, something went wrong. Please try again.",
 		cart: "Added to your cart.",
-		order: "Added to your order."
+		order: "Added to your order.",
+		followUpNote: "One click places it as a separate order, linked to the one you just placed. No need to check out again."
 	};
 	var BUSY_LABEL = "Adding\u2026";
 	// Answers after which asking again cannot help: the offer stays shown, its button off.
@@ -132,19 +133,31 @@
 		});
 	}
 
-	// accepted replaces the forms with the success message.
+	// accepted replaces the forms with the success message, tells the
+	// store's page that its cart or order changed and, where the widget
+	// says so and no store script took care of it, reloads the page so the
+	// store's own summary shows the new item and total.
 	function accepted(offer, form, answer, hadFocus) {
 		var root = offer.closest("[data-kairo-widget]");
 		var cart = root && root.getAttribute("data-kairo-placement") === "cart";
+		var followUp = answer.mode === "follow_up";
 		var text = answer.message || (cart ? FALLBACK.cart : FALLBACK.order);
 		if (answer.total) {
-			text += " New total: " + answer.total + ".";
+			text += (followUp ? " Total of the new order: " : " New total: ") + answer.total + ".";
+		}
+		if (followUp && root) {
+			// Later offers will make separate orders too: say so before the click.
+			var note = root.querySelector(".kairo-note");
+			if (note) {
+				note.textContent = FALLBACK.followUpNote;
+			}
 		}
 		var back = form.elements.namedItem("return_to");
+		var reload = root && root.getAttribute("data-kairo-after-add") === "reload";
 		offer.setAttribute("data-kairo-state", "accepted");
 		removeAll(offer, "[data-kairo-actions], [data-kairo-countdown]");
 		var status = report(offer, text, "success");
-		if (status && cart) {
+		if (status && cart && !reload) {
 			var link = document.createElement("a");
 			link.className = "kairo-link";
 			link.href = back && back.value ? back.value : window.location.href;
@@ -155,6 +168,12 @@
 			focusOn(status);
 		}
 		emit(offer, "kairo:accepted", answer);
+		var handled = !emit(offer, cart ? "kairo:cart-changed" : "kairo:order-changed", answer, true);
+		if (reload && !handled) {
+			window.setTimeout(function () {
+				window.location.reload();
+			}, 0);
+		}
 	}
 
 	// decline hides the offer at once and records the decline on the side.
@@ -230,20 +249,25 @@
 		}
 	}
 
-	function emit(offer, name, answer) {
+	// emit dispatches a bubbling event on the offer. It returns false when
+	// a cancelable event was cancelled (a listener called preventDefault).
+	function emit(offer, name, answer, cancelable) {
+		var root = offer.closest("[data-kairo-widget]");
 		var detail = {
 			offerId: offer.getAttribute("data-kairo-offer") || "",
+			placement: root ? root.getAttribute("data-kairo-placement") || "" : "",
 			status: answer.status || "",
 			message: answer.message || "",
-			total: answer.total || ""
+			total: answer.total || "",
+			mode: answer.mode || (answer.status === "accepted" ? "edited" : "")
 		};
 		var event;
 		try {
-			event = new CustomEvent(name, { bubbles: true, detail: detail });
+			event = new CustomEvent(name, { bubbles: true, cancelable: !!cancelable, detail: detail });
 		} catch (e) {
-			return;
+			return true;
 		}
-		offer.dispatchEvent(event);
+		return offer.dispatchEvent(event);
 	}
 
 	// watchClock registers an offer's countdown. The server sends the time
