@@ -159,14 +159,14 @@ func NewHTTPClient() *http.Client {
 
 // SetClientAddr passes the shopper's address on to the store, so that its
 // per-client limits and logs see the shopper rather than Kairo.
-func SetClientAddr(req *http.Request, addr string) {
+func SetClientAddr(h http.Header, addr string) {
 	if addr == "" {
 		return
 	}
-	req.Header.Set("X-Forwarded-For", addr)
+	h.Set("X-Forwarded-For", addr)
 	host := addr
 	if strings.Contains(addr, ":") {
 		host = `"[` + addr + `]"` // RFC 7239: an IPv6 address is bracketed and quoted
 	}
-	req.Header.Set("Forwarded", "for="+host)
+	h.Set("Forwarded", "for="+host)
 }

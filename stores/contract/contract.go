@@ -159,7 +159,7 @@ func (s *Store) CartContext(ctx context.Context, shopper stores.Shopper) (*offer
 	if shopper.Cookie != "" {
 		req.Header.Set("Cookie", shopper.Cookie)
 	}
-	stores.SetClientAddr(req, shopper.ClientAddr)
+	stores.SetClientAddr(req.Header, shopper.ClientAddr)
 	return s.context(req)
 }
 
@@ -268,7 +268,7 @@ func (s *Store) accept(ctx context.Context, target string, ar stores.AcceptReque
 		if ar.Shopper.Cookie != "" {
 			req.Header.Set("Cookie", ar.Shopper.Cookie)
 		}
-		stores.SetClientAddr(req, ar.Shopper.ClientAddr)
+		stores.SetClientAddr(req.Header, ar.Shopper.ClientAddr)
 	}
 	resp, err := s.http.Do(req)
 	if err != nil {

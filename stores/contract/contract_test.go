@@ -110,7 +110,7 @@ func TestConflictReasons(t *testing.T) {
 
 func TestForwardedBracketsIPv6(t *testing.T) {
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	stores.SetClientAddr(req, "2001:db8::1")
+	stores.SetClientAddr(req.Header, "2001:db8::1")
 	if got := req.Header.Get("Forwarded"); got != `for="[2001:db8::1]"` {
 		t.Errorf("Forwarded %q", got)
 	}
