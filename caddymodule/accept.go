@@ -340,7 +340,7 @@ func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
 	h.logger.Info("offer accept",
 		zap.String("offer", cl.OfferID), zap.String("placement", string(cl.Placement)),
 		zap.String("subject", cl.Subject), zap.String("outcome", out.Status),
-		zap.Int("store_status", ans.Status), zap.String("store_reason", string(ans.Reason)),
+		zap.Int("store_status", ans.Status), zap.String("store_reason", string(ans.Reason)), zap.String("store_detail", ans.Detail),
 		zap.String("store_mode", string(ans.Mode)), zap.String("follow_up_order", ans.FollowUpOrderID), zap.Error(callErr))
 	return out
 }

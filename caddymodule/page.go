@@ -177,7 +177,7 @@ func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID
 			if byPage {
 				res.sc, res.err = pageStore.OrderContextFor(ctx, orderID, page)
 			} else {
-				res.sc, res.err = h.store.OrderContext(ctx, orderID)
+				res.sc, res.err = h.store.OrderContext(ctx, orderID, who)
 			}
 		} else {
 			res.sc, res.err = h.store.CartContext(ctx, who)

@@ -16,6 +16,7 @@ import (
 	// The store modules Kairo ships; the upsell handler can talk to any of
 	// them, so a build with the handler has them all.
 	_ "github.com/kairoedge/kairo/stores/contract"
+	_ "github.com/kairoedge/kairo/stores/evershop"
 	_ "github.com/kairoedge/kairo/stores/vendure"
 	_ "github.com/kairoedge/kairo/stores/woocommerce"
 )

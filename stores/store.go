@@ -39,8 +39,9 @@ type Store interface {
 	CartContext(ctx context.Context, shopper Shopper) (*offers.Context, error)
 
 	// OrderContext describes a placed order, seen with the store's
-	// credentials.
-	OrderContext(ctx context.Context, orderID string) (*offers.Context, error)
+	// credentials. The shopper is who asks (their address may be passed
+	// on; their cookies are not needed).
+	OrderContext(ctx context.Context, orderID string, shopper Shopper) (*offers.Context, error)
 
 	// CartAdd puts an accepted cart offer into the shopper's cart at the
 	// offer's price.
@@ -148,6 +149,9 @@ type Answer struct {
 	// they do, so the buyer must be sent there (see PaymentDue).
 	FollowUpOrderID string
 	FollowUpURL     string
+	// Detail is the store's own words about a refusal, for the log; the
+	// shopper never sees it.
+	Detail string
 }
 
 // PaymentDue reports whether the buyer still has to pay for the accepted

@@ -163,8 +163,9 @@ func (s *Store) CartContext(ctx context.Context, shopper stores.Shopper) (*offer
 	return s.context(req)
 }
 
-// OrderContext asks for an order, with the store credential.
-func (s *Store) OrderContext(ctx context.Context, orderID string) (*offers.Context, error) {
+// OrderContext asks for an order, with the store credential (the
+// shopper's cookies and address are not sent: the call is the store's).
+func (s *Store) OrderContext(ctx context.Context, orderID string, _ stores.Shopper) (*offers.Context, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.endpoint(s.OrderContextPath, orderID), nil)
 	if err != nil {
 		return nil, err

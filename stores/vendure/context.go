@@ -152,7 +152,7 @@ func (c *Connector) findOrder(ctx context.Context, code string) (*order, error) 
 
 // OrderContext reads a placed order by its code (the id on Vendure
 // storefronts' confirmation pages) through the admin API.
-func (c *Connector) OrderContext(ctx context.Context, code string) (*offers.Context, error) {
+func (c *Connector) OrderContext(ctx context.Context, code string, _ stores.Shopper) (*offers.Context, error) {
 	o, err := c.findOrder(ctx, code)
 	if err != nil {
 		return nil, err
