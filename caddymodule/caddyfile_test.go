@@ -97,6 +97,10 @@ func TestUnmarshalStore(t *testing.T) {
 	tests := []struct{ input, want string }{
 		{"store http://127.0.0.1:9300", `{"connector":"contract","url":"http://127.0.0.1:9300"}`},
 		{"store contract http://127.0.0.1:9300 {\n timeout 1s\n}", `{"connector":"contract","url":"http://127.0.0.1:9300","timeout":1000000000}`},
+		{"store vendure http://127.0.0.1:3000 {\n admin_user ann\n admin_password secret\n payment_method standard-payment\n token_cookie vendure-token\n}",
+			`{"connector":"vendure","url":"http://127.0.0.1:3000","admin_user":"ann","admin_password":"secret","payment_method":"standard-payment","token_cookie":"vendure-token"}`},
+		{"store evershop http://127.0.0.1:3000 {\n admin_email a@example.com\n admin_password secret\n timeout 800ms\n}",
+			`{"connector":"evershop","url":"http://127.0.0.1:3000","admin_email":"a@example.com","admin_password":"secret","timeout":800000000}`},
 	}
 	for _, tt := range tests {
 		var h Handler
@@ -132,6 +136,9 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"bad duration", "upsell {\n cart_token_ttl soon\n}", `Testfile:2 - cart_token_ttl: "soon" is not a positive duration`},
 		{"store without url", "upsell {\n store {\n }\n}", "Testfile:2 - store needs the store's base URL"},
 		{"unknown connector", "upsell {\n store magento http://a\n}", `Testfile:2 - store: unknown connector "magento"`},
+		{"vendure without url", "upsell {\n store vendure {\n  admin_user a\n }\n}", "Testfile:2 - store vendure needs the store's base URL"},
+		{"unknown vendure option", "upsell {\n store vendure http://a {\n  admin_email a@b\n }\n}", `Testfile:3 - unknown vendure store option "admin_email"`},
+		{"unknown evershop option", "upsell {\n store evershop http://a {\n  admin_user a\n }\n}", `Testfile:3 - unknown evershop store option "admin_user"`},
 		{"store twice", "upsell {\n store http://a\n store http://b\n}", "Testfile:3 - store is already set"},
 		{"store url not http", "upsell {\n store ftp://a\n}", `Testfile:2 - store: url "ftp://a": want http(s)://host[:port]`},
 		{"unknown store option", "upsell {\n store http://a {\n  colour blue\n }\n}", `Testfile:3 - unknown store option "colour"`},

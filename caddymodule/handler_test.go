@@ -227,6 +227,8 @@ func TestProvisionErrors(t *testing.T) {
 		{"after_add unknown", func(h *Handler) { h.Placements = map[string]*PlacementOptions{"cart": {AfterAdd: "refresh"}} }, `placement cart: after_add "refresh": want reload or none`},
 		{"bad store url", func(h *Handler) { h.StoreRaw = json.RawMessage(`{"url":"ftp://x"}`) }, "want http(s)"},
 		{"unknown connector", func(h *Handler) { h.StoreRaw = json.RawMessage(`{"connector":"magento","url":"http://x"}`) }, "magento"},
+		{"vendure without admin", func(h *Handler) { h.StoreRaw = json.RawMessage(`{"connector":"vendure","url":"http://x"}`) }, "admin_user and admin_password are required"},
+		{"evershop without admin", func(h *Handler) { h.StoreRaw = json.RawMessage(`{"connector":"evershop","url":"http://x"}`) }, "admin_email and admin_password are required"},
 		{"thank_you without order id", func(h *Handler) { h.ThankYouPaths = []string{"/thanks"} }, "{order_id}"},
 	}
 	for _, tt := range tests {

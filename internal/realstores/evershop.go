@@ -29,6 +29,7 @@ func StartEverShop(t testing.TB) *EverShop {
 	t.Helper()
 	need(t, "node", "npm", filepath.Join(pgBin, "pg_ctl"))
 	install := setup(t, "evershop")
+	start := time.Now()
 
 	// Postgres runs as the postgres user when the tests run as root: its
 	// directory must be open to it, which t.TempDir's is not.
@@ -65,11 +66,12 @@ func StartEverShop(t testing.TB) *EverShop {
 		"DB_USER=postgres", "DB_PASSWORD=postgres", "NODE_ENV=production", "SUPPRESS_NO_CONFIG_WARNING=true",
 		"NODE_OPTIONS=--require " + filepath.Join(install, "loopback.cjs"),
 	}
-	p := startProcess(t, install, "evershop-"+itoa(port)+".log", env,
+	p := startProcess(t, install, filepath.Join(dir, "evershop.log"), env,
 		"node", filepath.Join(install, "node_modules", "@evershop", "evershop", "dist", "bin", "evershop.js"), "start")
 	s := &EverShop{URL: "http://127.0.0.1:" + itoa(port), AdminEmail: "admin@example.com", AdminPassword: "Admin12345"}
 	waitHTTP(t, p, s.URL+"/api/graphql", 90*time.Second)
 	s.configure(t)
+	t.Logf("EverShop on %s, ready in %s", s.URL, time.Since(start).Round(100*time.Millisecond))
 	return s
 }
 

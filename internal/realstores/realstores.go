@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -100,11 +99,10 @@ type process struct {
 	log string
 }
 
-// startProcess starts a server with its output in a log file; the test's
-// cleanup ends its whole process group.
-func startProcess(t testing.TB, dir, logName string, env []string, name string, args ...string) *process {
+// startProcess starts a server in dir with its output in a log file; the
+// test's cleanup ends its whole process group.
+func startProcess(t testing.TB, dir, logPath string, env []string, name string, args ...string) *process {
 	t.Helper()
-	logPath := filepath.Join(dir, logName)
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
@@ -181,6 +179,3 @@ func copyFile(t testing.TB, from, to string) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// trimLog shortens command output for a message.
-func trimLog(b []byte) string { return strings.TrimSpace(string(b)) }

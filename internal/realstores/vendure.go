@@ -22,13 +22,15 @@ func StartVendure(t testing.TB) *Vendure {
 	t.Helper()
 	need(t, "node", "npm")
 	install := setup(t, "vendure")
+	start := time.Now()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "vendure.sqlite")
 	copyFile(t, filepath.Join(install, "seed.sqlite"), db)
 	port := freePort(t)
-	p := startProcess(t, dir, "vendure.log", []string{"PORT=" + itoa(port), "VENDURE_DISABLE_TELEMETRY=true"},
+	p := startProcess(t, dir, filepath.Join(dir, "vendure.log"), []string{"PORT=" + itoa(port), "VENDURE_DISABLE_TELEMETRY=true"},
 		"node", filepath.Join(install, "server.js"), "serve", db)
 	v := &Vendure{URL: "http://127.0.0.1:" + itoa(port), AdminUser: "superadmin", AdminPassword: "superadmin"}
 	waitHTTP(t, p, v.URL+"/shop-api?query=%7B__typename%7D", 90*time.Second)
+	t.Logf("Vendure on %s, ready in %s", v.URL, time.Since(start).Round(100*time.Millisecond))
 	return v
 }

@@ -90,7 +90,9 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 	paidState := o.paidState()
 	switch {
 	case o.State == "Modifying":
-		// An earlier attempt stopped before its change; carry on from here.
+		// Someone else's change is under way (or one of ours stopped before
+		// it changed anything): not now, the shopper may try again.
+		return stores.Answer{Status: http.StatusServiceUnavailable, Detail: "the order is being modified already"}, nil
 	case editableStates[o.State]:
 		if err := c.transition(ctx, o.ID, "Modifying"); err != nil {
 			return conflictOr(err)
