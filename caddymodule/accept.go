@@ -431,11 +431,16 @@ func acceptOutcome(cl offers.Claims, ans stores.Answer, err error) (Outcome, boo
 	case ans.Applied():
 		out, _ := outcomeByStatus("accepted", cl.Placement)
 		out.Mode = string(stores.ModeEdited)
-		if ans.Mode == stores.ModeFollowUp {
+		switch {
+		case ans.Mode == stores.ModeFollowUp:
 			out.Mode = string(stores.ModeFollowUp)
+			// The total is the second order's, not a new total of the
+			// first: it goes in the sentence, not where "new total" shows.
 			out.Message = followUpMessage
-		}
-		if ans.Total > 0 {
+			if ans.Total > 0 {
+				out.Message += " Its total is " + offers.Money{Amount: ans.Total, Currency: cl.Currency}.Format() + "."
+			}
+		case ans.Total > 0:
 			out.Total = offers.Money{Amount: ans.Total, Currency: cl.Currency}.Format()
 		}
 		return out, false

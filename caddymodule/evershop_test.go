@@ -216,16 +216,18 @@ func TestEverShopConnectorWalksBothPlacements(t *testing.T) {
 	var placed struct{ UUID string }
 	s.evershopAPI(http.MethodPost, "/api/orders", map[string]any{"cart_id": ct.UUID}, &placed)
 
-	// Order: EverShop's own success page offers the thermos at $25.00.
-	resp, page := s.get(kairoURL + "/checkout/success/" + placed.UUID)
+	// Order: the first visit of the success page is Kairo's offer page,
+	// with the thermos at $25.00.
+	path := "/checkout/success/" + placed.UUID
+	resp, page := s.get(kairoURL + path)
 	toks = tokens(page)
-	if resp.StatusCode != 200 || len(toks) == 0 || !strings.Contains(page, `data-kairo-offer="thermos-after-cup"`) {
-		t.Fatalf("the success page (%d) shows no thermos offer", resp.StatusCode)
+	if resp.StatusCode != 200 || len(toks) == 0 || !strings.Contains(page, `data-kairo-step="thermos-after-cup"`) {
+		t.Fatalf("the offer page (%d) shows no thermos step", resp.StatusCode)
 	}
-	answers := acceptConcurrently(t, s, toks[0], "/checkout/success/"+placed.UUID, 6)
-	for _, a := range answers {
-		if a.Status != "accepted" || a.Total != "$30.00" || !strings.Contains(a.Message, "second order") {
-			t.Fatalf("order accept: %+v, want accepted as a second order of $30.00 (the thermos and $5 shipping)", a)
+	for _, a := range pageAcceptConcurrently(t, s, toks[0], path, 6) {
+		msg, _ := a["message"].(string)
+		if a["status"] != "accepted" || a["total"] != nil || !strings.Contains(msg, "second order") || !strings.Contains(msg, "$30.00") {
+			t.Fatalf("order accept: %v, want accepted as a second order of $30.00 (the thermos and $5 shipping)", a)
 		}
 	}
 

@@ -22,6 +22,7 @@ func TestAcceptOutcomeByStoreAnswer(t *testing.T) {
 	}{
 		{"edited", stores.Answer{Status: 200, Total: 6098, Mode: stores.ModeEdited}, nil, "accepted", "Added to your order.", false},
 		{"follow-up", stores.Answer{Status: 201, Mode: stores.ModeFollowUp}, nil, "accepted", followUpMessage, false},
+		{"follow-up with its total", stores.Answer{Status: 200, Mode: stores.ModeFollowUp, Total: 3000}, nil, "accepted", followUpMessage + " Its total is $30.00.", false},
 		{"sold out", stores.Answer{Status: 409, Reason: stores.ReasonOutOfStock}, nil, "out_of_stock", outcomes["out_of_stock"].Message, false},
 		{"coupon", stores.Answer{Status: 409, Reason: stores.ReasonCouponConflict}, nil, "coupon_conflict", outcomes["coupon_conflict"].Message, false},
 		{"409 without reason", stores.Answer{Status: 409}, nil, "conflict", outcomes["conflict"].Message, false},
@@ -40,5 +41,8 @@ func TestAcceptOutcomeByStoreAnswer(t *testing.T) {
 	}
 	if out, _ := acceptOutcome(order, stores.Answer{Status: 200, Total: 6098}, nil); out.Total != "$60.98" {
 		t.Errorf("total %q, want $60.98", out.Total)
+	}
+	if out, _ := acceptOutcome(order, stores.Answer{Status: 200, Total: 3000, Mode: stores.ModeFollowUp}, nil); out.Total != "" {
+		t.Errorf("a follow-up order's total %q is given as the order's new total", out.Total)
 	}
 }

@@ -31,7 +31,7 @@ func (s *Store) ProductContext(ctx context.Context, shopper stores.Shopper, prod
 	if shopper.Cookie != "" {
 		req.Header.Set("Cookie", shopper.Cookie)
 	}
-	stores.SetClientAddr(req, shopper.ClientAddr)
+	stores.SetClientAddr(req.Header, shopper.ClientAddr)
 	resp, err := s.http.Do(req)
 	if err != nil {
 		return nil, stores.TransportError(err)

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
@@ -126,6 +128,9 @@ type order struct {
 	Status      struct {
 		Code string `json:"code"`
 	} `json:"status"`
+	CreatedAt *struct {
+		Value string `json:"value"` // milliseconds since 1970
+	} `json:"createdAt"`
 	Currency         string  `json:"currency"`
 	CustomerID       *int    `json:"customerId"`
 	CustomerEmail    string  `json:"customerEmail"`
@@ -170,7 +175,7 @@ type metafield struct {
 const addressFields = `fullName telephone address1 address2 city postcode country { code } province { code }`
 
 const orderQuery = `query($uuid: String!) { order(uuid: $uuid) {
-  uuid orderNumber status { code } currency customerId customerEmail customerFullName
+  uuid orderNumber status { code } createdAt { value } currency customerId customerEmail customerFullName
   paymentMethod shippingNote shippingMethodData { providerCode methodCode }
   shippingAddress { ` + addressFields + ` } billingAddress { ` + addressFields + ` }
   subTotalInclTax { value } grandTotal { value }
@@ -228,5 +233,11 @@ func (c *Connector) OrderContext(ctx context.Context, uuid string, shopper store
 		}
 		customer = &offers.Customer{ID: id, OrdersCount: max(total-1, 0)}
 	}
-	return toContext(o.UUID, o.Currency, o.Status.Code, o.SubTotalInclTax, o.Items, customer)
+	sc, err := toContext(o.UUID, o.Currency, o.Status.Code, o.SubTotalInclTax, o.Items, customer)
+	if err == nil && o.CreatedAt != nil {
+		if ms, perr := strconv.ParseInt(o.CreatedAt.Value, 10, 64); perr == nil {
+			sc.PlacedAt = time.UnixMilli(ms).UTC()
+		}
+	}
+	return sc, err
 }

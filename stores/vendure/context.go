@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
@@ -13,7 +14,7 @@ import (
 
 // orderFields is what both contexts read of a Vendure order.
 const orderFields = `
-  id code state currencyCode subTotalWithTax totalWithTax couponCodes
+  id code state orderPlacedAt currencyCode subTotalWithTax totalWithTax couponCodes
   customer { id orders(options: { take: 0, filter: { active: { eq: false } } }) { totalItems } }
   lines { quantity unitPriceWithTax productVariant { id product { id facetValues { code } } } }`
 
@@ -22,6 +23,7 @@ type order struct {
 	ID              string   `json:"id"`
 	Code            string   `json:"code"`
 	State           string   `json:"state"`
+	OrderPlacedAt   *string  `json:"orderPlacedAt"`
 	CurrencyCode    string   `json:"currencyCode"`
 	SubTotalWithTax int64    `json:"subTotalWithTax"`
 	TotalWithTax    int64    `json:"totalWithTax"`
@@ -60,7 +62,12 @@ type order struct {
 // ordersBefore is how many of the customer's placed orders came before;
 // thisPlaced says the order itself is one of them.
 func (o *order) context(thisPlaced bool) (*offers.Context, error) {
-	sc := offers.Context{ID: o.Code, Currency: o.CurrencyCode, Subtotal: o.SubTotalWithTax, Status: strings.ToLower(o.State)}
+	sc := offers.Context{ID: o.Code, Currency: o.CurrencyCode, Subtotal: o.SubTotalWithTax, Status: contractStatus(o.State)}
+	if o.OrderPlacedAt != nil {
+		if t, err := time.Parse(time.RFC3339, *o.OrderPlacedAt); err == nil {
+			sc.PlacedAt = t
+		}
+	}
 	for _, l := range o.Lines {
 		it := offers.Item{
 			ProductID: l.ProductVariant.Product.ID, VariantID: l.ProductVariant.ID,
@@ -89,6 +96,22 @@ func (o *order) context(thisPlaced bool) (*offers.Context, error) {
 		return nil, &stores.Failure{Reason: stores.FailBadAnswer, Err: err}
 	}
 	return parsed, nil
+}
+
+// contractStatus names a Vendure order state in the contract's words, so
+// that Kairo tells an order it may still add to ("authorized", "paid")
+// from one it may not (any other state, in lower case: "shipped",
+// "cancelled", "modifying", ...).
+func contractStatus(state string) string {
+	switch state {
+	case "PaymentAuthorized":
+		return "authorized"
+	case "PaymentSettled":
+		return "paid"
+	case "AddingItems", "ArrangingPayment":
+		return "open"
+	}
+	return strings.ToLower(state)
 }
 
 // shopHeaders is the shopper's session for the shop API, and their
