@@ -201,7 +201,7 @@ var errWrongKey = errors.New("the page's key is not the order's key")
 
 // OrderContext refuses: WooCommerce orders are shown only to the page that
 // holds the order's key (see OrderContextFor).
-func (c *Connector) OrderContext(context.Context, string) (*offers.Context, error) {
+func (c *Connector) OrderContext(context.Context, string, stores.Shopper) (*offers.Context, error) {
 	return nil, &stores.Failure{Reason: stores.FailStatus, Status: http.StatusForbidden, Err: errNeedsKey}
 }
 

@@ -72,7 +72,7 @@ func (c *Connector) do(ctx context.Context, rq request, out any) (reply, error) 
 		if rq.as.Cookie != "" {
 			req.Header.Set("Cookie", rq.as.Cookie)
 		}
-		stores.SetClientAddr(req, rq.as.ClientAddr)
+		stores.SetClientAddr(req.Header, rq.as.ClientAddr)
 	}
 	if rq.nonce != "" {
 		req.Header.Set("Nonce", rq.nonce)

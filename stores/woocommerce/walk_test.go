@@ -264,7 +264,7 @@ func TestAWrongKeyShowsNoOffer(t *testing.T) {
 	if stores.FailureReason(err) != stores.FailStatus {
 		t.Errorf("a wrong key: %v, want a status failure", err)
 	}
-	if _, err := c.OrderContext(context.Background(), strconv.FormatInt(placed.ID, 10)); err == nil {
+	if _, err := c.OrderContext(context.Background(), strconv.FormatInt(placed.ID, 10), stores.Shopper{}); err == nil {
 		t.Errorf("OrderContext without the page showed the order")
 	}
 }
