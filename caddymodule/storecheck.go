@@ -86,7 +86,7 @@ type storeCheckResult struct {
 func (h *Handler) probeOrderContext(ctx context.Context) storeCheckResult {
 	ctx, cancel := context.WithTimeout(ctx, storeCheckTimeout)
 	defer cancel()
-	_, err := h.store.OrderContext(ctx, storeCheckOrderID)
+	_, err := h.store.OrderContext(ctx, storeCheckOrderID, stores.Shopper{})
 	var f *stores.Failure
 	switch {
 	case err == nil:
