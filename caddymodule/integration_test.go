@@ -60,6 +60,9 @@ type setup struct {
 	// page; "" runs the inline box, which most tests here are about.
 	postPurchase string
 	catalog      string // the offer catalog, or "" for the demo's
+	// storeRoutes are Caddyfile routes in front of the store, run after
+	// upsell (e.g. a route that plays a store refusing a stranger).
+	storeRoutes string
 }
 
 func (s setup) caddyfile() string {
@@ -125,9 +128,9 @@ func (s setup) postPurchaseMode() string {
 // cartRoute is the Kairo site's route to the other cart upstream, if any.
 func (s setup) cartRoute() string {
 	if s.cart == "" {
-		return ""
+		return s.storeRoutes
 	}
-	return "reverse_proxy /cart " + s.cart
+	return "reverse_proxy /cart " + s.cart + "\n\t" + s.storeRoutes
 }
 
 func start(t *testing.T, s setup) *caddytest.Tester {

@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -35,6 +36,16 @@ func (h *Handler) serveOfferPage(w http.ResponseWriter, r *http.Request, next ca
 		var shown *offers.Pick
 		page, shown, outcome = h.buildOfferPage(r, orderID)
 		if page != nil {
+			if shows, err := storeShowsOrder(w, r, next); !shows {
+				// The store did not show this browser the order (another
+				// session, a wrong key) or failed: its answer went out as
+				// it was, and the browser gets neither the offer nor the
+				// buyer's cookie.
+				h.recordOfferPage(r, "store_refused", nil)
+				return err
+			}
+		}
+		if page != nil {
 			h.recordOfferPage(r, outcome, shown)
 			// The offer page stands in for the order's thank-you page:
 			// its browser is the buyer's (buyer.go).
@@ -52,6 +63,46 @@ func (h *Handler) serveOfferPage(w http.ResponseWriter, r *http.Request, next ca
 	}
 	h.recordOfferPage(r, outcome, nil)
 	return next.ServeHTTP(w, r)
+}
+
+// storeShowsOrder asks the store for its own thank-you page with the
+// browser's request, and reports whether the store shows it the order
+// (200). The store decides who may see an order (its session, an
+// unguessable key); the offer page and the buyer's cookie (buyer.go) go only
+// where the store's page would, so guessing an order's URL never reaches
+// its buyer's payment method. A 200 page is dropped unread, to be shown
+// after the offers; any other answer (a redirect to the login, a 404) has
+// been streamed to the browser as it came.
+func storeShowsOrder(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) (bool, error) {
+	// The recorder writes the store's header fields into w's: keep a copy
+	// to go back to when the offer page replaces the store's.
+	before := w.Header().Clone()
+	rec := caddyhttp.NewResponseRecorder(w, new(bytes.Buffer), func(status int, _ http.Header) bool {
+		return status == http.StatusOK
+	})
+	// The page is read only for its status: ask for all of it, plainly.
+	probe := r.Clone(r.Context())
+	for _, field := range []string{"Accept-Encoding", "Range", "If-None-Match", "If-Modified-Since"} {
+		probe.Header.Del(field)
+	}
+	if err := next.ServeHTTP(rec, probe); err != nil {
+		return false, err
+	}
+	if !rec.Buffered() || rec.Status() != http.StatusOK {
+		return false, nil
+	}
+	// The store's cookies (its session) still reach the browser; its other
+	// fields (length, validators, encoding) described a page not sent.
+	cookies := w.Header().Values("Set-Cookie")
+	clear(w.Header())
+	for k, v := range before {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Set-Cookie")
+	for _, c := range cookies {
+		w.Header().Add("Set-Cookie", c)
+	}
+	return true, nil
 }
 
 // recordOfferPage counts a thank-you page of page mode and publishes the

@@ -339,3 +339,48 @@ func TestOfferPageFailedPaymentIsToldHonestly(t *testing.T) {
 		t.Errorf("declining after a failed payment answered %d %v", status, ans)
 	}
 }
+
+// A store shows an order's thank-you page only to its buyer (its session,
+// or a key in the address). Kairo's offer page, and the buyer's cookie that
+// lets a browser accept, go only where the store's page would: someone who
+// guesses an order's address gets the store's refusal, never the offer.
+func TestOfferPageOnlyForABrowserTheStoreShowsTheOrderTo(t *testing.T) {
+	start(t, setup{postPurchase: "page", storeRoutes: `@stranger {
+		path /checkout/success/*
+		not header Cookie *buyer-session=1*
+	}
+	route @stranger {
+		redir * /login 302
+	}`})
+	order := createOrder(t, time.Time{})
+	page := kairoURL + "/checkout/success/" + order
+
+	stranger := newShopper(t)
+	resp, body := stranger.get(page)
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/login" {
+		t.Fatalf("a stranger got %d (Location %q), want the store's 302 to /login:\n%.300s", resp.StatusCode, resp.Header.Get("Location"), body)
+	}
+	for _, c := range resp.Cookies() {
+		if strings.HasPrefix(c.Name, "kairo_buyer_") {
+			t.Errorf("a stranger was given the buyer's cookie %s", c.Name)
+		}
+	}
+
+	buyer := newShopper(t)
+	u, _ := url.Parse(kairoURL)
+	buyer.c.Jar.SetCookies(u, []*http.Cookie{{Name: "buyer-session", Value: "1"}})
+	resp, body = buyer.get(page)
+	if resp.StatusCode != http.StatusOK || !isOfferPage(t, body) {
+		t.Fatalf("the buyer got %d and not the offer page", resp.StatusCode)
+	}
+	gotCookie := false
+	for _, c := range resp.Cookies() {
+		gotCookie = gotCookie || strings.HasPrefix(c.Name, "kairo_buyer_")
+	}
+	if !gotCookie {
+		t.Errorf("the buyer's browser was not given the buyer's cookie")
+	}
+	if resp.Header.Get("ETag") != "" || resp.Header.Get("Cache-Control") != "private, no-store" {
+		t.Errorf("the offer page kept the store page's fields: ETag %q, Cache-Control %q", resp.Header.Get("ETag"), resp.Header.Get("Cache-Control"))
+	}
+}
