@@ -80,7 +80,12 @@ search: // for the next '<' from i
 		if j = plainTags(p, i, s.markedBlocks(), &s.tree); p[j] == '<' && n-j >= fastLookahead {
 			goto exact
 		}
-		i = j // in the data state; a '<' there is read below
+		// In the data state; a '<' there is read below. The walk notes
+		// text only in the blocks it marked: the tail after them is
+		// read here.
+		if i = j; s.tree.needText() {
+			s.textFrom(p, i)
+		}
 	}
 	if i+8 <= n {
 		if t := eqBytes(load64(p, i), '<'); t != 0 {

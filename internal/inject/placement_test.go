@@ -291,3 +291,19 @@ func FuzzPlacement(f *testing.F) {
 		checkPlacement(t, page)
 	})
 }
+
+// TestTextAfterTheBlockWalk holds the block walk to the reference where
+// it stops short of the end of a write: text after a raw-text element
+// that ends at or near a block boundary is the page's first content, and
+// only the tail after the marked blocks shows it.
+func TestTextAfterTheBlockWalk(t *testing.T) {
+	for pad := 0; pad < 70; pad++ {
+		for tail := 0; tail < 40; tail++ {
+			page := "<A0000 " + strings.Repeat("0", pad) +
+				"><title>0000</title 0000000000000000000000000>000</BodY " + strings.Repeat("0", tail)
+			if !checkPlacement(t, []byte(page)) {
+				t.Fatalf("%q: no widget, but its text is content and its </BodY a place", page)
+			}
+		}
+	}
+}
