@@ -139,8 +139,14 @@ const fleetCatalog = `{"offers":[{"id":"thermos","placements":["thank_you"],
  "product":{"product_id":"thermos","title":"Thermos","unit_price":2999,"currency":"USD"},"expires_after":"15m"}]}`
 
 // newInstance writes the configuration of a Caddy on port with the given
-// state option and starts it.
+// state option and the inline thank-you box, and starts it.
 func newInstance(t *testing.T, port int, stateOpt string, store *countingStore) *instance {
+	return newInstanceWith(t, port, "post_purchase inline\n\t\t"+stateOpt, store)
+}
+
+// newInstanceWith is newInstance with the upsell block's own lines (the
+// post-purchase mode and state options).
+func newInstanceWith(t *testing.T, port int, opts string, store *countingStore) *instance {
 	dir := t.TempDir()
 	catalog := filepath.Join(dir, "offers.json")
 	if err := os.WriteFile(catalog, []byte(fleetCatalog), 0o600); err != nil {
@@ -157,7 +163,6 @@ http://127.0.0.1:%d {
 		catalog %s
 		secret %s
 		thank_you /checkout/success/{order_id}
-		post_purchase inline
 		%s
 		store %s {
 			header Authorization "Bearer t"
@@ -166,7 +171,7 @@ http://127.0.0.1:%d {
 	}
 	reverse_proxy %s
 }
-`, port, catalog, secret, stateOpt, store.srv.URL, strings.TrimPrefix(store.srv.URL, "http://"))
+`, port, catalog, secret, opts, store.srv.URL, strings.TrimPrefix(store.srv.URL, "http://"))
 	in := &instance{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), config: filepath.Join(dir, "Caddyfile"), data: filepath.Join(dir, "data")}
 	if err := os.WriteFile(in.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -360,5 +365,54 @@ func TestEmbeddedStateSurvivesARestart(t *testing.T) {
 	}
 	if calls, _ := store.counts(); total(calls) != total(calls0) {
 		t.Errorf("a repeat after a restart made %d store calls, want 0", total(calls)-total(calls0))
+	}
+}
+
+// TestRedisDown holds the promise made for a fleet whose Redis stops
+// answering: pages pass through unchanged (the store's own thank-you page,
+// in either post-purchase mode) and accepts are refused with 503 without a
+// store call; once Redis answers again, the same token is accepted once.
+func TestRedisDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs Caddy processes")
+	}
+	redis := redistest.Start(t, 6392)
+	store := newCountingStore(t)
+	stateOpt := "state " + redis.URL
+	inline := newInstanceWith(t, 9183, "post_purchase inline\n\t\t"+stateOpt, store)
+	page := newInstanceWith(t, 9184, "post_purchase page\n\t\t"+stateOpt, store)
+
+	s := newShopper(t)
+	tok := thankYouToken(t, s, inline, "down-1")
+	redis.Stop()
+
+	for _, in := range []*instance{inline, page} {
+		resp, body := s.get(in.base + "/checkout/success/down-2")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "<h1>Thank you</h1>") || len(tokens(body)) != 0 ||
+			strings.Contains(body, "kairo-widget") {
+			t.Errorf("%s with Redis down: %d, want the store's own page unchanged:\n%s", in.base, resp.StatusCode, body)
+		}
+	}
+	calls0, _ := store.counts()
+	if status, ans := s.acceptAt(inline.base, tok, "/checkout/success/down-1"); status != http.StatusServiceUnavailable {
+		t.Errorf("accept with Redis down: %d %+v, want 503", status, ans)
+	}
+	if calls, _ := store.counts(); total(calls) != total(calls0) {
+		t.Errorf("an accept with Redis down made %d store calls, want 0", total(calls)-total(calls0))
+	}
+
+	redistest.Start(t, redis.Port) // an empty Redis again, on the same address
+	var status int
+	var ans acceptAnswer
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if status, ans = s.acceptAt(inline.base, tok, "/checkout/success/down-1"); status != http.StatusServiceUnavailable {
+			break
+		}
+	}
+	if status != http.StatusOK || ans.Status != "accepted" {
+		t.Fatalf("accept once Redis answers again: %d %+v, want accepted", status, ans)
+	}
+	if calls, applied := store.counts(); total(calls)-total(calls0) != 1 || total(applied) != 1 {
+		t.Errorf("after Redis came back: %d store calls, %d applications; want 1 and 1", total(calls)-total(calls0), total(applied))
 	}
 }
