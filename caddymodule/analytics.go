@@ -145,22 +145,32 @@ func (a *analytics) shown(pl offers.Placement, subject string, pk offers.Pick) {
 }
 
 // accepted counts the store's answer to an accept: applied, or refused in
-// a way that counts towards the offer's pause. The amount is the line the
-// store applied with its 2xx: the contract adds the item at the token's
-// unit price, so that is what the store confirmed it charged.
+// a way that counts towards the offer's pause.
 func (a *analytics) accepted(cl offers.Claims, ans stores.Answer, callErr error) {
 	ev := event{at: a.now(), offer: cl.OfferID, variant: cl.Variant, placement: cl.Placement, arm: offers.ArmTreated, claims: cl}
 	switch {
 	case callErr != nil:
 		return // the store was not reached: not the offer's fault
 	case ans.Applied():
-		ev.kind, ev.amount = evAccepted, cl.UnitPrice*int64(cl.Quantity)
+		ev.kind = evAccepted
+		ev.amount, ev.unconfirmed = chargedFor(cl, ans)
 	case ans.Status == http.StatusPaymentRequired, ans.Status == http.StatusConflict, ans.Status >= 500:
 		ev.kind = evFailed
 	default:
 		return
 	}
 	a.rec.send(ev)
+}
+
+// chargedFor is the revenue of an applied accept: what the store said it
+// charged, else the offer's price (the token's unit price × quantity),
+// then marked unconfirmed. A charge in another currency than the offer's
+// cannot be added to the offer's figures, so it counts as not said.
+func chargedFor(cl offers.Claims, ans stores.Answer) (amount int64, unconfirmed bool) {
+	if ans.Charged.Currency != "" && ans.Charged.Currency == cl.Currency {
+		return ans.Charged.Amount, false
+	}
+	return cl.UnitPrice * int64(cl.Quantity), true
 }
 
 // declined counts an offer turned down.

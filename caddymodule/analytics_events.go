@@ -45,11 +45,14 @@ type event struct {
 	variant   string
 	placement offers.Placement
 	arm       offers.Arm
-	subject   string          // evImpression, evShadow: the cart or order it was shown for
-	amount    int64           // evAccepted: what the store confirmed, minor units
-	claims    offers.Claims   // evAccepted on a cart: what to match in a later order
-	order     *offers.Context // evOrder: the order; evCartShown: the cart
-	done      chan struct{}   // evBarrier
+	subject   string // evImpression, evShadow: the cart or order it was shown for
+	amount    int64  // evAccepted: what the store charged, minor units
+	// unconfirmed: evAccepted: the store did not say what it charged, and
+	// amount is the offer's price.
+	unconfirmed bool
+	claims      offers.Claims   // evAccepted on a cart: what to match in a later order
+	order       *offers.Context // evOrder: the order; evCartShown: the cart
+	done        chan struct{}   // evBarrier
 }
 
 // recorder writes analytics events to the state layer in the background,
@@ -186,6 +189,12 @@ func (r *recorder) apply(ctx context.Context, ev event) error {
 				return err
 			}
 			r.metrics.revenue(ev.placement, ev.offer, ev.variant, ev.claims.Currency, ev.amount)
+			if ev.unconfirmed {
+				if err := count(figUnconfirmed, ev.amount); err != nil {
+					return err
+				}
+				r.metrics.unconfirmedRevenue(ev.placement, ev.offer, ev.variant, ev.claims.Currency, ev.amount)
+			}
 			return r.addToOrder(ctx, ev.claims.Subject, ev.claims.Currency, ev.amount)
 		}
 		// Pre-purchase: only an order placed later makes it revenue.

@@ -51,10 +51,13 @@ const (
 	figDeclines    = "dec"    // offers turned down
 	figRevenue     = "rev"    // attributed revenue, minor units of the offer's currency
 	figOrders      = "conv"   // orders that contain an accepted cart offer
+	// figUnconfirmed is the part of figRevenue counted at the offer's price
+	// because the store's answer did not say what it charged.
+	figUnconfirmed = "revu"
 )
 
 // offerFigures are all the figures of an offer, in report order.
-var offerFigures = []string{figImpressions, figShadow, figAccepts, figFailures, figDeclines, figRevenue, figOrders}
+var offerFigures = []string{figImpressions, figShadow, figAccepts, figFailures, figDeclines, figRevenue, figOrders, figUnconfirmed}
 
 // Order figures per arm × currency × day.
 const (

@@ -12,10 +12,12 @@ import (
 type analyticsMetrics struct {
 	shadow     *prometheus.CounterVec // placement, offer, variant
 	revenueVec *prometheus.CounterVec // placement, offer, variant, currency
-	orders     *prometheus.CounterVec // arm, currency
-	orderValue *prometheus.CounterVec // arm, currency
-	paused     *prometheus.GaugeVec   // offer
-	dropped    *prometheus.CounterVec // reason
+	// unconfirmed is the part of revenueVec the store did not confirm.
+	unconfirmed *prometheus.CounterVec // placement, offer, variant, currency
+	orders      *prometheus.CounterVec // arm, currency
+	orderValue  *prometheus.CounterVec // arm, currency
+	paused      *prometheus.GaugeVec   // offer
+	dropped     *prometheus.CounterVec // reason
 }
 
 // analyticsMetricsKey names the analytics collectors in metricsPool, so
@@ -34,6 +36,10 @@ func acquireAnalyticsMetrics(reg prometheus.Registerer, revenue *prometheus.Coun
 func newAnalyticsMetrics(revenue *prometheus.CounterVec) *analyticsMetrics {
 	return &analyticsMetrics{
 		revenueVec: revenue,
+		unconfirmed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "revenue_unconfirmed_minor_units_total",
+			Help: "The part of revenue_minor_units_total counted at the offer's price because the store's answer to a post-purchase accept did not say what it charged.",
+		}, []string{"placement", "offer", "variant", "currency"}),
 		shadow: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "shadow_impressions_total",
 			Help: "Shadow offers selected for a page but not shown.",
@@ -62,10 +68,16 @@ func (m *analyticsMetrics) Destruct() error { return nil }
 
 // collectors lists the set's own collectors (revenue is the handler's).
 func (m *analyticsMetrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.shadow, m.orders, m.orderValue, m.dropped, m.paused}
+	return []prometheus.Collector{m.shadow, m.unconfirmed, m.orders, m.orderValue, m.dropped, m.paused}
 }
 
 // revenue adds attributed revenue.
 func (m *analyticsMetrics) revenue(pl offers.Placement, offer, variant, currency string, amount int64) {
 	m.revenueVec.WithLabelValues(string(pl), offer, variantLabel(variant), currency).Add(float64(amount))
+}
+
+// unconfirmedRevenue adds revenue counted at the offer's price because the
+// store did not say what it charged (it is in revenue as well).
+func (m *analyticsMetrics) unconfirmedRevenue(pl offers.Placement, offer, variant, currency string, amount int64) {
+	m.unconfirmed.WithLabelValues(string(pl), offer, variantLabel(variant), currency).Add(float64(amount))
 }

@@ -50,6 +50,9 @@ type Figures struct {
 	Revenue int64 `json:"revenue"`
 	// Orders counts orders that contain an accepted cart offer.
 	Orders int64 `json:"orders"`
+	// Unconfirmed is the part of Revenue counted at the offer's price:
+	// post-purchase accepts whose store did not say what it charged.
+	Unconfirmed int64 `json:"revenue_unconfirmed"`
 }
 
 // TakeRate is accepts per impression.
@@ -68,6 +71,7 @@ func (f *Figures) add(o Figures) {
 	f.Declines += o.Declines
 	f.Revenue += o.Revenue
 	f.Orders += o.Orders
+	f.Unconfirmed += o.Unconfirmed
 }
 
 // set puts one counter's value into its figure.
@@ -87,6 +91,8 @@ func (f *Figures) set(figure string, v int64) {
 		f.Revenue = v
 	case figOrders:
 		f.Orders = v
+	case figUnconfirmed:
+		f.Unconfirmed = v
 	}
 }
 

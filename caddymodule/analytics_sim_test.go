@@ -40,6 +40,10 @@ type simStore struct {
 	carts  map[string]*offers.Context // by cart cookie
 	orders map[string]*offers.Context
 	status int // answer to accepts when not 0 (fault injection)
+	// charges, when set, is what the order accept answers it charged:
+	// "charged" with the amount, or, when negative, neither "charged" nor
+	// "added" (a store that does not say).
+	charges func(items []offers.Item) int64
 }
 
 func newSimStore(t *testing.T) (*simStore, *httptest.Server) {
@@ -98,7 +102,15 @@ func newSimStore(t *testing.T) (*simStore, *httptest.Server) {
 		}
 		o.Items = append(o.Items, body.Items...)
 		o.Subtotal = subtotal(o.Items)
-		writeSimJSON(w, http.StatusOK, map[string]any{"order_id": o.ID, "total": o.Subtotal, "added": body.Items})
+		answer := map[string]any{"order_id": o.ID, "total": o.Subtotal, "added": body.Items}
+		if s.charges != nil {
+			if charged := s.charges(body.Items); charged >= 0 {
+				answer["charged"], answer["currency"] = charged, o.Currency
+			} else {
+				delete(answer, "added")
+			}
+		}
+		writeSimJSON(w, http.StatusOK, answer)
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

@@ -212,6 +212,85 @@ func TestAutoPauseStopsAnOfferThatKeepsFailingUntilReload(t *testing.T) {
 	}
 }
 
+// Post-purchase revenue is what the store says it charged (here the
+// offer's price with the store's 8% tax), not the token's price; a store
+// that does not say is counted at the token's price, marked as such.
+func TestPostPurchaseRevenueIsWhatTheStoreCharged(t *testing.T) {
+	withTax := func(items []offers.Item) int64 { return subtotal(items) * 108 / 100 }
+	for _, tt := range []struct {
+		name    string
+		charges func([]offers.Item) int64
+		said    bool
+	}{
+		{"the store says", withTax, true},
+		{"the store does not say", func([]offers.Item) int64 { return -1 }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			store, srv := newSimStore(t)
+			store.charges = tt.charges
+			h := simHandler(t, srv.URL, "testdata/sim-offers.json", nil, nil, AnalyticsConfig{Dashboard: true})
+			c := newSimClient(t, h)
+			unconfirmedMetric := func() float64 {
+				return metricValue(h.analytics.metrics.unconfirmed.WithLabelValues("thank_you", "thermos-pp", "a", "USD")) +
+					metricValue(h.analytics.metrics.unconfirmed.WithLabelValues("thank_you", "thermos-pp", "b", "USD"))
+			}
+			metricBefore := unconfirmedMetric()
+			var tokenPrices, charged, orderValues int64
+			for i := range 6 {
+				cookie := fmt.Sprintf("charge%d", i)
+				store.startCart(cookie, "c-"+cookie, offers.Item{ProductID: "beans", Quantity: 1, UnitPrice: 1500})
+				order := "o" + cookie
+				store.checkout(cookie, order)
+				thankYou := "/checkout/success/" + order
+				tok, ok := offersOnPage(c.page(thankYou, cookie))["thermos-pp"]
+				if !ok {
+					t.Fatalf("%s: no thermos offer", order)
+				}
+				if status, body := c.post("accept", tok, thankYou, cookie); status != http.StatusOK {
+					t.Fatalf("accept: %d %s", status, body)
+				}
+				store.mu.Lock()
+				added := store.orders[order].Items[1:]
+				store.mu.Unlock()
+				tokenPrices += subtotal(added)
+				charged += withTax(added)
+				orderValues += 1500
+			}
+			flushAnalytics(t, h)
+			var rev, unconfirmed int64
+			for _, l := range dashboardJSON(t, h, 1).Lines {
+				if l.Offer == "thermos-pp" {
+					rev += l.Total.Revenue
+					unconfirmed += l.Total.Unconfirmed
+				}
+			}
+			orders := dashboardJSON(t, h, 1).Orders[0].Treated
+			rec, err := getDashboard(t, h, "/_upsell/dashboard", "operator")
+			if statusOf(rec, err) != http.StatusOK {
+				t.Fatalf("dashboard: %d %v", statusOf(rec, err), err)
+			}
+			marked := strings.Contains(rec.Body.String(), "not confirmed")
+			if tt.said {
+				if rev != charged || rev == tokenPrices || unconfirmed != 0 || marked {
+					t.Errorf("revenue %d (%d unconfirmed, marked %v); the store charged %d, the tokens said %d", rev, unconfirmed, marked, charged, tokenPrices)
+				}
+				orderValues += charged
+			} else {
+				if rev != tokenPrices || unconfirmed != tokenPrices || !marked {
+					t.Errorf("revenue %d (%d unconfirmed, marked %v); want the tokens' %d, all unconfirmed and marked", rev, unconfirmed, marked, tokenPrices)
+				}
+				orderValues += tokenPrices
+			}
+			if got := unconfirmedMetric() - metricBefore; got != float64(unconfirmed) {
+				t.Errorf("revenue_unconfirmed metric grew by %v, want %d", got, unconfirmed)
+			}
+			if orders.Sum != orderValues {
+				t.Errorf("order values %d, want %d (the orders and what their accepts charged)", orders.Sum, orderValues)
+			}
+		})
+	}
+}
+
 // Two instances on one shared state store: what each counts adds up in the
 // dashboard of either, and the process's Prometheus counters to the events
 // sent to both.
@@ -324,7 +403,7 @@ func TestGrafanaDashboardNamesRealMetrics(t *testing.T) {
 	labels := map[string][]string{} // metric name → its variable labels
 	ch := make(chan *prometheus.Desc, 64)
 	for _, c := range []prometheus.Collector{h.metrics.impressions, h.metrics.accepts, h.metrics.declines, h.metrics.revenue, h.metrics.pages,
-		h.analytics.metrics.shadow, h.analytics.metrics.orders, h.analytics.metrics.orderValue, h.analytics.metrics.paused, h.analytics.metrics.dropped} {
+		h.analytics.metrics.shadow, h.analytics.metrics.unconfirmed, h.analytics.metrics.orders, h.analytics.metrics.orderValue, h.analytics.metrics.paused, h.analytics.metrics.dropped} {
 		c.Describe(ch)
 	}
 	close(ch)

@@ -119,11 +119,11 @@ func writeReportCSV(w http.ResponseWriter, r *http.Request, rep *Report) error {
 	var rows [][]string
 	switch table {
 	case "daily":
-		rows = append(rows, []string{"day", "offer", "variant", "placement", "currency", "shadow", "impressions", "accepts", "take_rate", "declines", "failures", "shadow_impressions", "orders_with_cart_accept", "revenue_minor_units"})
+		rows = append(rows, []string{"day", "offer", "variant", "placement", "currency", "shadow", "impressions", "accepts", "take_rate", "declines", "failures", "shadow_impressions", "orders_with_cart_accept", "revenue_minor_units", "revenue_unconfirmed_minor_units"})
 		for _, l := range rep.Lines {
 			for _, f := range l.Daily {
 				rows = append(rows, []string{f.Day, l.Offer, l.Variant, l.Placement, l.Currency, strconv.FormatBool(l.Shadow),
-					itoa(f.Impressions), itoa(f.Accepts), ftoa(f.TakeRate()), itoa(f.Declines), itoa(f.Failures), itoa(f.Shadow), itoa(f.Orders), itoa(f.Revenue)})
+					itoa(f.Impressions), itoa(f.Accepts), ftoa(f.TakeRate()), itoa(f.Declines), itoa(f.Failures), itoa(f.Shadow), itoa(f.Orders), itoa(f.Revenue), itoa(f.Unconfirmed)})
 			}
 		}
 	case "ab":
@@ -172,11 +172,15 @@ type dashboardView struct {
 	Orders      []ordersView
 	Paused      []Paused
 	Level       string
+	// AnyUnconfirmed is set when some revenue was not confirmed by the store.
+	AnyUnconfirmed bool
 }
 
 type lineView struct {
 	OfferLine
 	TakeRate, Revenue, PerImpression string
+	// Unconfirmed is the revenue counted at the offer's price, "" when none.
+	Unconfirmed string
 }
 
 type testView struct {
@@ -216,8 +220,13 @@ func newDashboardView(prefix string, days int, rep *Report) dashboardView {
 			rates = append(rates, chartSeries{name, rate})
 			revenue = append(revenue, chartSeries{name + " (" + l.Currency + ")", rev})
 		}
-		v.Lines = append(v.Lines, lineView{OfferLine: l, TakeRate: percent(l.Total.TakeRate()),
-			Revenue: money(float64(l.Total.Revenue), l.Currency), PerImpression: money(perImpression(l.Total), l.Currency)})
+		lv := lineView{OfferLine: l, TakeRate: percent(l.Total.TakeRate()),
+			Revenue: money(float64(l.Total.Revenue), l.Currency), PerImpression: money(perImpression(l.Total), l.Currency)}
+		if l.Total.Unconfirmed != 0 {
+			lv.Unconfirmed = money(float64(l.Total.Unconfirmed), l.Currency)
+			v.AnyUnconfirmed = true
+		}
+		v.Lines = append(v.Lines, lv)
 	}
 	v.TakeRate = lineChart("Take rate per day (accepts per impression)", rep.Days, rates, percent)
 	v.Revenue = lineChart("Attributed revenue per day", rep.Days, revenue, func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) })

@@ -13,6 +13,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 
 	"github.com/kairoedge/kairo/internal/realstores"
+	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 	"github.com/kairoedge/kairo/stores/evershop"
 )
@@ -277,7 +278,7 @@ func TestEverShopConnectorWalksBothPlacements(t *testing.T) {
 	}
 	wg.Wait()
 	for _, ans := range results {
-		if ans.Status != 200 || ans.Mode != stores.ModeFollowUp || ans.FollowUpOrderID == "" || ans.FollowUpOrderID != results[0].FollowUpOrderID || ans.Total != 1500 {
+		if ans.Status != 200 || ans.Mode != stores.ModeFollowUp || ans.FollowUpOrderID == "" || ans.FollowUpOrderID != results[0].FollowUpOrderID || ans.Total != 1500 || ans.Charged != (offers.Money{Amount: 1500, Currency: "USD"}) {
 			t.Errorf("repeated OrderAccept: %+v, want the same follow-up of 1500 each time", ans)
 		}
 	}

@@ -220,8 +220,8 @@ func TestVendureConnectorWalksBothPlacements(t *testing.T) {
 	}
 	wg.Wait()
 	for _, ans := range results {
-		if ans.Status != 200 || ans.Total != wantTotal+1500 || ans.Mode != stores.ModeEdited {
-			t.Errorf("repeated OrderAccept: %+v, want 200 with total %d", ans, wantTotal+1500)
+		if ans.Status != 200 || ans.Total != wantTotal+1500 || ans.Mode != stores.ModeEdited || ans.Charged != (offers.Money{Amount: 1500, Currency: "USD"}) {
+			t.Errorf("repeated OrderAccept: %+v, want 200 with total %d, 1500 USD charged", ans, wantTotal+1500)
 		}
 	}
 	again := adminOrder(t, v, code)

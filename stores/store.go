@@ -139,6 +139,12 @@ type Answer struct {
 	// Total is the order's (or cart's) total after the accept, in minor
 	// units of the request's currency; 0 when the store does not say.
 	Total int64
+	// Charged is what the store says the accept added to the buyer's bill
+	// (the added lines at the price it put on them, with any tax it
+	// added): the order's increase, or a follow-up order's total. The zero
+	// value (no Currency) means the store did not say; Kairo's analytics
+	// then count the offer's price and mark it as not confirmed.
+	Charged offers.Money
 	// Mode says whether the order was edited or a follow-up order made.
 	Mode Mode
 	// Reason explains a 409.

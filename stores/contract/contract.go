@@ -220,12 +220,48 @@ type acceptBody struct {
 
 // answerBody is what Kairo reads of the store's answer to an accept.
 type answerBody struct {
-	Total           int64         `json:"total"`
-	Subtotal        int64         `json:"subtotal"` // what a cart add may answer instead of total
+	Total    int64 `json:"total"`
+	Subtotal int64 `json:"subtotal"` // what a cart add may answer instead of total
+	// Charged is what the accept added to the buyer's bill, in Currency
+	// (the request's when absent); else the Added lines say it.
+	Charged         *int64        `json:"charged"`
+	Currency        string        `json:"currency"`
+	Added           []addedLine   `json:"added"`
 	Mode            stores.Mode   `json:"mode"`
 	FollowUpOrderID string        `json:"follow_up_order_id"`
 	FollowUpURL     string        `json:"follow_up_url"`
 	Reason          stores.Reason `json:"reason"`
+}
+
+// addedLine is one line of an answer's "added": what the store put in the
+// order or cart, at the price it put on it.
+type addedLine struct {
+	Quantity  *int   `json:"quantity"`
+	UnitPrice *int64 `json:"unit_price"`
+}
+
+// charged is what the answer says the accept added to the buyer's bill:
+// "charged", else the sum of the "added" lines when each gives its
+// quantity and unit price; the zero Money when it does not say.
+func (b answerBody) charged(requestCurrency string) offers.Money {
+	currency := b.Currency
+	if currency == "" {
+		currency = requestCurrency
+	}
+	if b.Charged != nil {
+		return offers.Money{Amount: *b.Charged, Currency: currency}
+	}
+	if len(b.Added) == 0 {
+		return offers.Money{}
+	}
+	var sum int64
+	for _, l := range b.Added {
+		if l.Quantity == nil || l.UnitPrice == nil {
+			return offers.Money{}
+		}
+		sum += *l.UnitPrice * int64(*l.Quantity)
+	}
+	return offers.Money{Amount: sum, Currency: currency}
 }
 
 // OrderAccept posts an accepted post-purchase offer to the order accept
@@ -291,6 +327,7 @@ func (s *Store) accept(ctx context.Context, target string, ar stores.AcceptReque
 		if ans.Total == 0 {
 			ans.Total = got.Subtotal
 		}
+		ans.Charged = got.charged(ar.Currency)
 		ans.Mode = stores.ModeEdited
 		if got.Mode == stores.ModeFollowUp {
 			ans.Mode = stores.ModeFollowUp

@@ -9,6 +9,7 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 
+	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 )
 
@@ -70,6 +71,37 @@ func TestOrderAcceptSendsTheKeyAndReadsTheAnswer(t *testing.T) {
 	}
 	if got.body.OrderID != "7" || got.body.Items[0].UnitPrice != 1499 || got.body.Items[0].Discount != 500 {
 		t.Errorf("order accept body %+v", got.body)
+	}
+}
+
+// What the store says it charged comes from "charged", else from the
+// "added" lines; without either the answer says nothing about it.
+func TestOrderAcceptReadsWhatTheStoreCharged(t *testing.T) {
+	tests := []struct {
+		body string
+		want offers.Money
+	}{
+		{`{"total":6098,"charged":1607}`, offers.Money{Amount: 1607, Currency: "USD"}},
+		{`{"total":6098,"charged":1607,"currency":"EUR"}`, offers.Money{Amount: 1607, Currency: "EUR"}},
+		{`{"total":6098,"charged":0}`, offers.Money{Amount: 0, Currency: "USD"}},
+		{`{"total":6098,"added":[{"product_id":"thermos","quantity":2,"unit_price":1399},{"product_id":"lid","quantity":1,"unit_price":100}]}`, offers.Money{Amount: 2898, Currency: "USD"}},
+		{`{"total":6098,"charged":1500,"added":[{"quantity":1,"unit_price":1499}]}`, offers.Money{Amount: 1500, Currency: "USD"}},
+		{`{"total":6098,"added":[{"product_id":"thermos","quantity":1}]}`, offers.Money{}}, // a line without its price
+		{`{"total":6098,"added":[]}`, offers.Money{}},
+		{`{"total":6098}`, offers.Money{}},
+		{`not json`, offers.Money{}},
+	}
+	for _, tt := range tests {
+		s, _ := testStore(t, 200, tt.body)
+		ans, err := s.OrderAccept(context.Background(), offerReq)
+		if err != nil || !ans.Applied() || ans.Charged != tt.want {
+			t.Errorf("%s: charged %+v %v, want %+v", tt.body, ans.Charged, err, tt.want)
+		}
+	}
+	// A refusal charged nothing, whatever its body says.
+	s, _ := testStore(t, http.StatusPaymentRequired, `{"charged":1499}`)
+	if ans, _ := s.OrderAccept(context.Background(), offerReq); ans.Charged != (offers.Money{}) {
+		t.Errorf("402 answer charged %+v", ans.Charged)
 	}
 }
 

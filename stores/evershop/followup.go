@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 )
 
@@ -201,10 +202,13 @@ func (c *Connector) followUpAnswer(ctx context.Context, who stores.Shopper, uuid
 }
 
 // answerFor is the answer for a follow-up order: its total is the new
-// order's.
+// order's, and all of it is what the accept charges the buyer.
 func answerFor(o *order) stores.Answer {
-	total, _ := minor(o.GrandTotal.Value, o.Currency)
-	return stores.Answer{Status: http.StatusOK, Total: total, Mode: stores.ModeFollowUp, FollowUpOrderID: o.UUID}
+	ans := stores.Answer{Status: http.StatusOK, Mode: stores.ModeFollowUp, FollowUpOrderID: o.UUID}
+	if total, err := minor(o.GrandTotal.Value, o.Currency); err == nil && o.GrandTotal.Value != "" {
+		ans.Total, ans.Charged = total, offers.Money{Amount: total, Currency: o.Currency}
+	}
+	return ans
 }
 
 // followUp finds the follow-up order recorded for a key on the first order.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 )
 
@@ -207,7 +208,13 @@ func (c *Connector) finish(ctx context.Context, o *order, marker string) (stores
 	if err != nil || o == nil {
 		return stores.Answer{Status: http.StatusOK, Mode: stores.ModeEdited}, nil
 	}
-	return stores.Answer{Status: http.StatusOK, Total: o.TotalWithTax, Mode: stores.ModeEdited}, nil
+	ans := stores.Answer{Status: http.StatusOK, Total: o.TotalWithTax, Mode: stores.ModeEdited}
+	if o.recorded(marker) {
+		// The modification's price change is what the buyer was charged
+		// for the accept (the additional payment collected above).
+		ans.Charged = offers.Money{Amount: o.priceChange(marker), Currency: o.CurrencyCode}
+	}
+	return ans, nil
 }
 
 // transition moves an order to a state.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 )
 
@@ -99,6 +100,8 @@ func (c *Connector) answerFor(o *restOrder, mode stores.Mode, digits int) (store
 	}
 	ans := stores.Answer{Status: http.StatusOK, Total: total, Mode: mode}
 	if mode == stores.ModeFollowUp {
+		// The follow-up order holds only the accept: its total is the charge.
+		ans.Charged = offers.Money{Amount: total, Currency: strings.ToUpper(o.Currency)}
 		ans.FollowUpOrderID = strconv.FormatInt(o.ID, 10)
 		if o.NeedsPayment {
 			ans.FollowUpURL = o.PaymentURL

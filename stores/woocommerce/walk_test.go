@@ -233,7 +233,7 @@ func TestTheConnectorAppliesAKeyOnceEvenWhenCalledConcurrently(t *testing.T) {
 					t.Fatalf("%d thermos lines on the order, %d follow-ups", got.linesOf(s.thermos), len(kids))
 				}
 				a := answers[0]
-				if a.FollowUpOrderID != strconv.FormatInt(kids[0].ID, 10) || a.FollowUpURL != kids[0].PaymentURL || !a.PaymentDue() || a.Total != 1500 {
+				if a.FollowUpOrderID != strconv.FormatInt(kids[0].ID, 10) || a.FollowUpURL != kids[0].PaymentURL || !a.PaymentDue() || a.Total != 1500 || a.Charged != (offers.Money{Amount: 1500, Currency: "USD"}) {
 					t.Fatalf("answer %+v for follow-up %d (%s)", a, kids[0].ID, kids[0].PaymentURL)
 				}
 			}
