@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/kairoedge/kairo/internal/redistest"
 	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/state"
 )
@@ -291,16 +292,24 @@ func TestPostPurchaseRevenueIsWhatTheStoreCharged(t *testing.T) {
 	}
 }
 
-// Two instances on one shared state store: what each counts adds up in the
-// dashboard of either, and the process's Prometheus counters to the events
-// sent to both.
-func TestTwoInstancesOnOneStoreAddUp(t *testing.T) {
+// Two instances on one redis-server, each with its own Redis client: what
+// each counts adds up in the dashboard of either, and the process's
+// Prometheus counters to the events sent to both.
+func TestTwoInstancesOnOneRedisAddUp(t *testing.T) {
+	redis := redistest.Start(t, 0)
+	client := func() state.Store {
+		r, err := state.OpenRedis(redis.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
 	store, srv := newSimStore(t)
-	shared := state.NewMemory(100_000)
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	opts := AnalyticsConfig{Dashboard: true}
-	a := simHandler(t, srv.URL, "testdata/sim-offers.json", shared, &now, opts)
-	b := simHandler(t, srv.URL, "testdata/sim-offers.json", shared, &now, opts)
+	a := simHandler(t, srv.URL, "testdata/sim-offers.json", client(), &now, opts)
+	b := simHandler(t, srv.URL, "testdata/sim-offers.json", client(), &now, opts)
 	// One customer's browser goes to both instances.
 	browsers := map[string]*cookiejar.Jar{}
 	instances := []simClient{{t, a, browsers}, {t, b, browsers}}
