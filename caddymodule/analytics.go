@@ -37,6 +37,9 @@ type AnalyticsConfig struct {
 
 	// AutoPauseWindow is the window of AutoPauseFailures. Default: 10m.
 	AutoPauseWindow caddy.Duration `json:"auto_pause_window,omitempty"`
+
+	// flushEvery replaces analyticsFlushEvery (tests).
+	flushEvery time.Duration
 }
 
 // analytics is the handler's measuring side: who is held out, what is
@@ -81,7 +84,11 @@ func (h *Handler) provisionAnalytics(ctx caddy.Context) error {
 	if h.AutoPauseFailures > 0 {
 		a.pause = newAutoPause(h.AutoPauseFailures, time.Duration(h.AutoPauseWindow), a.metrics.paused, h.logger)
 	}
-	a.rec = newRecorder(h.state, a.metrics, a.pause, h.logger)
+	flushEvery := h.flushEvery
+	if flushEvery == 0 {
+		flushEvery = analyticsFlushEvery
+	}
+	a.rec = newRecorder(h.state, a.metrics, a.pause, h.logger, flushEvery)
 	h.analytics = a
 	return nil
 }

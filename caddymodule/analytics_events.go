@@ -56,27 +56,37 @@ type event struct {
 }
 
 // recorder writes analytics events to the state layer in the background,
-// so that a page or an accept never waits on a counter.
+// so that a page or an accept never waits on a counter. Counters are summed
+// in a batch and written every flushEvery; what must be known at once (an
+// order seen for the first time, a cart accept waiting for its order) is
+// written as its event comes.
 type recorder struct {
-	store   state.Store
-	metrics *analyticsMetrics
-	logger  *zap.Logger
-	pause   *autoPause
+	store      state.Store
+	metrics    *analyticsMetrics
+	logger     *zap.Logger
+	pause      *autoPause
+	flushEvery time.Duration // 0: after every event (benchmarks compare)
 
 	mu      sync.RWMutex // guards closed against sends
 	closed  bool
 	events  chan event
 	stopped chan struct{}
+
+	// Owned by run.
+	batch     *counterBatch
+	batchFail bool // the last write failed: wait for the tick to try again
 }
 
-func newRecorder(store state.Store, m *analyticsMetrics, pause *autoPause, logger *zap.Logger) *recorder {
+func newRecorder(store state.Store, m *analyticsMetrics, pause *autoPause, logger *zap.Logger, flushEvery time.Duration) *recorder {
 	r := &recorder{
-		store:   store,
-		metrics: m,
-		logger:  logger,
-		pause:   pause,
-		events:  make(chan event, recorderQueue),
-		stopped: make(chan struct{}),
+		store:      store,
+		metrics:    m,
+		logger:     logger,
+		pause:      pause,
+		flushEvery: flushEvery,
+		events:     make(chan event, recorderQueue),
+		stopped:    make(chan struct{}),
+		batch:      newCounterBatch(),
 	}
 	go r.run()
 	return r
@@ -96,7 +106,8 @@ func (r *recorder) send(ev event) {
 	}
 }
 
-// flush waits until every event queued before it is written, or ctx ends.
+// flush waits until every event queued before it is written (its counters
+// too), or ctx ends.
 func (r *recorder) flush(ctx context.Context) error {
 	done := make(chan struct{})
 	r.mu.RLock()
@@ -119,7 +130,8 @@ func (r *recorder) flush(ctx context.Context) error {
 	}
 }
 
-// close stops accepting events and writes those queued, for at most wait.
+// close stops accepting events and writes those queued and the batch, for
+// at most wait.
 func (r *recorder) close(wait time.Duration) {
 	r.mu.Lock()
 	if !r.closed {
@@ -136,69 +148,114 @@ func (r *recorder) close(wait time.Duration) {
 
 func (r *recorder) run() {
 	defer close(r.stopped)
-	for ev := range r.events {
-		if ev.kind == evBarrier {
-			close(ev.done)
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), stateOpTimeout)
-		err := r.apply(ctx, ev)
-		cancel()
-		if err != nil {
-			r.metrics.dropped.WithLabelValues("state_error").Inc()
-			if ce := r.logger.Check(zapcore.WarnLevel, "analytics: an event was not recorded"); ce != nil {
-				ce.Write(zap.String("offer", ev.offer), zap.Error(err))
+	var tick <-chan time.Time
+	if r.flushEvery > 0 {
+		t := time.NewTicker(r.flushEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case ev, open := <-r.events:
+			switch {
+			case !open:
+				r.writeBatch(true)
+				return
+			case ev.kind == evBarrier:
+				r.writeBatch(false)
+				close(ev.done)
+			default:
+				r.record(ev)
+				if r.flushEvery <= 0 || (r.batch.events >= batchMaxEvents && !r.batchFail) {
+					r.writeBatch(false)
+				}
 			}
+		case <-tick:
+			r.writeBatch(false)
 		}
 	}
 }
 
-// apply writes one event.
+// record counts one event into the batch, and writes at once what cannot
+// wait for it.
+func (r *recorder) record(ev event) {
+	r.batch.events++
+	ctx, cancel := context.WithTimeout(context.Background(), stateOpTimeout)
+	err := r.apply(ctx, ev)
+	cancel()
+	if err != nil {
+		r.metrics.dropped.WithLabelValues("state_error").Inc()
+		if ce := r.logger.Check(zapcore.WarnLevel, "analytics: an event was not recorded"); ce != nil {
+			ce.Write(zap.String("offer", ev.offer), zap.Error(err))
+		}
+	}
+}
+
+// writeBatch writes the batch to the state layer. What a failed write
+// leaves is tried again at the next tick; at the last write (final) it is
+// dropped and counted.
+func (r *recorder) writeBatch(final bool) {
+	if r.batch.empty() {
+		r.batch.events = 0
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), stateOpTimeout)
+	err := r.batch.write(ctx, r.store)
+	cancel()
+	r.batchFail = err != nil
+	if err == nil {
+		return
+	}
+	if ce := r.logger.Check(zapcore.WarnLevel, "analytics: counters not written; trying again"); ce != nil && !final {
+		ce.Write(zap.Int("events", r.batch.events), zap.Error(err))
+	}
+	if final || len(r.batch.claims) > batchMaxClaims {
+		r.metrics.dropped.WithLabelValues("state_error").Add(float64(r.batch.dropClaims()))
+	}
+	if final {
+		r.logger.Error("analytics: counters of the last moments were not written at shutdown", zap.Int("events", r.batch.events), zap.Error(err))
+		r.metrics.dropped.WithLabelValues("state_error").Add(float64(r.batch.events))
+	}
+}
+
+// apply counts one event: counters go to the batch, the records an event
+// needs at once are written now.
 func (r *recorder) apply(ctx context.Context, ev event) error {
 	day := dayOf(ev.at)
-	count := func(figure string, delta int64) error {
-		_, err := r.store.Incr(ctx, offerKey(day, ev.offer, ev.variant, ev.placement, ev.arm, figure), delta, counterTTL)
-		return err
+	count := func(figure string, delta int64) {
+		r.batch.add(offerKey(day, ev.offer, ev.variant, ev.placement, ev.arm, figure), delta)
 	}
 	switch ev.kind {
 	case evImpression, evShadow:
 		// One impression per cart or order and offer: a reload of the page
 		// is the same customer seeing the same offer, not a new chance.
-		_, first, err := r.store.SetNX(ctx, idKey("shown/"+string(ev.placement), ev.offer+":"+ev.subject), []byte{1}, shownTTL)
-		if err != nil || !first {
-			return err
-		}
+		figure := figImpressions
 		if ev.kind == evShadow {
-			return count(figShadow, 1)
+			figure = figShadow
 		}
-		return count(figImpressions, 1)
+		r.batch.addShown(idKey("shown/"+string(ev.placement), ev.offer+":"+ev.subject),
+			offerKey(day, ev.offer, ev.variant, ev.placement, ev.arm, figure))
 	case evDeclined:
-		return count(figDeclines, 1)
+		count(figDeclines, 1)
 	case evFailed:
 		if r.pause != nil {
 			r.pause.failed(ev.offer, ev.at)
 		}
-		return count(figFailures, 1)
+		count(figFailures, 1)
 	case evAccepted:
-		if err := count(figAccepts, 1); err != nil {
-			return err
+		count(figAccepts, 1)
+		if ev.placement != offers.PlacementThankYou {
+			// Pre-purchase: only an order placed later makes it revenue.
+			return r.remember(ctx, ev)
 		}
-		if ev.placement == offers.PlacementThankYou {
-			// Post-purchase: the store has charged it; revenue now.
-			if err := count(figRevenue, ev.amount); err != nil {
-				return err
-			}
-			r.metrics.revenue(ev.placement, ev.offer, ev.variant, ev.claims.Currency, ev.amount)
-			if ev.unconfirmed {
-				if err := count(figUnconfirmed, ev.amount); err != nil {
-					return err
-				}
-				r.metrics.unconfirmedRevenue(ev.placement, ev.offer, ev.variant, ev.claims.Currency, ev.amount)
-			}
-			return r.addToOrder(ctx, ev.claims.Subject, ev.claims.Currency, ev.amount)
+		// Post-purchase: the store has charged it; revenue now.
+		count(figRevenue, ev.amount)
+		r.metrics.revenue(ev.placement, ev.offer, ev.variant, ev.claims.Currency, ev.amount)
+		if ev.unconfirmed {
+			count(figUnconfirmed, ev.amount)
+			r.metrics.unconfirmedRevenue(ev.placement, ev.offer, ev.variant, ev.claims.Currency, ev.amount)
 		}
-		// Pre-purchase: only an order placed later makes it revenue.
-		return r.remember(ctx, ev)
+		return r.addToOrder(ctx, ev.claims.Subject, ev.claims.Currency, ev.amount)
 	case evCartShown:
 		if ev.order.Customer == nil || ev.order.Customer.ID == "" {
 			return nil
@@ -229,28 +286,17 @@ func (r *recorder) orderSeen(ctx context.Context, ev event) error {
 	if err != nil || !stored {
 		return err
 	}
-	if err := r.addOrderFigures(ctx, rec.Day, rec.Arm, rec.Currency, 1, o.Subtotal, o.Subtotal*o.Subtotal); err != nil {
-		return err
-	}
+	r.addOrderFigures(rec.Day, rec.Arm, rec.Currency, 1, o.Subtotal, o.Subtotal*o.Subtotal)
 	r.metrics.orders.WithLabelValues(string(rec.Arm), rec.Currency).Inc()
 	return r.attribute(ctx, ev, rec)
 }
 
 // addOrderFigures adds to the order counters of one arm and currency.
-func (r *recorder) addOrderFigures(ctx context.Context, day string, arm offers.Arm, currency string, n, sum, squares int64) error {
-	for _, f := range [...]struct {
-		figure string
-		delta  int64
-	}{{figOrderCount, n}, {figOrderSum, sum}, {figOrderSquares, squares}} {
-		if f.delta == 0 {
-			continue
-		}
-		if _, err := r.store.Incr(ctx, orderKey(day, arm, currency, f.figure), f.delta, counterTTL); err != nil {
-			return err
-		}
-	}
+func (r *recorder) addOrderFigures(day string, arm offers.Arm, currency string, n, sum, squares int64) {
+	r.batch.add(orderKey(day, arm, currency, figOrderCount), n)
+	r.batch.add(orderKey(day, arm, currency, figOrderSum), sum)
+	r.batch.add(orderKey(day, arm, currency, figOrderSquares), squares)
 	r.metrics.orderValue.WithLabelValues(string(arm), currency).Add(float64(sum))
-	return nil
 }
 
 // addToOrder adds a post-purchase accept to a counted order's value:
@@ -274,7 +320,8 @@ func (r *recorder) addToOrder(ctx context.Context, orderID, currency string, amo
 			return err
 		}
 		if ok {
-			return r.addOrderFigures(ctx, rec.Day, rec.Arm, currency, 0, amount, 2*x*amount+amount*amount)
+			r.addOrderFigures(rec.Day, rec.Arm, currency, 0, amount, 2*x*amount+amount*amount)
+			return nil
 		}
 	}
 	return errors.New("analytics: the order's record kept changing")
@@ -345,14 +392,8 @@ func (r *recorder) attribute(ctx context.Context, ev event, rec orderSeen) error
 		}
 		for _, p := range credited {
 			amount := p.UnitPrice * int64(p.Quantity)
-			for _, f := range [...]struct {
-				figure string
-				delta  int64
-			}{{figOrders, 1}, {figRevenue, amount}} {
-				if _, err := r.store.Incr(ctx, offerKey(rec.Day, p.Offer, p.Variant, p.Placement, p.Arm, f.figure), f.delta, counterTTL); err != nil {
-					return err
-				}
-			}
+			r.batch.add(offerKey(rec.Day, p.Offer, p.Variant, p.Placement, p.Arm, figOrders), 1)
+			r.batch.add(offerKey(rec.Day, p.Offer, p.Variant, p.Placement, p.Arm, figRevenue), amount)
 			r.metrics.revenue(p.Placement, p.Offer, p.Variant, p.Currency, amount)
 		}
 	}

@@ -276,8 +276,17 @@ func offersOnPage(page string) map[string]string {
 }
 
 // simHandler provisions a handler on the catalog, counting in st (a fresh
-// memory store when nil), with its clocks on *now.
+// memory store when nil), with its clocks on *now; the test's end cleans
+// it up.
 func simHandler(t *testing.T, storeURL, catalog string, st state.Store, now *time.Time, opts AnalyticsConfig) *Handler {
+	t.Helper()
+	h := provisionSimHandler(t, storeURL, catalog, st, now, opts)
+	t.Cleanup(func() { h.Cleanup() })
+	return h
+}
+
+// provisionSimHandler is simHandler, but the caller cleans it up.
+func provisionSimHandler(t *testing.T, storeURL, catalog string, st state.Store, now *time.Time, opts AnalyticsConfig) *Handler {
 	t.Helper()
 	path, err := filepath.Abs(catalog)
 	if err != nil {
@@ -305,7 +314,6 @@ func simHandler(t *testing.T, storeURL, catalog string, st state.Store, now *tim
 	if err := h.Validate(); err != nil {
 		t.Fatalf("Validate: %v", err)
 	}
-	t.Cleanup(func() { h.Cleanup() })
 	if now != nil {
 		clock := func() time.Time { return *now }
 		h.now, h.analytics.now = clock, clock

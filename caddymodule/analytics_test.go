@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -376,6 +377,62 @@ func TestTwoInstancesOnOneRedisAddUp(t *testing.T) {
 		metricValue(a.analytics.metrics.orders.WithLabelValues("holdout", "USD"))
 	if acceptMetric != float64(accepts) || orderMetric != float64(pages) {
 		t.Errorf("metrics of the instances: %v accepts, %v orders; sent %d, %d", acceptMetric, orderMetric, accepts, pages)
+	}
+}
+
+// Counters wait in memory for the recorder's next write; a config reload
+// (Caddy provisions the new handler, then cleans up the old one) writes
+// them before the old handler goes, so none is lost.
+func TestAReloadLosesNoCounts(t *testing.T) {
+	store, srv := newSimStore(t)
+	st, err := state.OpenFile(filepath.Join(t.TempDir(), "state.db"), state.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	// The old handler's recorder writes every hour: only its cleanup can
+	// have written what the new one reads.
+	old := provisionSimHandler(t, srv.URL, "testdata/sim-offers.json", st, nil, AnalyticsConfig{Dashboard: true, flushEvery: time.Hour})
+	cleaned := false
+	t.Cleanup(func() {
+		if !cleaned {
+			old.Cleanup()
+		}
+	})
+	c := newSimClient(t, old)
+	const customers = 20
+	var accepts int64
+	for i := range customers {
+		cookie := fmt.Sprintf("reload%02d", i)
+		store.startCart(cookie, "c-"+cookie, offers.Item{ProductID: "beans", Quantity: 1, UnitPrice: 1500})
+		order := "o" + cookie
+		store.checkout(cookie, order)
+		thankYou := "/checkout/success/" + order
+		tok, ok := offersOnPage(c.page(thankYou, cookie))["thermos-pp"]
+		if ok && i%2 == 0 {
+			if status, body := c.post("accept", tok, thankYou, cookie); status != http.StatusOK {
+				t.Fatalf("accept: %d %s", status, body)
+			}
+			accepts++
+		}
+	}
+	today := dayOf(time.Now())
+	if _, found, _ := st.Get(context.Background(), orderKey(today, offers.ArmTreated, "USD", figOrderCount)); found {
+		t.Fatal("the order counter was written before the recorder's hourly write or its cleanup")
+	}
+	next := simHandler(t, srv.URL, "testdata/sim-offers.json", st, nil, AnalyticsConfig{Dashboard: true})
+	old.Cleanup()
+	cleaned = true
+	rep := dashboardJSON(t, next, 1)
+	var impressions, gotAccepts int64
+	for _, l := range rep.Lines {
+		if l.Offer == "thermos-pp" {
+			impressions += l.Total.Impressions
+			gotAccepts += l.Total.Accepts
+		}
+	}
+	if orders := rep.Orders[0].Treated.Orders; orders != customers || impressions != customers || gotAccepts != accepts {
+		t.Errorf("after the reload: %d orders, %d impressions, %d accepts; want %d, %d, %d", orders, impressions, gotAccepts, customers, customers, accepts)
 	}
 }
 

@@ -264,6 +264,34 @@ func (f *File) SetNX(_ context.Context, key string, value []byte, ttl time.Durat
 	return current, stored, err
 }
 
+// SetNXAll implements Batcher: one transaction for all the keys.
+func (f *File) SetNXAll(_ context.Context, keys []string, value []byte, ttl time.Duration) ([]bool, error) {
+	if ttl <= 0 {
+		return nil, errNoTTL
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	stored := make([]bool, len(keys))
+	err := f.update(func(t *fileTx) error {
+		clear(stored) // bbolt may run the function again
+		for i, key := range keys {
+			if _, ok := t.lookup([]byte(key), true); ok {
+				continue
+			}
+			if err := t.write([]byte(key), value, ttl, f.max); err != nil {
+				return err
+			}
+			stored[i] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return stored, nil
+}
+
 // CompareAndSet implements Store.
 func (f *File) CompareAndSet(_ context.Context, key string, old, value []byte, ttl time.Duration) (swapped bool, err error) {
 	if ttl <= 0 {
@@ -300,23 +328,51 @@ func (f *File) Incr(_ context.Context, key string, delta int64, ttl time.Duratio
 		return 0, errNoTTL
 	}
 	err = f.update(func(t *fileTx) error {
-		n = 0
-		keep := ttl
-		if v, ok := t.lookup([]byte(key), true); ok {
-			cur, perr := strconv.ParseInt(string(v), 10, 64)
-			if perr != nil {
-				return fmt.Errorf("%w: %q", errNotCounter, key)
-			}
-			n = cur
-			// Keep the counter at least ttl from now, never shorter than it had.
-			if left := time.Duration(binary.BigEndian.Uint64(t.records.Get([]byte(key))) - t.now); left > keep {
-				keep = left
-			}
-		}
-		n += delta
-		return t.write([]byte(key), strconv.AppendInt(nil, n, 10), keep, f.max)
+		n, err = t.incr([]byte(key), delta, ttl, f.max)
+		return err
 	})
 	return n, err
+}
+
+// AddAll implements Batcher: one transaction, every counter or none.
+func (f *File) AddAll(_ context.Context, deltas map[string]int64, ttl time.Duration) error {
+	if ttl <= 0 {
+		return errNoTTL
+	}
+	if len(deltas) == 0 {
+		return nil // no commit, no fsync
+	}
+	err := f.update(func(t *fileTx) error {
+		for key, delta := range deltas {
+			if _, err := t.incr([]byte(key), delta, ttl, f.max); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		clear(deltas)
+	}
+	return err
+}
+
+// incr adds delta to the counter under key and keeps it at least ttl from
+// now, never shorter than it had.
+func (t *fileTx) incr(key []byte, delta int64, ttl time.Duration, max uint64) (int64, error) {
+	var n int64
+	keep := ttl
+	if v, ok := t.lookup(key, true); ok {
+		cur, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %q", errNotCounter, key)
+		}
+		n = cur
+		if left := time.Duration(binary.BigEndian.Uint64(t.records.Get(key)) - t.now); left > keep {
+			keep = left
+		}
+	}
+	n += delta
+	return n, t.write(key, strconv.AppendInt(nil, n, 10), keep, max)
 }
 
 // Len is the number of records held, expired ones not yet swept included.
@@ -385,4 +441,7 @@ func (f *File) Close() error {
 	return f.db.Close()
 }
 
-var _ Store = (*File)(nil)
+var (
+	_ Store   = (*File)(nil)
+	_ Batcher = (*File)(nil)
+)

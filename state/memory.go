@@ -171,17 +171,65 @@ func (m *Memory) Incr(_ context.Context, key string, delta int64, ttl time.Durat
 	if err := m.check(ttl, true); err != nil {
 		return 0, err
 	}
-	var n int64
-	if e := m.lookupLocked(key); e != nil {
-		v, err := strconv.ParseInt(string(e.value), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("state: %q does not hold a counter", key)
-		}
-		n = v
+	n, err := m.counterLocked(key)
+	if err != nil {
+		return 0, err
 	}
 	n += delta
 	m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl)
 	return n, nil
+}
+
+// counterLocked is the counter under key (0 when absent).
+func (m *Memory) counterLocked(key string) (int64, error) {
+	e := m.lookupLocked(key)
+	if e == nil {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(string(e.value), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("state: %q does not hold a counter", key)
+	}
+	return v, nil
+}
+
+// AddAll implements Batcher: every counter or none.
+func (m *Memory) AddAll(_ context.Context, deltas map[string]int64, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ttl, true); err != nil {
+		return err
+	}
+	sums := make(map[string]int64, len(deltas))
+	for key, delta := range deltas {
+		n, err := m.counterLocked(key)
+		if err != nil {
+			return err
+		}
+		sums[key] = n + delta
+	}
+	for key, n := range sums {
+		m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl)
+		delete(deltas, key)
+	}
+	return nil
+}
+
+// SetNXAll implements Batcher.
+func (m *Memory) SetNXAll(_ context.Context, keys []string, value []byte, ttl time.Duration) ([]bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ttl, true); err != nil {
+		return nil, err
+	}
+	stored := make([]bool, len(keys))
+	for i, key := range keys {
+		if m.lookupLocked(key) == nil {
+			m.writeLocked(key, value, ttl)
+			stored[i] = true
+		}
+	}
+	return stored, nil
 }
 
 // Close implements Store.
@@ -193,4 +241,7 @@ func (m *Memory) Close() error {
 	return nil
 }
 
-var _ Store = (*Memory)(nil)
+var (
+	_ Store   = (*Memory)(nil)
+	_ Batcher = (*Memory)(nil)
+)

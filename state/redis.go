@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -52,6 +53,32 @@ if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
 	redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return n`)
+	// addAll adds ARGV[i] to KEYS[i] and keeps each key at least
+	// ARGV[#KEYS+1] ms; it checks every key first, so that a key that is not
+	// a counter leaves all of them unchanged.
+	scriptAddAll = redis.NewScript(`
+local ttl = tonumber(ARGV[#KEYS + 1])
+for _, key in ipairs(KEYS) do
+	local v = redis.call('GET', key)
+	if v and not string.match(v, '^-?%d+$') then
+		return redis.error_reply('not a counter: ' .. key)
+	end
+end
+for i, key in ipairs(KEYS) do
+	redis.call('INCRBY', key, ARGV[i])
+	if redis.call('PTTL', key) < ttl then
+		redis.call('PEXPIRE', key, ttl)
+	end
+end
+return #KEYS`)
+	// setNXAll stores ARGV[1] for ARGV[2] ms under each absent key of KEYS,
+	// and returns 1 for each it stored, 0 for the others.
+	scriptSetNXAll = redis.NewScript(`
+local out = {}
+for i, key in ipairs(KEYS) do
+	if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then out[i] = 1 else out[i] = 0 end
+end
+return out`)
 )
 
 // OpenRedis connects to the Redis database named by a redis:// or
@@ -154,10 +181,74 @@ func (r *Redis) Incr(ctx context.Context, key string, delta int64, ttl time.Dura
 	return n, nil
 }
 
+// AddAll implements Batcher: one script per batchChunk counters, each
+// atomic on the server.
+func (r *Redis) AddAll(ctx context.Context, deltas map[string]int64, ttl time.Duration) error {
+	if ttl <= 0 {
+		return errNoTTL
+	}
+	keys := make([]string, 0, min(len(deltas), batchChunk))
+	args := make([]any, 0, min(len(deltas), batchChunk)+1)
+	flush := func() error {
+		if len(keys) == 0 {
+			return nil
+		}
+		prefixed := make([]string, len(keys))
+		for i, k := range keys {
+			prefixed[i] = redisKeyPrefix + k
+		}
+		if err := scriptAddAll.Run(ctx, r.client, prefixed, append(args, ms(ttl))...).Err(); err != nil {
+			return r.wrap(err)
+		}
+		for _, k := range keys {
+			delete(deltas, k)
+		}
+		keys, args = keys[:0], args[:0]
+		return nil
+	}
+	for key, delta := range deltas {
+		keys, args = append(keys, key), append(args, delta)
+		if len(keys) == batchChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// SetNXAll implements Batcher: one script per batchChunk keys.
+func (r *Redis) SetNXAll(ctx context.Context, keys []string, value []byte, ttl time.Duration) ([]bool, error) {
+	if ttl <= 0 {
+		return nil, errNoTTL
+	}
+	stored := make([]bool, 0, len(keys))
+	for chunk := range slices.Chunk(keys, batchChunk) {
+		prefixed := make([]string, len(chunk))
+		for i, k := range chunk {
+			prefixed[i] = redisKeyPrefix + k
+		}
+		res, err := scriptSetNXAll.Run(ctx, r.client, prefixed, value, ms(ttl)).Int64Slice()
+		if err == nil && len(res) != len(chunk) {
+			err = fmt.Errorf("unexpected answer %v", res)
+		}
+		if err != nil {
+			return stored, r.wrap(err)
+		}
+		for _, n := range res {
+			stored = append(stored, n == 1)
+		}
+	}
+	return stored, nil
+}
+
 // Close implements Store.
 func (r *Redis) Close() error { return r.client.Close() }
 
 // ms is a duration in whole milliseconds, at least 1.
 func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
 
-var _ Store = (*Redis)(nil)
+var (
+	_ Store   = (*Redis)(nil)
+	_ Batcher = (*Redis)(nil)
+)
