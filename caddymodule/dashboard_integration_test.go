@@ -99,8 +99,8 @@ func TestDashboardBehindBasicAuth(t *testing.T) {
 	if orders != before+1 {
 		t.Errorf("the dashboard counts %d orders after one more, want %d", orders, before+1)
 	}
-	// The recorder counts the metric after the order's figures are in the
-	// state layer: wait for it too.
+	// The recorder counts the metric as it records the order, in the
+	// background: wait for it too.
 	var metrics string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if _, metrics = s.get("http://localhost:2999/metrics"); strings.Contains(metrics, `kairo_upsell_orders_total{arm=`) {
