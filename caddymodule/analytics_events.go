@@ -179,7 +179,6 @@ func (r *recorder) run() {
 // record counts one event into the batch, and writes at once what cannot
 // wait for it.
 func (r *recorder) record(ev event) {
-	r.batch.events++
 	ctx, cancel := context.WithTimeout(context.Background(), stateOpTimeout)
 	err := r.apply(ctx, ev)
 	cancel()
@@ -188,7 +187,9 @@ func (r *recorder) record(ev event) {
 		if ce := r.logger.Check(zapcore.WarnLevel, "analytics: an event was not recorded"); ce != nil {
 			ce.Write(zap.String("offer", ev.offer), zap.Error(err))
 		}
+		return
 	}
+	r.batch.events++
 }
 
 // writeBatch writes the batch to the state layer. What a failed write
@@ -203,18 +204,20 @@ func (r *recorder) writeBatch(final bool) {
 	err := r.batch.write(ctx, r.store)
 	cancel()
 	r.batchFail = err != nil
-	if err == nil {
-		return
-	}
-	if ce := r.logger.Check(zapcore.WarnLevel, "analytics: counters not written; trying again"); ce != nil && !final {
-		ce.Write(zap.Int("events", r.batch.events), zap.Error(err))
-	}
-	if final || len(r.batch.claims) > batchMaxClaims {
-		r.metrics.dropped.WithLabelValues("state_error").Add(float64(r.batch.dropClaims()))
-	}
-	if final {
-		r.logger.Error("analytics: counters of the last moments were not written at shutdown", zap.Int("events", r.batch.events), zap.Error(err))
+	switch {
+	case err == nil:
+	case final:
+		r.logger.Error("analytics: the counts of the last moments were not written at shutdown", zap.Int("events", r.batch.events), zap.Error(err))
 		r.metrics.dropped.WithLabelValues("state_error").Add(float64(r.batch.events))
+	default:
+		if ce := r.logger.Check(zapcore.WarnLevel, "analytics: counters not written; trying again"); ce != nil {
+			ce.Write(zap.Int("events", r.batch.events), zap.Error(err))
+		}
+		if len(r.batch.claims) > batchMaxClaims {
+			n := r.batch.dropClaims()
+			r.metrics.dropped.WithLabelValues("state_error").Add(float64(n))
+			r.batch.events = max(r.batch.events-n, 0)
+		}
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"go.uber.org/zap"
 
 	"github.com/kairoedge/kairo/internal/redistest"
 	"github.com/kairoedge/kairo/offers"
@@ -433,6 +434,63 @@ func TestAReloadLosesNoCounts(t *testing.T) {
 	}
 	if orders := rep.Orders[0].Treated.Orders; orders != customers || impressions != customers || gotAccepts != accepts {
 		t.Errorf("after the reload: %d orders, %d impressions, %d accepts; want %d, %d, %d", orders, impressions, gotAccepts, customers, customers, accepts)
+	}
+}
+
+// While the state layer refuses the batch, the counts wait in memory; once
+// it answers again they are written, none lost and none twice.
+func TestCountsWaitOutAStateOutage(t *testing.T) {
+	first := redistest.Start(t, 0)
+	store, err := state.OpenRedis(first.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	m := newAnalyticsMetrics(newMetrics().revenue)
+	rec := newRecorder(store, m, nil, zap.NewNop(), time.Hour)
+	defer rec.close(10 * time.Second)
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	send := func(from, to int) {
+		for i := from; i < to; i++ {
+			rec.send(event{kind: evImpression, at: at, offer: "thermos-pp", variant: "a", placement: offers.PlacementThankYou, arm: offers.ArmTreated, subject: fmt.Sprintf("order-%d", i)})
+			rec.send(event{kind: evDeclined, at: at, offer: "thermos-pp", variant: "a", placement: offers.PlacementThankYou, arm: offers.ArmTreated})
+		}
+	}
+	ctx := context.Background()
+	counter := func(figure string) string {
+		v, _, err := store.Get(ctx, offerKey(dayOf(at), "thermos-pp", "a", offers.PlacementThankYou, offers.ArmTreated, figure))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(v)
+	}
+	send(0, 10)
+	if err := rec.flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if imp, dec := counter(figImpressions), counter(figDeclines); imp != "10" || dec != "10" {
+		t.Fatalf("before the outage: %s impressions, %s declines; want 10, 10", imp, dec)
+	}
+	first.Stop()
+	send(10, 35)
+	send(30, 35) // reloads while Redis is down: one impression each
+	if err := rec.flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Redis is back on its port, empty: what it had before is gone, what
+	// waited in memory is written.
+	second := redistest.Start(t, first.Port)
+	if second.Port != first.Port {
+		t.Fatalf("Redis came back on %d, not %d", second.Port, first.Port)
+	}
+	if err := rec.flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if imp, dec := counter(figImpressions), counter(figDeclines); imp != "25" || dec != "30" {
+		t.Errorf("after the outage: %s impressions, %s declines; want the 25 and 30 that waited", imp, dec)
+	}
+	if dropped := metricValue(m.dropped.WithLabelValues("state_error")); dropped != 0 {
+		t.Errorf("%v events dropped", dropped)
 	}
 }
 
