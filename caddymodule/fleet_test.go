@@ -147,6 +147,12 @@ func newInstance(t *testing.T, port int, stateOpt string, store *countingStore) 
 // newInstanceWith is newInstance with the upsell block's own lines (the
 // post-purchase mode and state options).
 func newInstanceWith(t *testing.T, port int, opts string, store *countingStore) *instance {
+	return newInstanceSite(t, port, "", opts, store)
+}
+
+// newInstanceSite is newInstanceWith with lines of the site's own before
+// the upsell block (basic_auth, a metrics route).
+func newInstanceSite(t *testing.T, port int, site, opts string, store *countingStore) *instance {
 	dir := t.TempDir()
 	catalog := filepath.Join(dir, "offers.json")
 	if err := os.WriteFile(catalog, []byte(fleetCatalog), 0o600); err != nil {
@@ -159,6 +165,7 @@ func newInstanceWith(t *testing.T, port int, opts string, store *countingStore) 
 }
 http://127.0.0.1:%d {
 	bind 127.0.0.1
+	%s
 	upsell {
 		catalog %s
 		secret %s
@@ -171,7 +178,7 @@ http://127.0.0.1:%d {
 	}
 	reverse_proxy %s
 }
-`, port, catalog, secret, opts, store.srv.URL, strings.TrimPrefix(store.srv.URL, "http://"))
+`, port, site, catalog, secret, opts, store.srv.URL, strings.TrimPrefix(store.srv.URL, "http://"))
 	in := &instance{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), config: filepath.Join(dir, "Caddyfile"), data: filepath.Join(dir, "data")}
 	if err := os.WriteFile(in.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -221,8 +228,15 @@ func (in *instance) restart() {
 // acceptAt posts a token to an instance as the widget's script does.
 func (s *shopper) acceptAt(base, token, returnTo string) (int, acceptAnswer) {
 	s.t.Helper()
+	return s.actAt(base, "accept", token, returnTo)
+}
+
+// actAt posts a token to an instance's accept or decline endpoint (action)
+// as the widget's script does.
+func (s *shopper) actAt(base, action, token, returnTo string) (int, acceptAnswer) {
+	s.t.Helper()
 	payload, _ := json.Marshal(map[string]string{"token": token, "return_to": returnTo})
-	req, _ := http.NewRequest(http.MethodPost, base+"/_upsell/accept", bytes.NewReader(payload))
+	req, _ := http.NewRequest(http.MethodPost, base+"/_upsell/"+action, bytes.NewReader(payload))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Origin", base)
