@@ -8,7 +8,9 @@
 // the base of the embedded default), an embedded file store that survives
 // restarts on one machine, and Redis for several instances. Every
 // operation is O(1) in the number of records; none scans under a lock
-// that pages wait on.
+// that pages wait on. Each Store is also a Batcher: many counters (or
+// claims) written with one commit, for what may be written a moment late
+// (analytics); what moves money is written one operation at a time.
 //
 // If a Store cannot be reached its operations return an error wrapping
 // ErrUnavailable: pages then pass through unchanged and accepts are
