@@ -55,7 +55,7 @@ func (d *draft) validate() {
 func (d *draft) validateID(path, id string) {
 	switch {
 	case d.failed[path]:
-	case !d.given[path] || id == "":
+	case id == "":
 		d.problem(path, "missing")
 	case len(id) > maxIDLength:
 		d.problem(path, "longer than %d characters", maxIDLength)
@@ -78,14 +78,12 @@ func validID(id string) bool {
 
 func (d *draft) validatePlacements() {
 	o := d.offer
-	switch {
-	case d.failed["placements"]:
+	want := " (want one or more of " + placementChoices + ")"
+	if !d.required("placements", want) {
 		return
-	case !d.given["placements"]:
-		d.problem("placements", "missing (want one or more of %s)", placementChoices)
-		return
-	case len(o.Placements) == 0:
-		d.problem("placements", "empty (want one or more of %s)", placementChoices)
+	}
+	if len(o.Placements) == 0 {
+		d.problem("placements", "empty%s", want)
 		return
 	}
 	for i, p := range o.Placements {
@@ -101,29 +99,21 @@ func (d *draft) validatePlacements() {
 // validateProduct checks the product and reports whether its unit price and
 // currency are sound, so that discounts can be checked against them.
 func (d *draft) validateProduct() (priceOK bool) {
-	if d.failed["product"] {
-		return false
-	}
-	if !d.given["product"] {
-		d.problem("product", "missing")
+	if !d.required("product", "") {
 		return false
 	}
 	pr := d.offer.Product
 	d.validateText("product.product_id", pr.ProductID, true)
 	d.validateText("product.variant_id", pr.VariantID, false)
 	d.validateText("product.title", pr.Title, true)
-	if !d.failed["product.description"] && d.given["product.description"] && len(pr.Description) > maxDescription {
+	if d.ok("product.description") && len(pr.Description) > maxDescription {
 		d.problem("product.description", "longer than %d bytes", maxDescription)
 	}
 	d.validateImage("product.image", pr.Image)
 	d.validateOptions()
-	priceOK = true
+	priceOK = d.required("product.unit_price", "")
 	switch {
-	case d.failed["product.unit_price"]:
-		priceOK = false
-	case !d.given["product.unit_price"]:
-		d.problem("product.unit_price", "missing")
-		priceOK = false
+	case !priceOK:
 	case pr.UnitPrice <= 0:
 		d.problem("product.unit_price", "%d is not above zero", pr.UnitPrice)
 		priceOK = false
@@ -131,10 +121,16 @@ func (d *draft) validateProduct() (priceOK bool) {
 		d.problem("product.unit_price", "%d is over the limit of %d", pr.UnitPrice, int64(maxUnitPrice))
 		priceOK = false
 	}
-	if !d.validateCurrency("product.currency", pr.Currency, true) {
-		priceOK = false
+	return d.validateCurrency("product.currency", pr.Currency) && priceOK
+}
+
+// required reports whether the value at path was given and decoded; a value
+// not given is reported missing, followed by want, which says what to give.
+func (d *draft) required(path, want string) bool {
+	if !d.given[path] && !d.failed[path] {
+		d.problem(path, "missing%s", want)
 	}
-	return priceOK
+	return d.ok(path)
 }
 
 // validateText checks a string field: present if required, not too long.
@@ -162,14 +158,12 @@ func (d *draft) validateImage(path, image string) {
 }
 
 // validateCurrency checks an ISO 4217 code and reports whether it is one.
-func (d *draft) validateCurrency(path, code string, required bool) bool {
+func (d *draft) validateCurrency(path, code string) bool {
 	switch {
 	case d.failed[path]:
 		return false
 	case code == "":
-		if required {
-			d.problem(path, "missing")
-		}
+		d.problem(path, "missing")
 		return false
 	}
 	if _, ok := CurrencyDigits(code); ok {
@@ -194,7 +188,7 @@ func (d *draft) validateTrigger() {
 	if !d.failed["trigger.currencies"] {
 		allKnown := true
 		for i, code := range t.Currencies {
-			allKnown = d.validateCurrency("trigger.currencies["+strconv.Itoa(i)+"]", code, true) && allKnown
+			allKnown = d.validateCurrency("trigger.currencies["+strconv.Itoa(i)+"]", code) && allKnown
 		}
 		product := d.offer.Product.Currency
 		if _, ok := CurrencyDigits(product); ok && allKnown && len(t.Currencies) > 0 && !slices.Contains(t.Currencies, product) {
@@ -320,10 +314,7 @@ func (d *draft) validateVariants(priceOK bool) {
 		}
 		wpath := path + ".weight"
 		switch {
-		case d.failed[wpath]:
-			weightsOK = false
-		case !d.given[wpath]:
-			d.problem(wpath, "missing")
+		case !d.required(wpath, ""):
 			weightsOK = false
 		case v.Weight < 0:
 			d.problem(wpath, "%d is negative", v.Weight)
@@ -417,4 +408,99 @@ func (d *draft) validateOptions() {
 	if d.given["product.option_label"] {
 		d.validateText("product.option_label", pr.OptionLabel, true)
 	}
+}
+
+// checkAcrossOffers checks what involves more than one offer: unique ids,
+// and downsells (on_decline) and next steps (on_accept) that exist, differ
+// from the offer, share its currency and a placement; declines never lead
+// back to the offer.
+func checkAcrossOffers(drafts []*draft) {
+	first := make(map[string]int, len(drafts))
+	for i, d := range drafts {
+		id := d.offer.ID
+		if id == "" || d.failed["id"] {
+			continue
+		}
+		if j, seen := first[id]; seen {
+			d.problem("id", "%s is also the id of offers[%d]", strconv.Quote(id), j)
+			continue
+		}
+		first[id] = i
+	}
+	// next[i] is the index of offer i's downsell, or -1.
+	next := make([]int, len(drafts))
+	for i, d := range drafts {
+		next[i] = -1
+		if j, ok := d.checkFollower("on_decline", d.offer.OnDecline, drafts, first); ok {
+			next[i] = j
+		}
+		d.checkFollower("on_accept", d.offer.OnAccept, drafts, first)
+	}
+	for _, cycle := range downsellCycles(next) {
+		names := make([]string, 0, len(cycle)+1)
+		for _, i := range cycle {
+			names = append(names, drafts[i].offer.ID)
+		}
+		names = append(names, names[0])
+		drafts[cycle[0]].problem("on_decline", "declining leads back to this offer (%s)", strings.Join(names, " → "))
+	}
+}
+
+// checkFollower checks an offer that this one leads to (field on_decline or
+// on_accept): it exists, is another offer, shares the currency and a
+// placement. It returns the follower's index when it exists.
+func (d *draft) checkFollower(field, id string, drafts []*draft, first map[string]int) (int, bool) {
+	o := d.offer
+	if !d.ok(field) || id == "" {
+		return -1, false
+	}
+	j, found := first[id]
+	switch {
+	case !found:
+		d.problem(field, "no offer %s in the catalog", strconv.Quote(id))
+		return -1, false
+	case id == o.ID:
+		d.problem(field, "names the offer itself")
+		return -1, false
+	}
+	target := drafts[j].offer
+	if target.Product.Currency != o.Product.Currency {
+		d.problem(field, "offer %s is in %s, this offer in %s", strconv.Quote(target.ID), target.Product.Currency, o.Product.Currency)
+	}
+	if !slices.ContainsFunc(o.Placements, target.hasPlacement) {
+		d.problem(field, "offer %s shares no placement with this offer", strconv.Quote(target.ID))
+	}
+	return j, true
+}
+
+// downsellCycles finds the cycles of the downsell graph, where next[i] is
+// the one offer that offer i leads to (or -1). Each cycle is listed once,
+// starting from its lowest index. It runs in linear time.
+func downsellCycles(next []int) [][]int {
+	const (
+		unvisited = iota
+		onPath
+		done
+	)
+	state := make([]int, len(next))
+	var cycles [][]int
+	for start := range next {
+		var path []int
+		i := start
+		for i >= 0 && state[i] == unvisited {
+			state[i] = onPath
+			path = append(path, i)
+			i = next[i]
+		}
+		if i >= 0 && state[i] == onPath {
+			at := slices.Index(path, i)
+			cycle := slices.Clone(path[at:])
+			lowest := slices.Index(cycle, slices.Min(cycle))
+			cycles = append(cycles, append(cycle[lowest:], cycle[:lowest]...))
+		}
+		for _, j := range path {
+			state[j] = done
+		}
+	}
+	return cycles
 }

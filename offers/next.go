@@ -34,8 +34,8 @@ const DefaultCapPeriod = 30 * 24 * time.Hour
 // is shown an offer: in at most MaxPerCustomer orders within Period. The
 // zero FrequencyCap sets no limit.
 type FrequencyCap struct {
-	MaxPerCustomer int
-	Period         time.Duration
+	MaxPerCustomer int           `json:"max_per_customer,omitzero"`
+	Period         time.Duration `json:"cap_period,omitzero"`
 }
 
 // History is what a choice needs to know beyond the cart or order itself.

@@ -14,45 +14,47 @@ const DefaultExpiresAfter = 15 * time.Minute
 // Discount), where (Placements), to whom (Trigger), when (StartsAt, EndsAt)
 // and how it ranks against other offers (Priority). Offers come from
 // LoadCatalog or ParseCatalog, which validate them; treat them as read-only,
-// a Catalog shares them between all callers.
+// a Catalog shares them between all callers. The json tags of Offer and the
+// types it holds are the catalog file's schema (see catalog_schema.go).
 type Offer struct {
 	// ID names the offer in the catalog, in tokens, logs and metrics.
-	ID string
+	ID string `json:"id"`
 	// Placements are the pages the offer may appear on.
-	Placements []Placement
+	Placements []Placement `json:"placements"`
 	// Trigger says which carts and orders the offer is for.
-	Trigger Trigger
+	Trigger Trigger `json:"trigger,omitzero"`
 	// Product is what the customer gets when accepting.
-	Product Product
+	Product Product `json:"product"`
 	// Discount is taken off Product.UnitPrice, per unit.
-	Discount Discount
+	Discount Discount `json:"discount,omitzero"`
 	// Quantity is how many units are added on accept (at least 1).
-	Quantity int
+	Quantity int `json:"quantity"`
 	// Priority orders offers: higher first; equal priorities go by ID.
-	Priority int
+	Priority int `json:"priority,omitzero"`
 	// StartsAt and EndsAt bound when the offer is shown: from StartsAt
 	// (inclusive) until EndsAt (exclusive). A zero time is no bound.
-	StartsAt, EndsAt time.Time
+	StartsAt time.Time `json:"starts_at,omitzero"`
+	EndsAt   time.Time `json:"ends_at,omitzero"`
 	// ExpiresAfter is how long a shown offer stays acceptable, which after
 	// payment is the customer's window to add it to the order.
-	ExpiresAfter time.Duration
+	ExpiresAfter time.Duration `json:"expires_after,omitzero"`
 	// Variants, when present, split customers between versions of the offer
 	// for A/B testing; see Resolve.
-	Variants []Variant
+	Variants []Variant `json:"variants,omitzero"`
 	// OnDecline is the id of the offer to show instead when this one is
 	// declined (a downsell), or "".
-	OnDecline string
+	OnDecline string `json:"on_decline,omitzero"`
 	// Shadow offers are selected and counted as if live but never shown,
 	// so an operator sees an offer's reach before it goes live.
-	Shadow bool
+	Shadow bool `json:"shadow,omitzero"`
 	// OnAccept is the id of the offer to show next when this one is
 	// accepted (the next step of a funnel), or "".
-	OnAccept string
+	OnAccept string `json:"on_accept,omitzero"`
 	// MaxQuantity, when above Quantity, lets the customer choose how many
 	// units to add, from Quantity up to MaxQuantity. 0 is no choice.
-	MaxQuantity int
+	MaxQuantity int `json:"max_quantity,omitzero"`
 	// Cap limits how often one customer is shown the offer.
-	Cap FrequencyCap
+	Cap FrequencyCap `json:",inline"`
 
 	// rank is the offer's position in the catalog's selection order
 	// (priority desc, id asc); set by the catalog.
@@ -67,46 +69,47 @@ type Offer struct {
 type Trigger struct {
 	// ProductIDs and Tags form one condition: some item of the cart or order
 	// has one of these product ids, or carries one of these tags.
-	ProductIDs []string
-	Tags       []string
+	ProductIDs []string `json:"product_ids,omitzero"`
+	Tags       []string `json:"tags,omitzero"`
 	// MinSubtotal and MaxSubtotal bound the subtotal, both inclusive, in
 	// minor units of the offer's currency. MaxSubtotal 0 is no upper bound.
-	MinSubtotal, MaxSubtotal int64
+	MinSubtotal int64 `json:"min_subtotal,omitzero"`
+	MaxSubtotal int64 `json:"max_subtotal,omitzero"`
 	// Currencies, when set, lists the currencies the offer is shown in. An
 	// offer is never shown in a currency other than its product's.
-	Currencies []string
+	Currencies []string `json:"currencies,omitzero"`
 	// CustomerTags: the customer carries at least one of these tags.
-	CustomerTags []string
+	CustomerTags []string `json:"customer_tags,omitzero"`
 	// NewCustomersOnly: the customer has no earlier orders, or is a guest.
-	NewCustomersOnly bool
+	NewCustomersOnly bool `json:"new_customers_only,omitzero"`
 	// Statuses, when set, lists the cart or order statuses (as the store
 	// names them, e.g. "paid") the offer is shown for.
-	Statuses []string
+	Statuses []string `json:"statuses,omitzero"`
 }
 
 // Product is the item an offer adds to the cart or order.
 type Product struct {
-	ProductID string // the store's product id
-	VariantID string // the store's variant id, or ""
-	Title     string // shown to the customer
+	ProductID string `json:"product_id"`          // the store's product id
+	VariantID string `json:"variant_id,omitzero"` // the store's variant id, or ""
+	Title     string `json:"title"`               // shown to the customer
 	// Description is a sentence or two about the product, shown on the
 	// post-purchase offer page, or "".
-	Description string
+	Description string `json:"description,omitzero"`
 	// Options are the store variants the buyer may choose between on the
 	// offer page (sizes, colours), all at the offer's price; VariantID, when
 	// set, is one of them and the one chosen at first. Empty: no choice.
-	Options []ProductOption
+	Options []ProductOption `json:"options,omitzero"`
 	// OptionLabel names the choice ("Size"); "" for the page's default.
-	OptionLabel string
-	Image       string // image URL shown to the customer, or ""
-	UnitPrice   int64  // regular price of one unit, minor units, > 0
-	Currency    string // ISO 4217 code of UnitPrice
+	OptionLabel string `json:"option_label,omitzero"`
+	Image       string `json:"image,omitzero"` // image URL shown to the customer, or ""
+	UnitPrice   int64  `json:"unit_price"`     // regular price of one unit, minor units, > 0
+	Currency    string `json:"currency"`       // ISO 4217 code of UnitPrice
 }
 
 // ProductOption is one store variant of an offer's product.
 type ProductOption struct {
-	VariantID string // the store's variant id
-	Label     string // shown to the customer, e.g. "Large"
+	VariantID string `json:"variant_id"` // the store's variant id
+	Label     string `json:"label"`      // shown to the customer, e.g. "Large"
 }
 
 // Option returns the product option with the variant id, if the product
@@ -137,8 +140,8 @@ func (p Product) Price() Money {
 // rounded half-up to the minor unit) or Amount (minor units). The zero
 // Discount takes nothing off.
 type Discount struct {
-	Percent int   // percent off the unit price
-	Amount  int64 // minor units off the unit price
+	Percent int   `json:"percent,omitzero"` // percent off the unit price
+	Amount  int64 `json:"amount,omitzero"`  // minor units off the unit price
 }
 
 // PerUnit is the discount on one unit of the given price, in minor units:
@@ -156,11 +159,11 @@ func (d Discount) PerUnit(unitPrice int64) int64 {
 // customers (the weights of an offer add up to 100); Title, Image and
 // Discount, when set, replace the offer's own for customers assigned to it.
 type Variant struct {
-	ID       string
-	Weight   int
-	Title    string    // "" keeps the offer's title
-	Image    string    // "" keeps the offer's image
-	Discount *Discount // nil keeps the offer's discount
+	ID       string    `json:"id"`
+	Weight   int       `json:"weight"`
+	Title    string    `json:"title,omitzero"`    // "" keeps the offer's title
+	Image    string    `json:"image,omitzero"`    // "" keeps the offer's image
+	Discount *Discount `json:"discount,omitzero"` // nil keeps the offer's discount
 }
 
 // Matches reports whether the offer applies to a cart or order on its own
