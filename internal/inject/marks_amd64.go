@@ -1,11 +1,18 @@
 package inject
 
-import "golang.org/x/sys/cpu"
+import (
+	"os"
 
-// The vector versions of markBlocks the machine can run.
+	"golang.org/x/sys/cpu"
+)
+
+// The vector versions of markBlocks the machine can run. With
+// KAIRO_INJECT_PORTABLE set it runs none, as a machine without them would
+// (CI tests that path too).
 var (
-	hasAVX2   = cpu.X86.HasAVX2
-	hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
+	portable  = os.Getenv("KAIRO_INJECT_PORTABLE") != ""
+	hasAVX2   = cpu.X86.HasAVX2 && !portable
+	hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && !portable
 )
 
 // blockWalk selects the block walk (plainTags), which pays only where the
