@@ -2,12 +2,10 @@ package caddymodule_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/caddyserver/caddy/v2"
@@ -263,20 +261,7 @@ func TestEverShopConnectorWalksBothPlacements(t *testing.T) {
 		Items:   []stores.Line{{ProductID: "PEN-002-BLK", Quantity: 1, UnitPrice: 1000}},
 		Shopper: stores.Shopper{ClientAddr: "198.51.100.7"},
 	}
-	results := make([]stores.Answer, 4)
-	var wg sync.WaitGroup
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ans, err := c.OrderAccept(context.Background(), req)
-			if err != nil {
-				t.Errorf("OrderAccept: %v", err)
-			}
-			results[i] = ans
-		}()
-	}
-	wg.Wait()
+	results := realstores.OrderAcceptAtOnce(t, c, req, 4)
 	for _, ans := range results {
 		if ans.Status != 200 || ans.Mode != stores.ModeFollowUp || ans.FollowUpOrderID == "" || ans.FollowUpOrderID != results[0].FollowUpOrderID || ans.Total != 1500 || ans.Charged != (offers.Money{Amount: 1500, Currency: "USD"}) {
 			t.Errorf("repeated OrderAccept: %+v, want the same follow-up of 1500 each time", ans)

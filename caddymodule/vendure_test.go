@@ -205,20 +205,7 @@ func TestVendureConnectorWalksBothPlacements(t *testing.T) {
 		Key: "retry-of-a-lost-answer", OrderID: code, OfferID: "mouse-again", Currency: "USD",
 		Items: []stores.Line{{ProductID: "3", VariantID: "7", Quantity: 1, UnitPrice: 1500}},
 	}
-	var wg sync.WaitGroup
-	results := make([]stores.Answer, 4)
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ans, err := c.OrderAccept(context.Background(), req)
-			if err != nil {
-				t.Errorf("OrderAccept: %v", err)
-			}
-			results[i] = ans
-		}()
-	}
-	wg.Wait()
+	results := realstores.OrderAcceptAtOnce(t, c, req, 4)
 	for _, ans := range results {
 		if ans.Status != 200 || ans.Total != wantTotal+1500 || ans.Mode != stores.ModeEdited || ans.Charged != (offers.Money{Amount: 1500, Currency: "USD"}) {
 			t.Errorf("repeated OrderAccept: %+v, want 200 with total %d, 1500 USD charged", ans, wantTotal+1500)
