@@ -7,6 +7,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 
 	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/stores"
 )
 
 // unmarshalAnalyticsOption parses the analytics options of the upsell
@@ -19,7 +20,7 @@ func (c *AnalyticsConfig) unmarshalAnalyticsOption(d *caddyfile.Dispenser) error
 	switch opt := d.Val(); opt {
 	case "holdout":
 		var s string
-		if err := oneArg(d, &s); err != nil {
+		if err := stores.OneArg(d, &s); err != nil {
 			return err
 		}
 		// The same check as Provision, here for the file and line.

@@ -4,12 +4,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
 	"github.com/kairoedge/kairo/internal/envplaceholder"
+	"github.com/kairoedge/kairo/stores"
 )
 
 func init() {
@@ -84,7 +84,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		opt := d.Val()
 		switch opt {
 		case "catalog":
-			if err := oneArg(d, &h.Catalog); err != nil {
+			if err := stores.OneArg(d, &h.Catalog); err != nil {
 				return err
 			}
 		case "secret":
@@ -111,7 +111,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			h.ThankYouPaths = append(h.ThankYouPaths, paths...)
 		case "prefix":
-			if err := oneArg(d, &h.Prefix); err != nil {
+			if err := stores.OneArg(d, &h.Prefix); err != nil {
 				return err
 			}
 			if err := checkPrefix(h.Prefix); err != nil {
@@ -119,7 +119,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 		case "max_offers":
 			var s string
-			if err := oneArg(d, &s); err != nil {
+			if err := stores.OneArg(d, &s); err != nil {
 				return err
 			}
 			n, err := strconv.Atoi(s)
@@ -131,19 +131,19 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			h.MaxOffers = n
 		case "mount":
-			if err := oneArg(d, &h.Mount); err != nil {
+			if err := stores.OneArg(d, &h.Mount); err != nil {
 				return err
 			}
 		case "cart_token_ttl":
-			if err := durationArg(d, &h.CartTokenTTL); err != nil {
+			if err := stores.DurationArg(d, &h.CartTokenTTL); err != nil {
 				return err
 			}
 		case "selection_ttl":
-			if err := durationArg(d, &h.SelectionTTL); err != nil {
+			if err := stores.DurationArg(d, &h.SelectionTTL); err != nil {
 				return err
 			}
 		case "context_ttl":
-			if err := durationArg(d, &h.ContextTTL); err != nil {
+			if err := stores.DurationArg(d, &h.ContextTTL); err != nil {
 				return err
 			}
 		case "post_purchase":
@@ -212,7 +212,7 @@ func (c *StateConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		switch opt := d.Val(); opt {
 		case "max_records":
 			var s string
-			if err := oneArg(d, &s); err != nil {
+			if err := stores.OneArg(d, &s); err != nil {
 				return err
 			}
 			n, err := strconv.Atoi(s)
@@ -230,19 +230,6 @@ func (c *StateConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	return nil
 }
 
-// oneArg reads exactly one argument of the current option.
-func oneArg(d *caddyfile.Dispenser, dst *string) error {
-	opt := d.Val()
-	if !d.NextArg() {
-		return envplaceholder.Err(d, opt, opt+" needs a value")
-	}
-	*dst = d.Val()
-	if d.NextArg() {
-		return d.Errf("%s takes one value, got more: %q", opt, d.Val())
-	}
-	return nil
-}
-
 // pageArgs reads the page paths of a cart or thank_you option, checking
 // each with the rule Provision applies (need: the segment each must
 // capture, or "").
@@ -256,19 +243,4 @@ func pageArgs(d *caddyfile.Dispenser, need string) ([]string, error) {
 		return nil, d.Errf("%s: %v", opt, err)
 	}
 	return args, nil
-}
-
-// durationArg reads one positive duration argument.
-func durationArg(d *caddyfile.Dispenser, dst *caddy.Duration) error {
-	opt := d.Val()
-	var s string
-	if err := oneArg(d, &s); err != nil {
-		return err
-	}
-	dur, err := caddy.ParseDuration(s)
-	if err != nil || dur <= 0 {
-		return d.Errf("%s: %q is not a positive duration (e.g. 150ms, 2s, 15m)", opt, s)
-	}
-	*dst = caddy.Duration(dur)
-	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+
+	"github.com/kairoedge/kairo/stores"
 )
 
 // prePurchaseOptions are the upsell options of the product, checkout and
@@ -44,7 +46,7 @@ func (h *Handler) unmarshalPrePurchase(d *caddyfile.Dispenser, opt string) error
 		h.PopupAfter = append(h.PopupAfter, args[0]+" "+args[1])
 	case "popup_cap":
 		var s string
-		if err := oneArg(d, &s); err != nil {
+		if err := stores.OneArg(d, &s); err != nil {
 			return err
 		}
 		n, err := strconv.Atoi(s)
@@ -61,7 +63,7 @@ func (h *Handler) unmarshalPrePurchase(d *caddyfile.Dispenser, opt string) error
 // unmarshalPlacement parses `placement <name> { ... }`.
 func (h *Handler) unmarshalPlacement(d *caddyfile.Dispenser) error {
 	var name string
-	if err := oneArg(d, &name); err != nil {
+	if err := stores.OneArg(d, &name); err != nil {
 		return err
 	}
 	if h.Placements == nil {
@@ -76,11 +78,11 @@ func (h *Handler) unmarshalPlacement(d *caddyfile.Dispenser) error {
 		sub := d.Val()
 		switch sub {
 		case "mount":
-			if err := oneArg(d, &o.Mount); err != nil {
+			if err := stores.OneArg(d, &o.Mount); err != nil {
 				return err
 			}
 		case "after_add":
-			if err := oneArg(d, &o.AfterAdd); err != nil {
+			if err := stores.OneArg(d, &o.AfterAdd); err != nil {
 				return err
 			}
 		case "text":

@@ -11,6 +11,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 
 	"github.com/kairoedge/kairo/internal/widget"
+	"github.com/kairoedge/kairo/stores"
 )
 
 // How thank-you pages carry post-purchase offers (PostPurchaseConfig.Mode).
@@ -141,12 +142,12 @@ func (c *PostPurchaseConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		opt := d.Val()
 		switch opt {
 		case "window":
-			if err := durationArg(d, &c.Window); err != nil {
+			if err := stores.DurationArg(d, &c.Window); err != nil {
 				return err
 			}
 		case "max_steps":
 			var s string
-			if err := oneArg(d, &s); err != nil {
+			if err := stores.OneArg(d, &s); err != nil {
 				return err
 			}
 			n, err := strconv.Atoi(s)
@@ -155,11 +156,11 @@ func (c *PostPurchaseConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			c.MaxSteps = n
 		case "stylesheet":
-			if err := oneArg(d, &c.Stylesheet); err != nil {
+			if err := stores.OneArg(d, &c.Stylesheet); err != nil {
 				return err
 			}
 		case "icon":
-			if err := oneArg(d, &c.Icon); err != nil {
+			if err := stores.OneArg(d, &c.Icon); err != nil {
 				return err
 			}
 		case "link":
