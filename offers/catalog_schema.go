@@ -3,6 +3,7 @@ package offers
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -141,8 +142,7 @@ func peekID(raw json.RawMessage) string {
 func (d *draft) decode(path string, raw json.RawMessage, v reflect.Value) {
 	switch v.Type() {
 	case timeType:
-		t := parsed(d, path, raw, `an RFC 3339 time such as "2025-11-28T00:00:00Z"`,
-			func(s string) (time.Time, error) { return time.Parse(time.RFC3339, s) })
+		t := parsed(d, path, raw, `an RFC 3339 time such as "2025-11-28T00:00:00Z"`, parseTime)
 		v.Set(reflect.ValueOf(t.UTC()))
 		return
 	case durationType:
@@ -303,13 +303,25 @@ func parsed[T any](d *draft, path string, raw json.RawMessage, want string, pars
 	return v
 }
 
+// parseTime reads an RFC 3339 time whose year in UTC has four digits, as
+// every time the catalog writes back must have.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if y := t.UTC().Year(); err == nil && (y < 0 || y > 9999) {
+		err = errors.New("year out of range")
+	}
+	return t, err
+}
+
 // appendJSON writes v in the catalog's JSON, the form decode reads.
 func appendJSON(b []byte, v reflect.Value) []byte {
-	if m, ok := v.Interface().(json.Marshaler); ok {
-		out, _ := m.MarshalJSON() // Offer, Discount and time.Time: cannot fail
+	if m, ok := v.Interface().(json.Marshaler); ok && v.Type() != timeType {
+		out, _ := m.MarshalJSON() // Offer's and Discount's, which cannot fail
 		return append(b, out...)
 	}
 	switch {
+	case v.Type() == timeType:
+		return strconv.AppendQuote(b, v.Interface().(time.Time).Format(time.RFC3339Nano))
 	case v.Type() == durationType:
 		return strconv.AppendQuote(b, time.Duration(v.Int()).String())
 	case v.Kind() == reflect.String:

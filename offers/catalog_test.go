@@ -279,6 +279,7 @@ func TestParseCatalogProblems(t *testing.T) {
 		{"starts after ends", one(`"id":"t","starts_at":"2026-02-01T00:00:00Z","ends_at":"2026-01-01T00:00:00Z"`), []string{`offer "t": starts_at: 2026-02-01T00:00:00Z is not before ends_at 2026-01-01T00:00:00Z`}},
 		{"starts when ends", one(`"id":"t","starts_at":"2026-01-01T00:00:00Z","ends_at":"2026-01-01T01:00:00+01:00"`), []string{`offer "t": starts_at: 2026-01-01T00:00:00Z is not before ends_at 2026-01-01T00:00:00Z`}},
 		{"starts not a time", one(`"id":"t","starts_at":"2026-01-01"`), []string{`offer "t": starts_at: "2026-01-01" is not an RFC 3339 time such as "2025-11-28T00:00:00Z"`}},
+		{"starts before year 0 in UTC", one(`"id":"t","starts_at":"0000-01-01T00:00:00+01:00"`), []string{`offer "t": starts_at: "0000-01-01T00:00:00+01:00" is not an RFC 3339 time such as "2025-11-28T00:00:00Z"`}},
 		{"ends not a string", one(`"id":"t","ends_at":1767225600`), []string{`offer "t": ends_at: want an RFC 3339 time such as "2025-11-28T00:00:00Z", got number 1767225600`}},
 		{"expires after not a duration", one(`"id":"t","expires_after":"15 minutes"`), []string{`offer "t": expires_after: "15 minutes" is not a duration such as "15m" or "1h30m"`}},
 		{"expires after a number", one(`"id":"t","expires_after":900`), []string{`offer "t": expires_after: want a duration such as "15m" or "1h30m", got number 900`}},
