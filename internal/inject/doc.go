@@ -50,7 +50,8 @@
 // (the tokenizer state and a tag name prefix), and the only bytes held
 // back between writes are a possible "</body" prefix, at most six, because
 // the snippet must go in front of them. Memory per response does not grow
-// with the page. Injectors come from a pool (New takes one, Release gives
+// with the page (a ResponseWriter gathers a sized page of at most 256 KiB
+// to keep its length exact; larger ones stream). Injectors come from a pool (New takes one, Release gives
 // it back once its results are read): New, Write and Close do not allocate
 // in steady state.
 //
@@ -67,12 +68,16 @@
 // net/http would when there is no Content-Type) it rewrites a 200
 // text/html response in an ASCII-compatible charset with no
 // Content-Encoding (or identity) and no Content-Range. A rewritten
-// response loses Content-Length, ETag, Last-Modified, Accept-Ranges, body
-// digests and the fields only shared caches read (CDN-Cache-Control,
-// Surrogate-Control), and gets Cache-Control: private (the shared-cache
-// directives dropped; "private, no-store" for pages nothing may keep) and,
-// when asked, Vary: Cookie (SetPersonal). A HEAD gets the header its GET
-// would get (SetHead). Anything else - 304, 206, redirects and errors,
+// response loses ETag, Last-Modified, Accept-Ranges, body digests and the
+// fields only shared caches read (CDN-Cache-Control, Surrogate-Control),
+// and gets Cache-Control: private (the shared-cache directives dropped;
+// "private, no-store" for pages nothing may keep) and, when asked, Vary:
+// Cookie (SetPersonal). Its Content-Length stays exact when the store sent
+// one of at most 256 KiB: such a page is gathered (its bytes already
+// scanned as they come), and goes out with its final length once its end
+// shows whether it got the snippet; a larger or unsized page loses its
+// length and streams. A HEAD gets the header its GET would get, without a
+// length (SetHead). Anything else - 304, 206, redirects and errors,
 // JSON, text/event-stream, compressed bodies, UTF-16 - passes through with
 // the same bytes and headers; Reason says why, as a short label for a
 // metric.
@@ -95,7 +100,7 @@
 //	}
 //
 // Behind Caddy's encode handler, the compressor decides on the size of the
-// first write once Content-Length is gone (it compresses when that write
+// first write when Content-Length is gone (it compresses when that write
 // is over its minimum_length, 512 bytes by default). So when a page the
 // store sized at over 512 bytes loses its length, its first bytes are
 // gathered until more than 512 can go out at once (or a flush asks for

@@ -10,9 +10,9 @@ import (
 )
 
 // TestEarlySnippet runs a real server and client: a snippet known when the
-// header is decided is used at once (the length still goes: the page may
-// turn out to have no place for it), an empty one leaves the response
-// untouched, and one still pending makes the writer stream as before.
+// header is decided is used at once, an empty one leaves the response
+// untouched, and one still pending is waited for at </body>; the sized
+// page keeps an exact length either way (it is gathered, see lengthHold).
 func TestEarlySnippet(t *testing.T) {
 	// Larger than net/http's buffer, so that without a Content-Length the
 	// response goes out chunked.
@@ -28,11 +28,11 @@ func TestEarlySnippet(t *testing.T) {
 		wantRewritten bool
 	}{
 		{"known snippet", func() ([]byte, bool) { return []byte(snippet), true },
-			strings.Replace(page, "--></body>", "-->"+snippet+"</body>", 1), "", "max-age=60, private", "", true},
+			strings.Replace(page, "--></body>", "-->"+snippet+"</body>", 1), strconv.Itoa(len(page) + len(snippet)), "max-age=60, private", "", true},
 		{"known empty", func() ([]byte, bool) { return nil, true },
 			page, strconv.Itoa(len(page)), "max-age=60", `"v1"`, false},
 		{"not known yet", func() ([]byte, bool) { return nil, false },
-			strings.Replace(page, "--></body>", "-->"+snippet+"</body>", 1), "", "max-age=60, private", "", true},
+			strings.Replace(page, "--></body>", "-->"+snippet+"</body>", 1), strconv.Itoa(len(page) + len(snippet)), "max-age=60, private", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

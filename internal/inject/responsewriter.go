@@ -14,10 +14,12 @@ import (
 // compressed bodies...) passes through byte for byte with its header
 // untouched.
 //
-// A rewritten response loses Content-Length (unless SetEarlySnippet lets
-// it be kept exact), ETag, Last-Modified, Accept-Ranges and body digests,
-// gets Cache-Control: private, and its body streams through an Injector that puts the snippet before the real
-// </body> (or at the end, in Close).
+// A rewritten response loses ETag, Last-Modified, Accept-Ranges and body
+// digests, gets Cache-Control: private, and its body streams through an
+// Injector that puts the snippet before the real </body> (or at the end,
+// in Close). Its Content-Length is kept exact when the store sized the
+// page at no more than maxHeld bytes (see lengthHold), and dropped
+// otherwise.
 //
 // A body written without WriteHeader is a 200, as with net/http; a
 // missing Content-Type is sniffed from the first bytes as net/http would.
@@ -32,6 +34,7 @@ type ResponseWriter struct {
 	early   func() ([]byte, bool)
 
 	inj       Injector
+	hold      lengthHold // between inj and first while a sized page is gathered
 	first     firstBytes // between inj and the wrapped writer when the length is dropped
 	status    int        // explicit status held back until the first bytes can be sniffed
 	decided   bool       // the final header has been decided (and sent on)
@@ -58,8 +61,7 @@ func NewResponseWriter(w http.ResponseWriter, snippet func() []byte) *ResponseWr
 //
 // A snippet known that early changes what the client gets: an empty one
 // leaves the response untouched, header and all (Reason is
-// ReasonNoSnippet). A non-empty one does not keep Content-Length: whether
-// the page has a place for it is known only at its end.
+// ReasonNoSnippet).
 // Call it before the first WriteHeader or Write.
 func (w *ResponseWriter) SetEarlySnippet(early func() ([]byte, bool)) { w.early = early }
 
@@ -89,6 +91,16 @@ func (w *ResponseWriter) WriteHeader(status int) {
 		return
 	}
 	w.decide(status, nil)
+	w.sendHeader(status)
+}
+
+// sendHeader sends the decided header with status, unless a sized page is
+// being gathered (then lengthHold sends it with the page's final length).
+func (w *ResponseWriter) sendHeader(status int) {
+	if w.hold.holding() {
+		w.hold.status = status
+		return
+	}
 	w.ResponseWriter.WriteHeader(status)
 }
 
@@ -121,8 +133,8 @@ func (w *ResponseWriter) decideAtBody(p []byte) {
 		status = http.StatusOK
 	}
 	w.decide(status, p)
-	if w.status != 0 {
-		w.ResponseWriter.WriteHeader(status)
+	if w.status != 0 || w.hold.holding() {
+		w.sendHeader(status)
 	}
 }
 
@@ -158,9 +170,9 @@ func (w *ResponseWriter) decide(status int, sniff []byte) {
 			snippet = func() []byte { return early }
 		}
 	}
-	var stored int64 // the store's length, if it gave one
-	if v := firstValue(h["Content-Length"]); v != "" {
-		stored, _ = strconv.ParseInt(v, 10, 64)
+	var stored int64 // the store's length, if it gave one (and only one)
+	if v := h["Content-Length"]; len(v) == 1 {
+		stored, _ = strconv.ParseInt(v[0], 10, 64)
 	}
 	w.rewriting = true
 	rewriteHeader(h, w.personal)
@@ -169,7 +181,87 @@ func (w *ResponseWriter) decide(status int, sniff []byte) {
 		w.first = firstBytes{dst: w.ResponseWriter}
 		dst = &w.first
 	}
+	if 0 < stored && stored <= maxHeld {
+		buf := heldPool.Get().(*[]byte)
+		*buf = (*buf)[:0]
+		w.hold = lengthHold{rw: w.ResponseWriter, out: dst, buf: buf}
+		dst = &w.hold
+	}
 	w.inj.reset(dst, snippet)
+}
+
+// maxHeld is the largest Content-Length of a page that is gathered to keep
+// its length exact (most store pages are smaller).
+const maxHeld = 256 << 10
+
+// heldPool holds the buffers sized pages are gathered in.
+var heldPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// lengthHold gathers the rewritten body of a page the store sized at no
+// more than maxHeld bytes, and sends it at Close with its exact
+// Content-Length, header and body in as few writes as net/http can make
+// of them. Whether the page gets the snippet, and so its length, is known
+// only once all of it has been read; a store that sent a length had the
+// whole page at hand, so the wait is the transfer from the store. A flush,
+// or a body that outgrows maxHeld plus a snippet's room, gives the length
+// up: the header goes without it and the body streams on.
+type lengthHold struct {
+	rw     http.ResponseWriter // the wrapped writer, for the header
+	out    io.Writer           // where the body goes: rw, or firstBytes before it
+	status int                 // the status to send; 0 until it is decided
+	buf    *[]byte             // the body so far; nil once sent or given up
+}
+
+// holding reports whether the body is still being gathered.
+func (l *lengthHold) holding() bool { return l.buf != nil }
+
+// maxHeldBody is how long a gathered body may grow: the largest page
+// gathered and room for a snippet.
+const maxHeldBody = maxHeld + 64<<10
+
+// Write gathers p, or passes it on once the length is given up.
+func (l *lengthHold) Write(p []byte) (int, error) {
+	if l.buf == nil {
+		return l.out.Write(p)
+	}
+	if len(*l.buf)+len(p) <= maxHeldBody {
+		*l.buf = append(*l.buf, p...)
+		return len(p), nil
+	}
+	if err := l.giveUp(); err != nil {
+		return 0, err
+	}
+	return l.out.Write(p)
+}
+
+// giveUp sends the header without a length and what was gathered.
+func (l *lengthHold) giveUp() error {
+	if l.buf == nil {
+		return nil
+	}
+	b := l.buf
+	l.buf = nil
+	defer heldPool.Put(b)
+	l.rw.WriteHeader(l.status)
+	if len(*b) == 0 {
+		return nil
+	}
+	_, err := l.out.Write(*b)
+	return err
+}
+
+// finish sends the gathered page with its exact length.
+func (l *lengthHold) finish() error {
+	if l.buf == nil {
+		return nil
+	}
+	b := l.buf
+	l.buf = nil
+	defer heldPool.Put(b) // after the write, which is done with it when it returns
+	l.rw.Header()["Content-Length"] = []string{strconv.Itoa(len(*b))}
+	l.rw.WriteHeader(l.status)
+	_, err := l.rw.Write(*b)
+	return err
 }
 
 // minFirstWrite is the default minimum_length of Caddy's encode handler.
@@ -277,6 +369,9 @@ func (w *ResponseWriter) FlushError() error {
 	if !w.decided {
 		w.decideAtBody(nil)
 	}
+	if err := w.hold.giveUp(); err != nil {
+		return err
+	}
 	if err := w.first.flush(); err != nil {
 		return err
 	}
@@ -314,6 +409,9 @@ func (w *ResponseWriter) Close() error {
 		return nil
 	}
 	err := w.inj.Close()
+	if err == nil {
+		err = w.hold.finish()
+	}
 	if err == nil {
 		err = w.first.flush()
 	}

@@ -504,7 +504,8 @@ func (w *writeRecorder) Write(p []byte) (int, error) {
 // store length (over 512 bytes) had to go reaches the next writer with a
 // first write over 512 bytes however short the store's first chunk, so
 // that Caddy's encode still compresses it; that a flush sends what was
-// gathered; and that short or unsized pages stream as they came.
+// gathered; that a page sized up to maxHeld goes out in one write (with
+// its exact length); and that unsized pages stream as they came.
 func TestFirstWriteLongEnoughToCompress(t *testing.T) {
 	head := "<html><head><title>Cart</title></head><body>"
 	rest := strings.Repeat("<p>item</p>", 200) + "</body></html>"
@@ -515,10 +516,12 @@ func TestFirstWriteLongEnoughToCompress(t *testing.T) {
 		flushAfter bool   // the store flushes after its first chunk
 		wantFirst  func(n int) bool
 	}{
-		{"sized page, short first chunk", strconv.Itoa(len(page)), false, func(n int) bool { return n > minFirstWrite }},
+		{"sized page", strconv.Itoa(len(page)), false, func(n int) bool { return n == len(page)+len(testSnippet) }},
 		{"sized page, flushed first chunk", strconv.Itoa(len(page)), true, func(n int) bool { return n == len(head) }},
+		{"page sized over maxHeld, short first chunk", strconv.Itoa(maxHeld + 1), false, func(n int) bool { return n > minFirstWrite }},
+		{"page sized over maxHeld, flushed first chunk", strconv.Itoa(maxHeld + 1), true, func(n int) bool { return n == len(head) }},
 		{"unsized page", "", false, func(n int) bool { return n == len(head) }},
-		{"short page", "400", false, func(n int) bool { return n == len(head) }},
+		{"short page", "400", false, func(n int) bool { return n == len(page)+len(testSnippet) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -542,6 +545,46 @@ func TestFirstWriteLongEnoughToCompress(t *testing.T) {
 			}
 			if want := strings.Replace(page, "</body>", testSnippet+"</body>", 1); rec.Body.String() != want {
 				t.Errorf("body %q", rec.Body.String())
+			}
+		})
+	}
+}
+
+// TestLengthHold checks the exact length of a page the store sized: with
+// the snippet when the page has a place for it, the store's own when it
+// passes through, none when the body outgrows what may be gathered.
+func TestLengthHold(t *testing.T) {
+	placed := "<html><body><p>hi</p></body></html>"
+	noPlace := "<html><body><b>hi</body></html>" // the <b> is still open at </body>
+	big := "<html><body>" + strings.Repeat("<p>item</p>", maxHeldBody/10) + "</body></html>"
+	tests := []struct {
+		name, page, length string
+		want, wantLength   string
+	}{
+		{"placed", placed, strconv.Itoa(len(placed)), strings.Replace(placed, "</body>", testSnippet+"</body>", 1), strconv.Itoa(len(placed) + len(testSnippet))},
+		{"no place", noPlace, strconv.Itoa(len(noPlace)), noPlace, strconv.Itoa(len(noPlace))},
+		{"outgrows the hold", big, "100", strings.Replace(big, "</body>", testSnippet+"</body>", 1), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			rw := NewResponseWriter(rec, func() []byte { return []byte(testSnippet) })
+			rw.Header().Set("Content-Type", "text/html")
+			rw.Header().Set("Content-Length", tt.length)
+			rw.WriteHeader(http.StatusOK)
+			for p := tt.page; len(p) > 0; {
+				n := min(32<<10, len(p))
+				_, _ = io.WriteString(rw, p[:n])
+				p = p[n:]
+			}
+			if err := rw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Body.String() != tt.want {
+				t.Errorf("body %.200q..., want %.200q...", rec.Body.String(), tt.want)
+			}
+			if got := rec.Header().Get("Content-Length"); got != tt.wantLength {
+				t.Errorf("Content-Length %q, want %q", got, tt.wantLength)
 			}
 		})
 	}
