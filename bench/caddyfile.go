@@ -15,6 +15,8 @@ type proxyConfig struct {
 	Upsell     bool   // the upsell handler is configured
 	ContextTTL string // upsell's context_ttl, "" for none
 	Route      string // path prefix the load goes to: /page (no match) or /cart (matched)
+	Nginx      bool   // the peer: nginx instead of Caddy (nginx.go)
+	SubFilter  bool   // nginx inserts the widget with sub_filter
 }
 
 // The configurations. B and C run the same Caddyfile; only the requested
@@ -27,12 +29,24 @@ var (
 	configInjected = proxyConfig{Key: "C", Name: "upsell injecting, context from the store", Upsell: true, Route: "/cart"}
 	configCached   = proxyConfig{Key: "D", Name: "upsell injecting, context cached", Upsell: true, ContextTTL: "2s", Route: "/cart"}
 	allConfigs     = []proxyConfig{configPlain, configNoMatch, configInjected, configCached}
+	// kairoConfigs are the Caddy ones, A to D; allConfigs adds the nginx
+	// peer rows when nginx is installed (withPeers).
+	kairoConfigs = allConfigs
 	// injectingConfigs put the widget into the page.
 	injectingConfigs = []proxyConfig{configInjected, configCached}
 )
 
-// injects says whether the page comes back with the widget.
+// injects says whether the page comes back with Kairo's widget.
 func (c proxyConfig) injects() bool { return c.Upsell && c.Route == "/cart" }
+
+// withPeers adds the nginx rows E and F to the run when nginx is there.
+func withPeers() bool {
+	if !nginxAvailable() {
+		return false
+	}
+	allConfigs = append(kairoConfigs[:len(kairoConfigs):len(kairoConfigs)], configNginx, configNginxSub)
+	return true
+}
 
 // url is the address of a page of the given size through this config.
 func (c proxyConfig) url(base string, size pageSize) string {

@@ -41,10 +41,14 @@ type caddyLauncher struct {
 	upstream string
 	catalog  string
 	started  int
+	widget   []byte // a widget C inserted, for the nginx sub_filter row
 }
 
 // start runs Caddy with cfg on fresh ports and waits until it serves.
 func (l *caddyLauncher) start(cfg proxyConfig) (*caddyProc, error) {
+	if cfg.Nginx {
+		return l.startNginx(cfg)
+	}
 	l.started++
 	listen, err := freeAddr()
 	if err != nil {

@@ -61,6 +61,9 @@ func run(o options, caddyBin, out string) error {
 	if err := wrkAvailable(); err != nil {
 		return err
 	}
+	if !withPeers() {
+		fmt.Fprintln(os.Stderr, "nginx not found (apt-get install nginx-light): no peer rows E and F")
+	}
 	root, err := moduleRoot()
 	if err != nil {
 		return err

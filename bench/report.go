@@ -31,8 +31,12 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 	fmt.Fprintf(w, "Load: wrk, %d connections, %d thread(s), %d interleaved rounds (A, B, C, D, A, B, C, D ...) of %s per config and page size, each after %s of warm-up on a fresh Caddy process.\n",
 		o.Conns, res.Threads, o.Rounds, o.Duration, o.Warmup)
 	fmt.Fprintln(w, "A = plain `reverse_proxy`; B = `upsell` configured, request path not matched; C = `upsell` injecting on the cart route, asking the store for the cart context on every page; D = as C with the context cached (`context_ttl`). No `encode` in any of them.")
+	if len(allConfigs) > len(kairoConfigs) {
+		fmt.Fprintln(w, "The peer, pinned and loaded the same way, interleaved with A-D: E = nginx `proxy_pass` (one process, keep-alive to the store); F = nginx `sub_filter` inserting the same widget (one C inserted) before the first `</body>` it meets, which on this page is the one in the `<title>`: `sub_filter` does not read HTML.")
+	}
 	fmt.Fprintln(w, "Figures are medians over the rounds; ×A is the median of each round's ratio to A.")
 	fmt.Fprintln(w)
+	writePeerTable(w, res, sum)
 
 	fmt.Fprintln(w, "| page | config | req/s | ×A | p50 | ×A | p99 | ×A | CPU/req | ×A | peak RSS | ×A |")
 	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
@@ -179,3 +183,18 @@ func signedMiB(b float64) string { return fmt.Sprintf("%+.1f MB", b/(1<<20)) }
 
 // pct formats a ratio as a percentage.
 func pct(r float64) string { return fmt.Sprintf("%.1f%%", 100*r) }
+
+// writePeerTable sets the cost of inserting a widget with nginx (F against
+// E) beside Kairo's (C and D against A), when the run had the peer rows.
+func writePeerTable(w io.Writer, res *results, sum summaries) {
+	if len(allConfigs) == len(kairoConfigs) {
+		return
+	}
+	fmt.Fprintln(w, "| page | C/A req/s | D/A req/s | F/E req/s | C/A CPU/req | D/A CPU/req | F/E CPU/req |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|")
+	for _, size := range res.Sizes {
+		c, d, f := sum[size.Name][configInjected.Key], sum[size.Name][configCached.Key], sum[size.Name][peerRatioKey]
+		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", size.Label, c.RPSx, d.RPSx, f.RPSx, c.CPUReqx, d.CPUReqx, f.CPUReqx)
+	}
+	fmt.Fprintln(w)
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -128,8 +129,13 @@ func (h *harness) runCell(cfg proxyConfig, size pageSize, light bool) (cellRun, 
 		return c, err
 	}
 	defer p.stop()
-	if c.WidgetSize, err = checkConfig(h.client, p.base, cfg, size, h.pages[size.Name]); err != nil {
+	frag, err := checkConfig(h.client, p.base, cfg, size, h.pages[size.Name], h.launcher.widget)
+	if err != nil {
 		return c, err
+	}
+	c.WidgetSize = len(frag)
+	if cfg.injects() && h.launcher.widget == nil {
+		h.launcher.widget = bytes.Clone(frag) // what F inserts
 	}
 	url := cfg.url(p.base, size)
 	if _, err := h.gen.run(url, h.opts.Conns, h.opts.Warmup); err != nil {

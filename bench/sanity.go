@@ -62,22 +62,29 @@ func checkInjected(got, page []byte) ([]byte, error) {
 }
 
 // checkConfig fetches one page of size through cfg and checks that it was
-// injected (C, D) or untouched (A, B). It returns the widget's size in bytes
-// (0 for untouched pages).
-func checkConfig(client *http.Client, base string, cfg proxyConfig, size pageSize, page []byte) (int, error) {
+// injected (C, D), had widget inserted once somewhere (F), or came back
+// untouched (A, B, E). It returns the inserted fragment (nil for untouched
+// pages).
+func checkConfig(client *http.Client, base string, cfg proxyConfig, size pageSize, page, widget []byte) ([]byte, error) {
 	got, err := fetchPage(client, cfg.url(base, size))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if cfg.injects() {
 		frag, err := checkInjected(got, page)
 		if err != nil {
-			return 0, fmt.Errorf("%s, %s page: %v", cfg.Name, size.Label, err)
+			return nil, fmt.Errorf("%s, %s page: %v", cfg.Name, size.Label, err)
 		}
-		return len(frag), nil
+		return frag, nil
+	}
+	if cfg.SubFilter {
+		if len(got) != len(page)+len(widget) || bytes.Count(got, []byte(widgetMarker)) != 1 {
+			return nil, fmt.Errorf("%s, %s page: the widget was not inserted once (%d bytes, sent %d)", cfg.Name, size.Label, len(got), len(page))
+		}
+		return widget, nil
 	}
 	if err := checkUntouched(got, page); err != nil {
-		return 0, fmt.Errorf("%s, %s page: %v", cfg.Name, size.Label, err)
+		return nil, fmt.Errorf("%s, %s page: %v", cfg.Name, size.Label, err)
 	}
-	return 0, nil
+	return nil, nil
 }

@@ -11,13 +11,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 )
 
 // contractStore answers the cart context with a fixed body and status.
-func contractStore(t *testing.T, status int, body string) *httptest.Server {
+func contractStore(t testing.TB, status int, body string) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -39,7 +40,14 @@ func provisioned(t *testing.T, storeURL string) *Handler {
 }
 
 // provisionedWithTimeout is provisioned with the store's context timeout.
-func provisionedWithTimeout(t *testing.T, storeURL, timeout string) *Handler {
+func provisionedWithTimeout(t testing.TB, storeURL, timeout string) *Handler {
+	t.Helper()
+	return provisionedWith(t, storeURL, timeout, 0)
+}
+
+// provisionedWith is provisioned with the store's context timeout and a
+// context_ttl (0 for none).
+func provisionedWith(t testing.TB, storeURL, timeout string, contextTTL time.Duration) *Handler {
 	t.Helper()
 	catalog, err := filepath.Abs("../demo/offers.json")
 	if err != nil {
@@ -54,6 +62,7 @@ func provisionedWithTimeout(t *testing.T, storeURL, timeout string) *Handler {
 		CartPaths:     []string{"/cart"},
 		ThankYouPaths: []string{"/checkout/success/{order_id}"},
 		StoreRaw:      json.RawMessage(`{"url":"` + storeURL + `","timeout":"` + timeout + `"}`),
+		ContextTTL:    caddy.Duration(contextTTL),
 	}
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
 	t.Cleanup(cancel)

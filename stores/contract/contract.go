@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -80,9 +82,10 @@ type Store struct {
 	// carry the customer's cookies instead.
 	Headers map[string]string `json:"headers,omitempty"`
 
-	base    string // scheme://host[:port][/path], without a trailing slash
-	headers http.Header
-	http    *http.Client
+	base      string // scheme://host[:port][/path], without a trailing slash
+	headers   http.Header
+	http      *http.Client
+	validated *revalidation // contexts the store sent with an ETag or max-age
 }
 
 // CaddyModule returns the Caddy module information.
@@ -131,6 +134,7 @@ func (s *Store) Provision(caddy.Context) error {
 		s.headers.Set(k, v)
 	}
 	s.http = stores.NewHTTPClient()
+	s.validated = new(revalidation)
 	return nil
 }
 
@@ -180,26 +184,47 @@ func (s *Store) addCredentials(req *http.Request) {
 	}
 }
 
+// context sends a context request and decodes the answer, asking with
+// If-None-Match when a context for it was kept (see revalidation).
 func (s *Store) context(req *http.Request) (*offers.Context, error) {
 	req.Header.Set("Accept", "application/json")
+	key := validationKey(req)
+	kept, fresh := s.validated.lookup(key, time.Now())
+	if fresh {
+		return kept.sc, nil
+	}
+	if kept != nil && kept.etag != "" {
+		req.Header.Set("If-None-Match", kept.etag)
+	}
 	resp, err := s.http.Do(req)
 	if err != nil {
 		return nil, stores.TransportError(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, stores.MaxAnswer))
-	if err != nil {
+	buf := bodyPool.Get().(*bytes.Buffer)
+	defer bodyPool.Put(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, stores.MaxAnswer)); err != nil {
 		return nil, stores.TransportError(err)
+	}
+	if resp.StatusCode == http.StatusNotModified && kept != nil {
+		s.validated.refresh(key, resp.Header, time.Now())
+		return kept.sc, nil
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, &stores.Failure{Reason: stores.FailStatus, Status: resp.StatusCode}
 	}
-	sc, err := offers.ParseContext(body)
+	sc, err := offers.ParseContext(buf.Bytes())
 	if err != nil {
 		return nil, &stores.Failure{Reason: stores.FailBadAnswer, Err: err}
 	}
+	s.validated.keep(key, resp.Header, sc, time.Now())
 	return sc, nil
 }
+
+// bodyPool holds the buffers context answers are read into (the decoded
+// context keeps none of their bytes).
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // acceptLine is one line item of an accept request (store contract v1).
 type acceptLine struct {
