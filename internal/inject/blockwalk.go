@@ -20,15 +20,22 @@ import "math/bits"
 // runs are worked out again if a value hid a '>'. What neither takes
 // ("</body", DOCTYPEs, scripts with "<!--", tags of other shapes) goes to
 // the exact path. A '>' in text is text.
-func plainTags(p []byte, i int, t *markedBlocks, tr *tree) int {
-	open := -1 // the '<' of a tag that runs on from the previous block
+//
+// told reports whether the tree has heard of the tag at the returned '<'
+// already: a tag the walk looked at and told the tree of, whose quoted
+// values it then could not follow to the end. The exact path reads it
+// again and must not tell the tree twice (a formatting element would
+// count as open twice).
+func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
+	open := -1     // the '<' of a tag that runs on from the previous block
+	lastTold := -1 // the '<' of the last tag told to the tree here
 	for {
 		m, base := t.block(p, i)
 		if m == nil {
 			if open >= 0 {
-				return open
+				return open, open == lastTold
 			}
-			return i
+			return i, false
 		}
 		var in uint64
 		if open >= 0 {
@@ -54,13 +61,14 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) int {
 				}
 				switch i = passLook(p, t, j, tr); {
 				case i == j: // a plain tag after all
+					lastTold = j
 					look &= look - 1
 					if tr.needText() {
 						noteText(m, uint(h+1), runs, look|quoted, tr)
 					}
 					continue
 				case i < 0:
-					return j // the exact path reads it
+					return j, false // the exact path reads it (the tree has not heard of it)
 				}
 				open = -1
 				goto next // on after the comment or element
@@ -80,7 +88,7 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) int {
 			}
 			if g < 0 { // not within the block: from a window at the tag's '<'
 				if g = tagEndAt(p, t, j); g < 0 {
-					return j // the exact path reads it
+					return j, j == lastTold // the exact path reads it
 				}
 				g -= base
 			}

@@ -71,13 +71,15 @@ func (s *scanner) data(p []byte, i int) (int, int) {
 	n := len(p)
 	var j, k int // the current '<'; the byte that ends its tag name
 	var w uint64
+	told := false // the tree has heard of the tag at j (see plainTags)
 
 search: // for the next '<' from i
+	told = false
 	if s.tree.needText() {
 		s.textFrom(p, i)
 	}
 	if blockWalk && n-i >= blockLookahead {
-		if j = plainTags(p, i, s.markedBlocks(), &s.tree); p[j] == '<' && n-j >= fastLookahead {
+		if j, told = plainTags(p, i, s.markedBlocks(), &s.tree); p[j] == '<' && n-j >= fastLookahead {
 			goto exact
 		}
 		// In the data state; a '<' there is read below. The walk notes
@@ -144,7 +146,7 @@ exact: // p[j] is a '<' with fastLookahead bytes after it
 		if rawNameLens>>(k-j-1)&1 != 0 {
 			s.pending = rawKindOf(p[j+1 : k])
 		}
-		if trigInitial[c] && !s.tree.startWord(w, k-j-1) {
+		if trigInitial[c] && !told && !s.tree.startWord(w, k-j-1) {
 			// SVG or MathML: step reads the tag (self-closing or not).
 			s.state = sTagOpen
 			s.tagStart = j
@@ -178,7 +180,7 @@ exact: // p[j] is a '<' with fastLookahead bytes after it
 		}
 		s.isEnd = true
 		s.pending = rawNone
-		if trigInitial[byte(w)] {
+		if trigInitial[byte(w)] && !told {
 			s.tree.endWord(w, k-j-2)
 		}
 	} else {
