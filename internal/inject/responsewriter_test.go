@@ -37,12 +37,41 @@ var (
 // observed keeps the ResponseWriter of the last wrapped request, so tests
 // can read its results after the server handled the request.
 type observed struct {
-	mu sync.Mutex
-	rw *ResponseWriter
+	mu    sync.Mutex
+	rw    *ResponseWriter
+	ready chan struct{} // closed by the first set
+	once  sync.Once
 }
 
-func (o *observed) set(rw *ResponseWriter) { o.mu.Lock(); o.rw = rw; o.mu.Unlock() }
-func (o *observed) get() *ResponseWriter   { o.mu.Lock(); defer o.mu.Unlock(); return o.rw }
+func (o *observed) init() chan struct{} {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.ready == nil {
+		o.ready = make(chan struct{})
+	}
+	return o.ready
+}
+
+func (o *observed) set(rw *ResponseWriter) {
+	ready := o.init()
+	o.mu.Lock()
+	o.rw = rw
+	o.mu.Unlock()
+	o.once.Do(func() { close(ready) })
+}
+
+// get waits for the handler to finish (a client may have the whole body
+// of a page with a length before the handler returns) and returns its
+// writer, or nil after a second.
+func (o *observed) get() *ResponseWriter {
+	select {
+	case <-o.init():
+	case <-time.After(time.Second):
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.rw
+}
 
 // wrap puts next behind the gating, the way the Caddy module does: only
 // eligible requests are prepared and wrapped, and the wrapper is closed
