@@ -313,7 +313,9 @@ func shortTag(u uint64, tr *tree) bool {
 	}
 	var k uint8
 	switch {
-	case byte(u>>8) == '>':
+	case byte(u>>8) == '>' && (end || isAlpha(byte(u))):
+		// "<0>" is text, which the tree may be waiting for; "</0>" is a
+		// bogus comment, which changes nothing.
 		k = letterKinds[byte(u)]
 	case byte(u>>16) == '>' && isAlpha(byte(u>>8)) && isAlpha(byte(u)):
 		k = kindOfWord(u, 2)
