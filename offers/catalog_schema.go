@@ -151,9 +151,17 @@ func (d *draft) decode(path string, raw json.RawMessage, v reflect.Value) {
 	}
 	switch v.Kind() {
 	case reflect.String:
-		v.SetString(d.str(path, raw))
+		if jsonType(raw) != '"' {
+			d.fail(path, "want a string, got %s", describeJSON(raw))
+			return
+		}
+		v.SetString(decodeString(bytes.TrimSpace(raw)))
 	case reflect.Bool:
-		v.SetBool(d.boolean(path, raw))
+		if t := jsonType(raw); t != 't' && t != 'f' {
+			d.fail(path, "want true or false, got %s", describeJSON(raw))
+		} else {
+			v.SetBool(t == 't')
+		}
 	case reflect.Int, reflect.Int64:
 		v.SetInt(d.integer(path, raw, v.Kind() == reflect.Int64))
 	case reflect.Pointer:
@@ -243,15 +251,6 @@ func (d *draft) decodeList(path string, raw json.RawMessage, v reflect.Value) {
 	}
 }
 
-// str decodes a JSON string.
-func (d *draft) str(path string, raw json.RawMessage) string {
-	if jsonType(raw) != '"' {
-		d.fail(path, "want a string, got %s", describeJSON(raw))
-		return ""
-	}
-	return decodeString(bytes.TrimSpace(raw))
-}
-
 // integer decodes a JSON number without fraction or exponent. minorUnits
 // adds a hint for amounts of money, which are counted in minor units.
 func (d *draft) integer(path string, raw json.RawMessage, minorUnits bool) int64 {
@@ -273,18 +272,6 @@ func (d *draft) integer(path string, raw json.RawMessage, minorUnits bool) int64
 		return 0
 	}
 	return n
-}
-
-// boolean decodes true or false.
-func (d *draft) boolean(path string, raw json.RawMessage) bool {
-	switch jsonType(raw) {
-	case 't':
-		return true
-	case 'f':
-		return false
-	}
-	d.fail(path, "want true or false, got %s", describeJSON(raw))
-	return false
 }
 
 // parsed decodes a string that parse reads, such as a time or a duration;
@@ -324,13 +311,9 @@ func appendJSON(b []byte, v reflect.Value) []byte {
 		return strconv.AppendQuote(b, v.Interface().(time.Time).Format(time.RFC3339Nano))
 	case v.Type() == durationType:
 		return strconv.AppendQuote(b, time.Duration(v.Int()).String())
-	case v.Kind() == reflect.String:
-		out, _ := json.Marshal(v.String()) // a string: cannot fail
+	case v.Kind() == reflect.String, v.Kind() == reflect.Bool, v.Kind() == reflect.Int, v.Kind() == reflect.Int64:
+		out, _ := json.Marshal(v.Interface()) // a plain value: cannot fail
 		return append(b, out...)
-	case v.Kind() == reflect.Bool:
-		return strconv.AppendBool(b, v.Bool())
-	case v.Kind() == reflect.Int || v.Kind() == reflect.Int64:
-		return strconv.AppendInt(b, v.Int(), 10)
 	case v.Kind() == reflect.Pointer:
 		return appendJSON(b, v.Elem())
 	case v.Kind() == reflect.Slice:
