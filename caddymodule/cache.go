@@ -35,6 +35,16 @@ func (t *ttlCache[K, V]) set(key K, v V) { t.c.SetWithTTL(key, v, 1, t.ttl) }
 
 func (t *ttlCache[K, V]) del(key K) { t.c.Del(key) }
 
+// setVisible is set, then waits until the entry can be read: ristretto
+// applies a new key's Set in the background, so a customer's next page
+// (or a second request of the same page) could miss a context just
+// fetched and ask the store again. It costs a round trip to ristretto's
+// goroutine, paid only after a store call.
+func (t *ttlCache[K, V]) setVisible(key K, v V) {
+	t.set(key, v)
+	t.c.Wait()
+}
+
 func (t *ttlCache[K, V]) close() { t.c.Close() }
 
 // selectionCache keeps recent selections keyed by placement and context

@@ -184,7 +184,7 @@ func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID
 		}
 		h.metrics.storeLatency.WithLabelValues(call, resultLabel(res.err)).Observe(time.Since(start).Seconds())
 		if key != "" && res.err == nil {
-			h.contexts.set(key, res.sc)
+			h.contexts.setVisible(key, res.sc)
 		}
 		res.available = true
 		ch <- res
