@@ -96,8 +96,11 @@ func ParseContext(data []byte) (*Context, error) {
 		return nil, fmt.Errorf("context: want a JSON object, got %s", describeJSON(trimmed))
 	}
 	var c Context
-	if err := json.Unmarshal(trimmed, &c); err != nil {
-		return nil, contextDecodeError(err)
+	if !decodeContext(trimmed, &c) {
+		c = Context{}
+		if err := json.Unmarshal(trimmed, &c); err != nil {
+			return nil, contextDecodeError(err)
+		}
 	}
 	c.normalize()
 	if err := c.check(); err != nil {

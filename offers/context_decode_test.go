@@ -1,0 +1,67 @@
+package offers
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// contextDecodeCases are contexts of the usual shape, which the fast path
+// must take, and some it must leave to encoding/json.
+var contextDecodeCases = []struct {
+	doc  string
+	fast bool
+}{
+	{`{"id":"1001","currency":"USD","subtotal":4599,"items":[{"product_id":"mug","variant_id":"mug-white","quantity":1,"unit_price":1999,"tags":["kitchen"]}],"customer":{"id":"c1","tags":["vip"],"orders_count":3},"status":"paid"}`, true},
+	{` { "id" : "c" , "currency" : "eur" , "items" : [ ] , "extra" : {"a":[1,{"b":"}"}]} , "customer" : null } `, true},
+	{`{"id":"c","currency":"USD","items":[{"product_id":"p","quantity":2,"unit_price":5,"tags":[],"x":true}],"customer":{"orders_count":0}}`, true},
+	{`{"ID":"c","currency":"USD","items":[]}`, false},                                 // another letter case
+	{`{"id":"c\u00e9","currency":"USD","items":[]}`, false},                           // an escape
+	{`{"id":"c","id":"d","currency":"USD","items":[]}`, false},                        // a repeated key
+	{`{"id":"c","currency":"USD","subtotal":1.5,"items":[]}`, false},                  // not a whole number
+	{`{"id":"c","currency":"USD","subtotal":99999999999999999999,"items":[]}`, false}, // too large
+	{`{"id":"c","currency":"USD","items":null}`, false},
+	{`{"id":"c","currency":"USD","placed_at":"2025-11-28T10:00:00Z","items":[]}`, false},
+	{`{"id":1}`, false},
+	{`{"id":"c",}`, false}, // not JSON
+}
+
+func TestDecodeContext(t *testing.T) {
+	for _, tc := range contextDecodeCases {
+		var fast Context
+		if got := decodeContext([]byte(tc.doc), &fast); got != tc.fast {
+			t.Errorf("decodeContext(%s) = %v, want %v", tc.doc, got, tc.fast)
+			continue
+		}
+		if tc.fast {
+			checkSameAsJSON(t, []byte(tc.doc), &fast)
+		}
+	}
+}
+
+// checkSameAsJSON holds what the fast path decoded to encoding/json's
+// result for the same document.
+func checkSameAsJSON(t *testing.T, data []byte, fast *Context) {
+	t.Helper()
+	var slow Context
+	if err := json.Unmarshal(data, &slow); err != nil {
+		t.Fatalf("the fast path took %q, encoding/json refuses it: %v", data, err)
+	}
+	if !reflect.DeepEqual(*fast, slow) {
+		t.Fatalf("%q:\nfast %#v\njson %#v", data, *fast, slow)
+	}
+}
+
+// FuzzContextDecode holds the fast path to encoding/json on every input it
+// takes.
+func FuzzContextDecode(f *testing.F) {
+	for _, tc := range contextDecodeCases {
+		f.Add([]byte(tc.doc))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var fast Context
+		if decodeContext(data, &fast) {
+			checkSameAsJSON(t, data, &fast)
+		}
+	})
+}
