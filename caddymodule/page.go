@@ -77,6 +77,11 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 	rw := inject.NewResponseWriter(w, run.snippet)
 	rw.SetEarlySnippet(run.early)
 	rw.SetPersonal(personal(pl))
+	if h.mountFor(pl) != "" {
+		// The widget moves itself to the operator's mount: where it lands
+		// first does not matter, and </body> holds nothing back.
+		rw.SetAtBodyEnd()
+	}
 	defer func() {
 		// reverse_proxy aborts a response whose body the store broke off
 		// (or the client left) by panicking with http.ErrAbortHandler: the

@@ -1,6 +1,7 @@
 // Package inject puts an HTML snippet (Kairo's offer widget) into store
-// pages as they stream through Caddy: just before the page's real </body>,
-// in one pass, without holding the page. It also decides which responses
+// pages as they stream through Caddy: just before the page's site footer
+// (a <footer> that is a child of <body>), else just before the page's
+// real </body>, in one pass, without holding the page. It also decides which responses
 // may be rewritten and fixes their headers. It depends on the standard
 // library only; the Caddy module (package caddymodule) drives it.
 //
@@ -38,6 +39,22 @@
 // deadline) while the page so far has already gone out; it may return nil
 // to insert nothing.
 //
+// # The site footer
+//
+// By default the snippet goes in front of the page's site footer instead:
+// a <footer> start tag that is a child of <body>, with a place in front
+// of it as above, so that the widget shows above the store's links and
+// notices rather than below them (AtBodyEnd turns this off, for a widget
+// that moves itself). Whether a footer is a child of <body> shows only in
+// what follows it, so from such a footer's '<' the page is held back (at
+// most footerHoldCap bytes, from a pool) and read exactly, until an end
+// tag shows the footer was inside another element (the held bytes go out
+// and the scan goes on) or the document ends (the snippet goes in front
+// of the footer). The footer and what follows it - usually a few KB that
+// arrive together - then reach the client at the end of the page; a page
+// whose tail after the footer is longer keeps the </body> rule.
+// placement_footer.go states the rule and its limits.
+//
 // SVG and MathML are read tag by tag (their <style> and <title> are not
 // raw text there); an unfinished "</body" cut off by the end of the
 // document counts at its delimiter (the snippet goes in front of it,
@@ -48,10 +65,12 @@
 // Writes may split the document at any byte, inside a tag name, a quoted
 // value, "<!--" or "</script". The scanner's whole state is a few bytes
 // (the tokenizer state and a tag name prefix), and the only bytes held
-// back between writes are a possible "</body" prefix, at most six, because
-// the snippet must go in front of them. Memory per response does not grow
-// with the page (a ResponseWriter gathers a sized page of at most 256 KiB
-// to keep its length exact; larger ones stream). Injectors come from a pool (New takes one, Release gives
+// back between writes are a possible "</body" (or "<footer") prefix, at
+// most seven, because the snippet must go in front of them, and the tail
+// of a page from a possible site footer on (bounded, above). Memory per
+// response does not grow with the page (a ResponseWriter gathers a sized
+// page of at most 256 KiB to keep its length exact; larger ones stream).
+// Injectors come from a pool (New takes one, Release gives
 // it back once its results are read): New, Write and Close do not allocate
 // in steady state.
 //

@@ -7,21 +7,25 @@ import (
 )
 
 // holdCap bounds the bytes an Injector holds back between writes: the
-// longest undecided candidate is "</body" (six bytes); one more byte
+// longest undecided candidate is "<footer" (seven bytes); one more byte
 // always decides it.
 const holdCap = 8
 
 // Injector streams HTML to a destination writer and inserts a snippet just
-// before the document's real </body> end tag: the first one that is not
+// before the document's site footer (a <footer> child of <body>; see
+// AtBodyEnd), else just before its real </body> end tag: the first one
+// that is not
 // inside a comment, a raw-text element (script, style, textarea, title,
 // noscript, xmp, iframe, noembed, noframes, plaintext) or an attribute
 // value, in any letter case, with or without attributes or whitespace
 // ("</body >", "</BODY foo>"). A document without one gets the snippet at
 // Close.
 //
-// Bytes are written through as they arrive; only a possible "</body"
-// split across writes (at most six bytes) is held back until the next
-// write decides it. Memory does not grow with the document.
+// Bytes are written through as they arrive; only a possible "</body" or
+// "<footer" split across writes (at most seven bytes) is held back until
+// the next write decides it, and the tail from a possible site footer on
+// (at most footerHoldCap bytes) until the end says whether it is one.
+// Memory does not grow with the document.
 //
 // An Injector is not safe for concurrent use.
 type Injector struct {
@@ -47,6 +51,14 @@ type Injector struct {
 	// offset the snippet went in front of (-1 before that).
 	consumed   int64
 	insertedAt int64
+
+	// held holds the page from a footer that may be the site footer on
+	// (footerhold.go): footerAt is its input offset, bodyAt the index in
+	// held of a "</body" the snippet may go in front of if the footer
+	// turns out not to be the one (-1 while there is none).
+	held     *footerBuf
+	footerAt int64
+	bodyAt   int
 }
 
 var injectorPool = sync.Pool{New: func() any { return new(Injector) }}
@@ -70,7 +82,9 @@ func New(dst io.Writer, snippet func() []byte) *Injector {
 // reset makes i ready for a new document.
 func (i *Injector) reset(dst io.Writer, snippet func() []byte) {
 	i.sc.releaseBlocks()
+	i.releaseHeld()
 	*i = Injector{dst: dst, snippet: snippet, insertedAt: -1}
+	i.sc.tree.footers = true
 }
 
 // Release returns i to the pool New draws from. i must not be used
@@ -78,6 +92,7 @@ func (i *Injector) reset(dst io.Writer, snippet func() []byte) {
 // garbage collected like any value.
 func (i *Injector) Release() {
 	i.sc.releaseBlocks()
+	i.releaseHeld()
 	*i = Injector{}
 	injectorPool.Put(i)
 }
@@ -100,11 +115,32 @@ func (i *Injector) Write(p []byte) (int, error) {
 	i.noteHead(p)
 	done := 0 // bytes of p written (or held) so far
 	for {
+		if i.held != nil {
+			n, err := i.writeHeld(p[done:])
+			done += n
+			switch {
+			case err != nil:
+				return done, err
+			case i.passing: // the hold ended with the snippet in
+				n, err := i.writeDst(p[done:])
+				return done + n, err
+			case i.held != nil: // all of p is held
+				return len(p), nil
+			}
+			continue // the footer was not the one: scan on
+		}
 		at := i.sc.scan(p[done:])
 		if at == noMatch {
 			break
 		}
 		at += done
+		if i.sc.footerStart {
+			if err := i.holdFooter(p, done, at, base); err != nil {
+				return done, err
+			}
+			done = at + len("<footer") + 1
+			continue
+		}
 		if i.placeable(i.sc.tree.bodyEnd() || i.sc.tokensOnly) {
 			i.insertedAt = base + int64(at)
 			n, err := i.insertAt(p[done:], at-done)
@@ -179,7 +215,9 @@ func (i *Injector) insertAt(p []byte, at int) (int, error) {
 	return n + m, err
 }
 
-// Close ends the document. Without a place in front of a </body> the
+// Close ends the document. A site footer held back gets the snippet in
+// front of it (placement_footer.go). Without a place in front of a
+// </body> the
 // snippet goes at the end, in front of any bytes still held back (an
 // unfinished "</bo" is no tag, and the snippet must not land inside it),
 // when the state there allows it (see placement.go); else the document
@@ -195,9 +233,14 @@ func (i *Injector) Close() error {
 	if i.err != nil {
 		return i.err
 	}
+	if i.held != nil {
+		if err := i.endHold(i.sc.tree.footerFits() && !i.foreignCharset()); err != nil {
+			return err
+		}
+	}
 	if !i.passing {
 		i.passing = true
-		if i.placeable(i.sc.state == sData || i.sc.holding()) {
+		if i.placeable(i.sc.state == sData || i.sc.holding() && !i.sc.inStartTag()) {
 			i.insertedAt = i.consumed - int64(i.holdLen)
 			if err := i.writeSnippet(); err != nil {
 				return err

@@ -133,6 +133,7 @@ func runInjector(t testing.TB, slow bool, chunks ...[]byte) (string, *Injector) 
 	inj := New(&out, func() []byte { return []byte(testSnippet) })
 	inj.sc.slow = slow
 	inj.sc.tokensOnly = true
+	inj.AtBodyEnd()
 	for _, c := range chunks {
 		n, err := inj.Write(c)
 		if err != nil || n != len(c) {

@@ -68,6 +68,7 @@ const (
 	kMath
 	kFrameset
 	kBody
+	kFooter // the site footer the snippet may go in front of (placement_footer.go)
 	kinds
 )
 
@@ -79,7 +80,7 @@ var kindNames = [kinds]string{
 	kU: "u", kNobr: "nobr", kA: "a", kP: "p", kButton: "button", kForm: "form",
 	kTable: "table", kTemplate: "template", kObject: "object", kApplet: "applet",
 	kMarquee: "marquee", kSelect: "select", kSvg: "svg", kMath: "math",
-	kFrameset: "frameset", kBody: "body",
+	kFrameset: "frameset", kBody: "body", kFooter: "footer",
 }
 
 // trigInitial marks the letters (either case) the kinds' names start with:
@@ -200,11 +201,16 @@ type tree struct {
 	hasContent bool // the frameset-ok flag is off: no <frameset> can replace the body
 	form       bool // a form element pointer may be set
 	spoiled    bool // something the model does not follow: no placement on this page
+
+	// footers: the snippet may go in front of the page's site footer
+	// (placement_footer.go); watch follows the page from such a footer on.
+	footers bool
+	watch   footerWatch
 }
 
 // exact reports whether every tag must reach the model, read byte by byte:
-// inside SVG or MathML.
-func (t *tree) exact() bool { return t.foreign }
+// inside SVG or MathML, and while a footer is watched.
+func (t *tree) exact() bool { return t.foreign || t.watch.on }
 
 // spoil gives up on placing the snippet in this document.
 func (t *tree) spoil() { t.spoiled = true }
@@ -294,7 +300,7 @@ func (t *tree) bodyEnd() bool {
 // opens SVG or MathML, whose self-closing flag matters).
 func (t *tree) startWord(u uint64, n int) bool {
 	k := kindOfWord(u, n)
-	if k == kSvg || k == kMath {
+	if k == kSvg || k == kMath || k == kFooter && t.footerCandidate() {
 		return false
 	}
 	if k != kNone {
@@ -347,6 +353,8 @@ func (t *tree) start(k uint8) {
 		if !t.inTemplate() {
 			t.inBody = true
 		}
+	case kFooter:
+		// Followed only to find the site footer (placement_footer.go).
 	default: // formatting elements
 		t.add(f, k)
 	}
@@ -390,7 +398,7 @@ func (t *tree) end(k uint8) {
 		if t.depth > 0 && f.kind == k {
 			t.popTo(t.depth)
 		}
-	case kSvg, kMath, kFrameset, kBody:
+	case kSvg, kMath, kFrameset, kBody, kFooter:
 		// Outside SVG/MathML an end tag for these changes nothing here
 		// (</body> is the injector's business).
 	default:
@@ -490,6 +498,17 @@ func hashSet(names ...string) map[uint64]bool {
 // reports whether a raw-text start tag may switch the tokenizer to raw
 // text (not in SVG or MathML, where <style> and <script> hold markup).
 func (t *tree) tag(k uint8, hash uint64, end, selfClosing bool) bool {
+	if !t.watch.on {
+		return t.modelTag(k, hash, end, selfClosing)
+	}
+	wasForeign := t.foreign
+	raw := t.modelTag(k, hash, end, selfClosing)
+	t.watch.tag(wasForeign, t.foreign, hash, end, selfClosing)
+	return raw
+}
+
+// modelTag is tag for the model of the open elements.
+func (t *tree) modelTag(k uint8, hash uint64, end, selfClosing bool) bool {
 	if !t.foreign {
 		switch {
 		case end:

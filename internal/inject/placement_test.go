@@ -3,6 +3,7 @@ package inject
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -114,7 +115,19 @@ func init() { *yes = true }
 // was placed.
 func checkPlacement(t *testing.T, page []byte) bool {
 	t.Helper()
+	placed, _ := checkFooterPlacement(t, page)
+	return placed
+}
+
+// checkFooterPlacement is checkPlacement, which also holds the Injector to
+// the footer rule (placement_footer.go): when the widget went in front of
+// a <footer>, that footer is a child of <body>, or (the rule's known
+// limit) sits in an element the page leaves open to its end. It also runs the page in random writes, and reports whether the
+// widget went in front of a footer.
+func checkFooterPlacement(t *testing.T, page []byte) (placed, atFooter bool) {
+	t.Helper()
 	var outs [2]string
+	var at int64
 	for k, slow := range []bool{false, true} {
 		var out bytes.Buffer
 		inj := New(&out, func() []byte { return []byte(placementWidget) })
@@ -125,13 +138,27 @@ func checkPlacement(t *testing.T, page []byte) bool {
 		if inj.NoPlace() == inj.Injected() {
 			t.Fatalf("NoPlace %v, Injected %v", inj.NoPlace(), inj.Injected())
 		}
+		at = inj.insertedAt
 	}
 	if outs[0] != outs[1] {
 		t.Fatalf("fast and reference disagree on %q:\nfast %q\nref  %q", page, outs[0], outs[1])
 	}
 	out := outs[0]
+	r := rand.New(rand.NewPCG(uint64(len(page)), 3))
+	for _, slow := range []bool{false, true} {
+		var chunked bytes.Buffer
+		inj := New(&chunked, func() []byte { return []byte(placementWidget) })
+		inj.sc.slow = slow
+		for _, w := range randomWrites(r, page, 24) {
+			_, _ = inj.Write(w)
+		}
+		_ = inj.Close()
+		if chunked.String() != out {
+			t.Fatalf("%q in random writes (slow %v):\ngot  %q\nwant %q", page, slow, chunked.String(), out)
+		}
+	}
 	if out == string(page) {
-		return false
+		return false, false
 	}
 	if strings.Count(out, placementMark) != strings.Count(string(page), placementMark)+2 {
 		t.Fatalf("output of %q is neither the page nor the page plus the widget:\n%q", page, out)
@@ -155,7 +182,83 @@ func checkPlacement(t *testing.T, page []byte) bool {
 	if a, b := dump(got), dump(want); a != b {
 		t.Fatalf("%q: the page's tree changed around the widget:\n%s\nwant\n%s\noutput %q", page, a, b, out)
 	}
-	return true
+	if !hasPrefixFold(page[at:], "<footer") {
+		return true, false
+	}
+	checkSiteFooter(t, page, out, at)
+	return true, true
+}
+
+// checkSiteFooter checks a widget put in front of the <footer> start tag
+// at page[at:]: a browser makes that tag a footer element, the widget's
+// next sibling, and a child of <body>, unless the footer sits in an
+// element still open at the end of the page. (It need not be the first
+// such footer: one followed by a stray end tag cannot be told from one in
+// a wrapper, and the rule moves on to the next.)
+func checkSiteFooter(t *testing.T, page []byte, out string, at int64) {
+	t.Helper()
+	// A probe at the end lands in the innermost element open there.
+	doc, err := html.Parse(strings.NewReader(out + "<kairo-probe></kairo-probe>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	widget := cutWidgetKeep(doc)
+	if widget == nil {
+		t.Fatalf("%q: no widget in the output", page)
+	}
+	footer := widget[len(widget)-1].NextSibling
+	if footer == nil || footer.Type != html.ElementNode || footer.DataAtom != atom.Footer || footer.Namespace != "" {
+		t.Fatalf("%q: the widget went in front of %q, which a browser does not make the footer that follows it", page, page[at:min(int(at)+20, len(page))])
+	}
+	parent := footer.Parent
+	if parent.DataAtom == atom.Body && parent.Namespace == "" && parent.Parent != nil && parent.Parent.DataAtom == atom.Html &&
+		parent.Parent.Parent != nil && parent.Parent.Parent.Type == html.DocumentNode {
+		return
+	}
+	probe := findElement(doc, "kairo-probe")
+	if probe == nil {
+		return // the page ends in text that swallows the probe (a script, a comment): open or not cannot be told
+	}
+	for n := probe.Parent; n != nil; n = n.Parent {
+		if n == parent {
+			return // the footer's element is never closed: the rule's known limit
+		}
+	}
+	t.Fatalf("%q: the widget went in front of a footer inside <%s>, which is no child of <body>", page, parent.Data)
+}
+
+// cutWidgetKeep finds the widget's run of siblings, as cutWidget does,
+// without removing it.
+func cutWidgetKeep(doc *html.Node) []*html.Node {
+	link := findFirst(doc, func(n *html.Node) bool {
+		return n.Type == html.ElementNode && n.DataAtom == atom.Link && strings.Contains(attr(n, "href"), placementMark)
+	})
+	var run []*html.Node
+	for n := link; n != nil; n = n.NextSibling {
+		run = append(run, n)
+		if n.Type == html.ElementNode && n.DataAtom == atom.Script && strings.Contains(attr(n, "src"), placementMark) {
+			return run
+		}
+	}
+	return nil
+}
+
+// findElement returns the first element named name in document order.
+func findElement(doc *html.Node, name string) *html.Node {
+	return findFirst(doc, func(n *html.Node) bool { return n.Type == html.ElementNode && n.Data == name })
+}
+
+// findFirst returns the first node in document order that ok accepts.
+func findFirst(n *html.Node, ok func(*html.Node) bool) *html.Node {
+	if ok(n) {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if f := findFirst(c, ok); f != nil {
+			return f
+		}
+	}
+	return nil
 }
 
 // cutWidget finds the widget's nodes - its link up to its script, one
@@ -260,6 +363,75 @@ func dumpTo(b *strings.Builder, n *html.Node, depth int) {
 	}
 }
 
+// footerPages are pages with footers, and where the widget goes on them:
+// in front of the site footer ("footer"), in front of </body> or at the
+// end ("body"), nowhere ("none"), or "" where the rule may go either way.
+var footerPages = []struct {
+	name, page, want string
+}{
+	{"site footer", `<!doctype html><html><head><title>Cart</title></head><body><main><h1>Cart</h1><p>Mug</p></main>
+<footer class="site-footer"><p>&copy; Shop</p><a href="/terms">Terms</a></footer>
+<script src="/app.js" defer></script>
+</body></html>`, "footer"},
+	{"upper case, attributes", `<BODY><P>x</P><FOOTER class="site" data-x='</body>'>f</FOOTER></BODY>`, "footer"},
+	{"self-closing footer tag", `<body><p>x</p><footer/>f</body>`, "footer"},
+	{"no </body>", `<body><p>x</p><footer>f`, "footer"},
+	{"inside a wrapper", `<body><div id="page"><main>x</main><footer>f</footer></div></body>`, "body"},
+	{"wrapper closed after </body>", `<body><div><p>x</p><footer>f</footer></body></div>`, "body"},
+	{"wrapper never closed", `<body><div><p>x</p><footer>f</footer></body>`, ""},
+	{"card footers, then the site footer", `<body><main><article><h2>A</h2><footer>by a</footer></article>
+<article><h2>B</h2><footer>by b</footer></article></main><footer>site</footer></body>`, "footer"},
+	{"two site footers", `<body><p>x</p><footer>one</footer><footer>two</footer></body>`, "footer"},
+	{"footer in a list item", `<body><ul><li><footer>x</footer></li></ul><p>y</p></body>`, "body"},
+	{"footer in a list item closed by the next", `<body><ul><li><footer>x</footer><li>y</ul></body>`, "body"},
+	{"footer in a heading closed by the next", `<body><h2><footer>x</footer><h3>y</h3></body>`, "body"},
+	{"footer in a template", `<body><p>x</p><template><footer>t</footer></template><footer>f</footer></body>`, "footer"},
+	{"svg icons in the footer", `<body><p>x</p><footer><a href="/x"><svg viewBox="0 0 1 1"><path d="M0 0"/><title>X</title></svg></a>
+<svg><g><circle r="1"></circle></g></svg></footer></body>`, "footer"},
+	{"table and lists in the footer", `<body><p>x</p><footer><table><tr><td>a<td>b</table><ul><li>1<li>2</ul><dl><dt>a<dd>b</dl></footer></body>`, "footer"},
+	{"stray end tag in the footer", `<body><p>x</p><footer></span>y</footer></body>`, "body"},
+	{"open p in front of the footer", `<body><p>x<footer>y</footer></body>`, ""},
+	{"open b around the footer", `<body><p>x</p><b><footer>y</footer></b></body>`, "body"},
+	{"footer in a form", `<body><p>x</p><form><footer>y</footer></form></body>`, "body"},
+	{"empty footer, no content", `<body><footer></footer></body>`, "body"},
+	{"frameset after the footer", `<body><footer></footer><frameset></frameset>`, "none"},
+	{"script with </footer> after the footer", `<body><p>x</p><footer>f</footer><script>"</div></footer>"</script></body>`, "footer"},
+	{"ruby in the footer", `<body><p>x</p><footer><ruby>a<rt>b<rp>c</ruby></footer></body>`, "footer"},
+	{"long tail after the footer", `<body><p>x</p><footer>f</footer><script>` + strings.Repeat("var a = 1;\n", footerHoldCap/10) + `</script></body>`, "body"},
+	{"store page", string(storePage(3000)), "footer"},
+}
+
+func TestFooterPlacement(t *testing.T) {
+	for _, tc := range footerPages {
+		t.Run(tc.name, func(t *testing.T) {
+			placed, atFooter := checkFooterPlacement(t, []byte(tc.page))
+			got := "none"
+			switch {
+			case atFooter:
+				got = "footer"
+			case placed:
+				got = "body"
+			}
+			if tc.want != "" && got != tc.want {
+				t.Errorf("widget placed: %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestAtBodyEnd: with AtBodyEnd the site footer is not looked for.
+func TestAtBodyEnd(t *testing.T) {
+	page := footerPages[0].page
+	var out bytes.Buffer
+	inj := New(&out, func() []byte { return []byte("[w]") })
+	inj.AtBodyEnd()
+	_, _ = inj.Write([]byte(page))
+	_ = inj.Close()
+	if want := strings.Replace(page, "</body>", "[w]</body>", 1); out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
+}
+
 func TestPlacement(t *testing.T) {
 	for _, tc := range placementPages {
 		t.Run(tc.name, func(t *testing.T) {
@@ -279,6 +451,11 @@ func TestPlacement(t *testing.T) {
 func FuzzPlacement(f *testing.F) {
 	for _, tc := range placementPages {
 		f.Add([]byte(tc.page))
+	}
+	for _, tc := range footerPages {
+		if len(tc.page) <= 4096 {
+			f.Add([]byte(tc.page))
+		}
 	}
 	for _, tc := range injectionCases {
 		in, _ := expected(tc.doc)
@@ -306,4 +483,43 @@ func TestTextAfterTheBlockWalk(t *testing.T) {
 			}
 		}
 	}
+}
+
+// footerPieces build the pages of TestGeneratedFooterPages: footers among
+// wrappers, lists, headings, tables, forms, formatting, foreign content
+// and the tags that close elements without an end tag of their own.
+var footerPieces = []string{
+	"<footer>", "<footer>", "</footer>", "<FOOTER class=f>", "<div>", "</div>", "<main>", "</main>",
+	"<article>", "</article>", "<span>", "</span>", "<ul>", "</ul>", "<li>", "</li>", "<dl>", "<dd>",
+	"<dt>", "<h2>", "<h3>", "</h2>", "<p>", "</p>", "<b>", "</b>", "<a href=/>", "</a>", "<svg>",
+	"</svg>", "<svg/>", "<math><mi>x</mi></math>", "<table>", "<tr>", "<td>", "</table>", "<template>",
+	"</template>", "<form>", "</form>", "<option>", "<ruby>", "<rt>",
+	"</ruby>", "<br>", "</br>", "<img src=x>", "<button>", "</button>", "x", "text ", " ", "\n",
+	"<script>a</script>", "<style>b</style>", "<!-- c -->", "</body>", "</html>", "<body>",
+	"<nav>", "</nav>", "<section>", "</section>", "<object>", "</object>", "<frameset>",
+}
+
+// TestGeneratedFooterPages holds the footer rule to a browser's parse
+// (checkFooterPlacement) on generated pages.
+func TestGeneratedFooterPages(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 5))
+	pages := 4000
+	if testing.Short() {
+		pages = 400
+	}
+	atFooter := 0
+	for range pages {
+		var b strings.Builder
+		b.WriteString("<!doctype html><body><p>x</p>")
+		for n := 3 + r.IntN(30); n > 0; n-- {
+			b.WriteString(footerPieces[r.IntN(len(footerPieces))])
+		}
+		if _, at := checkFooterPlacement(t, []byte(b.String())); at {
+			atFooter++
+		}
+	}
+	if atFooter < pages/40 {
+		t.Errorf("only %d of %d pages had the widget in front of a footer", atFooter, pages)
+	}
+	t.Logf("%d of %d pages had the widget in front of a footer", atFooter, pages)
 }

@@ -16,10 +16,10 @@ import (
 //
 // A rewritten response loses ETag, Last-Modified, Accept-Ranges and body
 // digests, gets Cache-Control: private, and its body streams through an
-// Injector that puts the snippet before the real </body> (or at the end,
-// in Close). Its Content-Length is kept exact when the store sized the
-// page at no more than maxHeld bytes (see lengthHold), and dropped
-// otherwise.
+// Injector that puts the snippet before the site footer or the real
+// </body> (or at the end, in Close). Its Content-Length is kept exact
+// when the store sized the page at no more than maxHeld bytes (see
+// lengthHold), and dropped otherwise.
 //
 // A body written without WriteHeader is a 200, as with net/http; a
 // missing Content-Type is sniffed from the first bytes as net/http would.
@@ -43,6 +43,7 @@ type ResponseWriter struct {
 	reason    string
 	personal  Personal
 	head      bool  // a HEAD request: header only
+	atBodyEnd bool  // the snippet goes before </body> even with a site footer
 	writeErr  error // the first error writing to the wrapped writer (the client)
 }
 
@@ -64,6 +65,11 @@ func NewResponseWriter(w http.ResponseWriter, snippet func() []byte) *ResponseWr
 // ReasonNoSnippet).
 // Call it before the first WriteHeader or Write.
 func (w *ResponseWriter) SetEarlySnippet(early func() ([]byte, bool)) { w.early = early }
+
+// SetAtBodyEnd puts the snippet in front of </body> even on a page with a
+// site footer (Injector.AtBodyEnd). Call it before the first WriteHeader
+// or Write.
+func (w *ResponseWriter) SetAtBodyEnd() { w.atBodyEnd = true }
 
 // SetPersonal says how a rewritten page depends on its customer (see
 // Personal). Call it before the first WriteHeader or Write.
@@ -188,6 +194,9 @@ func (w *ResponseWriter) decide(status int, sniff []byte) {
 		dst = &w.hold
 	}
 	w.inj.reset(dst, snippet)
+	if w.atBodyEnd {
+		w.inj.AtBodyEnd()
+	}
 }
 
 // maxHeld is the largest Content-Length of a page that is gathered to keep

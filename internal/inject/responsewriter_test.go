@@ -29,7 +29,7 @@ var pageWithSnippet = strings.Replace(pageHTML, "</body></html>", testSnippet+"<
 var (
 	largePage            = storePage(200 << 10)
 	largePageWithSnippet = func() string {
-		at := bytes.LastIndex(largePage, []byte("</body>"))
+		at := bytes.LastIndex(largePage, []byte("<footer>")) // the site footer
 		return string(largePage[:at]) + testSnippet + string(largePage[at:])
 	}()
 )
@@ -616,5 +616,32 @@ func TestLengthHold(t *testing.T) {
 				t.Errorf("Content-Length %q, want %q", got, tt.wantLength)
 			}
 		})
+	}
+}
+
+// TestResponseWriterSiteFooter: a rewritten page gets the snippet in
+// front of its site footer, or with SetAtBodyEnd in front of </body>.
+func TestResponseWriterSiteFooter(t *testing.T) {
+	page := "<!doctype html><body><main><p>Cart</p></main>\n<footer><a href=/terms>Terms</a></footer>\n</body></html>"
+	for _, atBodyEnd := range []bool{false, true} {
+		rec := httptest.NewRecorder()
+		rw := NewResponseWriter(rec, func() []byte { return []byte(testSnippet) })
+		if atBodyEnd {
+			rw.SetAtBodyEnd()
+		}
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		for _, part := range []string{page[:50], page[50:55], page[55:]} {
+			_, _ = io.WriteString(rw, part)
+		}
+		if err := rw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		before := "<footer>"
+		if atBodyEnd {
+			before = "</body>"
+		}
+		if want := strings.Replace(page, before, testSnippet+before, 1); rec.Body.String() != want {
+			t.Errorf("SetAtBodyEnd %v: got %q, want %q", atBodyEnd, rec.Body.String(), want)
+		}
 	}
 }

@@ -98,6 +98,10 @@ type scanner struct {
 	// matter to it (placement.go).
 	tree tree
 
+	// footerStart: scan stopped at the name of a <footer> start tag that
+	// may be the site footer, not at a "</body".
+	footerStart bool
+
 	// stepTag: the tag being read was begun by step, which reads it to
 	// its end (and tells the tree there). nameHash hashes its whole
 	// lower-case name; selfClosing is set when it ends with "/>".
@@ -134,7 +138,8 @@ func (s *scanner) releaseBlocks() {
 }
 
 // scan advances the scanner over p. It returns the index in p of the '<'
-// of the first real "</body" end tag, or noMatch. A negative index means
+// of the first real "</body" end tag (or, with footerStart set, of a
+// candidate site footer's start tag), or noMatch. A negative index means
 // the tag started |index| bytes before p, in bytes the caller held back.
 // After a match the scanner's state is meaningless and must not be used.
 func (s *scanner) scan(p []byte) int {
@@ -162,6 +167,24 @@ func (s *scanner) scan(p []byte) int {
 	return noMatch
 }
 
+// scanHeld is scan while a footer is watched (every byte goes through
+// step): it also stops once the watch gives up on the footer, so that the
+// rest of the write is scanned as usual. It returns what scan returns and
+// how many bytes of p it read.
+func (s *scanner) scanHeld(p []byte) (at, n int) {
+	for i := range len(p) {
+		if s.step(p[i], i) {
+			return s.tagStart, i + 1
+		}
+		if s.tree.footerLost() {
+			s.tagStart -= i + 1
+			return noMatch, i + 1
+		}
+	}
+	s.tagStart -= len(p)
+	return noMatch, len(p)
+}
+
 // holding reports whether the bytes from tagStart on might still turn out
 // to be "</body" followed by a name-ending byte. The snippet goes before
 // the '<', so those bytes (at most six) must not be written yet.
@@ -170,10 +193,21 @@ func (s *scanner) holding() bool {
 	case sTagOpen, sEndTagOpen:
 		return true
 	case sTagName:
-		return s.isEnd && int(s.nameLen) <= len("body") && string(s.name[:s.nameLen]) == "body"[:s.nameLen]
+		if !s.isEnd {
+			// Maybe a site footer's start tag, which the snippet goes in
+			// front of.
+			return int(s.nameLen) <= len("footer") && string(s.name[:s.nameLen]) == "footer"[:s.nameLen] &&
+				s.tree.footerCandidate()
+		}
+		return int(s.nameLen) <= len("body") && string(s.name[:s.nameLen]) == "body"[:s.nameLen]
 	}
 	return false
 }
+
+// inStartTag reports whether the held bytes are the start of a start tag
+// (a possible site footer's): cut off by the end of the document, it is no
+// tag, and no place for the snippet either, like any unfinished tag.
+func (s *scanner) inStartTag() bool { return s.state == sTagName && !s.isEnd }
 
 // beginName starts reading a tag name (in step).
 func (s *scanner) beginName(end bool) {
@@ -233,6 +267,21 @@ func (s *scanner) resumeAfterBody(c byte) {
 	switch c {
 	case '>':
 		s.state = sData
+	case '/':
+		s.state = sSelfClosing
+	default:
+		s.state = sBeforeAttrName
+	}
+}
+
+// resumeAfterFooter goes on after the name of a <footer> start tag, ended
+// by c: the rest of the tag is read as any other's, and the model is told
+// of it at its end.
+func (s *scanner) resumeAfterFooter(c byte) {
+	s.footerStart = false
+	switch c {
+	case '>':
+		s.tagEnded()
 	case '/':
 		s.state = sSelfClosing
 	default:

@@ -3,7 +3,9 @@ package inject
 // step feeds the byte c, at index i of the buffer being scanned, through the
 // tokenizer one byte at a time, transcribing the HTML standard's states
 // (a "reconsume" is a continue). It reports whether c completes "</body"
-// followed by a byte that ends the tag name: the real end of the body.
+// followed by a byte that ends the tag name: the real end of the body; or,
+// with footerStart set, "<footer" and such a byte, where the site footer
+// may start (placement_footer.go).
 func (s *scanner) step(c byte, i int) bool {
 	for {
 		switch s.state {
@@ -54,6 +56,10 @@ func (s *scanner) step(c byte, i int) bool {
 				}
 			} else if s.nameLen <= maxRawName {
 				s.pending = rawKindOf(s.name[:s.nameLen])
+				if s.nameIs("footer") && s.tree.footerCandidate() {
+					s.footerStart = true
+					return true
+				}
 			}
 			switch c {
 			case '/':

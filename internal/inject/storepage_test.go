@@ -60,7 +60,7 @@ func TestStorePageShape(t *testing.T) {
 	if gap := float64(len(page)) / float64(lt); gap < 10 || gap > 13 {
 		t.Errorf("a '<' every %.1f bytes, want about 12", gap)
 	}
-	want := bytes.LastIndex(page, []byte("</body>"))
+	want := bytes.LastIndex(page, []byte("<footer>")) // the site footer, a child of <body>
 	var out bytes.Buffer
 	inj := New(&out, func() []byte { return []byte("[snippet]") })
 	if _, err := inj.Write(page); err != nil {
@@ -70,6 +70,13 @@ func TestStorePageShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	if inj.insertedAt != int64(want) {
-		t.Errorf("inserted at %d, want %d (the last </body>)", inj.insertedAt, want)
+		t.Errorf("inserted at %d, want %d (the site footer)", inj.insertedAt, want)
+	}
+	inj = New(&out, func() []byte { return []byte("[snippet]") })
+	inj.AtBodyEnd()
+	_, _ = inj.Write(page)
+	_ = inj.Close()
+	if want := bytes.LastIndex(page, []byte("</body>")); inj.insertedAt != int64(want) {
+		t.Errorf("AtBodyEnd: inserted at %d, want %d (the last </body>)", inj.insertedAt, want)
 	}
 }
