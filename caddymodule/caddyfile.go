@@ -15,6 +15,27 @@ import (
 func init() {
 	httpcaddyfile.RegisterHandlerDirective("upsell", parseCaddyfile)
 	httpcaddyfile.RegisterDirectiveOrder("upsell", httpcaddyfile.After, "encode")
+	httpcaddyfile.RegisterGlobalOption("upsell_require_env", parseRequireEnv)
+}
+
+// parseRequireEnv is the global option upsell_require_env (no value):
+//
+//	{
+//	    upsell_require_env
+//	}
+//
+// With it, a Caddyfile whose {$NAME} placeholders (without a :default)
+// are unset or empty does not load, and the error names each variable
+// and its line. Without it Caddy reads an unset {$SHOP_DOMAIN} as a site
+// with no address ("server block without any key") and an unset argument
+// as a wrong argument count; global options are the only part of a
+// Caddyfile read before the site blocks, so the check lives here.
+func parseRequireEnv(d *caddyfile.Dispenser, _ any) (any, error) {
+	d.Next() // the option's name
+	if d.NextArg() {
+		return nil, d.Errf("upsell_require_env takes no value, got %q", d.Val())
+	}
+	return nil, envplaceholder.CheckFile(d.File())
 }
 
 func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {

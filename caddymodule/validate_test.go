@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -110,6 +111,8 @@ func TestExampleCaddyfileNamesAnUnsetVariable(t *testing.T) {
 		{"UPSELL_SECRET", "secret {$UPSELL_SECRET}"},
 		{"STORE_TOKEN", `header Authorization "Bearer {$STORE_TOKEN}"`},
 		{"STORE_UPSTREAM", "store http://{$STORE_UPSTREAM} {"},
+		{"SHOP_DOMAIN", "{$SHOP_DOMAIN} {"},
+		{"DASHBOARD_HASH", "operator {$DASHBOARD_HASH}"},
 	} {
 		t.Run(tt.unset, func(t *testing.T) {
 			err := validateExample(t, tt.unset)
@@ -121,6 +124,62 @@ func TestExampleCaddyfileNamesAnUnsetVariable(t *testing.T) {
 				t.Errorf("error %q\nwant it to contain %q", err, want)
 			}
 		})
+	}
+}
+
+// TestUnsetVariablesNamedWithoutTheGlobalOption: without
+// upsell_require_env, an upsell option left empty by an unset variable
+// still names it and its line.
+func TestUnsetVariablesNamedWithoutTheGlobalOption(t *testing.T) {
+	os.Unsetenv("KAIRO_TEST_UNSET_SECRET")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "Caddyfile")
+	src := "http://127.0.0.1:9080 {\n\tupsell {\n\t\tcatalog testdata/offers.json\n\t\tsecret {$KAIRO_TEST_UNSET_SECRET}\n\t}\n}\n"
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := validateFile(t, file, src)
+	want := "secret: {$KAIRO_TEST_UNSET_SECRET} is empty: set KAIRO_TEST_UNSET_SECRET in the environment Caddy runs in, at " + file + ":4"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v\nwant it to contain %q", err, want)
+	}
+}
+
+// TestRequireEnvNamesEveryUnsetVariable: upsell_require_env names each
+// empty placeholder of the file with its line, and leaves comments and
+// placeholders with a default alone.
+func TestRequireEnvNamesEveryUnsetVariable(t *testing.T) {
+	os.Unsetenv("KAIRO_TEST_SITE")
+	os.Unsetenv("KAIRO_TEST_UPSTREAM")
+	t.Setenv("KAIRO_TEST_SET", "127.0.0.1:3000")
+	file := filepath.Join(t.TempDir(), "Caddyfile")
+	src := `{
+	upsell_require_env
+}
+# {$KAIRO_TEST_IN_A_COMMENT} is not read
+{$KAIRO_TEST_SITE} {
+	reverse_proxy {$KAIRO_TEST_UPSTREAM} {$KAIRO_TEST_SET} {$KAIRO_TEST_DEFAULTED:127.0.0.1:3001}
+}
+`
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := validateFile(t, file, src)
+	if err == nil {
+		t.Fatal("a Caddyfile with unset variables validated")
+	}
+	for _, want := range []string{
+		"{$KAIRO_TEST_SITE} is empty: set KAIRO_TEST_SITE in the environment Caddy runs in, at " + file + ":5",
+		"{$KAIRO_TEST_UPSTREAM} is empty: set KAIRO_TEST_UPSTREAM in the environment Caddy runs in, at " + file + ":6",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q\nwant it to contain %q", err, want)
+		}
+	}
+	for _, not := range []string{"KAIRO_TEST_IN_A_COMMENT", "KAIRO_TEST_SET", "KAIRO_TEST_DEFAULTED", "without any key"} {
+		if strings.Contains(err.Error(), not) {
+			t.Errorf("error %q names %s", err, not)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ package envplaceholder
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -38,16 +39,57 @@ func Empty(d *caddyfile.Dispenser) []string {
 	}
 	var empty []string
 	for _, m := range pattern.FindAllSubmatch(lines[n-1], -1) {
-		name := string(m[1])
-		value, set := os.LookupEnv(name)
-		if !set && m[2] != nil {
-			value = string(m[2])
-		}
-		if value == "" {
+		if expandsEmpty(m) {
 			empty = append(empty, string(m[0]))
 		}
 	}
 	return empty
+}
+
+// expandsEmpty reports whether the placeholder pattern matched as m
+// expands to nothing: its variable is unset (without a default) or empty.
+func expandsEmpty(m [][]byte) bool {
+	value, set := os.LookupEnv(string(m[1]))
+	if !set && m[2] != nil {
+		value = string(m[2])
+	}
+	return value == ""
+}
+
+// CheckFile returns an error naming each environment placeholder in the
+// Caddyfile file (its own text, not the files it imports; comments left
+// out) that expands to nothing, with its line; nil when there is none,
+// or when the file cannot be read (a Caddyfile given on stdin).
+//
+// Caddy replaces an unset {$NAME} by nothing before it reads the file, so
+// an unset site address becomes a block "without any key" and a missing
+// argument a count that is wrong, both without the variable's name. This
+// check runs first, from the upsell_require_env global option.
+func CheckFile(file string) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	tokens, err := caddyfile.Tokenize(src, file)
+	if err != nil {
+		return err
+	}
+	var msgs []string
+	for _, tok := range tokens {
+		for _, m := range pattern.FindAllStringSubmatch(tok.Text, -1) {
+			b := [][]byte{[]byte(m[0]), []byte(m[1]), nil}
+			if strings.Contains(m[0], ":") {
+				b[2] = []byte(m[2])
+			}
+			if expandsEmpty(b) {
+				msgs = append(msgs, fmt.Sprintf("%s is empty: set %s in the environment Caddy runs in, at %s:%d", m[0], m[1], tok.File, tok.Line))
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s", strings.Join(msgs, "; "))
 }
 
 // Err is the error for option opt left without a usable value: it names
