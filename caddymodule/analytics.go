@@ -60,7 +60,7 @@ func (h *Handler) provisionAnalytics(ctx caddy.Context) error {
 	if h.Holdout != "" {
 		bp, err := offers.ParseHoldout(h.Holdout)
 		if err != nil {
-			return fmt.Errorf("upsell: %w", err)
+			return h.configErr("holdout", err)
 		}
 		a.holdout = bp
 	}
@@ -71,7 +71,7 @@ func (h *Handler) provisionAnalytics(ctx caddy.Context) error {
 		h.AutoPauseWindow = caddy.Duration(DefaultAutoPauseWindow)
 	}
 	if h.AutoPauseFailures < -1 || h.AutoPauseWindow < 0 {
-		return fmt.Errorf("upsell: auto_pause: %d failures within %s is not a threshold", h.AutoPauseFailures, time.Duration(h.AutoPauseWindow))
+		return h.configErr("auto_pause", fmt.Errorf("auto_pause: %d failures within %s is not a threshold", h.AutoPauseFailures, time.Duration(h.AutoPauseWindow)))
 	}
 	var err error
 	if a.metrics, err = acquireAnalyticsMetrics(ctx.GetMetricsRegistry(), h.metrics.revenue); err != nil {

@@ -6,7 +6,6 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 
-	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 )
 
@@ -23,11 +22,7 @@ func (c *AnalyticsConfig) unmarshalAnalyticsOption(d *caddyfile.Dispenser) error
 		if err := stores.OneArg(d, &s); err != nil {
 			return err
 		}
-		// The same check as Provision, here for the file and line.
-		if _, err := offers.ParseHoldout(s); err != nil {
-			return d.Err(err.Error())
-		}
-		c.Holdout = s
+		c.Holdout = s // Provision checks it
 	case "dashboard":
 		if d.NextArg() {
 			return d.Errf("dashboard takes no value, got %q: it is on when present", d.Val())

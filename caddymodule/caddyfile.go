@@ -92,10 +92,11 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    }
 //	}
 //
-// Each option's rules are checked here too (with the same functions as
-// Provision and Validate), so that an error names the file and line. An
-// option left without a value by an unset {$ENV} placeholder is reported
-// with the placeholder's name.
+// Only the shape of the tokens is checked here (how many values, a
+// number, a duration); the options' rules are checked once, in Provision
+// and Validate, which name the file and line each option was written at
+// (configrules.go). An option left without a value by an unset {$ENV}
+// placeholder is reported with the placeholder's name.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // directive name
 	if d.NextArg() {
@@ -103,6 +104,9 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	}
 	for d.NextBlock(0) {
 		opt := d.Val()
+		if opt != "placement" {
+			h.noteLine(opt, d)
+		}
 		switch opt {
 		case "catalog":
 			if err := stores.OneArg(d, &h.Catalog); err != nil {
@@ -113,20 +117,15 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if len(args) == 0 {
 				return envplaceholder.Err(d, opt, "secret needs a value: 32 random bytes or more")
 			}
-			for _, s := range args {
-				if err := checkSecret(s); err != nil {
-					return d.Errf("secret: %v", err)
-				}
-			}
 			h.Secrets = append(h.Secrets, args...)
 		case "cart":
-			paths, err := pageArgs(d, "")
+			paths, err := pageArgs(d)
 			if err != nil {
 				return err
 			}
 			h.CartPaths = append(h.CartPaths, paths...)
 		case "thank_you":
-			paths, err := pageArgs(d, orderIDPlaceholder)
+			paths, err := pageArgs(d)
 			if err != nil {
 				return err
 			}
@@ -134,9 +133,6 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "prefix":
 			if err := stores.OneArg(d, &h.Prefix); err != nil {
 				return err
-			}
-			if err := checkPrefix(h.Prefix); err != nil {
-				return d.WrapErr(err)
 			}
 		case "max_offers":
 			var s string
@@ -146,9 +142,6 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			n, err := strconv.Atoi(s)
 			if err != nil {
 				return d.Errf("max_offers: %q is not a whole number", s)
-			}
-			if err := checkMaxOffers(n); err != nil {
-				return d.WrapErr(err)
 			}
 			h.MaxOffers = n
 		case "mount":
@@ -251,17 +244,13 @@ func (c *StateConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	return nil
 }
 
-// pageArgs reads the page paths of a cart or thank_you option, checking
-// each with the rule Provision applies (need: the segment each must
-// capture, or "").
-func pageArgs(d *caddyfile.Dispenser, need string) ([]string, error) {
+// pageArgs reads the page paths of a cart or thank_you option (Provision
+// checks them).
+func pageArgs(d *caddyfile.Dispenser) ([]string, error) {
 	opt := d.Val()
 	args := d.RemainingArgs()
 	if len(args) == 0 {
 		return nil, envplaceholder.Err(d, opt, opt+" needs at least one page path")
-	}
-	if _, err := parsePatterns(args, need); err != nil {
-		return nil, d.Errf("%s: %v", opt, err)
 	}
 	return args, nil
 }

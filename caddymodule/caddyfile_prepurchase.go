@@ -50,8 +50,8 @@ func (h *Handler) unmarshalPrePurchase(d *caddyfile.Dispenser, opt string) error
 			return err
 		}
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			return d.Errf("popup_cap: %q is not a positive whole number", s)
+		if err != nil {
+			return d.Errf("popup_cap: %q is not a whole number", s)
 		}
 		h.PopupCap = n
 	case "placement":
@@ -66,6 +66,7 @@ func (h *Handler) unmarshalPlacement(d *caddyfile.Dispenser) error {
 	if err := stores.OneArg(d, &name); err != nil {
 		return err
 	}
+	h.noteLine("placement "+name, d)
 	if h.Placements == nil {
 		h.Placements = make(map[string]*PlacementOptions)
 	}
@@ -97,10 +98,6 @@ func (h *Handler) unmarshalPlacement(d *caddyfile.Dispenser) error {
 		default:
 			return d.Errf("unknown option %q in placement %s", sub, name)
 		}
-	}
-	// The rule Provision applies, here too so that the error names the line.
-	if err := o.validate(name); err != nil {
-		return d.WrapErr(err)
 	}
 	return nil
 }

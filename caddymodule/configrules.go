@@ -4,13 +4,17 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+
 	"github.com/kairoedge/kairo/offers"
 )
 
-// The rules a configuration must follow, one function each, with one
-// wording. Provision and Validate apply them to every config; the
-// Caddyfile parser applies the same functions to the option it has just
-// read, so that a Caddyfile user is told the file and line as well.
+// The rules a configuration must follow are checked once, in Provision
+// and Validate, whether the config came from JSON or a Caddyfile, and
+// each is worded once, starting with its option's name. The Caddyfile
+// parser reads only the shape of the tokens (how many values, a number, a
+// duration) and notes where each option was written (CaddyfileLines), so
+// that a broken rule is reported with its file and line: configErr.
 
 // checkSecret is the rule for one token secret.
 func checkSecret(s string) error {
@@ -34,4 +38,25 @@ func checkPrefix(p string) error {
 		return fmt.Errorf("prefix %q must start with /", p)
 	}
 	return nil
+}
+
+// configErr is the error for a rule of option opt that err says is
+// broken: "upsell: <err>", and for a config from a Caddyfile ", at
+// <file>:<line>" where the option was written.
+func (h *Handler) configErr(opt string, err error) error {
+	if at := h.CaddyfileLines[opt]; at != "" {
+		return fmt.Errorf("upsell: %w, at %s", err, at)
+	}
+	return fmt.Errorf("upsell: %w", err)
+}
+
+// noteLine records where the Caddyfile wrote option opt (the first time),
+// for configErr.
+func (h *Handler) noteLine(opt string, d *caddyfile.Dispenser) {
+	if h.CaddyfileLines == nil {
+		h.CaddyfileLines = make(map[string]string)
+	}
+	if _, ok := h.CaddyfileLines[opt]; !ok {
+		h.CaddyfileLines[opt] = fmt.Sprintf("%s:%d", d.File(), d.Line())
+	}
 }

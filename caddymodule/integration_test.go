@@ -331,8 +331,10 @@ func TestCartPageGetsWidget(t *testing.T) {
 	if !strings.Contains(page, "Stoneware Mug") || len(tokens(page)) == 0 {
 		t.Fatalf("cart page has no mug offer:\n%s", page)
 	}
-	if i, j := strings.Index(page, "kairo-"), strings.LastIndex(strings.ToLower(page), "</body>"); i < 0 || i > j {
-		t.Errorf("widget is not before </body> (widget at %d, </body> at %d)", i, j)
+	// The demo store's pages end in a site footer (a <footer> child of
+	// <body>): the widget goes in front of it, not below it.
+	if i, j := strings.Index(page, "kairo-"), strings.Index(page, `<footer class="site-footer">`); i < 0 || j < 0 || i > j {
+		t.Errorf("widget is not before the site footer (widget at %d, footer at %d)", i, j)
 	}
 	// A personalised page must not be stored by shared caches: private,
 	// or the store's own no-store, which is stricter.
@@ -348,6 +350,21 @@ func TestCartPageGetsWidget(t *testing.T) {
 	_, cart := s.get(kairoURL + "/api/cart")
 	if !strings.Contains(cart, `"mug"`) {
 		t.Errorf("cart after accept has no mug: %s", cart)
+	}
+}
+
+// TestMountKeepsTheWidgetBeforeBodyEnd: with a mount the widget moves
+// itself, so it is inserted before </body> and the footer is not held.
+func TestMountKeepsTheWidgetBeforeBodyEnd(t *testing.T) {
+	start(t, setup{extra: `mount "#main"`})
+	s := newShopper(t)
+	s.addToCart("coffee-beans")
+	_, page := s.get(kairoURL + "/cart")
+	footer := strings.Index(page, `<footer class="site-footer">`)
+	widget := strings.Index(page, `data-kairo-widget`)
+	end := strings.LastIndex(page, "</body>")
+	if footer < 0 || widget < 0 || !(footer < widget && widget < end) {
+		t.Errorf("widget at %d, want between the footer (%d) and </body> (%d)", widget, footer, end)
 	}
 }
 

@@ -2,7 +2,6 @@ package caddymodule
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +51,8 @@ type PostPurchaseConfig struct {
 	Window caddy.Duration `json:"window,omitempty"`
 
 	// MaxSteps is the most offers shown in a row on the offer page
-	// (accepted or declined, downsells and next steps included). Default: 3.
+	// (accepted or declined, downsells and next steps included). Default
+	// (0): 3.
 	MaxSteps int `json:"max_steps,omitempty"`
 
 	// Stylesheet is the URL of a stylesheet loaded after the offer page's
@@ -130,10 +130,7 @@ func (h *Handler) pageMode() bool {
 //	}
 func (c *PostPurchaseConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	if d.NextArg() {
-		c.Mode = d.Val()
-		if !slices.Contains([]string{PostPurchasePage, PostPurchaseInline}, c.Mode) {
-			return d.Errf("post_purchase: %q is neither %q nor %q", c.Mode, PostPurchasePage, PostPurchaseInline)
-		}
+		c.Mode = d.Val() // Validate checks it, as the rest
 		if d.NextArg() {
 			return d.ArgErr()
 		}
@@ -151,8 +148,8 @@ func (c *PostPurchaseConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			n, err := strconv.Atoi(s)
-			if err != nil || n < 1 {
-				return d.Errf("max_steps: %q is not a positive whole number", s)
+			if err != nil {
+				return d.Errf("max_steps: %q is not a whole number", s)
 			}
 			c.MaxSteps = n
 		case "stylesheet":
@@ -173,9 +170,6 @@ func (c *PostPurchaseConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			args := d.RemainingArgs()
 			if len(args) != 2 {
 				return d.Errf("text needs a key and the text, got %d arguments", len(args))
-			}
-			if _, ok := widget.DefaultTexts[args[0]]; !ok {
-				return d.Errf("text: %q is not a text of the offer page (known: %s)", args[0], strings.Join(widget.TextKeys(), ", "))
 			}
 			if c.Texts == nil {
 				c.Texts = make(map[string]string)

@@ -23,13 +23,14 @@ func TestUnmarshalPostPurchase(t *testing.T) {
 			&PostPurchaseConfig{Mode: PostPurchasePage, Window: caddy.Duration(5 * time.Minute), MaxSteps: 1, Stylesheet: "/t.css", Icon: "/i.svg",
 				Links: []PageLink{{"Refunds", "/refunds"}, {"Privacy policy", "/privacy"}},
 				Texts: map[string]string{"pay": "Zahlen · {amount}", "headline": "Hallo"}}, ""},
-		{"unknown mode", `post_purchase popup`, nil, `"popup" is neither "page" nor "inline"`},
+		// Validate checks the values (TestConfigRulesNameFileAndLine).
+		{"unknown mode", `post_purchase popup`, &PostPurchaseConfig{Mode: "popup"}, ""},
 		{"unknown option", "post_purchase page {\n colour red\n}", nil, `unknown post_purchase option "colour"`},
-		{"unknown text", "post_purchase page {\n text button Buy\n}", nil, `"button" is not a text of the offer page`},
+		{"unknown text", "post_purchase page {\n text button Buy\n}", &PostPurchaseConfig{Mode: PostPurchasePage, Texts: map[string]string{"button": "Buy"}}, ""},
 		{"link without its URL", "post_purchase page {\n link Refunds\n}", nil, "link needs a label and a URL"},
 		{"text without its text", "post_purchase page {\n text pay\n}", nil, "text needs a key and the text"},
 		{"bad window", "post_purchase page {\n window soon\n}", nil, `window: "soon" is not a positive duration`},
-		{"bad steps", "post_purchase page {\n max_steps 0\n}", nil, `max_steps: "0" is not a positive whole number`},
+		{"bad steps", "post_purchase page {\n max_steps some\n}", nil, `max_steps: "some" is not a whole number`},
 		{"twice", "post_purchase page\npost_purchase inline", nil, "post_purchase is already set"},
 	}
 	for _, tt := range tests {

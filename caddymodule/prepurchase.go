@@ -145,13 +145,13 @@ func (h *Handler) popupOn(pl offers.Placement) bool {
 func (h *Handler) provisionPrePurchase() error {
 	var err error
 	if h.productPaths, err = parsePatterns(h.ProductPaths, productIDPlaceholder); err != nil {
-		return fmt.Errorf("upsell: product: %w", err)
+		return h.configErr("product", fmt.Errorf("product: %w", err))
 	}
 	if h.checkoutPaths, err = parsePatterns(h.CheckoutPaths, ""); err != nil {
-		return fmt.Errorf("upsell: checkout: %w", err)
+		return h.configErr("checkout", fmt.Errorf("checkout: %w", err))
 	}
 	if h.popupAfter, err = parsePopupTriggers(h.PopupAfter); err != nil {
-		return fmt.Errorf("upsell: %w", err)
+		return h.configErr("popup_after", err)
 	}
 	if len(h.popupAfter) > 0 {
 		h.popupLoader = widget.PopupLoader(h.Prefix, h.PopupAfter)
@@ -160,14 +160,14 @@ func (h *Handler) provisionPrePurchase() error {
 		h.PopupCap = DefaultPopupCap
 	}
 	if h.PopupCap < 0 {
-		return fmt.Errorf("upsell: popup_cap %d is negative", h.PopupCap)
+		return h.configErr("popup_cap", fmt.Errorf("popup_cap %d: want 1 or more", h.PopupCap))
 	}
 	for name, o := range h.Placements {
 		if o == nil {
 			continue
 		}
 		if err := o.validate(name); err != nil {
-			return fmt.Errorf("upsell: %w", err)
+			return h.configErr("placement "+name, err)
 		}
 	}
 	return nil

@@ -61,8 +61,8 @@ func TestUnmarshalPrePurchaseOptions(t *testing.T) {
 			popup_after /cart/add
 		}`, "needs a method and a path"},
 		{`upsell {
-			popup_cap 0
-		}`, "not a positive whole number"},
+			popup_cap some
+		}`, "is not a whole number"},
 		{`upsell {
 			placement checkout {
 				colour red

@@ -81,13 +81,13 @@ type Handler struct {
 	// those stores' own APIs.
 	StoreRaw json.RawMessage `json:"store,omitempty" caddy:"namespace=http.handlers.upsell.stores inline_key=connector"`
 
-	// MaxOffers is the most offers shown on one page. Default: 2.
+	// MaxOffers is the most offers shown on one page. Default (0): 2.
 	MaxOffers int `json:"max_offers,omitempty"`
 
 	// Mount is an optional CSS selector of a store element the widget moves
 	// into (e.g. "#cart-summary") on every placement that does not name its
 	// own (CartWidget, ThankYouWidget). Without one the widget stays where
-	// it was inserted: before the store's </body>.
+	// it was inserted: before the store's site footer, else its </body>.
 	Mount string `json:"mount,omitempty"`
 
 	// CartTokenTTL is how long a cart offer's token stays valid.
@@ -128,7 +128,7 @@ type Handler struct {
 	PopupAfter []string `json:"popup_after,omitempty"`
 
 	// PopupCap is how many times one customer (browser) sees the pop-up.
-	// Default: 3.
+	// Default (0): 3.
 	PopupCap int `json:"popup_cap,omitempty"`
 
 	// Placements are per-placement settings (mount, after_add, texts), by
@@ -138,6 +138,12 @@ type Handler struct {
 	// State is where accept records and declines are kept. Default: an
 	// embedded file under Caddy's data directory.
 	State *StateConfig `json:"state,omitempty"`
+
+	// CaddyfileLines is where each option was written ("Caddyfile:12"),
+	// by option name ("placement cart" for a placement): the Caddyfile
+	// adapter fills it so that a value Provision or Validate refuses is
+	// reported with its file and line. A JSON config leaves it out.
+	CaddyfileLines map[string]string `json:"caddyfile_lines,omitempty"`
 
 	catalog       *offers.Catalog
 	signer        *offers.Signer
@@ -193,7 +199,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	}
 	cat, err := offers.LoadCatalog(h.Catalog)
 	if err != nil {
-		return fmt.Errorf("upsell: loading catalog: %w", err)
+		return h.configErr("catalog", fmt.Errorf("catalog: %w", err))
 	}
 	h.catalog = cat
 	if h.PostPurchase == nil {
@@ -204,7 +210,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	secrets := make([][]byte, 0, len(h.Secrets))
 	for i, s := range h.Secrets {
 		if err := checkSecret(s); err != nil {
-			return fmt.Errorf("upsell: secret %d: %w", i+1, err)
+			if len(h.Secrets) > 1 {
+				err = fmt.Errorf("value %d: %w", i+1, err)
+			}
+			return h.configErr("secret", fmt.Errorf("secret: %w", err))
 		}
 		if s == DemoSecret {
 			h.logger.Warn("UPSELL_SECRET is not set: offer tokens are signed with the public demo secret; anyone can forge them. Set a random secret of 32 bytes or more before going live.")
@@ -221,10 +230,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	}
 
 	if h.cartPaths, err = parsePatterns(h.CartPaths, ""); err != nil {
-		return fmt.Errorf("upsell: cart: %w", err)
+		return h.configErr("cart", fmt.Errorf("cart: %w", err))
 	}
 	if h.thankYou, err = parsePatterns(h.ThankYouPaths, orderIDPlaceholder); err != nil {
-		return fmt.Errorf("upsell: thank_you: %w", err)
+		return h.configErr("thank_you", fmt.Errorf("thank_you: %w", err))
 	}
 	if err := h.provisionPrePurchase(); err != nil {
 		return err
@@ -264,13 +273,13 @@ func (h *Handler) Validate() error {
 		return errors.New("upsell: no pages to put offers on: set cart, thank_you, product and/or checkout")
 	}
 	if err := checkPrefix(h.Prefix); err != nil {
-		return fmt.Errorf("upsell: %w", err)
+		return h.configErr("prefix", err)
 	}
 	if err := checkMaxOffers(h.MaxOffers); err != nil {
-		return fmt.Errorf("upsell: %w", err)
+		return h.configErr("max_offers", err)
 	}
 	if err := h.PostPurchase.validate(); err != nil {
-		return fmt.Errorf("upsell: %w", err)
+		return h.configErr("post_purchase", err)
 	}
 	return nil
 }

@@ -66,6 +66,60 @@ func TestValidateCaddyfileErrorNamesFileAndLine(t *testing.T) {
 	}
 }
 
+// TestConfigRulesNameFileAndLine: a value an upsell option cannot take is
+// refused once, by Provision or Validate, in one wording, and from a
+// Caddyfile the error names the file and line the option was written at.
+func TestConfigRulesNameFileAndLine(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	lines := []string{
+		"catalog ../demo/offers.json", // line 6
+		"secret " + secret,            // line 7
+		"cart /cart",                  // line 8
+		"store http://127.0.0.1:9301", // line 9
+	}
+	for _, tt := range []struct {
+		name    string
+		replace int    // the line of lines to replace (6-9), or 0 to add one at line 10
+		option  string // the option's line(s)
+		line    int
+		want    string
+	}{
+		{"catalog", 6, "catalog testdata/broken-offers.json", 6, `catalog: testdata/broken-offers.json: offer "thermos-10": discount.percent`},
+		{"short secret", 7, "secret tooshort", 7, "secret: a secret of 8 bytes is too short"},
+		{"cart pattern", 8, "cart cart", 8, `cart: pattern "cart" must start with /`},
+		{"thank_you without order id", 0, "thank_you /thanks", 10, `thank_you: pattern "/thanks" has no {order_id} segment`},
+		{"product without product id", 0, "product /p/{id}", 10, `product: pattern "/p/{id}"`},
+		{"prefix", 0, "prefix kairo", 10, `prefix "kairo" must start with /`},
+		{"max_offers", 0, "max_offers -1", 10, "max_offers -1: want 1 or more"},
+		{"popup_cap", 0, "popup_cap -2", 10, "popup_cap -2: want 1 or more"},
+		{"placement", 0, "placement cart {\n after_add refresh\n}", 10, `placement cart: after_add "refresh": want reload or none`},
+		{"holdout", 0, "holdout 80%", 10, `holdout "80%": over 50%`},
+		{"post_purchase mode", 0, "post_purchase bogus", 10, `post_purchase: mode "bogus" is neither "page" nor "inline"`},
+		{"post_purchase max_steps", 0, "post_purchase page {\n max_steps 9\n}", 10, "post_purchase: max_steps 9 is not between 1 and 5"},
+		{"post_purchase text", 0, "post_purchase page {\n text slogan hi\n}", 10, `post_purchase: text "slogan" is not a text of the offer page`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := append([]string(nil), lines...)
+			if tt.replace > 0 {
+				opts[tt.replace-6] = tt.option
+			} else {
+				opts = append(opts, tt.option)
+			}
+			src := "{\n\tadmin off\n}\nhttp://127.0.0.1:9080 {\n\tupsell {\n\t\t" + strings.Join(opts, "\n\t\t") + "\n\t}\n}\n"
+			err := validate(t, src)
+			want := fmt.Sprintf("upsell: %s", tt.want)
+			at := fmt.Sprintf(", at Caddyfile:%d", tt.line)
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), at) {
+				t.Fatalf("error %v\nwant %q ... %q", err, want, at)
+			}
+			if strings.Count(err.Error(), tt.want) != 1 || strings.Count(err.Error(), ", at ") != 1 {
+				t.Errorf("error %q says it more than once", err)
+			}
+		})
+	}
+}
+
 // exampleEnv is the environment Caddyfile.example asks for (CI sets the
 // same for `caddy validate`).
 var exampleEnv = map[string]string{
