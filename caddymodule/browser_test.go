@@ -391,6 +391,20 @@ func TestBrowserCartOfferAddsToCart(t *testing.T) {
 	if n := b.count(mug + " [data-kairo-countdown]"); n != 0 {
 		t.Errorf("a cart offer shows %d countdowns, want none", n)
 	}
+	// Chromium's own parse of the page: the widget is a child of <body>
+	// just before the store's site footer, and shows above it.
+	where := run(b, "find the widget and the footer", chromedp.Evaluate[struct {
+		BeforeFooter, Above bool
+	}](`(() => {
+		const w = document.querySelector("[data-kairo-widget]"), f = document.querySelector("body > footer");
+		let n = w && w.nextElementSibling;
+		while (n && n.tagName === "SCRIPT") n = n.nextElementSibling;
+		return {BeforeFooter: !!w && w.parentElement === document.body && n === f,
+			Above: !!w && !!f && w.getBoundingClientRect().bottom <= f.getBoundingClientRect().top};
+	})()`))
+	if !where.BeforeFooter || !where.Above {
+		t.Errorf("the widget is not the body's child just above the site footer: %+v", where)
+	}
 	if got := b.text("#cart-summary .subtotal"); got != usd(1499) {
 		t.Fatalf("the store's subtotal before the accept is %q, want %s", got, usd(1499))
 	}

@@ -39,6 +39,10 @@ func TestUnmarshalPrePurchaseOptions(t *testing.T) {
 	if err := got.UnmarshalCaddyfile(caddyfile.NewTestDispenser(src)); err != nil {
 		t.Fatal(err)
 	}
+	if got.CaddyfileLines["placement product"] != "Testfile:13" || got.CaddyfileLines["popup_cap"] != "Testfile:6" {
+		t.Errorf("CaddyfileLines %v", got.CaddyfileLines)
+	}
+	got.CaddyfileLines = nil
 	want := Handler{
 		ProductPaths:  []string{"/products/{product_id}", "/p/{product_id}"},
 		CheckoutPaths: []string{"/checkout"},
