@@ -63,3 +63,26 @@ func TestEmpty(t *testing.T) {
 		t.Errorf("Err without a file: %v", plain)
 	}
 }
+
+func TestCheckFile(t *testing.T) {
+	t.Setenv("KAIRO_SET", "shop.example.com")
+	os.Unsetenv("KAIRO_UNSET")
+	file := filepath.Join(t.TempDir(), "Caddyfile")
+	src := "# {$KAIRO_UNSET} in a comment\n{$KAIRO_UNSET} {\n\trespond \"{$KAIRO_SET} {$KAIRO_UNSET:ok}\"\n\theader X {$KAIRO_UNSET:}\n}\n"
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := CheckFile(file)
+	want := "{$KAIRO_UNSET} is empty: set KAIRO_UNSET in the environment Caddy runs in, at " + file + ":2; " +
+		"{$KAIRO_UNSET:} is empty: set KAIRO_UNSET in the environment Caddy runs in, at " + file + ":4"
+	if err == nil || err.Error() != want {
+		t.Errorf("CheckFile: %v\nwant %s", err, want)
+	}
+	t.Setenv("KAIRO_UNSET", "x")
+	if err := CheckFile(file); err != nil {
+		t.Errorf("all set: %v", err)
+	}
+	if err := CheckFile(filepath.Join(t.TempDir(), "none")); err != nil {
+		t.Errorf("a file that cannot be read: %v", err)
+	}
+}
