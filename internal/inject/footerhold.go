@@ -10,8 +10,10 @@ import "sync"
 type footerBuf struct{ b []byte }
 
 // footerBufs keeps the hold buffers between documents, so that holding a
-// footer allocates nothing in steady state.
-var footerBufs = sync.Pool{New: func() any { return &footerBuf{b: make([]byte, 0, footerHoldCap)} }}
+// footer allocates nothing in steady state. A buffer starts small (most
+// footers and what follows them take a few hundred bytes) and grows, up
+// to footerHoldCap, for the pages that need it.
+var footerBufs = sync.Pool{New: func() any { return &footerBuf{b: make([]byte, 0, 4<<10)} }}
 
 // AtBodyEnd makes i put the snippet in front of </body> even when the page
 // has a site footer (for a widget that moves itself to a place of the
@@ -23,17 +25,6 @@ func (i *Injector) AtBodyEnd() { i.sc.tree.footers = false }
 // and whose name ends at p[at+7]. p[done:at] is written first.
 func (i *Injector) holdFooter(p []byte, done, at int, base int64) error {
 	next := at + len("<footer") + 1
-	if !i.placeable(true) {
-		// The model allows a place, but the document's encoding does not:
-		// no footer will do.
-		i.sc.tree.footers = false
-		i.sc.resumeAfterFooter(p[next-1])
-		if err := i.flushHold(); err != nil {
-			return err
-		}
-		_, err := i.writeDst(p[done:next])
-		return err
-	}
 	i.held = footerBufs.Get().(*footerBuf)
 	i.held.b = i.held.b[:0]
 	i.footerAt = base + int64(at)
@@ -67,7 +58,7 @@ func (i *Injector) writeHeld(q []byte) (int, error) {
 		if i.sc.tree.footerLost() {
 			return done, i.endHold(false)
 		}
-		room := cap(i.held.b) - len(i.held.b)
+		room := footerHoldCap - len(i.held.b)
 		if room == 0 {
 			return done, i.endHold(false) // too long to hold: the </body> rule
 		}
@@ -82,8 +73,8 @@ func (i *Injector) writeHeld(q []byte) (int, error) {
 		// the footer is not the one. The bytes from its '<' may be held
 		// already (at < 0).
 		next := at + len("</body") + 1
-		if i.placeable(i.sc.tree.bodyEnd()) && i.bodyAt < 0 {
-			i.bodyAt = len(i.held.b) + at
+		if i.sc.tree.bodyEnd() && i.sc.tree.canPlace() && i.bodyAt < 0 {
+			i.bodyAt = len(i.held.b) + at // the encoding is checked once, in endHold
 		}
 		i.sc.resumeAfterBody(piece[next-1])
 		i.held.b = append(i.held.b, piece[:next]...)
@@ -108,6 +99,9 @@ func (i *Injector) endHold(atFooter bool) error {
 		at = 0
 	case i.bodyAt >= 0:
 		at = i.bodyAt
+	}
+	if at >= 0 && i.foreignCharset() {
+		at = -1 // no place in a document whose encoding the snippet's bytes do not fit
 	}
 	defer i.releaseHeld()
 	if at < 0 {

@@ -234,7 +234,7 @@ func (i *Injector) Close() error {
 		return i.err
 	}
 	if i.held != nil {
-		if err := i.endHold(i.sc.tree.footerFits() && !i.foreignCharset()); err != nil {
+		if err := i.endHold(i.sc.tree.footerFits()); err != nil {
 			return err
 		}
 	}
