@@ -103,7 +103,7 @@
 //
 // The wrapper keeps the response streaming: Flush, FlushError and
 // http.NewResponseController flushes reach the client (less any held-back
-// "</body" prefix); Unwrap gives http.NewResponseController the
+// "</body" prefix, and a tail held from a possible site footer on); Unwrap gives http.NewResponseController the
 // connection for deadlines and hijacking; ReadFrom keeps io.Copy on the
 // rewriting path and hands pass-through bodies to the wrapped writer's
 // ReadFrom (sendfile).
