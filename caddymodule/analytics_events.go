@@ -75,7 +75,21 @@ type recorder struct {
 	// Owned by run.
 	batch     *counterBatch
 	batchFail bool // the last write failed: wait for the tick to try again
+	// cartsWritten is what this recorder last wrote of each cart's
+	// customer, and when: a customer's every cart view would otherwise be
+	// one state commit (an fsync on the embedded file) saying the same.
+	cartsWritten map[string]cartWritten
 }
+
+// cartWritten is a cart's customer as last written, and when.
+type cartWritten struct {
+	customer string
+	at       time.Time
+}
+
+// maxCartsWritten bounds cartsWritten; past it the map starts afresh,
+// which costs no more than one write per cart.
+const maxCartsWritten = 1 << 16
 
 func newRecorder(store state.Store, m *analyticsMetrics, pause *autoPause, logger *zap.Logger, flushEvery time.Duration) *recorder {
 	r := &recorder{
@@ -87,6 +101,8 @@ func newRecorder(store state.Store, m *analyticsMetrics, pause *autoPause, logge
 		events:     make(chan event, recorderQueue),
 		stopped:    make(chan struct{}),
 		batch:      newCounterBatch(),
+
+		cartsWritten: make(map[string]cartWritten),
 	}
 	go r.run()
 	return r
@@ -263,10 +279,28 @@ func (r *recorder) apply(ctx context.Context, ev event) error {
 		if ev.order.Customer == nil || ev.order.Customer.ID == "" {
 			return nil
 		}
-		return r.store.Set(ctx, idKey("cartcust", ev.order.ID), []byte(ev.order.Customer.ID), cartCustomerTTL)
+		return r.rememberCartCustomer(ctx, ev.order.ID, ev.order.Customer.ID, ev.at)
 	case evOrder:
 		return r.orderSeen(ctx, ev)
 	}
+	return nil
+}
+
+// rememberCartCustomer keeps which customer a cart is, for a cart accept
+// to be credited to the customer's later order. The record is written
+// again only when the customer changes or half its lifetime has passed
+// (its expiry is renewed by then).
+func (r *recorder) rememberCartCustomer(ctx context.Context, cartID, customerID string, at time.Time) error {
+	if w, ok := r.cartsWritten[cartID]; ok && w.customer == customerID && at.Sub(w.at) < cartCustomerTTL/2 {
+		return nil
+	}
+	if err := r.store.Set(ctx, idKey("cartcust", cartID), []byte(customerID), cartCustomerTTL); err != nil {
+		return err
+	}
+	if len(r.cartsWritten) >= maxCartsWritten {
+		clear(r.cartsWritten)
+	}
+	r.cartsWritten[cartID] = cartWritten{customer: customerID, at: at}
 	return nil
 }
 

@@ -578,3 +578,39 @@ func TestGrafanaDashboardNamesRealMetrics(t *testing.T) {
 		t.Errorf("%d queries in the Grafana dashboard, want the panels the README describes", exprs)
 	}
 }
+
+// A customer's cart views write which customer the cart is once, not once
+// a view (each write is a commit and an fsync on the embedded file); a new
+// customer on the cart, or half the record's lifetime, writes it again, and
+// a later accept is still credited to the customer.
+func TestCartCustomerWrittenOncePerCart(t *testing.T) {
+	store := &commitCounter{Store: state.NewMemory(0)}
+	m := newAnalyticsMetrics(newMetrics().revenue)
+	rec := newRecorder(store, m, nil, zap.NewNop(), time.Hour)
+	defer rec.close(10 * time.Second)
+	ctx := context.Background()
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	view := func(cart, customer string, at time.Time) {
+		rec.send(event{kind: evCartShown, at: at, order: &offers.Context{ID: cart, Customer: &offers.Customer{ID: customer}}})
+	}
+	writes := func(want int64, when string) {
+		t.Helper()
+		if err := rec.flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := store.commits.Load(); got != want {
+			t.Errorf("%s: %d state writes, want %d", when, got, want)
+		}
+	}
+	for range 50 {
+		view("cart-1", "cust-1", at)
+	}
+	writes(1, "50 views of one customer's cart")
+	view("cart-1", "cust-2", at)
+	writes(2, "another customer on the cart")
+	view("cart-1", "cust-2", at.Add(cartCustomerTTL/2))
+	writes(3, "half the record's lifetime later")
+	if v, _, err := store.Get(ctx, idKey("cartcust", "cart-1")); err != nil || string(v) != "cust-2" {
+		t.Errorf("the cart's customer: %q %v, want cust-2", v, err)
+	}
+}
