@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -15,26 +14,9 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/kairoedge/kairo/internal/inject"
-	"github.com/kairoedge/kairo/internal/widget"
 	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 )
-
-// noticeParam is the query parameter that carries the result of a plain
-// form post back to the page (see respond).
-const noticeParam = "kairo"
-
-// contextResult is the store's answer to a context request.
-type contextResult struct {
-	sc  *offers.Context
-	err error
-	// product is a product page's product, nil elsewhere or when the store
-	// has no product_context.
-	product *offers.ProductContext
-	// available is false when nothing may be offered on the page (a
-	// product page whose product is out of stock).
-	available bool
-}
 
 // pageRun is one matched page on its way through: the context request
 // started before the page, and what ended up on the page.
@@ -154,58 +136,6 @@ func (p *pageRun) settle(rw *inject.ResponseWriter, err error) {
 	} else {
 		p.offerIDs = nil
 	}
-}
-
-// fetchContext asks the store for the cart or order in the background. The
-// channel receives exactly one result; ctx bounds the wait. page is the
-// page's address, which an OrderPageStore checks for the order's key.
-func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID string, page *url.URL, who stores.Shopper) <-chan contextResult {
-	ch := make(chan contextResult, 1)
-	pageStore, byPage := h.store.(stores.OrderPageStore)
-	var key string
-	// A cart without cookies has no identity to cache it under; an order
-	// shown only with its page's key must not be served from the cache to
-	// a page without it.
-	if h.contexts != nil && (pl == offers.PlacementThankYou && !byPage || pl != offers.PlacementThankYou && who.Cookie != "") {
-		key = contextKey(pl, orderID, who.Cookie)
-		if sc, ok := h.contexts.get(key); ok {
-			ch <- contextResult{sc: sc, available: true}
-			return ch
-		}
-	}
-	go func() {
-		start := time.Now()
-		var res contextResult
-		call := "cart_context"
-		if pl == offers.PlacementThankYou {
-			call = "order_context"
-			if byPage {
-				res.sc, res.err = pageStore.OrderContextFor(ctx, orderID, page)
-			} else {
-				res.sc, res.err = h.store.OrderContext(ctx, orderID, who)
-			}
-		} else {
-			res.sc, res.err = h.store.CartContext(ctx, who)
-		}
-		h.metrics.storeLatency.WithLabelValues(call, resultLabel(res.err)).Observe(time.Since(start).Seconds())
-		if key != "" && res.err == nil {
-			h.contexts.setVisible(key, res.sc)
-		}
-		res.available = true
-		ch <- res
-	}()
-	return ch
-}
-
-// resultLabel names a store call's result for the latency metric.
-func resultLabel(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	if reason := stores.FailureReason(err); reason != "" {
-		return reason
-	}
-	return "error"
 }
 
 // early is asked when the page's header is decided: if the context is in
@@ -380,123 +310,6 @@ func (p *pageRun) returnTo() string {
 	return u.RequestURI()
 }
 
-// pick asks the selection policy (offers.Catalog.Shelf) for the offers of
-// the inline box, and resolves them for the subject. An error means the
-// state layer could not say what the subject declined.
-func (h *Handler) pick(ctx context.Context, pl offers.Placement, sc *offers.Context, subject string) ([]offers.Pick, error) {
-	now := h.now()
-	hist, stateErr := h.history(ctx, subject, sc)
-	shelf := h.catalog.Shelf(pl, sc, h.candidates(pl, sc, now), hist, now, h.MaxOffers)
-	if err := stateErr(); err != nil {
-		return nil, err
-	}
-	picked := make([]offers.Pick, len(shelf))
-	for i, o := range shelf {
-		picked[i] = o.Resolve(subject)
-	}
-	return picked, nil
-}
-
-// inlineWindow is the honest window of the inline box on a thank-you
-// page, the same as the offer page's: the order's deadline, fixed per order
-// from placed_at or the first view, so a reload never restarts the
-// countdown. It says why no offer may be shown ("order_closed",
-// "window_closed"), or returns the deadline (zero when the state layer did
-// not answer: each offer's own expires_after then bounds its token).
-func (h *Handler) inlineWindow(ctx context.Context, orderID string, sc *offers.Context) (time.Time, string) {
-	if !sc.Changeable() {
-		return time.Time{}, "order_closed"
-	}
-	now := h.now()
-	deadline, err := h.orderDeadline(ctx, orderID, sc.PlacedAt, now)
-	if err != nil {
-		h.logger.Warn("inline offers: state layer", zap.Error(err))
-		return time.Time{}, ""
-	}
-	if !now.Before(deadline) {
-		return time.Time{}, "window_closed"
-	}
-	return deadline, ""
-}
-
-// fragment signs one token per offer and writes the widget from a cached
-// layout, so a page view costs the signatures and a copy. Pre-purchase
-// tokens carry the browser's binding (cartcookie.go). product is a
-// product page's product, else nil. A thank-you page's tokens end at the
-// order's deadline when it is known.
-func (h *Handler) fragment(pl offers.Placement, subject, binding string, picked []offers.Pick, returnTo, noticeCode string, product *offers.ProductContext, deadline time.Time) ([]byte, error) {
-	now := h.now()
-	vals := widget.Values{
-		ReturnTo:  returnTo,
-		Now:       now,
-		Tokens:    make([]string, len(picked)),
-		ExpiresAt: make([]time.Time, len(picked)),
-	}
-	for i, pk := range picked {
-		cl := pk.Claims(pl, subject, now)
-		switch {
-		case pl.PrePurchase() || pk.ExpiresAfter <= 0:
-			cl.ExpiresAt = now.Add(time.Duration(h.CartTokenTTL)).Truncate(time.Second)
-		case !deadline.IsZero():
-			cl.ExpiresAt = deadline
-		}
-		if pl.PrePurchase() {
-			cl.Binding = binding
-		}
-		token, err := h.signer.Sign(cl)
-		if err != nil {
-			return nil, err
-		}
-		vals.Tokens[i] = token
-		if pl == offers.PlacementThankYou {
-			vals.ExpiresAt[i] = cl.ExpiresAt
-		}
-	}
-	key := layoutKey(pl, noticeCode, picked) + productKey(product)
-	layout, ok := h.layouts.get(key)
-	if !ok {
-		layout = widget.NewLayout(h.layoutFragment(pl, noticeCode, picked, product))
-		h.layouts.set(key, layout)
-	}
-	return layout.Append(make([]byte, 0, 4096), vals), nil
-}
-
-// layoutFragment is the page-independent part of a widget.
-func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked []offers.Pick, product *offers.ProductContext) widget.Fragment {
-	f := widget.Fragment{
-		Prefix:    h.Prefix,
-		Placement: string(pl),
-		Mount:     h.mountFor(pl),
-		Offers:    make([]widget.Offer, 0, len(picked)),
-	}
-	opts := h.placementOptions(pl)
-	f.AfterAdd = opts.AfterAdd
-	if pl.PrePurchase() {
-		f.Text = h.withCartURL(opts.Text)
-	}
-	if pl == offers.PlacementProduct {
-		f.Product, f.Totals = bundleView(picked, product)
-	}
-	if out, ok := outcomeByStatus(noticeCode, pl); ok {
-		f.Notice = &widget.Notice{OK: out.HTTPStatus < 300, Message: out.Message}
-	}
-	for _, pk := range picked {
-		wo := widget.Offer{
-			OfferID:  pk.OfferID,
-			Title:    pk.Title,
-			Image:    pk.Image,
-			Quantity: pk.Quantity,
-			Price:    pk.FinalUnitPrice.Format(),
-		}
-		if pk.Discount.Amount > 0 {
-			wo.OriginalPrice = pk.UnitPrice.Format()
-			wo.Saving = offers.Money{Amount: pk.Discount.Amount * int64(pk.Quantity), Currency: pk.Discount.Currency}.Format()
-		}
-		f.Offers = append(f.Offers, wo)
-	}
-	return f
-}
-
 // debug writes a debug log line about a page, cheaply when debug is off.
 func (h *Handler) debug(msg string, p *pageRun, fields ...zap.Field) {
 	if ce := h.logger.Check(zapcore.DebugLevel, msg); ce != nil {
@@ -505,17 +318,4 @@ func (h *Handler) debug(msg string, p *pageRun, fields ...zap.Field) {
 			zap.String("path", p.r.URL.Path),
 			zap.String("reason", p.outcome))...)
 	}
-}
-
-// safeReturnPath accepts only a local path (no scheme, no host, no "//"),
-// so the redirect after a form post cannot leave the store.
-func safeReturnPath(s string) string {
-	if s == "" || s[0] != '/' || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
-		return "/"
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "" || u.Host != "" {
-		return "/"
-	}
-	return u.RequestURI()
 }

@@ -1,0 +1,86 @@
+package caddymodule
+
+import (
+	"time"
+
+	"github.com/kairoedge/kairo/internal/widget"
+	"github.com/kairoedge/kairo/offers"
+)
+
+// fragment signs one token per offer and writes the widget from a cached
+// layout, so a page view costs the signatures and a copy. Pre-purchase
+// tokens carry the browser's binding (cartcookie.go). product is a
+// product page's product, else nil. A thank-you page's tokens end at the
+// order's deadline when it is known.
+func (h *Handler) fragment(pl offers.Placement, subject, binding string, picked []offers.Pick, returnTo, noticeCode string, product *offers.ProductContext, deadline time.Time) ([]byte, error) {
+	now := h.now()
+	vals := widget.Values{
+		ReturnTo:  returnTo,
+		Now:       now,
+		Tokens:    make([]string, len(picked)),
+		ExpiresAt: make([]time.Time, len(picked)),
+	}
+	for i, pk := range picked {
+		cl := pk.Claims(pl, subject, now)
+		switch {
+		case pl.PrePurchase() || pk.ExpiresAfter <= 0:
+			cl.ExpiresAt = now.Add(time.Duration(h.CartTokenTTL)).Truncate(time.Second)
+		case !deadline.IsZero():
+			cl.ExpiresAt = deadline
+		}
+		if pl.PrePurchase() {
+			cl.Binding = binding
+		}
+		token, err := h.signer.Sign(cl)
+		if err != nil {
+			return nil, err
+		}
+		vals.Tokens[i] = token
+		if pl == offers.PlacementThankYou {
+			vals.ExpiresAt[i] = cl.ExpiresAt
+		}
+	}
+	key := layoutKey(pl, noticeCode, picked) + productKey(product)
+	layout, ok := h.layouts.get(key)
+	if !ok {
+		layout = widget.NewLayout(h.layoutFragment(pl, noticeCode, picked, product))
+		h.layouts.set(key, layout)
+	}
+	return layout.Append(make([]byte, 0, 4096), vals), nil
+}
+
+// layoutFragment is the page-independent part of a widget.
+func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked []offers.Pick, product *offers.ProductContext) widget.Fragment {
+	f := widget.Fragment{
+		Prefix:    h.Prefix,
+		Placement: string(pl),
+		Mount:     h.mountFor(pl),
+		Offers:    make([]widget.Offer, 0, len(picked)),
+	}
+	opts := h.placementOptions(pl)
+	f.AfterAdd = opts.AfterAdd
+	if pl.PrePurchase() {
+		f.Text = h.withCartURL(opts.Text)
+	}
+	if pl == offers.PlacementProduct {
+		f.Product, f.Totals = bundleView(picked, product)
+	}
+	if out, ok := outcomeByStatus(noticeCode, pl); ok {
+		f.Notice = &widget.Notice{OK: out.HTTPStatus < 300, Message: out.Message}
+	}
+	for _, pk := range picked {
+		wo := widget.Offer{
+			OfferID:  pk.OfferID,
+			Title:    pk.Title,
+			Image:    pk.Image,
+			Quantity: pk.Quantity,
+			Price:    pk.FinalUnitPrice.Format(),
+		}
+		if pk.Discount.Amount > 0 {
+			wo.OriginalPrice = pk.UnitPrice.Format()
+			wo.Saving = offers.Money{Amount: pk.Discount.Amount * int64(pk.Quantity), Currency: pk.Discount.Currency}.Format()
+		}
+		f.Offers = append(f.Offers, wo)
+	}
+	return f
+}
