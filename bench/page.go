@@ -26,7 +26,7 @@ var allSizes = []pageSize{size16K, size100K, size10M}
 // sets traps before it (in a comment, a script, a style and a textarea)
 // that an injector which is not HTML-aware would take for the end.
 const pageTail = `</main>
-<footer class="site-footer">
+` + siteFooter + `
   <nav aria-label="Footer"><ul>
     <li><a href="/pages/shipping">Shipping</a></li><li><a href="/pages/returns">Returns</a></li>
     <li><a href="/pages/contact">Contact</a></li><li><a href="/pages/privacy">Privacy</a></li>
@@ -62,6 +62,16 @@ func renderPage(size pageSize) []byte {
 // realBodyEnd is the offset of the page's one real "</body>".
 func realBodyEnd(page []byte) int {
 	return bytes.LastIndex(page, []byte("</body>"))
+}
+
+// siteFooter opens the page's site footer, a child of <body>.
+const siteFooter = `<footer class="site-footer">`
+
+// widgetPlace is where Kairo puts the widget on these pages: in front of
+// the site footer (a <footer> child of <body>), its default without a
+// mount; the traps for "</body>" come after it.
+func widgetPlace(page []byte) int {
+	return bytes.LastIndex(page, []byte(siteFooter))
 }
 
 // writeProductCard appends one recommendation card; every fifth card is

@@ -21,6 +21,9 @@ func TestRenderPage(t *testing.T) {
 			if !bytes.Equal(page[end:], []byte("</body>\n</html>\n")) {
 				t.Errorf("the page does not end with its real </body>: %q", page[end:])
 			}
+			if place := widgetPlace(page); place < 0 || place > end || bytes.Count(page, []byte("<footer")) != 1 {
+				t.Errorf("the page's one site footer is not before its real </body> (at %d, </body> at %d)", place, end)
+			}
 			if bytes.Contains(page, []byte(widgetMarker)) {
 				t.Errorf("the page already holds %s", widgetMarker)
 			}
@@ -30,7 +33,7 @@ func TestRenderPage(t *testing.T) {
 
 func TestCheckInjected(t *testing.T) {
 	page := renderPage(size16K)
-	end := realBodyEnd(page)
+	end := widgetPlace(page)
 	widget := []byte(`<div ` + widgetMarker + `>offer</div>`)
 	join := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 	tests := []struct {
@@ -38,7 +41,8 @@ func TestCheckInjected(t *testing.T) {
 		got     []byte
 		wantErr bool
 	}{
-		{name: "before the real body end", got: join(page[:end], widget, page[end:])},
+		{name: "before the site footer", got: join(page[:end], widget, page[end:])},
+		{name: "before the real body end", got: join(page[:realBodyEnd(page)], widget, page[realBodyEnd(page):]), wantErr: true},
 		{name: "nothing injected", got: page, wantErr: true},
 		{name: "at the first trap", got: join(page[:bytes.Index(page, []byte("</body>"))], widget, page[bytes.Index(page, []byte("</body>")):]), wantErr: true},
 		{name: "appended after </html>", got: join(page, widget), wantErr: true},

@@ -90,7 +90,7 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 	fmt.Fprintf(w, "- Other processes on the machine took at most %.0f%% of Caddy's CPU and %.0f%% of the load CPUs during the rounds kept; %d round(s) were run again because others took more than %.0f%% of Caddy's CPU (or of the load CPUs while Caddy was not saturated).\n",
 		100*noiseProxy, 100*noiseLoad, res.Reruns, 100*o.MaxNoise)
 	fmt.Fprintf(w, "- C asks the store for the cart context on every page, as Kairo does by default (the customer's cart can change at any time); Kairo caches the offer selection for that context's fingerprint and the widget's layout, and signs fresh tokens per page. D sets `context_ttl %s`: all load carries one customer's cookie, so D shows the best case, every page after the first served from the context cache.\n", configCached.ContextTTL)
-	fmt.Fprintln(w, "- Every C and D page checked before the load had the widget right before the real `</body>`, past the traps in a comment, a style, a script and a textarea, and nothing else changed; A and B came back byte for byte.")
+	fmt.Fprintln(w, "- Every C and D page checked before the load had the widget right before the site footer (Kairo's place without a `mount`), none at the `</body>` traps in a comment, a style, a script and a textarea, and nothing else changed; A and B came back byte for byte.")
 	fmt.Fprintln(w)
 
 	if o.Light > 0 {

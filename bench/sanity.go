@@ -42,17 +42,17 @@ func checkUntouched(got, page []byte) error {
 }
 
 // checkInjected says whether the proxy inserted the widget right before
-// the page's real "</body>" and changed nothing else: the traps before it
-// (in a comment, a style, a script and a textarea) must be left alone.
-// It returns the inserted fragment.
+// the page's site footer (widgetPlace) and changed nothing else: the
+// traps for "</body>" (in a comment, a style, a script and a textarea)
+// must be left alone. It returns the inserted fragment.
 func checkInjected(got, page []byte) ([]byte, error) {
-	end := realBodyEnd(page)
+	end := widgetPlace(page)
 	head, tail := page[:end], page[end:]
 	switch {
 	case !bytes.Contains(got, []byte(widgetMarker)):
 		return nil, fmt.Errorf("no %s in the page: nothing was injected", widgetMarker)
 	case len(got) < len(page) || !bytes.HasPrefix(got, head) || !bytes.HasSuffix(got, tail):
-		return nil, fmt.Errorf("the widget is not where it belongs (right before the real </body>) or the page was altered")
+		return nil, fmt.Errorf("the widget is not where it belongs (right before the site footer) or the page was altered")
 	}
 	frag := got[len(head) : len(got)-len(tail)]
 	if !bytes.Contains(frag, []byte(widgetMarker)) {
