@@ -177,10 +177,44 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 	}
 }
 
-// Provision loads the catalog, sets defaults and builds runtime state.
+// Provision loads the catalog, sets defaults and builds runtime state, in
+// named steps; Cleanup undoes whatever of it was done.
 func (h *Handler) Provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
 	h.now = time.Now
+	h.setDefaults()
+	if err := h.provisionCatalog(); err != nil {
+		return err
+	}
+	if err := h.provisionSigner(); err != nil {
+		return err
+	}
+	if err := h.provisionPages(); err != nil {
+		return err
+	}
+	var err error
+	if h.store, err = h.loadStore(ctx); err != nil {
+		return fmt.Errorf("upsell: %w", err)
+	}
+	if h.metrics, err = acquireMetrics(ctx.GetMetricsRegistry()); err != nil {
+		return fmt.Errorf("upsell: registering metrics: %w", err)
+	}
+	h.failOpen = newFailOpenLog(h.logger)
+	if err := h.provisionCaches(); err != nil {
+		return err
+	}
+	if err := h.provisionState(); err != nil {
+		return fmt.Errorf("upsell: state: %w", err)
+	}
+	if err := h.provisionAnalytics(ctx); err != nil {
+		return err
+	}
+	h.checkStoreOnce(ctx)
+	return nil
+}
+
+// setDefaults fills in the options left unset.
+func (h *Handler) setDefaults() {
 	if h.Prefix == "" {
 		h.Prefix = DefaultPrefix
 	}
@@ -194,6 +228,14 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.SelectionTTL == 0 {
 		h.SelectionTTL = caddy.Duration(DefaultSelectionTTL)
 	}
+	if h.PostPurchase == nil {
+		h.PostPurchase = new(PostPurchaseConfig)
+	}
+	h.PostPurchase.setDefaults()
+}
+
+// provisionCatalog loads the offers catalog.
+func (h *Handler) provisionCatalog() error {
 	if h.Catalog == "" {
 		return errors.New("upsell: a catalog is required (catalog <file>)")
 	}
@@ -202,11 +244,12 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return h.configErr("catalog", fmt.Errorf("catalog: %w", err))
 	}
 	h.catalog = cat
-	if h.PostPurchase == nil {
-		h.PostPurchase = new(PostPurchaseConfig)
-	}
-	h.PostPurchase.setDefaults()
+	return nil
+}
 
+// provisionSigner checks the secrets and builds the token signer: the
+// first secret signs, all of them verify.
+func (h *Handler) provisionSigner() error {
 	secrets := make([][]byte, 0, len(h.Secrets))
 	for i, s := range h.Secrets {
 		if err := checkSecret(s); err != nil {
@@ -224,28 +267,29 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return errors.New("upsell: at least one secret is required (secret <value>, 32 bytes or more)")
 	}
 	h.secrets = secrets
-	h.signer, err = offers.NewSigner(secrets, nil)
-	if err != nil {
+	var err error
+	if h.signer, err = offers.NewSigner(secrets, nil); err != nil {
 		return fmt.Errorf("upsell: secrets: %w", err)
 	}
+	return nil
+}
 
+// provisionPages parses the path patterns of the pages offers go on.
+func (h *Handler) provisionPages() error {
+	var err error
 	if h.cartPaths, err = parsePatterns(h.CartPaths, ""); err != nil {
 		return h.configErr("cart", fmt.Errorf("cart: %w", err))
 	}
 	if h.thankYou, err = parsePatterns(h.ThankYouPaths, orderIDPlaceholder); err != nil {
 		return h.configErr("thank_you", fmt.Errorf("thank_you: %w", err))
 	}
-	if err := h.provisionPrePurchase(); err != nil {
-		return err
-	}
+	return h.provisionPrePurchase()
+}
 
-	if h.store, err = h.loadStore(ctx); err != nil {
-		return fmt.Errorf("upsell: %w", err)
-	}
-	if h.metrics, err = acquireMetrics(ctx.GetMetricsRegistry()); err != nil {
-		return fmt.Errorf("upsell: registering metrics: %w", err)
-	}
-	h.failOpen = newFailOpenLog(h.logger)
+// provisionCaches builds the in-memory caches: selections, widget layouts
+// and, when ContextTTL is set, store contexts.
+func (h *Handler) provisionCaches() error {
+	var err error
 	if h.cache, err = newTTLCache[uint64, []*offers.Offer](10_000, time.Duration(h.SelectionTTL)); err != nil {
 		return fmt.Errorf("upsell: selection cache: %w", err)
 	}
@@ -257,13 +301,6 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			return fmt.Errorf("upsell: context cache: %w", err)
 		}
 	}
-	if err := h.provisionState(); err != nil {
-		return fmt.Errorf("upsell: state: %w", err)
-	}
-	if err := h.provisionAnalytics(ctx); err != nil {
-		return err
-	}
-	h.checkStoreOnce(ctx)
 	return nil
 }
 
