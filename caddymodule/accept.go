@@ -378,6 +378,12 @@ var outcomeForbiddenOrigin = Outcome{HTTPStatus: http.StatusForbidden, Status: "
 // outcomes by status code, the answers a customer can be given. The
 // notice shown after a plain form post is looked up here too, so a crafted
 // link can only show one of these fixed sentences.
+//
+// A failed store call answers as a gateway does (acceptOutcome): 502 when
+// the store answered with a 5xx ("store_unavailable" as written here), 503
+// when it could not be reached at all (the same sentence, its status
+// changed there), 504 past accept_timeout ("store_timeout"). The README's
+// failure table promises these three.
 var outcomes = map[string]Outcome{
 	"accepted":          {HTTPStatus: http.StatusOK, Status: "accepted", Message: "Added to your order."},
 	"payment_failed":    {HTTPStatus: http.StatusPaymentRequired, Status: "payment_failed", Message: "Your payment method was declined for this item, so nothing was added and you were not charged."},
@@ -423,6 +429,7 @@ func acceptOutcome(cl offers.Claims, ans stores.Answer, err error) (Outcome, boo
 		if stores.FailureReason(err) == stores.FailTimeout {
 			return outcomes["store_timeout"], true
 		}
+		// Not reached at all: 503, where a 5xx the store sent is 502.
 		out := outcomes["store_unavailable"]
 		out.HTTPStatus = http.StatusServiceUnavailable
 		return out, true
