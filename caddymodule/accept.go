@@ -175,14 +175,33 @@ func admitRequest(w http.ResponseWriter, r *http.Request) (action, Outcome, bool
 	return a, Outcome{}, true
 }
 
+// admission is a request to act on one offer, as admit leaves it.
+type admission struct {
+	action action
+	// claims are the (first) token's: authentic also when it expired,
+	// empty when it could not be verified.
+	claims offers.Claims
+	// refused is the answer to give when the request may not go on; nil
+	// when it may.
+	refused *Outcome
+}
+
+// refuse turns the request down with out as the answer.
+func (ad *admission) refuse(out Outcome) { ad.refused = &out }
+
 // admit is admitRequest with the (first) token verified.
-func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (action, offers.Claims, Outcome, bool) {
+func (h *Handler) admit(w http.ResponseWriter, r *http.Request) admission {
 	a, out, ok := admitRequest(w, r)
+	ad := admission{action: a}
 	if !ok {
-		return a, offers.Claims{}, out, false
+		ad.refuse(out)
+		return ad
 	}
-	cl, out, ok := h.verify(r, a)
-	return a, cl, out, ok
+	ad.claims, out, ok = h.verify(r, a)
+	if !ok {
+		ad.refuse(out)
+	}
+	return ad
 }
 
 // verify checks a's token and that the requester is the customer its
@@ -469,8 +488,10 @@ func acceptOutcome(cl offers.Claims, ans stores.Answer, err error) (Outcome, boo
 
 // serveDecline records that a customer turned an offer down.
 func (h *Handler) serveDecline(w http.ResponseWriter, r *http.Request) {
-	a, cl, out, ok := h.admit(w, r)
-	if !ok {
+	in := h.admit(w, r)
+	a, cl := in.action, in.claims
+	if in.refused != nil {
+		out := *in.refused
 		if out.Status == "expired" {
 			// An expired offer is gone already; nothing to record.
 			out = outcomes["declined"]

@@ -44,11 +44,13 @@ type pageAnswer struct {
 // next step, or the store's own thank-you page, from which Kairo then steps
 // aside for the order.
 func (h *Handler) servePageAction(w http.ResponseWriter, r *http.Request, kind string) {
-	a, cl, out, ok := h.admit(w, r)
-	if ok && cl.Placement != offers.PlacementThankYou {
-		ok, out = false, outcomes["invalid"]
+	in := h.admit(w, r)
+	a, cl := in.action, in.claims
+	if in.refused == nil && cl.Placement != offers.PlacementThankYou {
+		in.refuse(outcomes["invalid"])
 	}
-	if !ok {
+	if in.refused != nil {
+		out := *in.refused
 		if kind != "accept" && out.Status == "expired" && cl.Subject != "" {
 			// The window ran out: the way out still works.
 			h.leave(w, r, a, cl.Subject, pageAnswer{OK: true, Status: "expired"})
