@@ -43,6 +43,11 @@ type Outcome struct {
 	// Mode says how the store applied an accept: "edited" (the order or
 	// cart now holds the item) or "follow_up" (a separate, linked order).
 	Mode string `json:"mode,omitempty"`
+	// PaymentURL is the store's payment page of the follow-up order, a
+	// path on this site, when the buyer must still pay for it there; from
+	// the store's answer only (payurl.go). AmountDue is what it asks.
+	PaymentURL string `json:"payment_url,omitempty"`
+	AmountDue  string `json:"amount_due,omitempty"`
 }
 
 // action is a parsed accept or decline request.
@@ -185,6 +190,7 @@ func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
 	ans, callErr := h.callStore(bg, cl, key, shopper(r))
 	h.metrics.storeLatency.WithLabelValues(string(cl.Placement)+"_accept", resultLabel(callErr)).Observe(time.Since(start).Seconds())
 	out, retryable := acceptOutcome(cl, ans, callErr)
+	out = h.withPayLink(r, cl, ans, out)
 	h.analytics.accepted(cl, ans, callErr)
 	rec, _ := json.Marshal(out) // a plain struct: cannot fail
 	recCtx, recCancel := context.WithTimeout(bg, ledgerWriteTimeout)
@@ -274,6 +280,11 @@ func (h *Handler) serveDecline(w http.ResponseWriter, r *http.Request) {
 func respond(w http.ResponseWriter, r *http.Request, a action, out Outcome, results ...offerResult) {
 	w.Header().Set("Cache-Control", "no-store")
 	if !a.json {
+		if out.PaymentURL != "" && len(results) == 0 {
+			// A plain form: straight on to the store's payment page.
+			http.Redirect(w, r, out.PaymentURL, http.StatusSeeOther)
+			return
+		}
 		target := a.returnTo
 		if target == "" {
 			target = "/"
@@ -288,11 +299,13 @@ func respond(w http.ResponseWriter, r *http.Request, a action, out Outcome, resu
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(out.HTTPStatus)
 	_ = json.NewEncoder(w).Encode(struct {
-		OK      bool          `json:"ok"`
-		Status  string        `json:"status"`
-		Message string        `json:"message"`
-		Total   string        `json:"total,omitempty"`
-		Mode    string        `json:"mode,omitempty"`
-		Results []offerResult `json:"results,omitempty"`
-	}{out.HTTPStatus < 300, out.Status, out.Message, out.Total, out.Mode, results})
+		OK         bool          `json:"ok"`
+		Status     string        `json:"status"`
+		Message    string        `json:"message"`
+		Total      string        `json:"total,omitempty"`
+		Mode       string        `json:"mode,omitempty"`
+		PaymentURL string        `json:"payment_url,omitempty"`
+		AmountDue  string        `json:"amount_due,omitempty"`
+		Results    []offerResult `json:"results,omitempty"`
+	}{out.HTTPStatus < 300, out.Status, out.Message, out.Total, out.Mode, out.PaymentURL, out.AmountDue, results})
 }

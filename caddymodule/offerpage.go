@@ -329,10 +329,24 @@ func (h *Handler) offerPageView(r *http.Request, orderID string, step offerStep,
 		ExpiresAt:   step.deadline,
 		Now:         now,
 	}
+	view.Collect, view.PaymentMethod = paymentWording(step.ctx)
 	if j := step.journey; j.Result == string(offers.StepAccepted) {
 		view.Result = &widget.Result{Accepted: true, Total: j.Total}
 	}
 	return view, nil
+}
+
+// paymentWording is how the offer page words an offer for the order: the
+// way an accepted offer gets paid (offers.Payment.Collect), and the name of
+// the order's payment method.
+func paymentWording(sc *offers.Context) (collect, method string) {
+	if sc == nil {
+		return offers.CollectCharge, ""
+	}
+	if p := sc.Payment; p != nil {
+		method = p.Title
+	}
+	return sc.Collect(), method
 }
 
 // continueURL is the thank-you page's path and query without the offer

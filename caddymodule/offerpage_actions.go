@@ -35,6 +35,10 @@ type pageAnswer struct {
 	ContinueURL string `json:"continue_url,omitempty"`
 	// Retry: the action may be tried again (nothing was applied).
 	Retry bool `json:"retry,omitempty"`
+	// PaymentURL: the accept left a second order to pay, on the store's
+	// payment page at this path; AmountDue is what it asks.
+	PaymentURL string `json:"payment_url,omitempty"`
+	AmountDue  string `json:"amount_due,omitempty"`
 
 	httpStatus int
 }
@@ -143,6 +147,10 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 		answerPage(w, r, a, failedAnswer(out))
 		return
 	}
+	if out.PaymentURL != "" {
+		h.toPayment(w, r, a, order, out)
+		return
+	}
 	if _, err := h.updateJourney(r.Context(), order, func(j *orderJourney) bool {
 		f, answered := j.Answer(cl.OfferID, offers.StepAccepted)
 		if answered {
@@ -203,6 +211,7 @@ func (h *Handler) nextStep(w http.ResponseWriter, r *http.Request, a action, ord
 		ContinueURL: a.returnTo,
 		Texts:       h.PostPurchase.Texts,
 	}
+	view.Collect, view.PaymentMethod = paymentWording(sc)
 	if step.offer != nil {
 		if view, err = h.offerPageView(r, order, step, now); err != nil {
 			h.logger.Error("offer page: signing the offer", zap.Error(err))
@@ -219,6 +228,33 @@ func (h *Handler) nextStep(w http.ResponseWriter, r *http.Request, a action, ord
 	}
 	ans.HTML = string(widget.RenderOfferStep(nil, view))
 	answerPage(w, r, a, ans)
+}
+
+// toPayment ends the offers after an accept the store made a second order
+// of, to be paid on its payment page: nothing more is offered before the
+// buyer has paid for it. A plain form goes straight to the payment page;
+// the script shows the end of the offers with a "Complete payment" link.
+func (h *Handler) toPayment(w http.ResponseWriter, r *http.Request, a action, order string, out Outcome) {
+	if err := h.stepAside(context.WithoutCancel(r.Context()), order); err != nil {
+		h.logger.Warn("offer page: recording the end of the offers", zap.Error(err))
+	}
+	if !a.json {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, out.PaymentURL, http.StatusSeeOther)
+		return
+	}
+	view := widget.OfferPage{
+		Prefix:      h.Prefix,
+		OrderNumber: order,
+		ContinueURL: a.returnTo,
+		Texts:       h.PostPurchase.Texts,
+		Result:      &widget.Result{Accepted: true, Total: out.AmountDue, PaymentURL: out.PaymentURL},
+	}
+	answerPage(w, r, a, pageAnswer{
+		OK: true, Status: out.Status, Message: out.Message, ContinueURL: a.returnTo,
+		PaymentURL: out.PaymentURL, AmountDue: out.AmountDue,
+		HTML: string(widget.RenderOfferStep(nil, view)),
+	})
 }
 
 // leave steps aside for the order and sends the buyer to the store's own

@@ -23,6 +23,48 @@ type Context struct {
 	// PlacedAt is when the order was placed (RFC 3339), or zero when the
 	// store does not say; the post-purchase window counts from it.
 	PlacedAt time.Time `json:"placed_at,omitzero"`
+	// Payment says how an order is paid, when the store says (orders
+	// only); nil is the default: an accepted offer is charged to the
+	// payment method on file.
+	Payment *Payment `json:"payment,omitempty"`
+}
+
+// How an accepted post-purchase offer gets paid (Payment.Collect). What the
+// offer page promises the buyer depends on it.
+const (
+	// CollectCharge: the store charges the payment method on file; one
+	// click ("Pay now"). The default.
+	CollectCharge = "charge"
+	// CollectOffline: the item is added to the placed order, and its new
+	// total is paid the way the order is paid outside the store: on
+	// delivery, by bank transfer, by cheque. Nothing is charged now.
+	CollectOffline = "offline"
+	// CollectPayLink: the store makes a second order linked to the placed
+	// one, which the buyer pays on the store's own payment page
+	// ("Complete payment").
+	CollectPayLink = "pay_link"
+)
+
+// Payment is how a placed order is paid.
+type Payment struct {
+	// Method is the store's id of the payment method, e.g. "cod".
+	Method string `json:"method,omitempty"`
+	// Title is the method's name as the buyer chose it at checkout, e.g.
+	// "Cash on delivery".
+	Title string `json:"title,omitempty"`
+	// Collect is how an accepted offer gets paid: "charge" (the default),
+	// "offline" or "pay_link" (see CollectCharge, CollectOffline,
+	// CollectPayLink).
+	Collect string `json:"collect,omitempty"`
+}
+
+// Collect is how an accepted offer on this order gets paid: the store's
+// Payment.Collect, or CollectCharge when it does not say.
+func (c *Context) Collect() string {
+	if c.Payment == nil || c.Payment.Collect == "" {
+		return CollectCharge
+	}
+	return c.Payment.Collect
 }
 
 // changeableStatuses are the order statuses (lower case) under which a
@@ -135,6 +177,9 @@ func contextDecodeError(err error) error {
 func (c *Context) normalize() {
 	c.Currency = strings.ToUpper(c.Currency)
 	c.Status = strings.ToLower(c.Status)
+	if c.Payment != nil {
+		c.Payment.Collect = strings.ToLower(c.Payment.Collect)
+	}
 	for i := range c.Items {
 		lowerAll(c.Items[i].Tags)
 	}
@@ -177,6 +222,9 @@ func (c *Context) check() error {
 		if it.UnitPrice < 0 {
 			add("items[%d].unit_price: %d is negative", i, it.UnitPrice)
 		}
+	}
+	if p := c.Payment; p != nil && !slices.Contains([]string{"", CollectCharge, CollectOffline, CollectPayLink}, p.Collect) {
+		add("payment.collect: %q is none of %q, %q, %q", p.Collect, CollectCharge, CollectOffline, CollectPayLink)
 	}
 	if c.Customer != nil && c.Customer.OrdersCount < 0 {
 		add("customer.orders_count: %d is negative", c.Customer.OrdersCount)

@@ -51,6 +51,23 @@ func TestParseContextGuest(t *testing.T) {
 	}
 }
 
+func TestParseContextPayment(t *testing.T) {
+	for _, tt := range []struct{ data, want string }{
+		{`{"id":"1","currency":"USD"}`, CollectCharge},
+		{`{"id":"1","currency":"USD","payment":{"method":"card"}}`, CollectCharge},
+		{`{"id":"1","currency":"USD","payment":{"method":"cod","title":"Cash on delivery","collect":"Offline"}}`, CollectOffline},
+		{`{"id":"1","currency":"USD","payment":{"method":"stripe","collect":"pay_link"}}`, CollectPayLink},
+	} {
+		c, err := ParseContext([]byte(tt.data))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.data, err)
+		}
+		if got := c.Collect(); got != tt.want {
+			t.Errorf("%s: collect %q, want %q", tt.data, got, tt.want)
+		}
+	}
+}
+
 func TestParseContextErrors(t *testing.T) {
 	tests := []struct {
 		name, data, want string
@@ -69,6 +86,7 @@ func TestParseContextErrors(t *testing.T) {
 		{"negative price", `{"id":"1","currency":"USD","items":[{"product_id":"a","unit_price":-2}]}`, "context: items[0].unit_price: -2 is negative"},
 		{"negative orders", `{"id":"1","currency":"USD","customer":{"orders_count":-1}}`, "context: customer.orders_count: -1 is negative"},
 		{"tags not a list", `{"id":"1","currency":"USD","customer":{"tags":"vip"}}`, "context: customer.tags: want a list, got string"},
+		{"unknown collect", `{"id":"1","currency":"USD","payment":{"method":"cod","collect":"later"}}`, `context: payment.collect: "later" is none of "charge", "offline", "pay_link"`},
 		{"every problem", `{"subtotal":-1}`, "context: id: missing; currency: missing; subtotal: -1 is negative"},
 	}
 	for _, tt := range tests {

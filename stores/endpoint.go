@@ -66,6 +66,9 @@ func ParseURL(raw string) (string, error) {
 	return strings.TrimSuffix(base.String(), "/"), nil
 }
 
+// BaseURL is the store's URL as configured (see Located).
+func (e *Endpoint) BaseURL() string { return e.URL }
+
 // Timeouts returns the provisioned timeouts.
 func (e *Endpoint) Timeouts() Timeouts {
 	return Timeouts{Context: time.Duration(e.Timeout), Accept: time.Duration(e.AcceptTimeout)}

@@ -71,6 +71,14 @@ type OrderPageStore interface {
 	OrderContextFor(ctx context.Context, orderID string, page *url.URL) (*offers.Context, error)
 }
 
+// Located is a Store that says where it is: its base URL. A page the store
+// links the buyer to, such as a follow-up order's pay page
+// (Answer.FollowUpURL), may be on that origin. Every store module that
+// embeds Endpoint is one.
+type Located interface {
+	BaseURL() string
+}
+
 // Timeouts bound the calls to a store.
 type Timeouts struct {
 	Context time.Duration // past it the page is served unchanged

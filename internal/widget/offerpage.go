@@ -27,6 +27,8 @@ import (
 //	form[data-kairo-action]  "accept", "decline", "continue" (real POST forms), "quantity" (GET)
 //	button.kairo-pay         "Pay now · $23.99"
 //	button.kairo-decline     "Decline this offer"
+//	a.kairo-complete-payment "Complete payment": the store's pay page of a follow-up order,
+//	                         after an accept the store took as a second order to pay
 //	button.kairo-continue    "Continue to my order confirmation"
 //	select[name=kairo_quantity] the quantity picker, when the offer has one
 //	select[name=kairo_variant]  the variant picker (size, colour), when the offer has one
@@ -51,8 +53,14 @@ var offerPageSource string
 var offerPageTemplate = template.Must(template.New("page").Parse(stripIndentation(offerPageSource)))
 
 // DefaultTexts are the customer-facing strings of the offer page by key.
-// An operator overrides any of them (Texts); {order}, {amount} and {total}
-// are replaced where the key's comment says so.
+// An operator overrides any of them (Texts); {order}, {amount}, {total} and
+// {method} are replaced where the key's comment says so.
+//
+// A key with the suffix _offline or _pay_link is the wording of that key
+// for orders whose offers are paid that way (OfferPage.Collect): an order
+// paid offline (cash on delivery, bank transfer) is not charged now, and a
+// second order to pay is not one click. Without such a key the plain one
+// is used.
 var DefaultTexts = map[string]string{
 	// The banner heading and the page title; {order} is the order number.
 	"title":     "Order #{order} confirmed",
@@ -78,6 +86,28 @@ var DefaultTexts = map[string]string{
 	// {total} is the store's new order total.
 	"new_total":    "Your new order total is {total}.",
 	"done_heading": "Thank you, that's everything",
+
+	// Orders paid offline: the item joins the order, whose new total is
+	// paid the way the buyer chose; {method} is that way's name.
+	"confirmed_offline":   "Your order is placed. Before you go, here is one more thing at a special price.",
+	"pay_offline":         "Add to my order · {amount}",
+	"charged_now_offline": "Added to your order total",
+	"charge_note_offline": "It is added to the order you just placed. Nothing is charged now: you pay the new total the way you chose for this order ({method}).",
+	"new_total_offline":   "Your new order total is {total}, to pay the way you chose ({method}).",
+
+	// Orders whose offers the store makes a second order of, paid on its
+	// own payment page.
+	"pay_pay_link":         "Add to my order · {amount}",
+	"charged_now_pay_link": "To pay next",
+	"charge_note_pay_link": "It comes as a second order, linked to the one you just placed. Nothing is charged until you complete payment on the store's payment page, next.",
+	"added_pay_link":       "Added as a second order, linked to your order. It is not paid yet.",
+	// {total} is the second order's total.
+	"new_total_pay_link":    "Its total is {total}.",
+	"done_heading_pay_link": "One step left: complete payment",
+	// The link to the store's payment page of the second order.
+	"complete_payment": "Complete payment",
+	// {method} when the store does not name the order's payment method.
+	"method_unnamed": "the payment method you chose",
 	// The name of the foot's list of links, for screen readers.
 	"policies": "Store policies",
 }
@@ -146,6 +176,15 @@ type OfferPage struct {
 	Links []Link
 	// Texts override DefaultTexts by key.
 	Texts map[string]string
+	// Collect is how an accepted offer on this order gets paid: "" or
+	// "charge" (one click on the payment method on file), "offline" (added
+	// to the order, paid with it outside the store) or "pay_link" (a second
+	// order, paid on the store's payment page); the values of
+	// offers.Payment.Collect. It picks the wording (DefaultTexts).
+	Collect string
+	// PaymentMethod names how the order is paid ("Cash on delivery"), for
+	// {method}; "" says "the payment method you chose".
+	PaymentMethod string
 	// Offer is the step shown; nil renders the "done" part.
 	Offer *PageOffer
 	// Result is the result of the last action, shown above the step, or
@@ -167,6 +206,10 @@ type Result struct {
 	Total string
 	// Message explains a failure in plain words (ignored when Accepted).
 	Message string
+	// PaymentURL is the store's payment page of the second order the store
+	// made of the accepted offer, which the buyer must still pay ("" when
+	// the offer needs no further step). Total is then that order's total.
+	PaymentURL string
 }
 
 // offerPageView is what the template sees.
@@ -190,6 +233,7 @@ type offerPageView struct {
 	Save                        string
 	Notice                      string
 	NoticeOK                    bool
+	PaymentURL                  string
 }
 
 func newOfferPageView(p OfferPage) *offerPageView {
@@ -204,11 +248,22 @@ func newOfferPageView(p OfferPage) *offerPageView {
 		Clock:          formatClock(left),
 	}
 	v.Prefix = strings.TrimRight(p.Prefix, "/")
+	collect := p.Collect
+	if p.Result != nil && p.Result.PaymentURL != "" {
+		// Whatever the order said, this accept left a second order to pay.
+		collect = "pay_link"
+		v.PaymentURL = p.Result.PaymentURL
+	}
 	v.T = func(key string) string {
-		if s, ok := p.Texts[key]; ok {
-			return s
+		text := pageText(p.Texts, key, collect)
+		if strings.Contains(text, "{method}") {
+			method := p.PaymentMethod
+			if method == "" {
+				method = pageText(p.Texts, "method_unnamed", "")
+			}
+			text = strings.ReplaceAll(text, "{method}", method)
 		}
-		return DefaultTexts[key]
+		return text
 	}
 	v.Title = strings.ReplaceAll(v.T("title"), "{order}", p.OrderNumber)
 	if o := p.Offer; o != nil && len(o.Quantities) > 0 {
@@ -241,6 +296,25 @@ func newOfferPageView(p OfferPage) *offerPageView {
 		}
 	}
 	return v
+}
+
+// pageText is the text of key for orders paid the collect way: the
+// operator's or the default wording for that way (key_collect), else the
+// operator's or the default plain key.
+func pageText(texts map[string]string, key, collect string) string {
+	if collect != "" && collect != "charge" {
+		specific := key + "_" + collect
+		if s, ok := texts[specific]; ok {
+			return s
+		}
+		if s, ok := DefaultTexts[specific]; ok {
+			return s
+		}
+	}
+	if s, ok := texts[key]; ok {
+		return s
+	}
+	return DefaultTexts[key]
 }
 
 // RenderOfferPage appends the whole offer page (a complete HTML document)

@@ -75,7 +75,7 @@ func TestOfferPageWhatIsShown(t *testing.T) {
 		`<input type="hidden" name="quantity" value="2" data-kairo-quantity-field>`,
 		`<option value="2" data-kairo-amount-for="$47.98" selected>`,
 		"Added to your order. Your new order total is $63.00.",
-		`content="600;url=/checkout/success/1001"`,
+		`<noscript><meta http-equiv="refresh" content="600;url=/checkout/success/1001"></noscript>`,
 		`<span class="kairo-clock" data-kairo-clock>10:00</span>`,
 		`<label for="kairo-quantity">Quantity</label>`,
 	} {
@@ -119,6 +119,66 @@ func TestOfferStepAndDone(t *testing.T) {
 	done := string(RenderOfferStep(nil, p))
 	if !strings.Contains(done, "data-kairo-done") || !strings.Contains(done, `href="/checkout/success/1001"`) || !strings.Contains(done, "$63.00") {
 		t.Errorf("the done part lacks the way on or the total:\n%s", done)
+	}
+}
+
+func TestOfferPageWordingFollowsHowTheOrderIsPaid(t *testing.T) {
+	// Cash on delivery: nothing is charged now, the new total is paid as
+	// the buyer chose.
+	p := samplePage()
+	p.Collect, p.PaymentMethod = "offline", "Cash on delivery"
+	p.Result = &Result{Accepted: true, Total: "$63.00"}
+	out := string(RenderOfferPage(nil, p))
+	for _, want := range []string{
+		"Your order is placed.",
+		">Add to my order · $23.99</button>",
+		`data-kairo-pay-label="Add to my order · {amount}"`,
+		"<dt>Added to your order total</dt>",
+		"Nothing is charged now: you pay the new total the way you chose for this order (Cash on delivery).",
+		"Your new order total is $63.00, to pay the way you chose (Cash on delivery).",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("offline: the page lacks %q", want)
+		}
+	}
+	for _, never := range []string{"Pay now", "payment went through", "Charged now", "charged to the same payment method"} {
+		if strings.Contains(out, never) {
+			t.Errorf("offline: the page says %q", never)
+		}
+	}
+	// Without the method's name, and with the operator's own words.
+	p.PaymentMethod = ""
+	p.Texts = map[string]string{"pay_offline": "Zur Bestellung · {amount}"}
+	out = string(RenderOfferPage(nil, p))
+	if !strings.Contains(out, "(the payment method you chose)") || !strings.Contains(out, ">Zur Bestellung · $23.99</button>") {
+		t.Errorf("offline without a method name or with the operator's text:\n%s", out)
+	}
+
+	// A second order to pay: not one click, and after the accept the way to
+	// the store's payment page comes first.
+	p = samplePage()
+	p.Collect = "pay_link"
+	out = string(RenderOfferPage(nil, p))
+	if !strings.Contains(out, ">Add to my order · $23.99</button>") || !strings.Contains(out, "Nothing is charged until you complete payment") || strings.Contains(out, "Pay now") {
+		t.Errorf("pay link: the step's wording:\n%s", out)
+	}
+	p.Offer = nil
+	p.Result = &Result{Accepted: true, Total: "$15.00", PaymentURL: "/checkout/order-pay/42/?pay_for_order=true&key=wc_order_x"}
+	done := string(RenderOfferStep(nil, p))
+	for _, want := range []string{
+		"Added as a second order, linked to your order. It is not paid yet. Its total is $15.00.",
+		"One step left: complete payment",
+		`<a class="kairo-continue kairo-continue--primary kairo-complete-payment" href="/checkout/order-pay/42/?pay_for_order=true&amp;key=wc_order_x" data-kairo-complete-payment>Complete payment</a>`,
+		`<a class="kairo-continue" href="/checkout/success/1001">Continue to my order confirmation</a>`,
+	} {
+		if !strings.Contains(done, want) {
+			t.Errorf("pay link done part lacks %q:\n%s", want, done)
+		}
+	}
+	// A charged order's done part has no such link.
+	p.Collect, p.Result = "", &Result{Accepted: true, Total: "$63.00"}
+	if done := string(RenderOfferStep(nil, p)); strings.Contains(done, "kairo-complete-payment") {
+		t.Errorf("a charged order got a payment link:\n%s", done)
 	}
 }
 

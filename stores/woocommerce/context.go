@@ -233,7 +233,7 @@ func (c *Connector) orderContext(ctx context.Context, o *restOrder) (*offers.Con
 	if err != nil {
 		return nil, stores.BadAnswer("order %d: %v", o.ID, err)
 	}
-	sc := &offers.Context{ID: strconv.FormatInt(o.ID, 10), Currency: strings.ToUpper(o.Currency), Status: o.Status}
+	sc := &offers.Context{ID: strconv.FormatInt(o.ID, 10), Currency: strings.ToUpper(o.Currency), Status: o.Status, Payment: c.payment(o)}
 	for _, l := range o.LineItems {
 		sub, err := parseAmount(l.Subtotal, digits)
 		if err != nil {
@@ -257,6 +257,17 @@ func (c *Connector) orderContext(ctx context.Context, o *restOrder) (*offers.Con
 		sc.Customer = &offers.Customer{ID: strconv.FormatInt(o.CustomerID, 10), OrdersCount: earlier}
 	}
 	return sc, nil
+}
+
+// payment is how an accepted offer on the order gets paid, as OrderAccept
+// will take it: added to the order and paid with it (an offline method),
+// else a follow-up order paid on the store's pay page.
+func (c *Connector) payment(o *restOrder) *offers.Payment {
+	p := &offers.Payment{Method: o.PaymentMethod, Title: o.PaymentTitle, Collect: offers.CollectPayLink}
+	if c.offline[o.PaymentMethod] {
+		p.Collect = offers.CollectOffline
+	}
+	return p
 }
 
 // earlierOrders counts a registered customer's orders before this one

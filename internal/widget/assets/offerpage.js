@@ -6,7 +6,9 @@
  * and the next step replaces the current one without a reload, the quantity
  * picker updates the amount at once (amounts computed by the server, carried
  * on the options), and the countdown runs; at zero the buyer moves on to the
- * store's own confirmation page.
+ * store's own confirmation page, unless an accept left a payment to complete
+ * (a second order the store made, paid on its own payment page): then the
+ * page waits with the "Complete payment" link.
  */
 (function () {
 	"use strict";
@@ -17,7 +19,7 @@
 
 	var FALLBACK = "Sorry, something went wrong. Please try again.";
 	var NETWORK = "We couldn't reach the store. Please check your connection and try again.";
-	var page, live, continueURL, endsAt;
+	var page, live, continueURL, endsAt, paymentDue;
 
 	function init() {
 		page = document.querySelector("[data-kairo-page]");
@@ -36,6 +38,9 @@
 
 	// tick runs the countdown; at zero the offer is over for real.
 	function tick() {
+		if (paymentDue) {
+			return; // the buyer has a payment to complete: no moving on
+		}
 		var left = endsAt - performance.now();
 		if (left <= 0) {
 			window.location.replace(continueURL);
@@ -175,6 +180,9 @@
 	// show swaps in what the server rendered next (the next step, or the
 	// end of the offers), announces the result and moves focus to it.
 	function show(answer) {
+		if (answer.payment_url) {
+			paymentDue = true;
+		}
 		var main = page.querySelector("[data-kairo-main]");
 		main.innerHTML = answer.html;
 		var token = main.querySelector("input[name=token]");

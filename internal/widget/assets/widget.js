@@ -21,7 +21,8 @@
 		unknown: "Sorry, something went wrong. Please try again.",
 		cart: "Added to your cart.",
 		order: "Added to your order.",
-		followUpNote: "One click places it as a separate order, linked to the one you just placed. No need to check out again."
+		followUpNote: "One click places it as a separate order, linked to the one you just placed. No need to check out again.",
+		completePayment: "Complete payment"
 	};
 	var BUSY_LABEL = "Adding\u2026";
 	// Answers after which asking again cannot help: the offer stays shown, its button off.
@@ -145,6 +146,9 @@
 		if (answer.total) {
 			text += (followUp ? " Total of the new order: " : " New total: ") + answer.total + ".";
 		}
+		// The store made a second order the buyer still pays for on its own
+		// payment page (a path on this site, from the store's answer).
+		var payAt = typeof answer.payment_url === "string" && answer.payment_url.charAt(0) === "/" && answer.payment_url.charAt(1) !== "/" ? answer.payment_url : "";
 		if (followUp && root) {
 			// Later offers will make separate orders too: say so before the click.
 			var note = root.querySelector(".kairo-note");
@@ -157,6 +161,13 @@
 		offer.setAttribute("data-kairo-state", "accepted");
 		removeAll(offer, "[data-kairo-actions], [data-kairo-countdown]");
 		var status = report(offer, text, "success");
+		if (status && payAt) {
+			var pay = document.createElement("a");
+			pay.className = "kairo-link kairo-complete-payment";
+			pay.href = payAt;
+			pay.textContent = FALLBACK.completePayment;
+			status.appendChild(pay);
+		}
 		if (status && cart && !reload) {
 			var link = document.createElement("a");
 			link.className = "kairo-link";
@@ -169,7 +180,7 @@
 		}
 		emit(offer, "kairo:accepted", answer);
 		var handled = !emit(offer, cart ? "kairo:cart-changed" : "kairo:order-changed", answer, true);
-		if (reload && !handled) {
+		if (reload && !handled && !payAt) {
 			window.setTimeout(function () {
 				window.location.reload();
 			}, 0);
