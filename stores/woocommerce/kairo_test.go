@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -228,10 +229,13 @@ func (s *shopper) post(endpoint, token, returnTo string) acceptAnswer {
 }
 
 type acceptAnswer struct {
-	OK      bool   `json:"ok"`
-	Status  string `json:"status"`
-	Message string `json:"message"`
-	Total   string `json:"total"`
+	OK         bool   `json:"ok"`
+	Status     string `json:"status"`
+	Message    string `json:"message"`
+	Total      string `json:"total"`
+	PaymentURL string `json:"payment_url"`
+	AmountDue  string `json:"amount_due"`
+	HTML       string `json:"html"`
 }
 
 var (
@@ -261,6 +265,13 @@ func offersOn(page string) (ids, tokens []string) {
 // failing unless the page shows exactly the offer wanted.
 func (s *shopper) pageOffer(path, want string) string {
 	s.t.Helper()
+	token, _ := s.pageWithOffer(path, want)
+	return token
+}
+
+// pageWithOffer is pageOffer that returns the page too.
+func (s *shopper) pageWithOffer(path, want string) (string, string) {
+	s.t.Helper()
 	resp, body := s.get(path)
 	if resp.StatusCode != http.StatusOK {
 		s.t.Fatalf("GET %s: %d %.300s", path, resp.StatusCode, body)
@@ -269,5 +280,35 @@ func (s *shopper) pageOffer(path, want string) string {
 	if len(ids) != 1 || ids[0] != want || len(tokens) != 1 {
 		s.t.Fatalf("GET %s shows offers %v (%d tokens), want just %s", path, ids, len(tokens), want)
 	}
-	return tokens[0]
+	return tokens[0], body
+}
+
+// logIn logs the shopper in with WordPress's own login form, which sets
+// WordPress's login cookies beside WooCommerce's session cookie.
+func (s *shopper) logIn(user, password string) {
+	s.t.Helper()
+	s.get("/wp-login.php") // its test cookie
+	req, _ := http.NewRequest(http.MethodPost, s.base+"/wp-login.php", strings.NewReader(url.Values{
+		"log": {user}, "pwd": {password}, "wp-submit": {"Log In"}, "testcookie": {"1"},
+	}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, body := s.do(req)
+	if resp.StatusCode != http.StatusFound {
+		s.t.Fatalf("logging in as %s: %d %.300s", user, resp.StatusCode, body)
+	}
+	if !s.hasCookie("wordpress_logged_in_") {
+		s.t.Fatalf("logging in as %s set no login cookie", user)
+	}
+}
+
+// hasCookie reports whether the shopper has a cookie whose name starts
+// with prefix.
+func (s *shopper) hasCookie(prefix string) bool {
+	u, _ := url.Parse(s.base)
+	for _, c := range s.c.Jar.Cookies(u) {
+		if strings.HasPrefix(c.Name, prefix) {
+			return true
+		}
+	}
+	return false
 }

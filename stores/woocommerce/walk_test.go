@@ -61,10 +61,24 @@ func TestCashOnDeliveryOrderIsEditedInPlace(t *testing.T) {
 		t.Fatalf("placed order: %s %s", before.PaymentMethod, before.Total)
 	}
 
-	token := sh.pageOffer(page, thankYouOffer)
+	token, offerPage := sh.pageWithOffer(page, thankYouOffer)
+	// Nothing is charged now: the buyer pays the new total on delivery.
+	for _, want := range []string{"Add to my order · $15.00", "you pay the new total the way you chose for this order (Cash on delivery)"} {
+		if !strings.Contains(offerPage, want) {
+			t.Errorf("the cash-on-delivery offer page lacks %q", want)
+		}
+	}
+	for _, never := range []string{"Pay now", "payment went through", "Charged now"} {
+		if strings.Contains(offerPage, never) {
+			t.Errorf("the cash-on-delivery offer page says %q", never)
+		}
+	}
 	ans := sh.pageAccept(token, page)
-	if !ans.OK || ans.Status != "accepted" || ans.Total != "$27.50" {
+	if !ans.OK || ans.Status != "accepted" || ans.Total != "$27.50" || ans.PaymentURL != "" {
 		t.Fatalf("thank-you accept: %+v", ans)
+	}
+	if want := "Your new order total is $27.50, to pay the way you chose (Cash on delivery)."; !strings.Contains(ans.HTML, want) {
+		t.Errorf("after the accept the page lacks %q:\n%s", want, ans.HTML)
 	}
 	after := s.order(t, id)
 	if after.Total != "27.50" || after.linesOf(s.thermos) != 1 {
@@ -115,7 +129,10 @@ func TestCardOrderGetsALinkedFollowUpOrderToPay(t *testing.T) {
 	page := fmt.Sprintf("/checkout/order-received/%d/?key=%s", placed.ID, placed.OrderKey)
 	sh := newShopper(t, base)
 
-	token := sh.pageOffer(page, thankYouOffer)
+	token, offerPage := sh.pageWithOffer(page, thankYouOffer)
+	if !strings.Contains(offerPage, "Add to my order · $15.00") || !strings.Contains(offerPage, "Nothing is charged until you complete payment") || strings.Contains(offerPage, "Pay now") {
+		t.Errorf("the card order's offer page promises one click")
+	}
 	ans := sh.pageAccept(token, page)
 	if !ans.OK || ans.Status != "accepted" {
 		t.Fatalf("thank-you accept: %+v", ans)
@@ -136,6 +153,77 @@ func TestCardOrderGetsALinkedFollowUpOrderToPay(t *testing.T) {
 	}
 	if !strings.Contains(f.PaymentURL, fmt.Sprintf("/checkout/order-pay/%d/", f.ID)) || !strings.Contains(f.PaymentURL, "key="+f.OrderKey) {
 		t.Errorf("follow-up pay link %q", f.PaymentURL)
+	}
+
+	// The buyer is sent on to pay: the store's pay link, as a path on
+	// Kairo's site (the store's own address is the upstream's).
+	if ans.PaymentURL != pagePath(f.PaymentURL) || ans.AmountDue != "$15.00" {
+		t.Errorf("the accept's pay link %q (due %q), want %q ($15.00)", ans.PaymentURL, ans.AmountDue, pagePath(f.PaymentURL))
+	}
+	if !strings.Contains(ans.HTML, "Complete payment") || !strings.Contains(ans.HTML, `href="`+strings.ReplaceAll(ans.PaymentURL, "&", "&amp;")+`"`) {
+		t.Errorf("the page after the accept has no \"Complete payment\" link to %s:\n%s", ans.PaymentURL, ans.HTML)
+	}
+	resp, payPage := sh.get(ans.PaymentURL)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(payPage, `id="order_review"`) || !strings.Contains(payPage, "Steel Thermos") {
+		t.Errorf("the pay link through Kairo: %d, order-pay form and thermos shown: %v %v", resp.StatusCode,
+			strings.Contains(payPage, `id="order_review"`), strings.Contains(payPage, "Steel Thermos"))
+	}
+	// A repeat gets the same link from Kairo's record; the offers are over.
+	if again := sh.pageAccept(token, page); again.PaymentURL != ans.PaymentURL {
+		t.Errorf("a repeat's pay link %q, want %q", again.PaymentURL, ans.PaymentURL)
+	}
+	if kids := s.children(t, placed.ID); len(kids) != 1 {
+		t.Errorf("after a repeat: %d follow-up orders", len(kids))
+	}
+	if _, body := sh.get(page); strings.Contains(body, "data-kairo-page") {
+		t.Errorf("after a follow-up order to pay the order-received page still shows offers")
+	}
+}
+
+func TestLoggedInShoppersCartIsSeenAndAddedTo(t *testing.T) {
+	base := kairo(t)
+	s := woo
+	var customer struct {
+		ID int64 `json:"id"`
+	}
+	const user, password = "bob", "bob-passw0rd-long"
+	if err := s.admin(http.MethodPost, "/customers", map[string]any{
+		"email": "bob@example.com", "username": user, "password": password,
+	}, &customer); err != nil {
+		t.Fatal(err)
+	}
+	sh := newShopper(t, base)
+	sh.logIn(user, password)
+	sh.addToCart(s.mug)
+
+	// The connector sees the cart with the shopper's cookies (WordPress's
+	// login cookie among them), as the customer's.
+	c := s.connector(t, true)
+	cc, err := c.CartContext(context.Background(), stores.Shopper{Cookie: shopperCookie(t, sh, s.url), ClientAddr: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cc.Items) != 1 || cc.Items[0].ProductID != strconv.FormatInt(s.mug, 10) || cc.Subtotal != 1250 || cc.ID != strconv.FormatInt(customer.ID, 10) {
+		t.Fatalf("a logged-in customer's cart context %+v items %+v, want the mug in customer %d's cart", cc, cc.Items, customer.ID)
+	}
+
+	// Through Kairo: the cart page offers the socks, and the accept adds
+	// them to the customer's own cart at the offer price.
+	token := sh.pageOffer("/cart/", cartOffer)
+	ans := sh.accept(token, "/cart/")
+	if !ans.OK || ans.Status != "accepted" || ans.Total != "$18.50" {
+		t.Fatalf("a logged-in customer's cart accept: %+v", ans)
+	}
+	cart := s.storeAPICart(t, sh)
+	if cart.quantityOf(s.socks) != 1 || cart.quantityOf(s.mug) != 1 || len(cart.Coupons) != 1 || cart.Totals.TotalPrice != strconv.Itoa(1250+cartUnitPrice) {
+		t.Fatalf("the customer's cart after the accept: %+v coupons %+v total %s", cart.Items, cart.Coupons, cart.Totals.TotalPrice)
+	}
+	// The same customer in another browser sees the same cart: it is the
+	// account's, not one session's.
+	other := newShopper(t, base)
+	other.logIn(user, password)
+	if got := s.storeAPICart(t, other); got.quantityOf(s.socks) != 1 {
+		t.Errorf("the customer's other browser sees %+v", got.Items)
 	}
 }
 
