@@ -6,9 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -24,11 +26,17 @@ const (
 	// them, else they are written only when missing.
 	cartScreenshot     = "../../docs/woocommerce-cart.png"
 	thankYouScreenshot = "../../docs/woocommerce-thank-you.png"
+	payLinkScreenshot  = "../../docs/woocommerce-complete-payment.png"
 )
 
 // chromium starts a headless chromium with a fresh profile. Without it the
 // test is skipped, or fails in CI.
 func chromium(t *testing.T) context.Context {
+	return chromiumWith(t, true)
+}
+
+// chromiumWith is chromium with JavaScript on or off.
+func chromiumWith(t *testing.T, scripts bool) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -52,6 +60,11 @@ func chromium(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
+	if !scripts {
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatalf("turning JavaScript off: %v", err)
+		}
+	}
 	return ctx
 }
 
@@ -68,6 +81,18 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 		}
 		t.Fatalf("%s: %v (screenshot: %s)", what, err, shot)
 	}
+}
+
+// read runs one browser action that returns a value, within browserStep.
+func read[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, browserStep)
+	defer cancel()
+	v, err := chromedp.Run(sctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
 }
 
 // docPicture writes a screenshot for the docs when asked or missing.
@@ -117,6 +142,12 @@ func TestBrowserWalkOfWooCommercesCartAndOrderReceivedPages(t *testing.T) {
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(offer+` .kairo-pay`)),
 	)
+	button := read(t, ctx, "the offer's button", chromedp.Text(chromedp.CSS(offer+` .kairo-pay`)))
+	note := read(t, ctx, "the charge note", chromedp.Text(chromedp.CSS(offer+` .kairo-charge-note`)))
+	// Cash on delivery: nothing is charged now.
+	if button != "Add to my order · $15.00" || !strings.Contains(note, "(Cash on delivery)") {
+		t.Errorf("the cash-on-delivery offer page says %q and %q", button, note)
+	}
 	docPicture(t, ctx, thankYouScreenshot)
 	step(t, ctx, "accept the offer",
 		chromedp.Click(chromedp.CSS(offer+` .kairo-pay`)),
@@ -130,5 +161,50 @@ func TestBrowserWalkOfWooCommercesCartAndOrderReceivedPages(t *testing.T) {
 	)
 	if got := s.order(t, placed.ID); got.linesOf(s.thermos) != 1 || got.Total != "27.50" {
 		t.Fatalf("after the click: %d thermos lines, total %s; want 1 and 27.50", got.linesOf(s.thermos), got.Total)
+	}
+}
+
+func TestBrowserWalkOfACardOrderToWooCommercesPayPage(t *testing.T) {
+	base := kairo(t)
+	s := woo
+	for _, scripts := range []bool{true, false} {
+		t.Run(map[bool]string{true: "with JavaScript", false: "without JavaScript"}[scripts], func(t *testing.T) {
+			ctx := chromiumWith(t, scripts)
+			placed := s.cardOrder(t)
+			page := fmt.Sprintf("%s/checkout/order-received/%d/?key=%s", base, placed.ID, placed.OrderKey)
+			offer := fmt.Sprintf(`[data-kairo-step=%q]`, thankYouOffer)
+			step(t, ctx, "the offer page at the card order's order-received address",
+				chromedp.Navigate(page),
+				chromedp.WaitVisible(chromedp.CSS(offer+` .kairo-pay`)),
+			)
+			button := read(t, ctx, "the offer's button", chromedp.Text(chromedp.CSS(offer+` .kairo-pay`)))
+			if button != "Add to my order · $15.00" {
+				t.Errorf("the card order's offer button says %q", button)
+			}
+			if scripts {
+				// The script shows the end of the offers with the way to pay.
+				step(t, ctx, "accept: the page says Complete payment",
+					chromedp.Click(chromedp.CSS(offer+` .kairo-pay`)),
+					chromedp.WaitVisible(chromedp.CSS(`[data-kairo-done] a.kairo-complete-payment`)),
+				)
+				if link := read(t, ctx, "the payment link", chromedp.Text(chromedp.CSS(`a.kairo-complete-payment`))); link != "Complete payment" {
+					t.Errorf("the payment link says %q", link)
+				}
+				docPicture(t, ctx, payLinkScreenshot)
+				step(t, ctx, "follow Complete payment", chromedp.Click(chromedp.CSS(`a.kairo-complete-payment`)))
+			} else {
+				// A plain form post goes straight to the payment page.
+				step(t, ctx, "accept", chromedp.Click(chromedp.CSS(offer+` .kairo-pay`)))
+			}
+			step(t, ctx, "WooCommerce's own pay page for the follow-up order", chromedp.WaitVisible(chromedp.CSS(`#order_review`)))
+			at := read(t, ctx, "the page's address", chromedp.Location())
+			kids := s.children(t, placed.ID)
+			if len(kids) != 1 {
+				t.Fatalf("%d follow-up orders, want 1", len(kids))
+			}
+			if want := fmt.Sprintf("%s/checkout/order-pay/%d/", base, kids[0].ID); !strings.HasPrefix(at, want) {
+				t.Errorf("the buyer is at %s, want %s…", at, want)
+			}
+		})
 	}
 }
