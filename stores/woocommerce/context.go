@@ -199,9 +199,19 @@ var errNeedsKey = errors.New("a WooCommerce order is shown only with its key, fr
 // errWrongKey is why a thank-you page without the order's key shows nothing.
 var errWrongKey = errors.New("the page's key is not the order's key")
 
-// OrderContext refuses: WooCommerce orders are shown only to the page that
-// holds the order's key (see OrderContextFor).
-func (c *Connector) OrderContext(context.Context, string, stores.Shopper) (*offers.Context, error) {
+// OrderContext shows no order: WooCommerce orders are shown only to the
+// page that holds the order's key (see OrderContextFor). The store is still
+// asked for the order with the credential, so that a check of the
+// credential (Kairo's store check at start, which asks for a made-up
+// order) hears the store's verdict: 404 for an order it does not have, 401
+// for a credential it refuses.
+func (c *Connector) OrderContext(ctx context.Context, orderID string, _ stores.Shopper) (*offers.Context, error) {
+	if _, err := strconv.ParseUint(orderID, 10, 63); err != nil {
+		orderID = "0" // no order has it; a made-up id is not put in a path
+	}
+	if _, err := c.fetchOrder(ctx, orderID); err != nil {
+		return nil, err
+	}
 	return nil, &stores.Failure{Reason: stores.FailStatus, Status: http.StatusForbidden, Err: errNeedsKey}
 }
 

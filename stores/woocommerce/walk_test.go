@@ -2,6 +2,7 @@ package woocommerce_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -391,6 +392,17 @@ func TestContextsFromTheRealStore(t *testing.T) {
 	}
 	if _, err := bad.OrderContextFor(context.Background(), strconv.FormatInt(placed.ID, 10), &url.URL{RawQuery: "key=" + placed.OrderKey}); stores.FailureReason(err) != stores.FailStatus {
 		t.Errorf("a wrong secret: %v, want the store's refusal", err)
+	}
+
+	// A made-up order, as Kairo's store check at start asks for: the
+	// store's verdict on the credential, 404 with the right one and 401
+	// with a wrong one.
+	var f *stores.Failure
+	if _, err := c.OrderContext(context.Background(), "kairo-start-check", stores.Shopper{}); !errors.As(err, &f) || f.Status != http.StatusNotFound {
+		t.Errorf("a made-up order with the right key: %v, want 404", err)
+	}
+	if _, err := bad.OrderContext(context.Background(), "kairo-start-check", stores.Shopper{}); !errors.As(err, &f) || f.Status != http.StatusUnauthorized {
+		t.Errorf("a made-up order with a wrong secret: %v, want 401", err)
 	}
 }
 
