@@ -22,6 +22,8 @@ var contextDecodeCases = []struct {
 	{`{"id":"c","currency":"USD","subtotal":99999999999999999999,"items":[]}`, false}, // too large
 	{`{"id":"c","currency":"USD","items":null}`, false},
 	{`{"id":"c","currency":"USD","placed_at":"2025-11-28T10:00:00Z","items":[]}`, false},
+	{`{"id":"c","currency":"USD","items":[],"payment":{"method":"cod","collect":"offline"}}`, false}, // an order's payment
+	{`{"id":"c","currency":"USD","items":[],"Payment":{"collect":"offline"}}`, false},
 	{`{"id":1}`, false},
 	{`{"id":"c",}`, false}, // not JSON
 }

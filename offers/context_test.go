@@ -57,6 +57,7 @@ func TestParseContextPayment(t *testing.T) {
 		{`{"id":"1","currency":"USD","payment":{"method":"card"}}`, CollectCharge},
 		{`{"id":"1","currency":"USD","payment":{"method":"cod","title":"Cash on delivery","collect":"Offline"}}`, CollectOffline},
 		{`{"id":"1","currency":"USD","payment":{"method":"stripe","collect":"pay_link"}}`, CollectPayLink},
+		{`{"id":"1","currency":"USD","subtotal":5,"items":[{"product_id":"a","quantity":1,"unit_price":5}],"status":"paid","payment":{"method":"cod","collect":"offline"}}`, CollectOffline},
 	} {
 		c, err := ParseContext([]byte(tt.data))
 		if err != nil {
