@@ -27,41 +27,6 @@ const outcomeKeep = time.Hour
 // has answered; the record is written even if the customer left.
 const ledgerWriteTimeout = 5 * time.Second
 
-// Outcome is the answer Kairo gave to an accept. Every repeat of an accept
-// of the same offer for the same order (or cart) gets the same Outcome
-// again, from the ledger, so a double click, a second tab, a retry, a
-// restart or another instance never reaches the store twice.
-type Outcome struct {
-	// HTTPStatus is the status of the JSON answer.
-	HTTPStatus int `json:"http_status"`
-	// Status is a short machine code: accepted, payment_failed, ...
-	Status string `json:"status"`
-	// Message is the plain-words sentence shown to the customer.
-	Message string `json:"message"`
-	// Total is the formatted order or cart total after an accept, if known.
-	Total string `json:"total,omitempty"`
-	// Mode says how the store applied an accept: "edited" (the order or
-	// cart now holds the item) or "follow_up" (a separate, linked order).
-	Mode string `json:"mode,omitempty"`
-	// PaymentURL is the store's payment page of the follow-up order, a
-	// path on this site, when the buyer must still pay for it there; from
-	// the store's answer only (payurl.go). AmountDue is what it asks.
-	PaymentURL string `json:"payment_url,omitempty"`
-	AmountDue  string `json:"amount_due,omitempty"`
-}
-
-// action is a parsed accept or decline request.
-type action struct {
-	token string // the first of tokens, the one a decline or the offer page acts on
-	// tokens are the offers the request names: one, or several when a
-	// product page's bundle adds the chosen add-ons in one click.
-	tokens   []string
-	returnTo string // local path to send a plain form post back to
-	quantity string // the quantity the buyer chose on the offer page, if any
-	variant  string // the store variant the buyer chose on the offer page, if any
-	json     bool   // answer in JSON (a script), not with a redirect (a form)
-}
-
 // serveEndpoint serves Kairo's own endpoints under the prefix.
 func (h *Handler) serveEndpoint(w http.ResponseWriter, r *http.Request, rest string) error {
 	switch rest {

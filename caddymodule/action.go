@@ -14,6 +14,18 @@ import (
 	"github.com/kairoedge/kairo/offers"
 )
 
+// action is a parsed accept or decline request.
+type action struct {
+	token string // the first of tokens, the one a decline or the offer page acts on
+	// tokens are the offers the request names: one, or several when a
+	// product page's bundle adds the chosen add-ons in one click.
+	tokens   []string
+	returnTo string // local path to send a plain form post back to
+	quantity string // the quantity the buyer chose on the offer page, if any
+	variant  string // the store variant the buyer chose on the offer page, if any
+	json     bool   // answer in JSON (a script), not with a redirect (a form)
+}
+
 // maxActionBody bounds accept and decline request bodies.
 const maxActionBody = 16 << 10
 

@@ -7,6 +7,29 @@ import (
 	"github.com/kairoedge/kairo/stores"
 )
 
+// Outcome is the answer Kairo gave to an accept. Every repeat of an accept
+// of the same offer for the same order (or cart) gets the same Outcome
+// again, from the ledger, so a double click, a second tab, a retry, a
+// restart or another instance never reaches the store twice.
+type Outcome struct {
+	// HTTPStatus is the status of the JSON answer.
+	HTTPStatus int `json:"http_status"`
+	// Status is a short machine code: accepted, payment_failed, ...
+	Status string `json:"status"`
+	// Message is the plain-words sentence shown to the customer.
+	Message string `json:"message"`
+	// Total is the formatted order or cart total after an accept, if known.
+	Total string `json:"total,omitempty"`
+	// Mode says how the store applied an accept: "edited" (the order or
+	// cart now holds the item) or "follow_up" (a separate, linked order).
+	Mode string `json:"mode,omitempty"`
+	// PaymentURL is the store's payment page of the follow-up order, a
+	// path on this site, when the buyer must still pay for it there; from
+	// the store's answer only (payurl.go). AmountDue is what it asks.
+	PaymentURL string `json:"payment_url,omitempty"`
+	AmountDue  string `json:"amount_due,omitempty"`
+}
+
 // outcomeForbiddenOrigin answers a cross-site post (crossOrigin).
 var outcomeForbiddenOrigin = Outcome{HTTPStatus: http.StatusForbidden, Status: "forbidden", Message: "This request did not come from the store's own page."}
 
