@@ -137,7 +137,31 @@ func start(t *testing.T, s setup) *caddytest.Tester {
 	t.Helper()
 	tester := caddytest.NewTester(t)
 	tester.InitServer(s.caddyfile(), "caddyfile")
+	waitForNewServer(t)
 	return tester
+}
+
+// waitForNewServer waits after a config load until the old config's server
+// is gone. A new config shares its listener with the one it replaces,
+// which is shut down just after the load returns: a connection the old
+// server accepts in that moment is reset, and a test's first POST (not
+// retried, as a GET would be) fails with it. So it waits until a GET on a
+// new connection is answered, and a little longer for the old server to
+// be gone.
+func waitForNewServer(t *testing.T) {
+	t.Helper()
+	probe := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := probe.Get(kairoURL + "/")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Kairo does not answer after its config load: %v", err)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
 }
 
 // shopper is a customer's browser: a cookie jar and no automatic redirects.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddytest"
@@ -304,25 +303,9 @@ func adminOrder(t *testing.T, v *realstores.Vendure, code string) vendureOrder {
 	return out.Orders.Items[0]
 }
 
-// startWith runs Kairo with a Caddyfile of the test's own. A new config
-// shares its listener with the one it replaces, which is shut down just
-// after the load returns: a connection accepted by the old server in that
-// moment ends with EOF. The real-store walks start with a POST that must
-// not be lost that way, so startWith waits until a GET is answered by a
-// new connection, and a little longer for the old server to be gone.
+// startWith runs Kairo with a Caddyfile of the test's own.
 func startWith(t *testing.T, caddyfile string) {
 	t.Helper()
 	caddytest.NewTester(t).InitServer(caddyfile, "caddyfile")
-	probe := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		resp, err := probe.Get(kairoURL + "/")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Kairo does not answer after its config load: %v", err)
-		}
-	}
-	time.Sleep(200 * time.Millisecond)
+	waitForNewServer(t)
 }
