@@ -172,10 +172,12 @@ func (a *analytics) accepted(cl offers.Claims, ans stores.Answer, callErr error)
 // chargedFor is the revenue of an applied accept: what the store said it
 // charged, else the offer's price (the token's unit price × quantity),
 // then marked unconfirmed. A charge in another currency than the offer's
-// cannot be added to the offer's figures, so it counts as not said.
+// cannot be added to the offer's figures, so it counts as not said. A
+// follow-up order the buyer still has to pay at its link (PaymentDue) is
+// billed, not collected: its total counts, marked unconfirmed too.
 func chargedFor(cl offers.Claims, ans stores.Answer) (amount int64, unconfirmed bool) {
 	if ans.Charged.Currency != "" && ans.Charged.Currency == cl.Currency {
-		return ans.Charged.Amount, false
+		return ans.Charged.Amount, ans.PaymentDue()
 	}
 	return cl.UnitPrice * int64(cl.Quantity), true
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/kairoedge/kairo/internal/redistest"
 	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/state"
+	"github.com/kairoedge/kairo/stores"
 )
 
 func TestAnalyticsCaddyfileOptions(t *testing.T) {
@@ -612,5 +613,28 @@ func TestCartCustomerWrittenOncePerCart(t *testing.T) {
 	writes(3, "half the record's lifetime later")
 	if v, _, err := store.Get(ctx, idKey("cartcust", "cart-1")); err != nil || string(v) != "cust-2" {
 		t.Errorf("the cart's customer: %q %v, want cust-2", v, err)
+	}
+}
+
+// What an applied accept counts as revenue, and whether it is confirmed.
+func TestChargedFor(t *testing.T) {
+	cl := offers.Claims{UnitPrice: 1500, Quantity: 2, Currency: "USD"}
+	usd := func(n int64) offers.Money { return offers.Money{Amount: n, Currency: "USD"} }
+	for _, tc := range []struct {
+		name        string
+		ans         stores.Answer
+		amount      int64
+		unconfirmed bool
+	}{
+		{"the store says what it charged", stores.Answer{Status: 200, Charged: usd(3240)}, 3240, false},
+		{"the store says nothing", stores.Answer{Status: 200}, 3000, true},
+		{"another currency", stores.Answer{Status: 200, Charged: offers.Money{Amount: 2800, Currency: "EUR"}}, 3000, true},
+		{"a follow-up order still to pay", stores.Answer{Status: 200, Mode: stores.ModeFollowUp, FollowUpURL: "/pay/9", Charged: usd(3240)}, 3240, true},
+		{"a follow-up order without a link to pay", stores.Answer{Status: 200, Mode: stores.ModeFollowUp, Charged: usd(3240)}, 3240, false},
+	} {
+		amount, unconfirmed := chargedFor(cl, tc.ans)
+		if amount != tc.amount || unconfirmed != tc.unconfirmed {
+			t.Errorf("%s: %d, unconfirmed %v; want %d, %v", tc.name, amount, unconfirmed, tc.amount, tc.unconfirmed)
+		}
 	}
 }
