@@ -52,7 +52,9 @@ func TestAnalyticsOfTwoCaddyProcessesOnOneRedisAddUp(t *testing.T) {
 		}
 	}
 
-	// The counters are written within a second: wait for the last order.
+	// The counters are written within a second, each instance's on its own
+	// tick: wait until both dashboards hold every order, accept and
+	// decline sent.
 	type report struct {
 		Offers []struct {
 			Offer string
@@ -82,10 +84,14 @@ func TestAnalyticsOfTwoCaddyProcessesOnOneRedisAddUp(t *testing.T) {
 		}
 		return n
 	}
+	complete := func(rep report) bool {
+		return orders(rep) == customers && len(rep.Offers) == 1 &&
+			rep.Offers[0].Total.Accepts == int64(accepts) && rep.Offers[0].Total.Declines == int64(declines)
+	}
 	var reps [2]report
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		reps = [2]report{dashboard(fleet[0]), dashboard(fleet[1])}
-		if (orders(reps[0]) == customers && orders(reps[1]) == customers) || time.Now().After(deadline) {
+		if (complete(reps[0]) && complete(reps[1])) || time.Now().After(deadline) {
 			break
 		}
 	}
