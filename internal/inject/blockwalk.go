@@ -3,7 +3,7 @@ package inject
 import "math/bits"
 
 // plainTags runs through text and tags from index i in the data state, a
-// 64-byte block of marks (marks.go) at a time, and returns the index of
+// 64-byte block of marks (markBlocks, below) at a time, and returns the index of
 // the first '<' that the exact path must read, or, near the end of p, an
 // index in the data state at which it stopped.
 //
@@ -355,3 +355,393 @@ var letterKinds = func() (t [256]uint8) {
 	}
 	return t
 }()
+
+// quotedTag reads the tag whose '<' is bit b of the marks w of the 64
+// bytes at p[base:], when it has the common shape with quoted values,
+// such as <a href="/p/1" title='x>y'>, and ends within those bytes. It
+// returns the bit of the '>' that really ends it, runsPast when no '<' or
+// '>' outside its values comes before the end of the window (longTag
+// reads such tags), or otherShape.
+//
+// It pairs the quotes of one kind after the tag's '<' (the other kind may
+// only appear inside the pairs), and takes the first '>' or '<' outside
+// the pairs. The pairs are quoted values, and that '>' the tag's end, when
+// four things hold:
+//   - the tag name (from the first letter to whitespace, '/' or '>') has
+//     no '=' or quote;
+//   - every opening quote follows an '=';
+//   - every '=' outside the pairs is followed by an opening quote, so no
+//     value is unquoted, and the values are exactly the pairs;
+//   - every '=' outside the pairs follows a byte of an attribute name (not
+//     whitespace, '/' or a quote), so the '=' is the one between a name
+//     and its value, and a quote after it opens the value.
+//
+// The tokenizer then reads the tag the same way: after the name, in the
+// attribute states, a quote opens a value only right after such an '='
+// (and its value runs to the next quote of its kind), and once outside
+// the values the first '>' ends the tag. A '<' outside the pairs is left
+// to the exact path, as is a control byte in the tag name; before an
+// '=', any byte below 0x21 counts as whitespace, which only sends a few
+// more tags there.
+func quotedTag(p []byte, w *blockMarks, base, b int) int {
+	after := ^uint64(0) << b << 1 // the bits after the '<'
+	dq := w[markDQ] & after
+	sq := w[markQuote] &^ w[markDQ] & after
+	marks := (w[markLT] | w[markGT]) & after
+
+	// Pair the double quotes: the values are then the bits from each
+	// opening quote up to its closing one, and the tag's end is the first
+	// '<' or '>' outside them. Single quotes may appear inside the values
+	// only; if one is outside, pair the single quotes instead.
+	values := prefixXor(dq)
+	e := bits.TrailingZeros64(marks &^ values)
+	primary := dq
+	if sq&^values&(uint64(1)<<e-1) != 0 {
+		values = prefixXor(sq)
+		e = bits.TrailingZeros64(marks &^ values)
+		primary = sq
+		if dq&^values&(uint64(1)<<e-1) != 0 {
+			return otherShape // values in both kinds of quotes
+		}
+	}
+	if e == 64 {
+		return runsPast
+	}
+	if w[markGT]>>e&1 == 0 {
+		return otherShape // a '<' in the tag
+	}
+	inside := after & (uint64(1)<<e - 1) // after the '<', before the '>'
+	if _, _, ok := valueRules(w, inside, primary, values); !ok ||
+		tagNameEnd(p, w, base, inside&(^uint64(0)<<(b+nameStart(p, base+b))), e) < 0 {
+		return otherShape
+	}
+	return e
+}
+
+// valueRules checks, within window w, the rules that make the pairs of a
+// tag's quotes (primary, with values their bits from opening quote up to
+// the closing one) its quoted values, over the bits the tag covers in the
+// window (inside): every opening quote follows an '=', every '=' outside
+// the values is followed by an opening quote and follows a byte of an
+// attribute name. It also returns the opening quotes and the '=' outside
+// the values, for a window that follows to check across the boundary.
+func valueRules(w *blockMarks, inside, primary, values uint64) (opens, eq uint64, ok bool) {
+	quotes := primary & inside
+	opens = quotes & values
+	eq = w[markEq] & inside &^ (values | quotes)
+	ok = opens>>1&^w[markEq] == 0 && eq<<1&^opens == 0 && eq>>1&w[markNoName] == 0
+	return opens, eq, ok
+}
+
+// nameStart is the offset from the '<' p[j] of the tag's name: 1, or 2
+// for an end tag (its attributes read the same way).
+func nameStart(p []byte, j int) int {
+	if p[j+1] == '/' {
+		return 2
+	}
+	return 1
+}
+
+// tagNameEnd returns the bit of window w (at base) where the tag name
+// ends, its bits being those of from: the first whitespace or '/', or the
+// tag's end at bit e; 64 when the name runs past the window; or -1 when
+// an '=', a quote or a control byte comes first, which would belong to
+// the name.
+func tagNameEnd(p []byte, w *blockMarks, base int, from uint64, e int) int {
+	end := bits.TrailingZeros64((w[markNoName]|w[markEq])&from | uint64(1)<<e)
+	if end < 64 {
+		if c := p[base+end]; (w[markEq]|w[markQuote])>>end&1 != 0 || c < 0x21 && !isSpace(c) {
+			return -1
+		}
+	}
+	return end
+}
+
+// prefixXor sets each bit of x to the parity of the bits of x at or
+// below it: for the bits of quotes, the bits from each opening quote up
+// to (not including) the closing one.
+func prefixXor(x uint64) uint64 {
+	x ^= x << 1
+	x ^= x << 2
+	x ^= x << 4
+	x ^= x << 8
+	x ^= x << 16
+	x ^= x << 32
+	return x
+}
+
+// quotedTag results other than a window bit.
+const (
+	otherShape = -1
+	runsPast   = -2
+)
+
+// longTag is quotedTag for a tag that runs past the window that starts at
+// its '<' p[j]: it reads the tag window by window, up to maxTagWindows,
+// with quotedTag's checks, carrying what they need of each window's last
+// byte into the next: whether it is inside a value, an '=', a byte of
+// markNoName, or an '=' outside the values (which needs an opening quote
+// next). The quotes paired are those of the kind of the tag's first
+// quote. It returns the offset from j of the tag's '>', or otherShape.
+func longTag(p []byte, t *markedBlocks, j int) int {
+	var (
+		decided, double                       bool
+		inValue, lastEq, lastNoName, needOpen uint64
+	)
+	after := ^uint64(1) // the bits after the '<'; in later windows, all
+	nameFrom, inName := ^uint64(0)<<nameStart(p, j), true
+	for base := j; base < j+maxTagWindows*64; base += 64 {
+		w := t.windowAt(p, base)
+		if w == nil {
+			return otherShape
+		}
+		dq := w[markDQ] & after
+		sq := w[markQuote] &^ w[markDQ] & after
+		if q := dq | sq; !decided && q != 0 {
+			decided, double = true, dq>>bits.TrailingZeros64(q)&1 != 0
+		}
+		primary, other := sq, dq
+		if double {
+			primary, other = dq, sq
+		}
+		values := prefixXor(primary) ^ -inValue
+		e := bits.TrailingZeros64((w[markLT] | w[markGT]) & after &^ values)
+		inside := after & (uint64(1)<<e - 1) // before the '>', or all of the window
+		opens, eq, ok := valueRules(w, inside, primary, values)
+		if !ok || other&^values&inside != 0 || // values in both kinds of quotes
+			opens&1&^lastEq != 0 || needOpen&^opens != 0 || eq&lastNoName != 0 { // across the boundary
+			return otherShape
+		}
+		if inName {
+			switch end := tagNameEnd(p, w, base, inside&nameFrom, e); {
+			case end < 0:
+				return otherShape
+			case end < 64:
+				inName = false
+			}
+		}
+		if e < 64 {
+			if w[markGT]>>e&1 == 0 {
+				return otherShape // a '<' in the tag
+			}
+			return base + e - j
+		}
+		inValue, lastEq, lastNoName, needOpen = values>>63, w[markEq]>>63, w[markNoName]>>63, eq>>63
+		after, nameFrom = ^uint64(0), ^uint64(0)
+	}
+	return otherShape
+}
+
+// maxTagWindows bounds how far longTag reads a tag: 256 bytes; longer
+// tags go to the exact path.
+const maxTagWindows = 4
+
+// The bytes that matter to the text walk (plainTags) and the quoted-tag
+// check (quotedTag), one bit per byte. A mark's index in blockMarks.
+const (
+	markLT     = iota // '<'
+	markGT            // '>'
+	markQuote         // '"' or '\''
+	markDQ            // '"'
+	markEq            // '='
+	markNoName        // a byte below 0x21, '/' or a quote: none can end an attribute name that '=' follows
+	markLook          // a '<' whose next bytes may start something other than a plain tag (lookAt)
+	markKinds
+)
+
+// blockMarks are the marks of one 64-byte block: bit k of each word is
+// byte k of the block.
+type blockMarks [markKinds]uint64
+
+// markReach is how many bytes past a block markBlocks reads: markLook
+// looks at the three bytes after a '<'.
+const markReach = 3
+
+// lookAt reports whether the bytes c1, c2, c3 after a '<' may start
+// something other than a plain tag (one that changes nothing once it
+// ends, and that the tree model does not need to hear of): they do unless
+// c1 is a letter or '/', and they do when c1, c2 are the first two
+// letters of a raw-text tag name ("sc", "st", "ti", "te", "no", "xm",
+// "if", "pl") or of an element the tree model follows (lookPairs), or '/'
+// and a byte that is not a letter or one such element's initial, or
+// "/bo" (maybe "</body"), in any case. Other pairs are flagged too ("<ss",
+// "<td", "<hr", "</span"...): passLook sorts them, at the cost of a look.
+//
+// The pair test is two nibble lookups per byte, which the vector versions
+// of markBlocks do with VPSHUFB: bit k of lookFirst(c1) & lookSecond(c2)
+// is set when c1 is in the k-th set of first bytes and c2 in the k-th set
+// of second bytes.
+func lookAt(c1, c2, c3 byte) bool {
+	return !isAlpha(c1) && c1 != '/' || lookFirst(c1)&lookSecond(c2) != 0 ||
+		c1 == '/' && c2|0x20 == 'b' && c3|0x20 == 'o'
+}
+
+func lookFirst(c byte) byte  { return lookTables[0][c>>4] & lookTables[1][c&15] }
+func lookSecond(c byte) byte { return lookTables[2][c>>4] & lookTables[3][c&15] }
+
+// lookPairs are the eight sets of pairs lookAt flags, one per bit. A set
+// is every pair of a first byte and a second byte drawn from its two byte
+// sets; as the tables are indexed by nibble, each byte set grows to every
+// byte whose high nibble and low nibble both occur in it (so "bs" also
+// holds 'c' and 'r'). Letters count in either case.
+var lookPairs = [8]struct{ first, second string }{
+	{"bs", "ctemviuo"},        // script, style, select, small, strike, strong, svg, big, button, body
+	{"t", "ieat"},             // title, textarea, table, template, tt
+	{"nxecfm", "omar"},        // noscript, noembed, noframes, nobr, xmp, em, code, font, form, frameset, math, marquee
+	{"ipoa", "flbp"},          // iframe, plaintext, object, applet
+	{"/", lookBelowAt},        // an end tag with '/' then a byte that is no letter,
+	{"/", "abcefimno@`"},      // or an initial of a followed element, a to o,
+	{"/", "pstu{|}~\x7f"},     // or p to z
+	{"abipsu", "\t\n\f\r />"}, // a, b, i, p, s, u
+}
+
+// lookBelowAt holds every byte below '@' and from 0x80 on: with their
+// high nibbles, the bytes that are not letters.
+var lookBelowAt = func() string {
+	var b []byte
+	for c := 0; c < 256; c++ {
+		if c < '@' || c >= 0x80 {
+			b = append(b, byte(c))
+		}
+	}
+	return string(b)
+}()
+
+// lookTables are the nibble tables of lookAt, built from lookPairs: the
+// sets of first bytes by high and low nibble, then those of second bytes.
+// No first byte from 0x80 on is in a set, so the vector versions may look
+// its low nibble up without masking the byte (VPSHUFB gives zero for it).
+var lookTables = func() (t [4][16]byte) {
+	for k, pair := range lookPairs {
+		for i, set := range []string{pair.first, pair.second} {
+			for _, c := range []byte(set) {
+				for _, c := range []byte{c, lower(c), upper(c)} {
+					t[2*i][c>>4] |= 1 << k
+					t[2*i+1][c&15] |= 1 << k
+				}
+			}
+		}
+	}
+	return t
+}()
+
+// upper folds an ASCII lower-case letter to upper case.
+func upper(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+// blockLookahead is how many bytes from i plainTags needs to start: a
+// block and the fastLookahead bytes the tag tests read past its end.
+const blockLookahead = 64 + fastLookahead
+
+// chunkBlocks is how many blocks are marked at a time (2 KB of input).
+const chunkBlocks = 32
+
+// markedBlocks holds the marks of up to chunkBlocks consecutive 64-byte
+// blocks of the buffer, from index first on, and a window: the marks of
+// 64 bytes that start at any index, cut from two blocks.
+type markedBlocks struct {
+	first  int // index in the buffer of blocks[0]
+	count  int // blocks marked from first on
+	blocks [chunkBlocks]blockMarks
+	window blockMarks
+}
+
+// block returns the marks of the block that holds index i and the index
+// the block starts at, marking up to chunkBlocks blocks from i on when i
+// is not in one. Blocks end fastLookahead bytes before the end of p at
+// the latest (the tag tests read that far past a '<'); nil means i is
+// closer to the end than that.
+func (t *markedBlocks) block(p []byte, i int) (*blockMarks, int) {
+	if off := uint(i - t.first); off < uint(t.count)<<6 {
+		return &t.blocks[off>>6&(chunkBlocks-1)], i - int(off&63)
+	}
+	return t.markFrom(p, i)
+}
+
+// markFrom marks up to chunkBlocks blocks from i on, and returns the
+// first as block does.
+func (t *markedBlocks) markFrom(p []byte, i int) (*blockMarks, int) {
+	t.first = i
+	t.count = min(chunkBlocks, (len(p)-i-fastLookahead)>>6)
+	if t.count <= 0 {
+		t.count = 0
+		return nil, i
+	}
+	markBlocks(p[i:i+t.count<<6+markReach], t.blocks[:t.count])
+	return &t.blocks[0], i
+}
+
+// windowAt returns the marks of the 64 bytes at p[j:], cut from the
+// blocks when they hold them (else marked afresh), or nil when fewer than
+// 64+fastLookahead bytes are left. A window cut from the blocks has no
+// markLook, which quotedTag does not read.
+func (t *markedBlocks) windowAt(p []byte, j int) *blockMarks {
+	off := j - t.first
+	k, s := off>>6, uint(off&63)
+	switch {
+	case off >= 0 && s == 0 && k < t.count:
+		return &t.blocks[k]
+	case off >= 0 && k+1 < t.count:
+		b, next, w := &t.blocks[k], &t.blocks[k+1], &t.window
+		w[markLT] = b[markLT]>>s | next[markLT]<<(64-s)
+		w[markGT] = b[markGT]>>s | next[markGT]<<(64-s)
+		w[markQuote] = b[markQuote]>>s | next[markQuote]<<(64-s)
+		w[markDQ] = b[markDQ]>>s | next[markDQ]<<(64-s)
+		w[markEq] = b[markEq]>>s | next[markEq]<<(64-s)
+		w[markNoName] = b[markNoName]>>s | next[markNoName]<<(64-s)
+	case len(p)-j >= 64+fastLookahead:
+		var one [1]blockMarks
+		markBlocks(p[j:j+64+markReach], one[:])
+		t.window = one[0]
+	default:
+		return nil
+	}
+	return &t.window
+}
+
+// markBlocks sets out[k] to the marks of the 64-byte block p[64k:64k+64];
+// p holds len(out) blocks and markReach bytes more.
+func markBlocks(p []byte, out []blockMarks) {
+	if len(out) == 0 {
+		return
+	}
+	_ = p[len(out)<<6+markReach-1]
+	markBlocksVector(p, out)
+}
+
+// markBlocksBytes is markBlocks a byte at a time, straight from the
+// definitions of the marks: the version for machines without a vector
+// one, and the reference the vector versions are tested against.
+func markBlocksBytes(p []byte, out []blockMarks) {
+	for k := range out {
+		block := p[k<<6 : k<<6+64+markReach]
+		var m blockMarks
+		for i, c := range block[:64] {
+			bit := uint64(1) << i
+			switch c {
+			case '<':
+				m[markLT] |= bit
+				if lookAt(block[i+1], block[i+2], block[i+3]) {
+					m[markLook] |= bit
+				}
+			case '>':
+				m[markGT] |= bit
+			case '"':
+				m[markQuote] |= bit
+				m[markDQ] |= bit
+			case '\'':
+				m[markQuote] |= bit
+			case '=':
+				m[markEq] |= bit
+			}
+			if c < 0x21 || c == '/' || c == '"' || c == '\'' {
+				m[markNoName] |= bit
+			}
+		}
+		out[k] = m
+	}
+}

@@ -2,8 +2,9 @@
 // pages as they stream through Caddy: just before the page's site footer
 // (a <footer> that is a child of <body>), else just before the page's
 // real </body>, in one pass, without holding the page. It also decides which responses
-// may be rewritten and fixes their headers. It depends on the standard
-// library only; the Caddy module (package caddymodule) drives it.
+// may be rewritten and fixes their headers. Besides the standard library
+// it imports only golang.org/x/sys/cpu (to choose the vector code on
+// amd64); the Caddy module (package caddymodule) drives it.
 //
 // # The insertion point
 //
@@ -53,7 +54,7 @@
 // of the footer). The footer and what follows it - usually a few KB that
 // arrive together - then reach the client at the end of the page; a page
 // whose tail after the footer is longer keeps the </body> rule.
-// placement_footer.go states the rule and its limits.
+// placement.go states the rule and its limits.
 //
 // SVG and MathML are read tag by tag (their <style> and <title> are not
 // raw text there); an unfinished "</body" cut off by the end of the
@@ -128,6 +129,17 @@
 //
 // # How the scanner is built
 //
+// A page's bytes go through the files in this order: injector.go (Write
+// and Close, the held-back bytes), step.go (the scanner's state, its
+// driver scan, and step, the reference tokenizer), fastpath.go (the exact
+// hops: text, attributes, comments, raw text, and the byte classes and
+// word tricks they share), blockwalk.go (the vector block walk, its
+// quoted-tag check and the marks it reads; the kernels are marks_amd64.s,
+// chosen in marks_amd64.go, and marks_other.go elsewhere), placement.go
+// (the tree model, the site footer rule and the footer hold). Around
+// them: responsewriter.go (the http.ResponseWriter and which responses it
+// rewrites) and charset.go (which documents it leaves alone).
+//
 // step (step.go) transcribes the standard's tokenizer states one byte at a
 // time; it is the reference. The fast paths (fastpath.go) jump between the
 // few bytes that can change the state, when enough bytes are at hand to
@@ -145,7 +157,7 @@
 // its tag's end. Only the flagged tags and the tags with quotes are looked
 // at: comments and raw-text elements are passed on the marks, and a tag's
 // quoted values are paired by prefix parity of its quote bits and checked
-// against the attribute grammar (quotedtag.go). The rest - "</body",
+// against the attribute grammar (blockwalk.go). The rest - "</body",
 // DOCTYPEs, scripts with "<!--", tags of other shapes - goes to the exact
 // path: from '<' to '<', eight bytes at a time; through attribute names
 // to '=', '/' or '>'; from quote to quote in values; from '-' to '-' in

@@ -53,7 +53,7 @@ type Injector struct {
 	insertedAt int64
 
 	// held holds the page from a footer that may be the site footer on
-	// (footerhold.go): footerAt is its input offset, bodyAt the index in
+	// (placement.go): footerAt is its input offset, bodyAt the index in
 	// held of a "</body" the snippet may go in front of if the footer
 	// turns out not to be the one (-1 while there is none).
 	held     *footerBuf
@@ -216,7 +216,7 @@ func (i *Injector) insertAt(p []byte, at int) (int, error) {
 }
 
 // Close ends the document. A site footer held back gets the snippet in
-// front of it (placement_footer.go). Without a place in front of a
+// front of it (placement.go). Without a place in front of a
 // </body> the
 // snippet goes at the end, in front of any bytes still held back (an
 // unfinished "</bo" is no tag, and the snippet must not land inside it),

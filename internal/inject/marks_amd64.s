@@ -1,6 +1,6 @@
 #include "textflag.h"
 
-// The marks of markBlocks (marks.go), with vectors. Both versions keep the
+// The marks of markBlocks (blockwalk.go), with vectors. Both versions keep the
 // four nibble tables of lookAt in registers and look up the high and low
 // nibbles of the two bytes after each byte with VPSHUFB.
 

@@ -120,7 +120,7 @@ func checkPlacement(t *testing.T, page []byte) bool {
 }
 
 // checkFooterPlacement is checkPlacement, which also holds the Injector to
-// the footer rule (placement_footer.go): when the widget went in front of
+// the footer rule (placement.go): when the widget went in front of
 // a <footer>, that footer is a child of <body>, or (the rule's known
 // limit) sits in an element the page leaves open to its end. It also runs the page in random writes, and reports whether the
 // widget went in front of a footer.
