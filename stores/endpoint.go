@@ -39,10 +39,13 @@ type Endpoint struct {
 
 	// AcceptTimeout bounds an accept call to the store. Default: 10s.
 	AcceptTimeout caddy.Duration `json:"accept_timeout,omitempty"`
+
+	// client is made by ProvisionEndpoint and closed by Cleanup.
+	client *http.Client
 }
 
-// ProvisionEndpoint fills the defaults and checks the URL, returning it
-// without a trailing slash.
+// ProvisionEndpoint fills the defaults, checks the URL, returning it
+// without a trailing slash, and makes the HTTP client (see Client).
 func (e *Endpoint) ProvisionEndpoint(defaultTimeout time.Duration) (string, error) {
 	if e.Timeout == 0 {
 		e.Timeout = caddy.Duration(defaultTimeout)
@@ -50,7 +53,25 @@ func (e *Endpoint) ProvisionEndpoint(defaultTimeout time.Duration) (string, erro
 	if e.AcceptTimeout == 0 {
 		e.AcceptTimeout = caddy.Duration(DefaultAcceptTimeout)
 	}
-	return ParseURL(e.URL)
+	base, err := ParseURL(e.URL)
+	if err != nil {
+		return "", err
+	}
+	e.client = NewHTTPClient()
+	return base, nil
+}
+
+// Client is the HTTP client the store module calls the store with (see
+// NewHTTPClient); nil until ProvisionEndpoint has succeeded.
+func (e *Endpoint) Client() *http.Client { return e.client }
+
+// Cleanup closes the client's idle connections; it is every store
+// module's caddy.CleanerUpper.
+func (e *Endpoint) Cleanup() error {
+	if e.client != nil {
+		e.client.CloseIdleConnections()
+	}
+	return nil
 }
 
 // ParseURL is the rule for a store's base URL: http(s) with a host. It

@@ -84,7 +84,6 @@ type Store struct {
 
 	base      string // scheme://host[:port][/path], without a trailing slash
 	headers   http.Header
-	http      *http.Client
 	validated *revalidation // contexts the store sent with an ETag or max-age
 }
 
@@ -133,16 +132,7 @@ func (s *Store) Provision(caddy.Context) error {
 	for k, v := range s.Headers {
 		s.headers.Set(k, v)
 	}
-	s.http = stores.NewHTTPClient()
 	s.validated = new(revalidation)
-	return nil
-}
-
-// Cleanup closes idle connections.
-func (s *Store) Cleanup() error {
-	if s.http != nil {
-		s.http.CloseIdleConnections()
-	}
 	return nil
 }
 
@@ -196,7 +186,7 @@ func (s *Store) context(req *http.Request) (*offers.Context, error) {
 	if kept != nil && kept.etag != "" {
 		req.Header.Set("If-None-Match", kept.etag)
 	}
-	resp, err := s.http.Do(req)
+	resp, err := s.Client().Do(req)
 	if err != nil {
 		return nil, stores.TransportError(err)
 	}
@@ -332,7 +322,7 @@ func (s *Store) accept(ctx context.Context, target string, ar stores.AcceptReque
 		}
 		stores.SetClientAddr(req.Header, ar.Shopper.ClientAddr)
 	}
-	resp, err := s.http.Do(req)
+	resp, err := s.Client().Do(req)
 	if err != nil {
 		return stores.Answer{}, stores.TransportError(err)
 	}
@@ -365,48 +355,35 @@ func (s *Store) accept(ctx context.Context, target string, ar stores.AcceptReque
 
 // UnmarshalCaddyfile reads `store [contract] <url> { ... }`.
 func (s *Store) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	if err := s.UnmarshalHead(d, "contract"); err != nil {
-		return err
+	return s.UnmarshalStore(d, stores.Options{
+		Module: "contract",
+		Strings: map[string]*string{
+			"cart_context":    &s.CartContextPath,
+			"order_context":   &s.OrderContextPath,
+			"order_accept":    &s.OrderAcceptPath,
+			"cart_add":        &s.CartAddPath,
+			"product_context": &s.ProductContextPath,
+		},
+		Other: s.unmarshalHeader,
+	})
+}
+
+// unmarshalHeader reads `header <name> <value>`.
+func (s *Store) unmarshalHeader(d *caddyfile.Dispenser) (bool, error) {
+	if d.Val() != "header" {
+		return false, nil
 	}
-	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		if ok, err := s.UnmarshalOption(d); ok {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		opt := d.Val()
-		var err error
-		switch opt {
-		case "cart_context":
-			err = stores.OneArg(d, &s.CartContextPath)
-		case "order_context":
-			err = stores.OneArg(d, &s.OrderContextPath)
-		case "order_accept":
-			err = stores.OneArg(d, &s.OrderAcceptPath)
-		case "cart_add":
-			err = stores.OneArg(d, &s.CartAddPath)
-		case "product_context":
-			err = stores.OneArg(d, &s.ProductContextPath)
-		case "header":
-			args := d.RemainingArgs()
-			// A credential built from an unset variable ("Bearer ") would
-			// pass for a value: an empty {$VAR} on the line is an error.
-			if len(args) != 2 || len(envplaceholder.Empty(d)) > 0 {
-				return envplaceholder.Err(d, opt, fmt.Sprintf("header needs a name and a value, got %d arguments", len(args)))
-			}
-			if s.Headers == nil {
-				s.Headers = make(map[string]string)
-			}
-			s.Headers[args[0]] = args[1]
-		default:
-			return d.Errf("unknown store option %q", opt)
-		}
-		if err != nil {
-			return err
-		}
+	args := d.RemainingArgs()
+	// A credential built from an unset variable ("Bearer ") would
+	// pass for a value: an empty {$VAR} on the line is an error.
+	if len(args) != 2 || len(envplaceholder.Empty(d)) > 0 {
+		return true, envplaceholder.Err(d, "header", fmt.Sprintf("header needs a name and a value, got %d arguments", len(args)))
 	}
-	return nil
+	if s.Headers == nil {
+		s.Headers = make(map[string]string)
+	}
+	s.Headers[args[0]] = args[1]
+	return true, nil
 }
 
 // Interface guards.

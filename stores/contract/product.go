@@ -32,7 +32,7 @@ func (s *Store) ProductContext(ctx context.Context, shopper stores.Shopper, prod
 		req.Header.Set("Cookie", shopper.Cookie)
 	}
 	stores.SetClientAddr(req.Header, shopper.ClientAddr)
-	resp, err := s.http.Do(req)
+	resp, err := s.Client().Do(req)
 	if err != nil {
 		return nil, stores.TransportError(err)
 	}

@@ -82,7 +82,7 @@ func (c *Connector) send(ctx context.Context, who caller, method, path string, b
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.Client().Do(req)
 	if err != nil {
 		return stores.TransportError(err)
 	}

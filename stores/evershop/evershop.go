@@ -24,7 +24,6 @@ package evershop
 
 import (
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -60,7 +59,6 @@ type Connector struct {
 	AdminPassword string `json:"admin_password,omitempty"`
 
 	base   string
-	http   *http.Client
 	admin  *adminToken
 	orders *stores.KeyedMutex
 	tax    *taxSetting
@@ -85,46 +83,21 @@ func (c *Connector) Provision(caddy.Context) error {
 		return fmt.Errorf("evershop: admin_email and admin_password are required (an administrator account)")
 	}
 	c.base = base
-	c.http = stores.NewHTTPClient()
 	c.admin, c.orders, c.tax = new(adminToken), new(stores.KeyedMutex), new(taxSetting)
 	c.links = new(linkFields)
 	return nil
 }
 
-// Cleanup closes idle connections.
-func (c *Connector) Cleanup() error {
-	if c.http != nil {
-		c.http.CloseIdleConnections()
-	}
-	return nil
-}
-
 // UnmarshalCaddyfile reads `store evershop <url> { ... }`.
 func (c *Connector) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	if err := c.UnmarshalHead(d, "evershop"); err != nil {
-		return err
-	}
-	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		if ok, err := c.UnmarshalOption(d); ok {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		var dst *string
-		switch d.Val() {
-		case "admin_email":
-			dst = &c.AdminEmail
-		case "admin_password":
-			dst = &c.AdminPassword
-		default:
-			return d.Errf("unknown evershop store option %q", d.Val())
-		}
-		if err := stores.OneArg(d, dst); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.UnmarshalStore(d, stores.Options{
+		Module: "evershop",
+		Kind:   "evershop",
+		Strings: map[string]*string{
+			"admin_email":    &c.AdminEmail,
+			"admin_password": &c.AdminPassword,
+		},
+	})
 }
 
 // Interface guards.

@@ -83,7 +83,7 @@ func (c *Connector) call(ctx context.Context, endpoint string, headers http.Head
 	if c.ChannelToken != "" {
 		req.Header.Set("vendure-token", c.ChannelToken)
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.Client().Do(req)
 	if err != nil {
 		return nil, stores.TransportError(err)
 	}

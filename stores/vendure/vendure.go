@@ -20,7 +20,6 @@ package vendure
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -87,7 +86,6 @@ type Connector struct {
 	TokenCookie string `json:"token_cookie,omitempty"`
 
 	shopURL, adminURL string
-	http              *http.Client
 
 	admin *adminSession
 	// orders serialises changes to one order (or cart) within this
@@ -134,55 +132,25 @@ func (c *Connector) Provision(caddy.Context) error {
 		}
 	}
 	c.shopURL, c.adminURL = base+c.ShopAPI, base+c.AdminAPI
-	c.http = stores.NewHTTPClient()
 	c.admin, c.orders, c.tax = new(adminSession), new(stores.KeyedMutex), new(channelTax)
-	return nil
-}
-
-// Cleanup closes idle connections.
-func (c *Connector) Cleanup() error {
-	if c.http != nil {
-		c.http.CloseIdleConnections()
-	}
 	return nil
 }
 
 // UnmarshalCaddyfile reads `store vendure <url> { ... }`.
 func (c *Connector) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	if err := c.UnmarshalHead(d, "vendure"); err != nil {
-		return err
-	}
-	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		if ok, err := c.UnmarshalOption(d); ok {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		var dst *string
-		switch d.Val() {
-		case "admin_user":
-			dst = &c.AdminUser
-		case "admin_password":
-			dst = &c.AdminPassword
-		case "payment_method":
-			dst = &c.PaymentMethod
-		case "shop_api":
-			dst = &c.ShopAPI
-		case "admin_api":
-			dst = &c.AdminAPI
-		case "channel_token":
-			dst = &c.ChannelToken
-		case "token_cookie":
-			dst = &c.TokenCookie
-		default:
-			return d.Errf("unknown vendure store option %q", d.Val())
-		}
-		if err := stores.OneArg(d, dst); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.UnmarshalStore(d, stores.Options{
+		Module: "vendure",
+		Kind:   "vendure",
+		Strings: map[string]*string{
+			"admin_user":     &c.AdminUser,
+			"admin_password": &c.AdminPassword,
+			"payment_method": &c.PaymentMethod,
+			"shop_api":       &c.ShopAPI,
+			"admin_api":      &c.AdminAPI,
+			"channel_token":  &c.ChannelToken,
+			"token_cookie":   &c.TokenCookie,
+		},
+	})
 }
 
 // Interface guards.

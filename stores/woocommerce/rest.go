@@ -77,7 +77,7 @@ func (c *Connector) do(ctx context.Context, rq request, out any) (reply, error) 
 	if rq.nonce != "" {
 		req.Header.Set("Nonce", rq.nonce)
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.Client().Do(req)
 	if err != nil {
 		return reply{}, stores.TransportError(err)
 	}

@@ -24,7 +24,6 @@ package woocommerce
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -88,7 +87,6 @@ type Connector struct {
 	base    string
 	auth    credentials
 	offline map[string]bool
-	http    *http.Client
 	// locks serialise changes to one order (or one accept's cart) within
 	// this process: WooCommerce has no conditional update, so a check of
 	// the order's meta and the change it guards must not interleave.
@@ -127,57 +125,42 @@ func (c *Connector) Provision(caddy.Context) error {
 	for _, m := range c.OfflineMethods {
 		c.offline[m] = true
 	}
-	c.http = stores.NewHTTPClient()
 	c.locks, c.parents = new(stores.KeyedMutex), new(sync.Map)
-	return nil
-}
-
-// Cleanup closes idle connections.
-func (c *Connector) Cleanup() error {
-	if c.http != nil {
-		c.http.CloseIdleConnections()
-	}
 	return nil
 }
 
 // UnmarshalCaddyfile reads `store woocommerce <url> { ... }`.
 func (c *Connector) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	if err := c.UnmarshalHead(d, "woocommerce"); err != nil {
-		return err
+	return c.UnmarshalStore(d, stores.Options{
+		Module: "woocommerce",
+		Kind:   "woocommerce",
+		Strings: map[string]*string{
+			"consumer_key":    &c.ConsumerKey,
+			"consumer_secret": &c.ConsumerSecret,
+		},
+		Other: c.unmarshalListOption,
+	})
+}
+
+// unmarshalListOption reads the options that take several values.
+func (c *Connector) unmarshalListOption(d *caddyfile.Dispenser) (bool, error) {
+	switch d.Val() {
+	case "application_password":
+		args := d.RemainingArgs()
+		if len(args) != 2 {
+			return true, d.Errf("application_password needs a user and a password, got %d arguments", len(args))
+		}
+		c.AppUser, c.AppPassword = args[0], args[1]
+		return true, nil
+	case "offline_methods":
+		args := d.RemainingArgs()
+		if len(args) == 0 {
+			return true, d.Errf("offline_methods needs at least one payment method id, e.g. cod bacs cheque")
+		}
+		c.OfflineMethods = append(c.OfflineMethods, args...)
+		return true, nil
 	}
-	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		if ok, err := c.UnmarshalOption(d); ok {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		var err error
-		switch opt := d.Val(); opt {
-		case "consumer_key":
-			err = stores.OneArg(d, &c.ConsumerKey)
-		case "consumer_secret":
-			err = stores.OneArg(d, &c.ConsumerSecret)
-		case "application_password":
-			args := d.RemainingArgs()
-			if len(args) != 2 {
-				return d.Errf("application_password needs a user and a password, got %d arguments", len(args))
-			}
-			c.AppUser, c.AppPassword = args[0], args[1]
-		case "offline_methods":
-			args := d.RemainingArgs()
-			if len(args) == 0 {
-				return d.Errf("offline_methods needs at least one payment method id, e.g. cod bacs cheque")
-			}
-			c.OfflineMethods = append(c.OfflineMethods, args...)
-		default:
-			return d.Errf("unknown woocommerce store option %q", opt)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return false, nil
 }
 
 // Interface guards.
