@@ -3,14 +3,11 @@ package stores
 import "github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 
 // Options are what a store module adds to the Caddyfile block every store
-// has, `store [<Module>] <url> { ... }` (see Endpoint.UnmarshalStore).
+// has, `store [<module>] <url> { ... }` (see Endpoint.UnmarshalStore).
 type Options struct {
-	// Module is the module's name on the store line, e.g. "vendure".
-	Module string
-
-	// Kind names the store in the error for an option none reads
-	// ("unknown <Kind> store option"); empty for the default store.
-	Kind string
+	// Default is set for the default store (the contract): the error for
+	// an option none reads does not name the module.
+	Default bool
 
 	// Strings are the module's options that take exactly one value, each
 	// with the field it sets.
@@ -21,16 +18,16 @@ type Options struct {
 	Other func(d *caddyfile.Dispenser) (bool, error)
 }
 
-// UnmarshalStore reads a store module's `store [<name>] <url> { ... }`:
+// UnmarshalStore reads a store module's `store [<module>] <url> { ... }`:
 // the store line (UnmarshalHead), the options every store has
 // (UnmarshalOption), and the module's own (own). Errors name the file and
 // line of the option.
-func (e *Endpoint) UnmarshalStore(d *caddyfile.Dispenser, own Options) error {
-	if err := e.UnmarshalHead(d, own.Module); err != nil {
+func (e *Endpoint) UnmarshalStore(d *caddyfile.Dispenser, module string, own Options) error {
+	if err := e.UnmarshalHead(d, module); err != nil {
 		return err
 	}
 	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		if err := e.unmarshalBlockOption(d, own); err != nil {
+		if err := e.unmarshalBlockOption(d, module, own); err != nil {
 			return err
 		}
 	}
@@ -39,7 +36,7 @@ func (e *Endpoint) UnmarshalStore(d *caddyfile.Dispenser, own Options) error {
 
 // unmarshalBlockOption reads the option d is on: one every store has, one
 // of own's Strings, or one own.Other knows.
-func (e *Endpoint) unmarshalBlockOption(d *caddyfile.Dispenser, own Options) error {
+func (e *Endpoint) unmarshalBlockOption(d *caddyfile.Dispenser, module string, own Options) error {
 	if ok, err := e.UnmarshalOption(d); ok {
 		return err
 	}
@@ -51,9 +48,8 @@ func (e *Endpoint) unmarshalBlockOption(d *caddyfile.Dispenser, own Options) err
 			return err
 		}
 	}
-	kind := own.Kind
-	if kind != "" {
-		kind += " "
+	if own.Default {
+		return d.Errf("unknown store option %q", d.Val())
 	}
-	return d.Errf("unknown %sstore option %q", kind, d.Val())
+	return d.Errf("unknown %s store option %q", module, d.Val())
 }

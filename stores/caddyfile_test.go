@@ -19,8 +19,6 @@ type block struct {
 
 func (b *block) options() Options {
 	return Options{
-		Module:  "demo",
-		Kind:    "demo",
 		Strings: map[string]*string{"user": &b.user, "token": &b.token},
 		Other: func(d *caddyfile.Dispenser) (bool, error) {
 			if d.Val() != "tags" {
@@ -39,7 +37,7 @@ func TestUnmarshalStore(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		input string
-		kind  string // Options.Kind; "demo" when empty
+		dflt  bool // Options.Default
 		want  block
 		err   string // a part of the error; empty: none
 		line  int    // the line the error names
@@ -55,7 +53,7 @@ func TestUnmarshalStore(t *testing.T) {
 		{name: "module name left out", input: "store http://shop.example {\n user u\n}", want: block{Endpoint: Endpoint{URL: "http://shop.example"}, user: "u"}},
 		{name: "no block", input: "store demo http://shop.example", want: block{Endpoint: Endpoint{URL: "http://shop.example"}}},
 		{name: "unknown option", input: "store demo http://x {\n user u\n colour blue\n}", line: 3, err: `unknown demo store option "colour"`},
-		{name: "unknown option of the default store", kind: "-", input: "store demo http://x {\n colour blue\n}", line: 2, err: `unknown store option "colour"`},
+		{name: "unknown option of the default store", dflt: true, input: "store demo http://x {\n colour blue\n}", line: 2, err: `unknown store option "colour"`},
 		{name: "missing value", input: "store demo http://x {\n timeout 1s\n token\n}", line: 3, err: "token needs a value"},
 		{name: "two values", input: "store demo http://x {\n user a b\n}", line: 2, err: `user takes one value, got more: "b"`},
 		{name: "bad duration", input: "store demo http://x {\n user u\n\n accept_timeout soon\n}", line: 4, err: `accept_timeout: "soon" is not a positive duration`},
@@ -66,10 +64,8 @@ func TestUnmarshalStore(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got block
 			opts := got.options()
-			if tt.kind == "-" {
-				opts.Kind = ""
-			}
-			err := got.UnmarshalStore(caddyfile.NewTestDispenser(tt.input), opts)
+			opts.Default = tt.dflt
+			err := got.UnmarshalStore(caddyfile.NewTestDispenser(tt.input), "demo", opts)
 			if tt.err != "" {
 				at := fmt.Sprintf(", at Testfile:%d", tt.line)
 				if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.HasSuffix(err.Error(), at) {

@@ -355,8 +355,8 @@ func (s *Store) accept(ctx context.Context, target string, ar stores.AcceptReque
 
 // UnmarshalCaddyfile reads `store [contract] <url> { ... }`.
 func (s *Store) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	return s.UnmarshalStore(d, stores.Options{
-		Module: "contract",
+	return s.UnmarshalStore(d, "contract", stores.Options{
+		Default: true,
 		Strings: map[string]*string{
 			"cart_context":    &s.CartContextPath,
 			"order_context":   &s.OrderContextPath,

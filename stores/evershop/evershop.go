@@ -90,9 +90,7 @@ func (c *Connector) Provision(caddy.Context) error {
 
 // UnmarshalCaddyfile reads `store evershop <url> { ... }`.
 func (c *Connector) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	return c.UnmarshalStore(d, stores.Options{
-		Module: "evershop",
-		Kind:   "evershop",
+	return c.UnmarshalStore(d, "evershop", stores.Options{
 		Strings: map[string]*string{
 			"admin_email":    &c.AdminEmail,
 			"admin_password": &c.AdminPassword,

@@ -138,9 +138,7 @@ func (c *Connector) Provision(caddy.Context) error {
 
 // UnmarshalCaddyfile reads `store vendure <url> { ... }`.
 func (c *Connector) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	return c.UnmarshalStore(d, stores.Options{
-		Module: "vendure",
-		Kind:   "vendure",
+	return c.UnmarshalStore(d, "vendure", stores.Options{
 		Strings: map[string]*string{
 			"admin_user":     &c.AdminUser,
 			"admin_password": &c.AdminPassword,

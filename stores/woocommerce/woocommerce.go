@@ -131,9 +131,7 @@ func (c *Connector) Provision(caddy.Context) error {
 
 // UnmarshalCaddyfile reads `store woocommerce <url> { ... }`.
 func (c *Connector) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	return c.UnmarshalStore(d, stores.Options{
-		Module: "woocommerce",
-		Kind:   "woocommerce",
+	return c.UnmarshalStore(d, "woocommerce", stores.Options{
 		Strings: map[string]*string{
 			"consumer_key":    &c.ConsumerKey,
 			"consumer_secret": &c.ConsumerSecret,
