@@ -19,8 +19,8 @@ import (
 // addedCookie. The loader on product and cart pages (widget.PopupLoader)
 // sees the mark, right away after a fetch or on the next page after a form
 // post, clears it and asks {prefix}/popup for the dialog: offers of the
-// placement popup for the new cart, or nothing (204). popupSeenCookie
-// counts how often this browser was shown the pop-up, for popup_cap.
+// placement popup for the new cart, or nothing (204). popup_cap counts per
+// customer (popupcap.go).
 const (
 	// addedCookie marks a browser that just added something to the cart.
 	// The script reads and clears it, so it is not HttpOnly; it says
@@ -28,10 +28,6 @@ const (
 	addedCookie = "kairo_added"
 	// addedCookieAge bounds how late the pop-up may still follow an add.
 	addedCookieAge = 5 * time.Minute
-	// popupSeenCookie counts the pop-ups shown to this browser.
-	popupSeenCookie = "kairo_popups"
-	// popupSeenAge is how long that count is kept.
-	popupSeenAge = 30 * 24 * time.Hour
 )
 
 // servePopup answers the loader's request for the pop-up: the dialog's
@@ -47,19 +43,18 @@ func (h *Handler) servePopup(w http.ResponseWriter, r *http.Request) error {
 		return caddyhttp.Error(http.StatusNotFound, nil)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	outcome, body := h.popup(r, cartBinding(h.cartBrowserID(w, r)))
+	outcome, body, guest := h.popup(r, cartBinding(h.cartBrowserID(w, r)))
 	h.metrics.pages.WithLabelValues(string(offers.PlacementPopup), outcome).Inc()
 	if body == nil {
-		if outcome != "capped" && outcome != "no_offers" {
+		if outcome != "capped" && outcome != "no_offers" && outcome != "state_unavailable" {
 			h.logger.Debug("no pop-up: store context failed", zap.String("reason", outcome))
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: popupSeenCookie, Value: strconv.Itoa(popupSeen(r) + 1), Path: "/",
-		MaxAge: int(popupSeenAge / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
-	})
+	if guest {
+		setPopupSeen(w, r)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
@@ -67,54 +62,55 @@ func (h *Handler) servePopup(w http.ResponseWriter, r *http.Request) error {
 }
 
 // popup works out the pop-up for the request's cart: the outcome (a
-// metric label) and the dialog, or nil. binding ties its tokens to the
-// browser (cartcookie.go).
-func (h *Handler) popup(r *http.Request, binding string) (string, []byte) {
-	if popupSeen(r) >= h.PopupCap {
-		return "capped", nil
-	}
+// metric label), the dialog or nil, and whether the cart is a guest's,
+// whose pop-ups the browser counts. binding ties its tokens to the browser
+// (cartcookie.go).
+func (h *Handler) popup(r *http.Request, binding string) (outcome string, body []byte, guest bool) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.store.Timeouts().Context)
 	defer cancel()
 	res := <-h.fetchContext(ctx, offers.PlacementPopup, "", nil, shopper(r))
 	if res.err != nil {
-		return failOpenReason(res.err), nil
+		return failOpenReason(res.err), nil, false
+	}
+	customer := popupCustomer(res.sc)
+	guest = customer == ""
+	if capped, err := h.popupCapped(ctx, r, customer); err != nil {
+		h.logger.Debug("no pop-up: the state layer does not answer for popup_cap", zap.Error(err))
+		return "state_unavailable", nil, guest
+	} else if capped {
+		return "capped", nil, guest
 	}
 	pl, subject := offers.PlacementPopup, res.sc.ID
 	// The same holdout, pause and shadow rules as on a page.
 	if h.analytics.observe(pl, res.sc, subject) != offers.ArmTreated {
-		return "holdout", nil
+		return "holdout", nil, guest
 	}
 	chosen, err := h.pick(ctx, pl, res.sc, subject)
 	if err != nil {
-		return "state_unavailable", nil
+		return "state_unavailable", nil, guest
 	}
 	picked := h.analytics.live(pl, res.sc, subject, chosen, h.isShadow)
 	if len(picked) == 0 {
-		return "no_offers", nil
+		return "no_offers", nil, guest
+	}
+	// Counted before it is rendered: a pop-up that then fails to render
+	// spends one of the customer's, which errs on the side of fewer.
+	if within, err := h.claimPopup(ctx, customer); err != nil {
+		h.logger.Debug("no pop-up: the state layer does not answer for popup_cap", zap.Error(err))
+		return "state_unavailable", nil, guest
+	} else if !within {
+		return "capped", nil, guest
 	}
 	frag, err := h.fragment(pl, subject, binding, picked, safeReturnPath(r.URL.Query().Get("return_to")), "", nil, time.Time{})
 	if err != nil {
 		h.logger.Error("rendering the pop-up", zap.Error(err))
-		return "render_error", nil
+		return "render_error", nil, guest
 	}
 	for _, pk := range picked {
 		h.metrics.impressions.WithLabelValues(string(pl), pk.OfferID, variantLabel(pk.Variant)).Inc()
 		h.analytics.shown(pl, subject, pk)
 	}
-	return "injected", frag
-}
-
-// popupSeen is how many pop-ups this browser has been shown.
-func popupSeen(r *http.Request) int {
-	c, err := r.Cookie(popupSeenCookie)
-	if err != nil {
-		return 0
-	}
-	n, err := strconv.Atoi(c.Value)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
+	return "injected", frag, guest
 }
 
 // serveAddToCart passes a store's add-to-cart request on, marking a

@@ -9,7 +9,8 @@ import (
 
 // The pre-purchase placements through a real Caddy in front of the demo
 // store: they fail open, are counted by placement, and the pop-up is
-// capped per browser.
+// capped (the demo's customer is its browser; popupcap_integration_test.go
+// has customers with several browsers).
 
 func TestPrePurchasePagesFailOpen(t *testing.T) {
 	// Kairo's store API address is dead; the store's pages still are served.
@@ -61,7 +62,7 @@ func TestPrePurchasePlacementsAreCountedAndThePopupCapped(t *testing.T) {
 		t.Errorf("the checkout page carries the pop-up's loader")
 	}
 
-	// Three pop-ups per browser (the default cap), then none. Counters go on
+	// Three pop-ups per customer (the default cap), then none. Counters go on
 	// across config reloads, so these are counted from here.
 	popupCounts := []string{
 		`kairo_upsell_pages_total{outcome="injected",placement="popup"}`,

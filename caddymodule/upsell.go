@@ -127,8 +127,10 @@ type Handler struct {
 	// "POST /cart/add". A form post or a fetch to one of them counts.
 	PopupAfter []string `json:"popup_after,omitempty"`
 
-	// PopupCap is how many times one customer (browser) sees the pop-up.
-	// Default (0): 3.
+	// PopupCap is how many times one customer sees the pop-up: a customer
+	// the store names (the cart context's customer id) is counted in the
+	// state layer, across browsers, devices and instances; a guest is
+	// counted per browser, in a cookie. Default (0): 3.
 	PopupCap int `json:"popup_cap,omitempty"`
 
 	// Placements are per-placement settings (mount, after_add, texts), by
