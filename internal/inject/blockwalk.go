@@ -52,7 +52,66 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 			h, q := bits.TrailingZeros64(look), bits.TrailingZeros64(quoted)
 			if h < q { // a tag to look at comes first
 				j := base + h
-				if shortTag(load64(p, j+1), tr) {
+				// Tell the tree of a tag whose name the word after the
+				// '<' holds, when the name alone says what it does: the
+				// tags the tree hears of most (b, i, em, p, a, form,
+				// button...), and none of them raw text. This is inline,
+				// not a call, because a call costs the walk a spill and
+				// reload of its registers (Go saves none across calls),
+				// which cost as much as the tag. Others go to passLook.
+				u := load64(p, j+1)
+				end := byte(u) == '/'
+				if end {
+					u >>= 8
+				}
+				k := uint8(0xff) // the tag's kind, if told here
+				switch {
+				case byte(u>>8) == '>' && (end || isAlpha(byte(u))):
+					// "<0>" is text, which the tree may be waiting for;
+					// "</0>" is a bogus comment, which changes nothing.
+					k = letterKinds[byte(u)]
+				case byte(u>>16) == '>' && isAlpha(byte(u>>8)) && isAlpha(byte(u)):
+					k = kindOfWord(u, 2)
+				case isAlpha(byte(u)) && (end || !rawInitial[byte(u)]):
+					// A longer name, or one with attributes after it.
+					if n := firstFlag(nameEnds(u)); n < 7 && isNameEnd(byte(u>>(8*n))) {
+						if k = kindOfWord(u, n); k >= kSvg {
+							k = 0xff // passLook: SVG, MathML, a footer, </body...
+						}
+					}
+				}
+				if k != 0xff {
+					f := &tr.frames[tr.depth&(maxFrames-1)]
+					switch {
+					case k == kNone:
+					case k < kNobr && !end: // a formatting element opens
+						if f.open[k] >= 3 {
+							tr.spoil()
+						}
+						f.open[k]++
+						f.sum++
+					case k < kNobr && f.open[k] > 0: // one closes
+						f.open[k]--
+						f.sum--
+					case k == kA || k == kNobr || k == kButton || k == kP && f.open[kButton] == 0:
+						// A second one closes the first; a p closes a p in
+						// button scope.
+						n := uint8(1)
+						if end {
+							n = 0
+						} else if k == kButton {
+							tr.hasContent = true
+						}
+						f.sum += int(n) - int(f.open[k])
+						f.open[k] = n
+					case k == kForm && tr.depth == 0: // no template is open
+						tr.form = !end
+					case end:
+						tr.end(k)
+					default:
+						tr.start(k)
+					}
+					lastTold = j
 					look &= look - 1
 					if tr.needText() {
 						noteText(m, uint(h+1), runs, look|quoted, tr)
@@ -300,47 +359,6 @@ func noteText(m *blockMarks, off uint, runs, stop uint64, tr *tree) {
 	if ^runs&^m[markNoName]&^m[markLT]&(^uint64(0)<<off)&upTo != 0 {
 		tr.text()
 	}
-}
-
-// shortTag tells the tree of a start or end tag of one or two letters
-// and no attributes ("<b>", "</i>", "<em>"), the bytes after whose '<'
-// are u, and reports whether it was one: the tags the tree model hears
-// of most, and none of them raw text.
-func shortTag(u uint64, tr *tree) bool {
-	end := byte(u) == '/'
-	if end {
-		u >>= 8
-	}
-	var k uint8
-	switch {
-	case byte(u>>8) == '>' && (end || isAlpha(byte(u))):
-		// "<0>" is text, which the tree may be waiting for; "</0>" is a
-		// bogus comment, which changes nothing.
-		k = letterKinds[byte(u)]
-	case byte(u>>16) == '>' && isAlpha(byte(u>>8)) && isAlpha(byte(u)):
-		k = kindOfWord(u, 2)
-	default:
-		return false
-	}
-	switch {
-	case k == kNone:
-	case k < kNobr && !end: // a formatting element opens
-		f := &tr.frames[tr.depth]
-		if f.open[k] >= 3 {
-			tr.spoil()
-		}
-		f.open[k]++
-		f.sum++
-	case k < kNobr && tr.frames[tr.depth].open[k] > 0: // one closes
-		f := &tr.frames[tr.depth]
-		f.open[k]--
-		f.sum--
-	case end:
-		tr.end(k)
-	default:
-		tr.start(k)
-	}
-	return true
 }
 
 // letterKinds is the kind of each one-letter tag name, by its letter in
