@@ -286,7 +286,7 @@ func simHandler(t *testing.T, storeURL, catalog string, st state.Store, now *tim
 }
 
 // provisionSimHandler is simHandler, but the caller cleans it up.
-func provisionSimHandler(t *testing.T, storeURL, catalog string, st state.Store, now *time.Time, opts AnalyticsConfig) *Handler {
+func provisionSimHandler(t testing.TB, storeURL, catalog string, st state.Store, now *time.Time, opts AnalyticsConfig) *Handler {
 	t.Helper()
 	path, err := filepath.Abs(catalog)
 	if err != nil {
