@@ -4,11 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"io"
 	"net/http"
 	"time"
-
-	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 )
 
 // The buyer's cookie: proof that a browser was shown an order's thank-you
@@ -88,46 +85,12 @@ func (h *Handler) isBuyer(r *http.Request, orderID string) bool {
 	return false
 }
 
-// buyerCookieWriter sets the buyer's cookie on a thank-you page when, and
-// only when, the store answers it with 200.
-type buyerCookieWriter struct {
-	*caddyhttp.ResponseWriterWrapper
-	h       *Handler
-	r       *http.Request
-	orderID string
-	decided bool
-}
-
-// withBuyerCookie wraps w for the thank-you page of orderID.
-func (h *Handler) withBuyerCookie(w http.ResponseWriter, r *http.Request, orderID string) *buyerCookieWriter {
-	return &buyerCookieWriter{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}, h: h, r: r, orderID: orderID}
-}
-
-// WriteHeader adds the cookie to a 200 answer. Informational answers (1xx)
-// come before the real one and are passed on.
-func (w *buyerCookieWriter) WriteHeader(status int) {
-	if !w.decided && status >= 200 {
-		w.decided = true
+// withBuyerCookie wraps w for the thank-you page of orderID: the buyer's
+// cookie goes out with a 200 answer of the store, and only with one.
+func (h *Handler) withBuyerCookie(w http.ResponseWriter, r *http.Request, orderID string) http.ResponseWriter {
+	return withStatusHook(w, func(w http.ResponseWriter, status int) {
 		if status == http.StatusOK {
-			w.h.setBuyerCookie(w.ResponseWriter, w.r, w.orderID)
+			h.setBuyerCookie(w, r, orderID)
 		}
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-// Write implies a 200 answer when no status was written.
-func (w *buyerCookieWriter) Write(p []byte) (int, error) {
-	if !w.decided {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-// ReadFrom implies a 200 answer when no status was written; without it
-// io.Copy would reach the wrapped writer past WriteHeader.
-func (w *buyerCookieWriter) ReadFrom(src io.Reader) (int64, error) {
-	if !w.decided {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriterWrapper.ReadFrom(src)
+	})
 }

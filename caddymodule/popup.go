@@ -2,7 +2,6 @@ package caddymodule
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -122,44 +121,13 @@ func (h *Handler) serveAddToCart(w http.ResponseWriter, r *http.Request, next ca
 			h.contexts.del(contextKey(offers.PlacementCart, "", cookie))
 		}
 	}
-	return next.ServeHTTP(&addedWriter{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}, secure: r.TLS != nil}, r)
-}
-
-// addedWriter sets addedCookie on a successful (2xx or 3xx) answer.
-type addedWriter struct {
-	*caddyhttp.ResponseWriterWrapper
-	secure      bool // the page is served over HTTPS: so is the cookie
-	wroteHeader bool
-}
-
-// WriteHeader adds the cookie before the status goes out.
-func (w *addedWriter) WriteHeader(status int) {
-	if w.wroteHeader {
-		return
-	}
-	w.wroteHeader = true
-	if status >= 200 && status < 400 {
-		http.SetCookie(w.ResponseWriter, &http.Cookie{
-			Name: addedCookie, Value: "1", Path: "/",
-			MaxAge: int(addedCookieAge / time.Second), SameSite: http.SameSiteLaxMode, Secure: w.secure,
-		})
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-// Write sends the header first, as net/http would.
-func (w *addedWriter) Write(b []byte) (int, error) {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// ReadFrom sends the header first; without this override io.Copy would
-// reach the wrapped writer's ReadFrom and skip WriteHeader.
-func (w *addedWriter) ReadFrom(r io.Reader) (int64, error) {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriterWrapper.ReadFrom(r)
+	secure := r.TLS != nil // the page is served over HTTPS: so is the cookie
+	return next.ServeHTTP(withStatusHook(w, func(w http.ResponseWriter, status int) {
+		if status >= 200 && status < 400 {
+			http.SetCookie(w, &http.Cookie{
+				Name: addedCookie, Value: "1", Path: "/",
+				MaxAge: int(addedCookieAge / time.Second), SameSite: http.SameSiteLaxMode, Secure: secure,
+			})
+		}
+	}), r)
 }

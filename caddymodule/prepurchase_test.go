@@ -176,6 +176,11 @@ func TestAddedWriterMarksOnlySuccess(t *testing.T) {
 		{"body without a status", func(w http.ResponseWriter) { w.Write([]byte(`{"ok":true}`)) }, true},
 		{"body by ReadFrom", func(w http.ResponseWriter) { _, _ = io.Copy(w, strings.NewReader(`{"ok":true}`)) }, true},
 		{"refused", func(w http.ResponseWriter) { w.WriteHeader(http.StatusUnprocessableEntity) }, false},
+		{"early hints, then a redirect", func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusEarlyHints)
+			w.Header().Set("Location", "/cart")
+			w.WriteHeader(http.StatusSeeOther)
+		}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
