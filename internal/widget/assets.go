@@ -19,6 +19,8 @@ var (
 	pageScriptBody []byte
 	//go:embed assets/offerpage.css
 	pageStyleBody []byte
+	//go:embed assets/shared.js
+	sharedScriptBody []byte
 )
 
 // asset is one embedded file with the headers it is served with.
@@ -32,12 +34,37 @@ type asset struct {
 }
 
 var (
-	script = newAsset(scriptBody, "text/javascript; charset=utf-8")
+	script = newAsset(withSharedScript(scriptBody), "text/javascript; charset=utf-8")
 	style  = newAsset(styleBody, "text/css; charset=utf-8")
 
 	pageScript = newAsset(pageScriptBody, "text/javascript; charset=utf-8")
 	pageStyle  = newAsset(pageStyleBody, "text/css; charset=utf-8")
 )
+
+// sharedScriptMarker is the line of widget.js and prepurchase.js where
+// shared.js goes.
+const sharedScriptMarker = "\t/* kairo:shared.js */\n"
+
+// withSharedScript puts shared.js (the helpers both scripts use) into a
+// script at its marker line, indented as the script's own code: one copy
+// in the source, one inside each served script's function scope, so
+// neither script leaks a global and each stays one file for the browser
+// (no module loader, no inline script). A script without its marker is a
+// mistake in this package and stops it at start.
+func withSharedScript(body []byte) []byte {
+	marker := []byte(sharedScriptMarker)
+	if bytes.Count(body, marker) != 1 {
+		panic("widget: a script lacks its one shared.js marker line")
+	}
+	var shared bytes.Buffer
+	for line := range bytes.Lines(sharedScriptBody) {
+		if len(bytes.TrimSpace(line)) > 0 {
+			shared.WriteByte('\t')
+		}
+		shared.Write(line)
+	}
+	return bytes.Replace(body, marker, shared.Bytes(), 1)
+}
 
 // newAsset hashes body once for its ETag and version.
 func newAsset(body []byte, contentType string) asset {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -13,6 +14,7 @@ func TestAssetHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	jsFile = withSharedScript(jsFile) // as served: with shared.js in it
 	cssFile, err := os.ReadFile("assets/widget.css")
 	if err != nil {
 		t.Fatal(err)
@@ -106,5 +108,28 @@ func TestRenderedAssetURLsAreCurrent(t *testing.T) {
 func TestAssetETagsAreDistinct(t *testing.T) {
 	if script.etag == style.etag || script.version == style.version {
 		t.Errorf("script and stylesheet share an ETag or version")
+	}
+}
+
+// TestScriptsCarryTheSharedHelpers: each served script has shared.js in
+// its own function scope, where its marker was, and nothing of the marker
+// is left; shared.js itself is not served.
+func TestScriptsCarryTheSharedHelpers(t *testing.T) {
+	for _, name := range []string{ScriptName, PrePurchaseScriptName} {
+		rec := httptest.NewRecorder()
+		AssetHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/_upsell/"+name, nil))
+		body := rec.Body.String()
+		if strings.Contains(body, "kairo:shared.js */") {
+			t.Errorf("%s still has the marker", name)
+		}
+		iife, shared := strings.Index(body, "(function () {"), strings.Index(body, "\tfunction postJSON(")
+		if iife < 0 || shared < iife || strings.Count(body, "function postJSON(") != 1 {
+			t.Errorf("%s does not carry shared.js once inside its function", name)
+		}
+	}
+	rec := httptest.NewRecorder()
+	AssetHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/_upsell/shared.js", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("shared.js is served on its own: %d", rec.Code)
 	}
 }

@@ -58,7 +58,7 @@ var (
 )
 
 var (
-	prePurchaseScript = newAsset(prePurchaseScriptBody, "text/javascript; charset=utf-8")
+	prePurchaseScript = newAsset(withSharedScript(prePurchaseScriptBody), "text/javascript; charset=utf-8")
 	prePurchaseStyle  = newAsset(prePurchaseStyleBody, "text/css; charset=utf-8")
 )
 

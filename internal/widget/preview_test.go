@@ -58,7 +58,10 @@ func (p previewPage) html() []byte {
 	var b bytes.Buffer
 	b.WriteString("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
 	b.WriteString("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-	b.WriteString("<title>" + p.title + "</title>\n<link rel=\"stylesheet\" href=\"store.css\">\n</head>\n<body>\n")
+	b.WriteString("<title>" + p.title + "</title>\n<link rel=\"stylesheet\" href=\"store.css\">\n")
+	// From disk, widget.js comes without the shared helpers that the
+	// server puts into it (assets.go): here they load first, as globals.
+	b.WriteString("<script src=\"../assets/shared.js\"></script>\n</head>\n<body>\n")
 	b.WriteString("<div id=\"page\">\n<h1>" + p.title + "</h1>\n" + p.body + "\n</div>\n")
 	b.Write(Render(nil, p.f))
 	b.WriteString("</body>\n</html>\n")

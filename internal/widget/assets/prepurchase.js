@@ -20,12 +20,11 @@
 	html.setAttribute("data-kairo-prepurchase", "");
 
 	var ADDED_COOKIE = "kairo_added";
-	var FALLBACK = {
-		network: "We couldn't reach the store. Please check your connection and try again.",
-		unknown: "Sorry, something went wrong. Please try again.",
-		added: "Added to your cart."
-	};
+	var ADDED = "Added to your cart.";
 	var popupShown = false; // at most one pop-up per page view
+
+	// mount, postJSON, answerText, report, value: shared.js, put here when served.
+	/* kairo:shared.js */
 
 	function init() {
 		var roots = document.querySelectorAll("[data-kairo-widget]");
@@ -46,24 +45,6 @@
 		var loader = document.querySelector("[data-kairo-popup-loader]");
 		if (loader) {
 			watchAdds(loader);
-		}
-	}
-
-	// mount moves the widget into the element named by data-kairo-mount.
-	function mount(root) {
-		var selector = root.getAttribute("data-kairo-mount");
-		if (!selector) {
-			return;
-		}
-		var target = null;
-		try {
-			target = document.querySelector(selector);
-		} catch (e) {
-			return;
-		}
-		if (target && !root.contains(target)) {
-			target.appendChild(root);
-			root.setAttribute("data-kairo-mounted", "");
 		}
 	}
 
@@ -121,7 +102,7 @@
 			button.disabled = true;
 			button.textContent = "Adding\u2026";
 			report(root, "", "");
-			post(form.action, { tokens: tokens, return_to: value(form, "return_to") }).then(function (answer) {
+			postJSON(form.action, { tokens: tokens, return_to: value(form, "return_to") }).then(function (answer) {
 				root.removeAttribute("aria-busy");
 				button.textContent = label;
 				var results = answer.results || [{ offer_id: chosen[0] && chosen[0].getAttribute("data-kairo-offer"), status: answer.status }];
@@ -138,7 +119,7 @@
 					}
 				}
 				root.setAttribute("data-kairo-state", added.length === chosen.length ? "accepted" : "ready");
-				report(root, message(answer, FALLBACK.added), answer.ok ? "success" : "error");
+				report(root, answerText(answer, ADDED), answer.ok ? "success" : "error");
 				update();
 				if (added.length) {
 					cartChanged(root, added, answer);
@@ -164,7 +145,7 @@
 			form.setAttribute("aria-busy", "true");
 			toggle.disabled = true;
 			report(form, "", "");
-			post(form.action, { token: value(form, "token"), return_to: value(form, "return_to") }).then(function (answer) {
+			postJSON(form.action, { token: value(form, "token"), return_to: value(form, "return_to") }).then(function (answer) {
 				form.removeAttribute("aria-busy");
 				if (answer.status === "accepted") {
 					form.setAttribute("data-kairo-state", "accepted");
@@ -175,7 +156,7 @@
 				}
 				form.setAttribute("data-kairo-state", "ready");
 				toggle.disabled = false;
-				report(form, message(answer, ""), "error");
+				report(form, answerText(answer), "error");
 			});
 		});
 	}
@@ -359,14 +340,14 @@
 		var button = form.querySelector("button");
 		offer.setAttribute("data-kairo-state", "busy");
 		button.disabled = true;
-		post(form.action, { token: value(form, "token"), return_to: value(form, "return_to") }).then(function (answer) {
+		postJSON(form.action, { token: value(form, "token"), return_to: value(form, "return_to") }).then(function (answer) {
 			if (answer.status === "accepted") {
 				offer.setAttribute("data-kairo-state", "accepted");
 				var actions = offer.querySelector("[data-kairo-actions]");
 				if (actions) {
 					actions.parentNode.removeChild(actions);
 				}
-				var status = report(offer, message(answer, FALLBACK.added), "success");
+				var status = report(offer, answerText(answer, ADDED), "success");
 				if (status) {
 					status.setAttribute("tabindex", "-1");
 					status.focus();
@@ -376,52 +357,8 @@
 			}
 			offer.setAttribute("data-kairo-state", "ready");
 			button.disabled = false;
-			report(offer, message(answer, ""), "error");
+			report(offer, answerText(answer), "error");
 		});
-	}
-
-	// post sends JSON to an accept endpoint and always resolves to an
-	// answer object: the server's, or {status: "network"|"unknown"}.
-	function post(url, body) {
-		return fetch(url, {
-			method: "POST",
-			credentials: "same-origin",
-			headers: { "Content-Type": "application/json", "Accept": "application/json" },
-			body: JSON.stringify(body)
-		}).then(function (response) {
-			return response.json().then(function (b) {
-				return b && typeof b === "object" ? b : { ok: false, status: "unknown" };
-			}, function () {
-				return { ok: false, status: "unknown" };
-			});
-		}, function () {
-			return { ok: false, status: "network" };
-		});
-	}
-
-	function value(form, name) {
-		var field = form.elements.namedItem(name);
-		return field ? field.value : "";
-	}
-
-	function message(answer, success) {
-		if (typeof answer.message === "string" && answer.message) {
-			return answer.message;
-		}
-		if (answer.ok && success) {
-			return success;
-		}
-		return answer.status === "network" ? FALLBACK.network : FALLBACK.unknown;
-	}
-
-	// report puts text into the nearest aria-live region of scope.
-	function report(scope, text, kind) {
-		var status = scope.querySelector("[data-kairo-status]");
-		if (status) {
-			status.className = "kairo-status" + (kind ? " kairo-status--" + kind : "");
-			status.textContent = text;
-		}
-		return status;
 	}
 
 	function setText(root, selector, text) {

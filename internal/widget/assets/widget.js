@@ -17,8 +17,6 @@
 	}
 
 	var FALLBACK = {
-		network: "We couldn't reach the store. Please check your connection and try again.",
-		unknown: "Sorry, something went wrong. Please try again.",
 		cart: "Added to your cart.",
 		order: "Added to your order.",
 		followUpNote: "One click places it as a separate order, linked to the one you just placed. No need to check out again.",
@@ -36,6 +34,9 @@
 	};
 	var clocks = [];
 
+	// mount, postJSON, answerText, report, value: shared.js, put here when served.
+	/* kairo:shared.js */
+
 	function init() {
 		var roots = document.querySelectorAll("[data-kairo-widget]");
 		for (var i = 0; i < roots.length; i++) {
@@ -52,36 +53,6 @@
 			}
 		}
 		tick();
-	}
-
-	// mount moves the widget into the element named by data-kairo-mount; a
-	// store that renders that element late gets a second try at "load".
-	function mount(root) {
-		var selector = root.getAttribute("data-kairo-mount");
-		if (!selector || moveInto(root, selector) || document.readyState === "complete") {
-			return;
-		}
-		window.addEventListener("load", function () {
-			moveInto(root, selector);
-		});
-	}
-
-	// moveInto reports whether there is nothing more to try.
-	function moveInto(root, selector) {
-		var target;
-		try {
-			target = document.querySelector(selector);
-		} catch (e) {
-			return true; // not a valid selector: stay where injected
-		}
-		if (!target) {
-			return false;
-		}
-		if (!root.contains(target)) {
-			target.appendChild(root);
-			root.setAttribute("data-kairo-mounted", "");
-		}
-		return true;
 	}
 
 	function onSubmit(event) {
@@ -116,7 +87,7 @@
 				accepted(offer, form, answer, hadFocus);
 				return;
 			}
-			var status = report(offer, message(answer), answer.status === "in_progress" ? "info" : "error");
+			var status = report(offer, answerText(answer), answer.status === "in_progress" ? "info" : "error");
 			if (FINAL[answer.status]) {
 				offer.setAttribute("data-kairo-state", "failed");
 				removeAll(offer, "[data-kairo-countdown]");
@@ -197,44 +168,9 @@
 	}
 
 	// post sends the form's token and return_to (the page the offer is on,
-	// which binds a post-purchase offer to its order) as JSON and always
-	// resolves to an answer object: the server's, or
-	// {status: "network"|"unknown"} when there is none.
+	// which binds a post-purchase offer to its order).
 	function post(form, keepalive) {
-		var token = form.elements.namedItem("token");
-		var returnTo = form.elements.namedItem("return_to");
-		return fetch(form.action, {
-			method: "POST",
-			credentials: "same-origin",
-			keepalive: keepalive,
-			headers: { "Content-Type": "application/json", "Accept": "application/json" },
-			body: JSON.stringify({ token: token ? token.value : "", return_to: returnTo ? returnTo.value : "" })
-		}).then(function (response) {
-			return response.json().then(function (body) {
-				return body && typeof body === "object" ? body : { ok: false, status: "unknown" };
-			}, function () {
-				return { ok: false, status: "unknown" };
-			});
-		}, function () {
-			return { ok: false, status: "network" };
-		});
-	}
-
-	function message(answer) {
-		if (typeof answer.message === "string" && answer.message) {
-			return answer.message;
-		}
-		return answer.status === "network" ? FALLBACK.network : FALLBACK.unknown;
-	}
-
-	// report puts text into the offer's aria-live region.
-	function report(offer, text, kind) {
-		var status = offer.querySelector("[data-kairo-status]");
-		if (status) {
-			status.className = "kairo-status" + (kind ? " kairo-status--" + kind : "");
-			status.textContent = text;
-		}
-		return status;
+		return postJSON(form.action, { token: value(form, "token"), return_to: value(form, "return_to") }, keepalive);
 	}
 
 	function focusOn(element) {
