@@ -19,15 +19,7 @@ import (
 // evershopSetup is Kairo in front of a real EverShop, with the evershop
 // store module.
 func evershopSetup(es *realstores.EverShop) string {
-	return fmt.Sprintf(`{
-	skip_install_trust
-	admin localhost:2999
-	http_port 9080
-	https_port 9443
-	grace_period 1ns
-	auto_https off
-}
-http://127.0.0.1:9080 {
+	return globalOptions() + fmt.Sprintf(`http://127.0.0.1:9080 {
 	bind 127.0.0.1
 	encode
 	upsell {

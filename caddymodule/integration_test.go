@@ -75,16 +75,7 @@ func (s setup) caddyfile() string {
 	if s.catalog == "" {
 		s.catalog = "../demo/offers.json"
 	}
-	return fmt.Sprintf(`{
-	skip_install_trust
-	admin localhost:2999
-	http_port 9080
-	https_port 9443
-	grace_period 1ns
-	auto_https off
-	metrics
-}
-http://127.0.0.1:9301 {
+	return globalOptions("metrics") + fmt.Sprintf(`http://127.0.0.1:9301 {
 	bind 127.0.0.1
 	demo_store {
 		api_token %[1]s
@@ -131,6 +122,20 @@ func (s setup) cartRoute() string {
 		return s.storeRoutes
 	}
 	return "reverse_proxy /cart " + s.cart + "\n\t" + s.storeRoutes
+}
+
+// globalOptions is the global options block of every Caddyfile that these
+// tests run in caddytest: its admin and HTTP ports, no trust store to
+// install, plain HTTP, and the old config's servers stopped at once on a
+// reload. extra are more options (e.g. "metrics").
+func globalOptions(extra ...string) string {
+	var b strings.Builder
+	b.WriteString("{\n\tskip_install_trust\n\tadmin localhost:2999\n\thttp_port 9080\n\thttps_port 9443\n\tgrace_period 1ns\n\tauto_https off\n")
+	for _, o := range extra {
+		b.WriteString("\t" + o + "\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
 }
 
 func start(t *testing.T, s setup) *caddytest.Tester {

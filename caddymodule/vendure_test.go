@@ -27,15 +27,7 @@ const storefrontPage = `<!doctype html><html><head><title>Shop</title></head><bo
 // real Vendure's, with the vendure store module.
 func vendureSetup(v *realstores.Vendure) string {
 	host := strings.TrimPrefix(v.URL, "http://")
-	return fmt.Sprintf(`{
-	skip_install_trust
-	admin localhost:2999
-	http_port 9080
-	https_port 9443
-	grace_period 1ns
-	auto_https off
-}
-http://127.0.0.1:9080 {
+	return globalOptions() + fmt.Sprintf(`http://127.0.0.1:9080 {
 	bind 127.0.0.1
 	upsell {
 		catalog testdata/vendure-offers.json
