@@ -89,10 +89,8 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 							tr.spoil()
 						}
 						f.open[k]++
-						f.sum++
 					case k < kNobr && f.open[k] > 0: // one closes
 						f.open[k]--
-						f.sum--
 					case k == kA || k == kNobr || k == kButton || k == kP && f.open[kButton] == 0:
 						// A second one closes the first; a p closes a p in
 						// button scope.
@@ -102,7 +100,6 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 						} else if k == kButton {
 							tr.hasContent = true
 						}
-						f.sum += int(n) - int(f.open[k])
 						f.open[k] = n
 					case k == kForm && tr.depth == 0: // no template is open
 						tr.form = !end

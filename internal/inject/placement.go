@@ -181,7 +181,6 @@ func kindOf(name []byte) uint8 {
 type frame struct {
 	kind uint8
 	open [kCounted]uint8
-	sum  int // of open
 }
 
 // maxFrames bounds the nesting of frames; deeper pages get no placement.
@@ -278,7 +277,7 @@ func (t *tree) top() *frame { return &t.frames[t.depth] }
 // body exists, no frame is open, nothing is open that the snippet would
 // nest into or close, no form is open.
 func (t *tree) canPlace() bool {
-	return !t.spoiled && t.depth == 0 && t.inBody && t.frames[0].sum == 0 && !t.form
+	return !t.spoiled && t.depth == 0 && t.inBody && t.frames[0].open == [kCounted]uint8{} && !t.form
 }
 
 // bodyEnd is told of a "</body" end tag in the data state and reports
@@ -414,7 +413,6 @@ func (t *tree) end(k uint8) {
 
 // set sets the count of kind k in f.
 func (f *frame) set(k uint8, n uint8) {
-	f.sum += int(n) - int(f.open[k])
 	f.open[k] = n
 }
 
