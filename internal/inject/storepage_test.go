@@ -3,6 +3,7 @@ package inject
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"testing"
 )
 
@@ -78,5 +79,35 @@ func TestStorePageShape(t *testing.T) {
 	_ = inj.Close()
 	if want := bytes.LastIndex(page, []byte("</body>")); inj.insertedAt != int64(want) {
 		t.Errorf("AtBodyEnd: inserted at %d, want %d (the last </body>)", inj.insertedAt, want)
+	}
+}
+
+// TestStorePageInWrites checks that the store page gets the snippet at its
+// site footer whatever the writes it comes in, with the block walk and
+// without: a tag the walk told the tree of at the end of a write was once
+// told again by the exact path (an <em> counted open twice), and the page
+// in 4 KB writes passed through.
+func TestStorePageInWrites(t *testing.T) {
+	page := storePage(64 << 10)
+	want := bytes.LastIndex(page, []byte("<footer>"))
+	for _, blocks := range walks() {
+		restore := useWalk(blocks)
+		for _, size := range []int{1000, 4096, 32 << 10} {
+			inj := New(io.Discard, func() []byte { return []byte("[snippet]") })
+			for p := page; len(p) > 0; {
+				n := min(size, len(p))
+				if _, err := inj.Write(p[:n]); err != nil {
+					t.Fatal(err)
+				}
+				p = p[n:]
+			}
+			if err := inj.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if inj.insertedAt != int64(want) {
+				t.Errorf("block walk %v, %d-byte writes: inserted at %d, want %d (the site footer)", blocks, size, inj.insertedAt, want)
+			}
+		}
+		restore()
 	}
 }

@@ -1,0 +1,6 @@
+//go:build !race
+
+package inject
+
+// raceEnabled: allocations are counted in the plain build.
+const raceEnabled = false
