@@ -114,11 +114,11 @@ func (a *analytics) observe(pl offers.Placement, sc *offers.Context, orderID str
 	return arm
 }
 
-// live drops from picked the offers not to be shown: paused ones, and
-// shadow ones, which are counted as if shown. A shadow offer keeps its
-// slot, so its figures are those it would have live.
+// live drops from picked, in place, the offers not to be shown: paused
+// ones, and shadow ones, which are counted as if shown. A shadow offer
+// keeps its slot, so its figures are those it would have live.
 func (a *analytics) live(pl offers.Placement, sc *offers.Context, subject string, picked []offers.Pick, shadow func(offerID string) bool) []offers.Pick {
-	out := picked[:0:0]
+	out := picked[:0]
 	for _, pk := range picked {
 		switch {
 		case a.pause.isPaused(pk.OfferID):

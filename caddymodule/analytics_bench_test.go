@@ -93,7 +93,7 @@ func benchRecorder(b *testing.B, store state.Store, commits *atomic.Int64, every
 		}
 		ev.at, ev.arm = at, offers.ArmTreated
 		// Wait rather than drop when the recorder falls behind.
-		for len(rec.events) > recorderQueue/2 {
+		for rec.queued() > recorderQueue/2 {
 			time.Sleep(100 * time.Microsecond)
 		}
 		rec.send(ev)

@@ -19,6 +19,16 @@ import (
 // never waits on it: when it is full, events are dropped and counted.
 const recorderQueue = 1 << 16
 
+// recorderWakeAt is how many events may wait before the recorder is woken
+// for them even if none needs writing at once: an impression only adds to
+// a counter written at the tick, and waking a goroutine for each one costs
+// the page more than the event itself.
+const recorderWakeAt = 1024
+
+// recorderSpareMax bounds the queue buffer the recorder keeps for reuse,
+// so that a burst does not hold its memory for good.
+const recorderSpareMax = 4 * recorderWakeAt
+
 // stateOpTimeout bounds one write of the recorder.
 const stateOpTimeout = 2 * time.Second
 
@@ -67,12 +77,15 @@ type recorder struct {
 	pause      *autoPause
 	flushEvery time.Duration // 0: after every event (benchmarks compare)
 
-	mu      sync.RWMutex // guards closed against sends
+	mu      sync.Mutex // guards closed and queue
 	closed  bool
-	events  chan event
+	queue   []event       // events sent and not taken by run yet, in order
+	wake    chan struct{} // (buffer 1) the queue holds an event to write now
+	stop    chan struct{} // closed by close
 	stopped chan struct{}
 
 	// Owned by run.
+	spare     []event // the queue's other buffer, reused
 	batch     *counterBatch
 	batchFail bool // the last write failed: wait for the tick to try again
 	// cartsWritten is what this recorder last wrote of each cart's
@@ -98,7 +111,8 @@ func newRecorder(store state.Store, m *analyticsMetrics, pause *autoPause, logge
 		logger:     logger,
 		pause:      pause,
 		flushEvery: flushEvery,
-		events:     make(chan event, recorderQueue),
+		wake:       make(chan struct{}, 1),
+		stop:       make(chan struct{}),
 		stopped:    make(chan struct{}),
 		batch:      newCounterBatch(),
 
@@ -108,36 +122,61 @@ func newRecorder(store state.Store, m *analyticsMetrics, pause *autoPause, logge
 	return r
 }
 
-// send queues an event without waiting; a full queue drops it.
+// send queues an event without waiting; a full queue drops it. Only an
+// event that needs writing at once (or a long queue) wakes the recorder;
+// counted-only events wait for its tick.
 func (r *recorder) send(ev event) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
+	r.mu.Lock()
 	if r.closed {
+		r.mu.Unlock()
 		return
 	}
-	select {
-	case r.events <- ev:
-	default:
+	if len(r.queue) >= recorderQueue {
+		r.mu.Unlock()
 		r.metrics.dropped.WithLabelValues("queue_full").Inc()
+		return
 	}
+	r.queue = append(r.queue, ev)
+	now := !ev.kind.countedOnly() || r.flushEvery <= 0 || len(r.queue) >= recorderWakeAt
+	r.mu.Unlock()
+	if now {
+		r.signal()
+	}
+}
+
+// countedOnly reports whether an event only adds to the batch's counters,
+// so that it can wait for the batch's write.
+func (k eventKind) countedOnly() bool {
+	return k == evImpression || k == evShadow || k == evDeclined
+}
+
+// signal wakes the recorder, or leaves it to the wake already pending.
+func (r *recorder) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// queued is how many events wait for the recorder.
+func (r *recorder) queued() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.queue)
 }
 
 // flush waits until every event queued before it is written (its counters
 // too), or ctx ends.
 func (r *recorder) flush(ctx context.Context) error {
 	done := make(chan struct{})
-	r.mu.RLock()
+	r.mu.Lock()
 	if r.closed {
-		r.mu.RUnlock()
+		r.mu.Unlock()
 		return errors.New("analytics recorder closed")
 	}
-	select {
-	case r.events <- event{kind: evBarrier, done: done}:
-	case <-ctx.Done():
-		r.mu.RUnlock()
-		return ctx.Err()
-	}
-	r.mu.RUnlock()
+	r.queue = append(r.queue, event{kind: evBarrier, done: done})
+	r.mu.Unlock()
+	r.signal()
 	select {
 	case <-done:
 		return nil
@@ -152,7 +191,7 @@ func (r *recorder) close(wait time.Duration) {
 	r.mu.Lock()
 	if !r.closed {
 		r.closed = true
-		close(r.events)
+		close(r.stop)
 	}
 	r.mu.Unlock()
 	select {
@@ -172,32 +211,55 @@ func (r *recorder) run() {
 	}
 	for {
 		select {
-		case ev, open := <-r.events:
-			switch {
-			case !open:
-				r.writeBatch(true)
-				return
-			case ev.kind == evBarrier:
-				r.writeBatch(false)
-				close(ev.done)
-			default:
-				r.record(ev)
-				if r.flushEvery <= 0 || (r.batch.events >= batchMaxEvents && !r.batchFail) {
-					r.writeBatch(false)
-				}
-			}
+		case <-r.wake:
+			r.drain()
 		case <-tick:
+			r.drain()
 			r.writeBatch(false)
+		case <-r.stop:
+			r.drain() // nothing is sent after stop
+			r.writeBatch(true)
+			return
 		}
 	}
+}
+
+// drain takes the queue and records its events in the order they were
+// sent.
+func (r *recorder) drain() {
+	r.mu.Lock()
+	evs := r.queue
+	r.queue = r.spare[:0]
+	r.mu.Unlock()
+	for i := range evs {
+		if ev := evs[i]; ev.kind == evBarrier {
+			r.writeBatch(false)
+			close(ev.done)
+		} else {
+			r.record(ev)
+			if r.flushEvery <= 0 || (r.batch.events >= batchMaxEvents && !r.batchFail) {
+				r.writeBatch(false)
+			}
+		}
+		evs[i] = event{} // let go of what the event points to
+	}
+	if cap(evs) > recorderSpareMax {
+		evs = nil
+	}
+	r.spare = evs[:0]
 }
 
 // record counts one event into the batch, and writes at once what cannot
 // wait for it.
 func (r *recorder) record(ev event) {
-	ctx, cancel := context.WithTimeout(context.Background(), stateOpTimeout)
-	err := r.apply(ctx, ev)
-	cancel()
+	var err error
+	if ev.kind.countedOnly() {
+		err = r.apply(context.Background(), ev) // the batch alone, no state call
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), stateOpTimeout)
+		err = r.apply(ctx, ev)
+		cancel()
+	}
 	if err != nil {
 		r.metrics.dropped.WithLabelValues("state_error").Inc()
 		if ce := r.logger.Check(zapcore.WarnLevel, "analytics: an event was not recorded"); ce != nil {

@@ -24,16 +24,16 @@ type pageRun struct {
 	h         *Handler
 	r         *http.Request
 	placement offers.Placement
-	pageID    string // the order of a thank-you page, the product of a product page
-	binding   string // the browser's cart binding, signed into pre-purchase tokens
+	pageID    string          // the order of a thank-you page, the product of a product page
+	binding   string          // the browser's cart binding, signed into pre-purchase tokens
+	cached    *offers.Context // the context from the cache, when it was there
 	pending   <-chan contextResult
-	outcome   string // injected, or why the page passed through
-	failure   error  // the store's error, when the context failed
-	offerIDs  []string
-	built     bool   // the widget has been worked out (snip is final)
-	snip      []byte // the widget, or nil to leave the page unchanged
-	shown     []offers.Pick
-	subject   string // the cart or order the shown offers are for
+	outcome   string        // injected, or why the page passed through
+	failure   error         // the store's error, when the context failed
+	built     bool          // the widget has been worked out (snip is final)
+	snip      []byte        // the widget, or nil to leave the page unchanged
+	shown     []offers.Pick // the offers on the page (once settled, only if the widget went out)
+	subject   string        // the cart or order the shown offers are for
 }
 
 // servePage streams a matched page through the injector while the store's
@@ -41,18 +41,24 @@ type pageRun struct {
 // page does; the page waits for it only at its </body>, and only up to the
 // store timeout (see snippet).
 func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, pl offers.Placement, pageID string) error {
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
 	run := &pageRun{h: h, r: r, placement: pl, pageID: pageID, outcome: "not_rewritable"}
 	if pl.PrePurchase() {
 		run.binding = cartBinding(h.cartBrowserID(w, r))
 	} else {
 		w = h.withBuyerCookie(w, r, pageID)
 	}
-	if pl == offers.PlacementProduct {
-		run.pending = h.fetchProductPage(ctx, pageID, shopper(r))
-	} else {
-		run.pending = h.fetchContext(ctx, pl, pageID, r.URL, shopper(r))
+	who := shopper(r)
+	if pl != offers.PlacementProduct {
+		run.cached = h.cachedContext(pl, pageID, who)
+	}
+	if run.cached == nil {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		if pl == offers.PlacementProduct {
+			run.pending = h.fetchProductPage(ctx, pageID, who)
+		} else {
+			run.pending = h.fetchContext(ctx, pl, pageID, r.URL, who)
+		}
 	}
 
 	inject.PrepareRequest(r)
@@ -134,7 +140,7 @@ func (p *pageRun) settle(rw *inject.ResponseWriter, err error) {
 			p.h.analytics.shown(p.placement, p.subject, pk)
 		}
 	} else {
-		p.offerIDs = nil
+		p.shown = nil
 	}
 }
 
@@ -144,6 +150,10 @@ func (p *pageRun) settle(rw *inject.ResponseWriter, err error) {
 // there is nothing to show.
 func (p *pageRun) early() ([]byte, bool) {
 	if p.built {
+		return p.snip, true
+	}
+	if p.cached != nil {
+		p.snip, p.built = p.build(cachedResult(p.cached)), true
 		return p.snip, true
 	}
 	select {
@@ -164,6 +174,9 @@ func (p *pageRun) early() ([]byte, bool) {
 // usually arrives while the page streams, and a slow page must not use up
 // the budget of a context that was never late.
 func (p *pageRun) snippet() []byte {
+	if !p.built && p.cached != nil {
+		p.snip, p.built = p.build(cachedResult(p.cached)), true
+	}
 	if p.built {
 		p.h.metrics.contextWait.WithLabelValues(string(p.placement)).Observe(0)
 		return p.snip
@@ -243,9 +256,6 @@ func (p *pageRun) build(res contextResult) []byte {
 	}
 	p.outcome = "injected"
 	p.shown, p.subject = picked, subject // counted once the widget is on the page (settle)
-	for _, pk := range picked {
-		p.offerIDs = append(p.offerIDs, pk.OfferID)
-	}
 	if p.h.popupOn(p.placement) {
 		frag = append(frag, p.h.popupLoader...)
 	}
@@ -254,7 +264,7 @@ func (p *pageRun) build(res contextResult) []byte {
 
 // finish records the page's outcome in metrics and placeholders.
 func (p *pageRun) finish() {
-	if p.outcome == "injected" && len(p.offerIDs) == 0 {
+	if p.outcome == "injected" && len(p.shown) == 0 {
 		p.outcome = "notice_only"
 	}
 	p.h.metrics.pages.WithLabelValues(string(p.placement), p.outcome).Inc()
@@ -262,10 +272,29 @@ func (p *pageRun) finish() {
 		p.h.failOpen.record(p.h.routeOf(p.placement, p.r.URL.Path), string(p.placement), p.outcome, p.failure.Error())
 	}
 	if repl, ok := p.r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
-		repl.Set("http.upsell.placement", string(p.placement))
-		repl.Set("http.upsell.offer_ids", strings.Join(p.offerIDs, ","))
-		repl.Set("http.upsell.outcome", p.outcome)
+		// Worked out only when a log or a later handler asks.
+		repl.Map(p.placeholder)
 	}
+}
+
+// placeholder answers the page's placeholders (documented on Handler).
+func (p *pageRun) placeholder(key string) (any, bool) {
+	switch key {
+	case "http.upsell.placement":
+		return string(p.placement), true
+	case "http.upsell.offer_ids":
+		var ids strings.Builder
+		for i, pk := range p.shown {
+			if i > 0 {
+				ids.WriteByte(',')
+			}
+			ids.WriteString(pk.OfferID)
+		}
+		return ids.String(), true
+	case "http.upsell.outcome":
+		return p.outcome, true
+	}
+	return nil, false
 }
 
 // failOpenReason turns a context failure into a metric label.

@@ -27,14 +27,10 @@ type contextResult struct {
 func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID string, page *url.URL, who stores.Shopper) <-chan contextResult {
 	ch := make(chan contextResult, 1)
 	pageStore, byPage := h.store.(stores.OrderPageStore)
-	var key string
-	// A cart without cookies has no identity to cache it under; an order
-	// shown only with its page's key must not be served from the cache to
-	// a page without it.
-	if h.contexts != nil && (pl == offers.PlacementThankYou && !byPage || pl != offers.PlacementThankYou && who.Cookie != "") {
-		key = contextKey(pl, orderID, who.Cookie)
+	key := h.contextCacheKey(pl, orderID, who)
+	if key != "" {
 		if sc, ok := h.contexts.get(key); ok {
-			ch <- contextResult{sc: sc, available: true}
+			ch <- cachedResult(sc)
 			return ch
 		}
 	}
@@ -60,6 +56,35 @@ func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID
 		ch <- res
 	}()
 	return ch
+}
+
+// contextCacheKey is the key the page's context is cached under, or ""
+// when it is not cached: a cart without cookies has no identity to cache
+// it under; an order shown only with its page's key must not be served
+// from the cache to a page without it.
+func (h *Handler) contextCacheKey(pl offers.Placement, orderID string, who stores.Shopper) string {
+	if h.contexts == nil {
+		return ""
+	}
+	if _, byPage := h.store.(stores.OrderPageStore); pl == offers.PlacementThankYou && byPage || pl != offers.PlacementThankYou && who.Cookie == "" {
+		return ""
+	}
+	return contextKey(pl, orderID, who.Cookie)
+}
+
+// cachedContext is the page's context from the cache, or nil.
+func (h *Handler) cachedContext(pl offers.Placement, orderID string, who stores.Shopper) *offers.Context {
+	if key := h.contextCacheKey(pl, orderID, who); key != "" {
+		if sc, ok := h.contexts.get(key); ok {
+			return sc
+		}
+	}
+	return nil
+}
+
+// cachedResult is a context from the cache as a store's answer.
+func cachedResult(sc *offers.Context) contextResult {
+	return contextResult{sc: sc, available: true}
 }
 
 // resultLabel names a store call's result for the latency metric.

@@ -46,7 +46,7 @@ func (h *Handler) fragment(pl offers.Placement, subject, binding string, picked 
 		layout = widget.NewLayout(h.layoutFragment(pl, noticeCode, picked, product))
 		h.layouts.set(key, layout)
 	}
-	return layout.Append(make([]byte, 0, 4096), vals), nil
+	return layout.Append(make([]byte, 0, layout.SizeHint(vals)), vals), nil
 }
 
 // layoutFragment is the page-independent part of a widget.

@@ -231,14 +231,17 @@ func (f *File) wrap(err error) error {
 	return fmt.Errorf("%w: %s: %v", ErrUnavailable, f.path, err)
 }
 
-// Get implements Store.
+// Get implements Store. It opens the records bucket alone: the indexes
+// serve writes and the sweep, and Get is on the page path (declines).
 func (f *File) Get(_ context.Context, key string) (value []byte, found bool, err error) {
-	err = f.view(func(t *fileTx) error {
-		v, ok := t.lookup([]byte(key), false)
-		value, found = bytes.Clone(v), ok
-		return nil
-	})
-	return value, found, err
+	tx, err := f.db.Begin(false)
+	if err != nil {
+		return nil, false, f.wrap(err)
+	}
+	defer tx.Rollback()
+	t := fileTx{records: tx.Bucket(bucketRecords), now: uint64(f.now().UnixNano())}
+	v, ok := t.lookup([]byte(key), false)
+	return bytes.Clone(v), ok, nil
 }
 
 // Set implements Store.

@@ -242,6 +242,50 @@ func (l *Layout) Append(dst []byte, v Values) []byte {
 	return pv.appendPart(dst, l.foot)
 }
 
+// SizeHint is about what Append writes for v, a little over when no value
+// needs escaping, so that dst can be made in one allocation of the right
+// size.
+func (l *Layout) SizeHint(v Values) int {
+	n := 0
+	for i := range l.offers {
+		switch _, timed, ok := timeLeft(v.expiresAt(i), v.Now); {
+		case !ok:
+		case timed:
+			n += l.offers[i].timed.sizeHint(v.ReturnTo, v.token(i))
+		default:
+			n += l.offers[i].untimed.sizeHint(v.ReturnTo, v.token(i))
+		}
+	}
+	switch {
+	case n > 0:
+		n += l.head.sizeHint(v.ReturnTo, "")
+	case l.notice != nil:
+		n += l.noticeOnlyHead.sizeHint(v.ReturnTo, "")
+	default:
+		return 0
+	}
+	return n + l.foot.sizeHint(v.ReturnTo, "") + 64
+}
+
+// sizeHint is about the length of p written with returnTo and token; the
+// other values are short numbers and ids.
+func (p layoutPart) sizeHint(returnTo, token string) int {
+	n := 0
+	for _, s := range p {
+		n += len(s.text)
+		switch s.slot {
+		case slotNone:
+		case slotToken:
+			n += len(token)
+		case slotReturnTo:
+			n += len(returnTo)
+		default:
+			n += 24
+		}
+	}
+	return n
+}
+
 // pageView holds the values of the slots while Append writes a page view.
 type pageView struct {
 	id       []byte // the element id prefix

@@ -299,3 +299,15 @@ func BenchmarkNewLayout(b *testing.B) {
 		NewLayout(f)
 	}
 }
+
+func TestLayoutSizeHintHoldsAppend(t *testing.T) {
+	for _, tt := range layoutCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			l, v := NewLayout(tt.f), valuesOf(tt.f)
+			got, hint := len(l.Append(nil, v)), l.SizeHint(v)
+			if hint < got || hint > got+got/4+64 {
+				t.Errorf("SizeHint %d for an Append of %d bytes, want at least that and at most a quarter over", hint, got)
+			}
+		})
+	}
+}
