@@ -223,7 +223,7 @@ func (p *pageRun) build(res contextResult) []byte {
 	case !res.available:
 		// Nothing is offered beside a product that cannot be bought.
 	case p.h.analytics.observe(p.placement, res.sc, subject) == offers.ArmTreated:
-		ctx, cancel := context.WithTimeout(p.r.Context(), pageStateTimeout)
+		ctx, cancel := p.h.pageStateContext(p.r.Context())
 		chosen, err := p.h.pick(ctx, p.placement, res.sc, subject)
 		cancel()
 		if err != nil {

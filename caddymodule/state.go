@@ -39,6 +39,18 @@ type StateConfig struct {
 // waits longer than this on declines.
 const pageStateTimeout = 100 * time.Millisecond
 
+// pageStateContext bounds the page's state calls by pageStateTimeout. The
+// embedded stores answer in this process and never look at the context,
+// so with them the page keeps its own: a deadline (and its timer) per page
+// would bound nothing.
+func (h *Handler) pageStateContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	switch h.state.(type) {
+	case *state.File, *state.Memory:
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, pageStateTimeout)
+}
+
 // statePool holds the open state stores of this process by location, so a
 // config reload (which provisions a new Handler before the old one is
 // cleaned up) keeps the same file or Redis client, and a file is opened
