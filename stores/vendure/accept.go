@@ -204,9 +204,12 @@ func (c *Connector) finish(ctx context.Context, o *order, marker string) (stores
 			return stores.Answer{}, err
 		}
 	}
-	o, err := c.findOrder(ctx, o.Code)
-	if err != nil || o == nil {
-		return stores.Answer{Status: http.StatusOK, Mode: stores.ModeEdited}, nil
+	// The order is read again for its state after the payment; the total
+	// and the price change do not move with a payment or a state, so when
+	// that read fails (a busy store) the order as read before still says
+	// what the buyer was charged: the change is applied either way.
+	if after, err := c.findOrder(ctx, o.Code); err == nil && after != nil {
+		o = after
 	}
 	ans := stores.Answer{Status: http.StatusOK, Total: o.TotalWithTax, Mode: stores.ModeEdited}
 	if o.recorded(marker) {
