@@ -92,6 +92,10 @@ type recorder struct {
 	// customer, and when: a customer's every cart view would otherwise be
 	// one state commit (an fsync on the embedded file) saying the same.
 	cartsWritten map[string]cartWritten
+	// today is dayOf the last event, and todayDate its date, so that the
+	// events of one day share one string.
+	today     string
+	todayDate [3]int
 }
 
 // cartWritten is a cart's customer as last written, and when.
@@ -302,7 +306,7 @@ func (r *recorder) writeBatch(final bool) {
 // apply counts one event: counters go to the batch, the records an event
 // needs at once are written now.
 func (r *recorder) apply(ctx context.Context, ev event) error {
-	day := dayOf(ev.at)
+	day := r.dayOf(ev.at)
 	count := func(figure string, delta int64) {
 		r.batch.add(offerKey(day, ev.offer, ev.variant, ev.placement, ev.arm, figure), delta)
 	}
@@ -346,6 +350,15 @@ func (r *recorder) apply(ctx context.Context, ev event) error {
 		return r.orderSeen(ctx, ev)
 	}
 	return nil
+}
+
+// dayOf is dayOf(t), made once per day.
+func (r *recorder) dayOf(t time.Time) string {
+	y, m, d := t.UTC().Date()
+	if date := [3]int{y, int(m), d}; date != r.todayDate || r.today == "" {
+		r.today, r.todayDate = dayOf(t), date
+	}
+	return r.today
 }
 
 // rememberCartCustomer keeps which customer a cart is, for a cart accept

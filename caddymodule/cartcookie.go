@@ -59,7 +59,8 @@ func cartIDFromRequest(r *http.Request) (string, bool) {
 	if err != nil || len(c.Value) != 22 {
 		return "", false
 	}
-	if _, err := base64.RawURLEncoding.DecodeString(c.Value); err != nil {
+	var id [16]byte // 22 base64url characters
+	if _, err := base64.RawURLEncoding.Decode(id[:], []byte(c.Value)); err != nil {
 		return "", false
 	}
 	return c.Value, true
