@@ -29,12 +29,32 @@ type Catalog struct {
 
 // LoadCatalog reads and parses the catalog file at path, naming the file in
 // every error. See ParseCatalog for the format.
-func LoadCatalog(path string) (*Catalog, error) {
+func LoadCatalog(path string, opts ...CatalogOption) (*Catalog, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("offers: reading catalog: %w", err)
 	}
-	return ParseCatalog(path, data)
+	return ParseCatalog(path, data, opts...)
+}
+
+// CatalogOption adds a check to the parsing of a catalog.
+type CatalogOption func(*catalogOptions)
+
+// catalogOptions are what the options set.
+type catalogOptions struct {
+	textKeys []schemaField // nil: any key
+}
+
+// WithTextKeys limits the keys of an offer's text to those the pages that
+// show offers know: any other key is a problem of the catalog, with the
+// closest known key suggested. Without it any key is taken.
+func WithTextKeys(keys []string) CatalogOption {
+	return func(o *catalogOptions) {
+		o.textKeys = make([]schemaField, len(keys))
+		for i, k := range keys {
+			o.textKeys[i] = schemaField{name: k}
+		}
+	}
 }
 
 // ParseCatalog parses and validates a catalog (format v1, see the package
@@ -44,7 +64,11 @@ func LoadCatalog(path string) (*Catalog, error) {
 //
 //	offers.json: offer "thermos-10": discount.percent: 120 is over 100
 //	offers.json: offer "socks": on_decline: no offer "socks-5" in the catalog
-func ParseCatalog(name string, data []byte) (*Catalog, error) {
+func ParseCatalog(name string, data []byte, opts ...CatalogOption) (*Catalog, error) {
+	var options catalogOptions
+	for _, o := range opts {
+		o(&options)
+	}
 	var problems []Problem
 	fileProblem := func(field, format string, args ...any) {
 		problems = append(problems, Problem{Index: -1, Field: field, Message: fmt.Sprintf(format, args...)})
@@ -53,6 +77,7 @@ func ParseCatalog(name string, data []byte) (*Catalog, error) {
 	drafts := make([]*draft, len(list))
 	for i, raw := range list {
 		drafts[i] = decodeOffer(i, raw, &problems)
+		drafts[i].options = &options
 		drafts[i].validate()
 	}
 	checkAcrossOffers(drafts)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,6 +91,8 @@ type draft struct {
 	failed map[string]bool
 	// problems is where the catalog collects every problem found.
 	problems *[]Problem
+	// options are the catalog's checks beyond its format.
+	options *catalogOptions
 }
 
 // problem records a problem about the offer.
@@ -169,6 +172,8 @@ func (d *draft) decode(path string, raw json.RawMessage, v reflect.Value) {
 		d.decode(path, raw, v.Elem())
 	case reflect.Slice:
 		d.decodeList(path, raw, v)
+	case reflect.Map:
+		d.decodeMap(path, raw, v)
 	case reflect.Struct:
 		d.decodeObject(path, raw, v)
 	default:
@@ -222,6 +227,35 @@ func fieldNamed(fields []schemaField, name string) int {
 		}
 	}
 	return -1
+}
+
+// decodeMap reads a JSON object of free keys (such as an offer's texts)
+// into the map v, each value at path.key; an empty object sets nothing, a
+// repeated key is reported, a null member counts as absent.
+func (d *draft) decodeMap(path string, raw json.RawMessage, v reflect.Value) {
+	members, ok := objectFields(raw)
+	if !ok {
+		d.fail(path, "want an object, got %s", describeJSON(raw))
+		return
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(members))
+	for _, mb := range members {
+		at := path + "." + mb.key
+		switch {
+		case m.MapIndex(reflect.ValueOf(mb.key)).IsValid() || d.failed[at]:
+			d.fail(at, "given more than once")
+			continue
+		case jsonType(mb.value) == 'n':
+			continue
+		}
+		d.given[at] = true
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.decode(at, mb.value, elem)
+		m.SetMapIndex(reflect.ValueOf(mb.key), elem)
+	}
+	if m.Len() > 0 {
+		v.Set(m)
+	}
 }
 
 // decodeList reads a JSON list into the slice v; an empty list sets
@@ -316,6 +350,19 @@ func appendJSON(b []byte, v reflect.Value) []byte {
 		return append(b, out...)
 	case v.Kind() == reflect.Pointer:
 		return appendJSON(b, v.Elem())
+	case v.Kind() == reflect.Map:
+		b = append(b, '{')
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendQuote(b, k.String())
+			b = append(b, ':')
+			b = appendJSON(b, v.MapIndex(k))
+		}
+		return append(b, '}')
 	case v.Kind() == reflect.Slice:
 		b = append(b, '[')
 		for i := range v.Len() {
@@ -335,7 +382,7 @@ func appendObject(b []byte, v reflect.Value) []byte {
 	b = append(b, '{')
 	for _, f := range schemaFields(v.Type()) {
 		fv := v.FieldByIndex(f.index)
-		if f.omitzero && (fv.IsZero() || fv.Kind() == reflect.Slice && fv.Len() == 0) {
+		if f.omitzero && (fv.IsZero() || (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0) {
 			continue
 		}
 		if b[len(b)-1] != '{' {

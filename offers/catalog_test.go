@@ -50,6 +50,8 @@ func TestLoadCatalogExample(t *testing.T) {
 		OnDecline:   "thermos-mini",
 		OnAccept:    "grinder-vip",
 		MaxQuantity: 3,
+		Shipping:    499,
+		Text:        map[string]string{"headline": "Your coffee stays hot for 12 hours", "pay": "Yes, add it · {amount}"},
 		Cap:         FrequencyCap{MaxPerCustomer: 2, Period: 168 * time.Hour},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -304,6 +306,21 @@ func TestParseCatalogProblems(t *testing.T) {
 		{"variant image relative", one(`"id":"t","variants":[{"id":"a","weight":100,"image":"b.jpg"}]`), []string{`offer "t": variants[0].image: "b.jpg" is neither an http(s) URL nor a path starting with "/"`}},
 		{"variant unknown field", one(`"id":"t","variants":[{"id":"a","weight":100,"price":100}]`), []string{`offer "t": variants[0]: unknown field "price"`}},
 
+		// shipping.
+		{"shipping", one(`"id":"t","shipping":499`), nil},
+		{"shipping zero", one(`"id":"t","shipping":0,"placements":["cart"]`), nil},
+		{"shipping negative", one(`"id":"t","shipping":-1`), []string{`offer "t": shipping: -1 is negative`}},
+		{"shipping not minor units", one(`"id":"t","shipping":4.99`), []string{`offer "t": shipping: want a whole number of minor units (1499 for 14.99), got number 4.99`}},
+		{"shipping too large", one(`"id":"t","shipping":1000000000001`), []string{`offer "t": shipping: 1000000000001 is over the limit of 1000000000000`}},
+		{"shipping before purchase", one(`"id":"t","shipping":499,"placements":["thank_you","cart"]`), []string{`offer "t": shipping: only post-purchase offers (placement "thank_you" alone) charge shipping; before purchase the store's checkout does`}},
+
+		// text.
+		{"text", one(`"id":"t","text":{"pay":"Yes, add it · {amount}","headline":"One more thing"}`), nil},
+		{"text not an object", one(`"id":"t","text":["pay"]`), []string{`offer "t": text: want an object, got a list`}},
+		{"text value not a string", one(`"id":"t","text":{"pay":1}`), []string{`offer "t": text.pay: want a string, got number 1`}},
+		{"text given twice", one(`"id":"t","text":{"pay":"a","pay":"b"}`), []string{`offer "t": text.pay: given more than once`}},
+		{"text too long", one(`"id":"t","text":{"pay":"` + strings.Repeat("p", 513) + `"}`), []string{`offer "t": text.pay: longer than 512 bytes`}},
+
 		// on_decline.
 		{"on_decline unknown", one(`"id":"t","on_decline":"t-5"`), []string{`offer "t": on_decline: no offer "t-5" in the catalog`}},
 		{"on_decline itself", one(`"id":"t","on_decline":"t"`), []string{`offer "t": on_decline: names the offer itself`}},
@@ -337,6 +354,23 @@ func TestParseCatalogProblems(t *testing.T) {
 				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
+	}
+}
+
+func TestParseCatalogTextKeys(t *testing.T) {
+	doc := `[` + offerJSONText(`"id":"t","text":{"pay_now":"Add it · {amount}","headline":"Hi","zzz":"z"}`) + `]`
+	if _, err := ParseCatalog("t.json", []byte(doc)); err != nil {
+		t.Fatalf("without WithTextKeys any key is taken: %v", err)
+	}
+	_, err := ParseCatalog("t.json", []byte(doc), WithTextKeys([]string{"pay", "headline", "decline"}))
+	want := "t.json: offer \"t\": text: unknown key \"pay_now\" (did you mean \"pay\"?)\n" +
+		"t.json: offer \"t\": text: unknown key \"zzz\""
+	if err == nil || err.Error() != want {
+		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+	c, err := ParseCatalog("t.json", []byte(`[`+offerJSONText(`"id":"t","text":{"pay":"Add it · {amount}"}`)+`]`), WithTextKeys([]string{"pay"}))
+	if err != nil || c.Offer("t").Text["pay"] != "Add it · {amount}" {
+		t.Fatalf("%v", err)
 	}
 }
 

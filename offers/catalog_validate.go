@@ -1,6 +1,7 @@
 package offers
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +45,8 @@ func (d *draft) validate() {
 		d.problem("on_accept", "empty (leave it out for no next step)")
 	}
 	d.validateMaxQuantity()
+	d.validateShipping()
+	d.validateWording()
 	d.validateCap()
 	lowerAll(o.Trigger.Tags)
 	lowerAll(o.Trigger.CustomerTags)
@@ -349,6 +352,43 @@ func (d *draft) validateMaxQuantity() {
 		d.problem("max_quantity", "%d is below quantity %d", o.MaxQuantity, o.Quantity)
 	case o.MaxQuantity-o.Quantity >= maxQuantityRange:
 		d.problem("max_quantity", "%d offers more than %d choices from quantity %d", o.MaxQuantity, maxQuantityRange, o.Quantity)
+	}
+}
+
+// validateShipping checks the shipping an offer charges: an amount like a
+// price, and only after purchase, where Kairo charges it; before purchase
+// the store's checkout charges shipping for what is in the cart.
+func (d *draft) validateShipping() {
+	o := d.offer
+	if !d.ok("shipping") {
+		return
+	}
+	switch {
+	case o.Shipping < 0:
+		d.problem("shipping", "%d is negative", o.Shipping)
+	case o.Shipping > maxUnitPrice:
+		d.problem("shipping", "%d is over the limit of %d", o.Shipping, int64(maxUnitPrice))
+	case o.Shipping > 0 && slices.ContainsFunc(o.Placements, func(p Placement) bool { return p != PlacementThankYou }):
+		d.problem("shipping", `only post-purchase offers (placement "thank_you" alone) charge shipping; before purchase the store's checkout does`)
+	}
+}
+
+// validateWording checks an offer's own texts: known keys (WithTextKeys),
+// values of a sane length.
+func (d *draft) validateWording() {
+	o := d.offer
+	if !d.ok("text") {
+		return
+	}
+	for _, key := range slices.Sorted(maps.Keys(o.Text)) {
+		path := "text." + key
+		switch known := d.options.textKeys; {
+		case d.failed[path]:
+		case known != nil && fieldNamed(known, key) < 0:
+			d.problem("text", "unknown key %s%s", strconv.Quote(key), suggestion(key, known))
+		case len(o.Text[key]) > maxTextLength:
+			d.problem(path, "longer than %d bytes", maxTextLength)
+		}
 	}
 }
 

@@ -27,6 +27,10 @@ type Context struct {
 	// only); nil is the default: an accepted offer is charged to the
 	// payment method on file.
 	Payment *Payment `json:"payment,omitempty"`
+	// Locale is the buyer's BCP 47 language tag ("de-DE"), when the store
+	// says: prices are written the way it does (see Locale). A tag that is
+	// not well-formed is dropped.
+	Locale string `json:"locale,omitempty"`
 }
 
 // How an accepted post-purchase offer gets paid (Payment.Collect). What the
@@ -177,6 +181,11 @@ func contextDecodeError(err error) error {
 func (c *Context) normalize() {
 	c.Currency = strings.ToUpper(c.Currency)
 	c.Status = strings.ToLower(c.Status)
+	if l, err := ParseLocale(c.Locale); err == nil {
+		c.Locale = l.Tag()
+	} else {
+		c.Locale = ""
+	}
 	if c.Payment != nil {
 		c.Payment.Collect = strings.ToLower(c.Payment.Collect)
 	}

@@ -35,8 +35,10 @@ func decodeContext(data []byte, c *Context) bool {
 			return d.once(4) && d.items(&c.Items)
 		case "customer":
 			return d.once(5) && d.customer(&c.Customer)
+		case "locale":
+			return d.once(6) && d.str(&c.Locale)
 		}
-		return d.other(key, "placed_at", "payment", "id", "currency", "subtotal", "status", "items", "customer")
+		return d.other(key, "placed_at", "payment", "id", "currency", "subtotal", "status", "items", "customer", "locale")
 	})
 }
 

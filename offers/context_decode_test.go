@@ -15,6 +15,9 @@ var contextDecodeCases = []struct {
 	{`{"id":"1001","currency":"USD","subtotal":4599,"items":[{"product_id":"mug","variant_id":"mug-white","quantity":1,"unit_price":1999,"tags":["kitchen"]}],"customer":{"id":"c1","tags":["vip"],"orders_count":3},"status":"paid"}`, true},
 	{` { "id" : "c" , "currency" : "eur" , "items" : [ ] , "extra" : {"a":[1,{"b":"}"}]} , "customer" : null } `, true},
 	{`{"id":"c","currency":"USD","items":[{"product_id":"p","quantity":2,"unit_price":5,"tags":[],"x":true}],"customer":{"orders_count":0}}`, true},
+	{`{"id":"c","currency":"EUR","locale":"de-DE","items":[]}`, true},
+	{`{"id":"c","currency":"EUR","locale":"de-DE","Locale":"fr-FR","items":[]}`, false}, // another letter case
+	{`{"id":"c","currency":"EUR","locale":null,"items":[]}`, false},
 	{`{"ID":"c","currency":"USD","items":[]}`, false},                                 // another letter case
 	{`{"id":"c\u00e9","currency":"USD","items":[]}`, false},                           // an escape
 	{`{"id":"c","id":"d","currency":"USD","items":[]}`, false},                        // a repeated key

@@ -69,6 +69,24 @@ func TestParseContextPayment(t *testing.T) {
 	}
 }
 
+func TestParseContextLocale(t *testing.T) {
+	for _, tt := range []struct{ data, want string }{
+		{`{"id":"1","currency":"EUR"}`, ""},
+		{`{"id":"1","currency":"EUR","locale":"de-DE"}`, "de-DE"},
+		{`{"id":"1","currency":"EUR","locale":"fr_ca"}`, "fr-CA"},
+		{`{"id":"1","currency":"EUR","locale":"not a tag"}`, ""}, // dropped, not an error: the page still sells
+		{`{"id":"1","currency":"EUR","locale":"d\u0065-DE"}`, "de-DE"},
+	} {
+		c, err := ParseContext([]byte(tt.data))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.data, err)
+		}
+		if c.Locale != tt.want {
+			t.Errorf("%s: locale %q, want %q", tt.data, c.Locale, tt.want)
+		}
+	}
+}
+
 func TestParseContextErrors(t *testing.T) {
 	tests := []struct {
 		name, data, want string

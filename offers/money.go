@@ -1,7 +1,5 @@
 package offers
 
-import "strconv"
-
 // Money is an amount in the minor unit of an ISO 4217 currency: cents for
 // USD, yen for JPY, fils for KWD. Kairo never uses floating point for money;
 // Amount is always an integer count of minor units.
@@ -72,46 +70,21 @@ func (m Money) digits() int {
 	return defaultDigits
 }
 
+// The styles of Format (grouped with commas) and String (not grouped).
+var (
+	formatStyle = &amountStyle{decimal: ".", group: ",", minGrouping: 1}
+	plainStyle  = &amountStyle{decimal: "."}
+)
+
 // appendDecimal appends the absolute value of amount as a decimal number with
 // the given number of fraction digits, grouping the integer part in
-// thousands when group is set. It works on the unsigned magnitude so that the
-// most negative int64 is rendered correctly too.
+// thousands with commas when group is set. It works on the unsigned
+// magnitude so that the most negative int64 is rendered correctly too.
 func appendDecimal(b []byte, amount int64, digits int, group bool) []byte {
-	magnitude := uint64(amount)
-	if amount < 0 {
-		magnitude = -magnitude
+	if group {
+		return appendGrouped(b, amount, digits, formatStyle)
 	}
-	var scale uint64 = 1
-	for range digits {
-		scale *= 10
-	}
-	whole, fraction := magnitude/scale, magnitude%scale
-
-	var wholeBuf [24]byte
-	w := strconv.AppendUint(wholeBuf[:0], whole, 10)
-	if !group || len(w) <= 3 {
-		b = append(b, w...)
-	} else {
-		lead := len(w) % 3
-		if lead == 0 {
-			lead = 3
-		}
-		b = append(b, w[:lead]...)
-		for i := lead; i < len(w); i += 3 {
-			b = append(b, ',')
-			b = append(b, w[i:i+3]...)
-		}
-	}
-	if digits > 0 {
-		b = append(b, '.')
-		var fracBuf [24]byte
-		f := strconv.AppendUint(fracBuf[:0], fraction, 10)
-		for range digits - len(f) {
-			b = append(b, '0')
-		}
-		b = append(b, f...)
-	}
-	return b
+	return appendGrouped(b, amount, digits, plainStyle)
 }
 
 // PercentOff returns percent percent of amount, in the same minor units,

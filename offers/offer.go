@@ -53,6 +53,12 @@ type Offer struct {
 	// MaxQuantity, when above Quantity, lets the customer choose how many
 	// units to add, from Quantity up to MaxQuantity. 0 is no choice.
 	MaxQuantity int `json:"max_quantity,omitzero"`
+	// Shipping is charged once with a post-purchase accept, on top of the
+	// items, in minor units of the product's currency; 0 charges none.
+	Shipping int64 `json:"shipping,omitzero"`
+	// Text words this offer its own way: customer-facing texts by key,
+	// over the operator's and the defaults (see WithTextKeys for the keys).
+	Text map[string]string `json:"text,omitzero"`
 	// Cap limits how often one customer is shown the offer.
 	Cap FrequencyCap `json:",inline"`
 

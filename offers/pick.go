@@ -19,6 +19,8 @@ type Pick struct {
 	UnitPrice                   Money // regular price of one unit
 	Discount                    Money // taken off each unit, >= 0
 	FinalUnitPrice              Money // UnitPrice - Discount, never negative
+	// Shipping is charged once with a post-purchase accept (Offer.Shipping).
+	Shipping Money
 	// ExpiresAfter is how long the shown offer stays acceptable.
 	ExpiresAfter time.Duration
 }
@@ -62,6 +64,7 @@ func (o *Offer) Resolve(subjectID string) Pick {
 		UnitPrice:        Money{Amount: unit, Currency: currency},
 		Discount:         Money{Amount: off, Currency: currency},
 		FinalUnitPrice:   Money{Amount: unit - off, Currency: currency},
+		Shipping:         Money{Amount: max(o.Shipping, 0), Currency: currency},
 		ExpiresAfter:     expires,
 	}
 }
@@ -98,10 +101,25 @@ func (p Pick) Total() Money {
 	return Money{Amount: p.FinalUnitPrice.Amount * int64(p.Quantity), Currency: p.FinalUnitPrice.Currency}
 }
 
+// Due is what an accept of the pick on placement pl charges: the items,
+// and after purchase the offer's shipping.
+func (p Pick) Due(pl Placement) Money {
+	due := p.Total()
+	if pl == PlacementThankYou {
+		due.Amount += p.Shipping.Amount
+	}
+	return due
+}
+
 // Claims are the token claims for showing the pick on placement pl to the
 // cart or order subject, expiring ExpiresAfter from now (to the second,
-// as tokens keep it). Sign fills in the nonce.
+// as tokens keep it). Sign fills in the nonce. Shipping is claimed after
+// purchase only: before it, the store's checkout charges shipping.
 func (p Pick) Claims(pl Placement, subject string, now time.Time) Claims {
+	var shipping int64
+	if pl == PlacementThankYou {
+		shipping = p.Shipping.Amount
+	}
 	return Claims{
 		OfferID:          p.OfferID,
 		Variant:          p.Variant,
@@ -112,6 +130,7 @@ func (p Pick) Claims(pl Placement, subject string, now time.Time) Claims {
 		Quantity:         p.Quantity,
 		UnitPrice:        p.FinalUnitPrice.Amount,
 		Discount:         p.Discount.Amount,
+		Shipping:         shipping,
 		Currency:         p.FinalUnitPrice.Currency,
 		ExpiresAt:        now.Add(p.ExpiresAfter).Truncate(time.Second),
 	}

@@ -35,6 +35,7 @@ func TestResolve(t *testing.T) {
 				UnitPrice:      Money{tt.unit, "USD"},
 				Discount:       Money{tt.discount, "USD"},
 				FinalUnitPrice: Money{tt.final, "USD"},
+				Shipping:       Money{0, "USD"},
 				ExpiresAfter:   tt.expiresAfter,
 			}
 			if got != want {
@@ -122,5 +123,23 @@ func TestPickClaimsAndTotal(t *testing.T) {
 	}
 	if total := p.Total(); total != (Money{4498, "USD"}) {
 		t.Errorf("Total %v", total)
+	}
+}
+
+func TestPickShipping(t *testing.T) {
+	o := mustParse(t, `[`+offerJSONText(`"id":"t","quantity":2,"shipping":499`)+`]`).Offer("t")
+	p := o.Resolve("1001")
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	if cl := p.Claims(PlacementThankYou, "1001", now); cl.Shipping != 499 {
+		t.Errorf("thank_you claims: shipping %d, want 499", cl.Shipping)
+	}
+	if cl := p.Claims(PlacementCart, "c1", now); cl.Shipping != 0 {
+		t.Errorf("cart claims: shipping %d, want 0 (the checkout charges shipping)", cl.Shipping)
+	}
+	if due := p.Due(PlacementThankYou); due != (Money{2*2249 + 499, "USD"}) {
+		t.Errorf("Due after purchase %v, want items and shipping", due)
+	}
+	if due := p.Due(PlacementCart); due != p.Total() {
+		t.Errorf("Due before purchase %v, want the items' %v", due, p.Total())
 	}
 }

@@ -69,7 +69,10 @@ type Claims struct {
 	Quantity                    int
 	UnitPrice                   int64 // final unit price, minor units
 	Discount                    int64 // taken off each unit, minor units
-	Currency                    string
+	// Shipping is charged once with the accept, on top of the items, in
+	// minor units (post-purchase offers that set one; else 0).
+	Shipping int64
+	Currency string
 	// ExpiresAt ends the token's validity; tokens keep it to the second.
 	ExpiresAt time.Time
 	// Nonce makes every token unique. It is URL-safe (letters, digits,
@@ -82,6 +85,10 @@ type Claims struct {
 	// accept (for cart offers, a hash of the browser's first-party cookie).
 	// Optional; it is signed like every other claim.
 	Binding string
+	// Locale is the BCP 47 tag the offer's prices were written for, so
+	// the answer to its accept writes amounts the same way; "" for the
+	// plain way (Money.Format).
+	Locale string
 }
 
 // Signer signs and verifies offer tokens with HMAC-SHA256. Several secrets
@@ -225,7 +232,7 @@ func (s *Signer) authentic(token string) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: too short", ErrMalformed)
 	}
 	payload, tag := raw[:len(raw)-macSize], raw[len(raw)-macSize:]
-	if payload[0] != tokenVersion {
+	if payload[0] != tokenVersion && payload[0] != tokenVersion2 {
 		return Claims{}, fmt.Errorf("%w: unknown version %d", ErrMalformed, payload[0])
 	}
 	// The payload is decoded before the signature is checked, so that a

@@ -8,26 +8,30 @@ import (
 	"time"
 )
 
-// The binary payload of a token, version 2. Integers are unsigned varints
+// The binary payload of a token, version 3. Integers are unsigned varints
 // in their shortest form; strings are a varint length and the bytes:
 //
-//	version        1 byte (1)
+//	version        1 byte (3)
 //	placement      1 byte (0 cart, 1 thank_you, 2 product, 3 checkout, 4 popup)
 //	expires at     varint, Unix seconds
 //	quantity       varint
 //	unit price     varint, minor units
 //	discount       varint, minor units
+//	shipping       varint, minor units
 //	currency       3 bytes, ISO 4217
 //	offer id, variant, subject, product id, product variant id, nonce,
-//	binding        7 strings
+//	binding, locale  8 strings
 //
-// Version 1 had no binding; its tokens no longer verify.
+// Version 2 had no shipping and no locale; its tokens still verify (with
+// neither), so pages rendered before an upgrade keep working until their
+// tokens expire. Version 1 had no binding; its tokens no longer verify.
 //
-// Decoding accepts exactly what encoding produces, nothing more, so a
-// payload has one spelling.
+// Decoding accepts exactly what encoding (of version 3, or of version 2
+// before it) produces, nothing more, so a payload has one spelling.
 const (
-	tokenVersion   = 2
-	minPayloadSize = 2 + 4 + 3 + 7 // every varint and string length one byte
+	tokenVersion   = 3
+	tokenVersion2  = 2
+	minPayloadSize = 2 + 4 + 3 + 7 // version 2, every varint and string length one byte
 	// maxClaimLength bounds every string claim, in bytes.
 	maxClaimLength = 512
 	// maxNonceLength bounds the nonce, which is a header and a storage key.
@@ -41,8 +45,9 @@ func appendPayload(dst []byte, c *Claims) []byte {
 	dst = binary.AppendUvarint(dst, uint64(c.Quantity))
 	dst = binary.AppendUvarint(dst, uint64(c.UnitPrice))
 	dst = binary.AppendUvarint(dst, uint64(c.Discount))
+	dst = binary.AppendUvarint(dst, uint64(c.Shipping))
 	dst = append(dst, c.Currency...)
-	for _, s := range [...]string{c.OfferID, c.Variant, c.Subject, c.ProductID, c.ProductVariantID, c.Nonce, c.Binding} {
+	for _, s := range [...]string{c.OfferID, c.Variant, c.Subject, c.ProductID, c.ProductVariantID, c.Nonce, c.Binding, c.Locale} {
 		dst = binary.AppendUvarint(dst, uint64(len(s)))
 		dst = append(dst, s...)
 	}
@@ -58,7 +63,7 @@ var errPayload = errors.New("payload does not decode")
 func parsePayload(payload []byte) (Claims, error) {
 	p := payloadReader{s: string(payload)}
 	var c Claims
-	p.byte() // version, checked by the caller
+	version := p.byte() // one of the two, checked by the caller
 	if pl, ok := placementAt(p.byte()); ok {
 		c.Placement = pl
 	} else {
@@ -69,6 +74,9 @@ func parsePayload(payload []byte) (Claims, error) {
 	c.Quantity = int(p.uvarint(math.MaxInt32))
 	c.UnitPrice = int64(p.uvarint(math.MaxInt64))
 	c.Discount = int64(p.uvarint(math.MaxInt64))
+	if version == tokenVersion {
+		c.Shipping = int64(p.uvarint(math.MaxInt64))
+	}
 	c.Currency = p.fixed(3)
 	c.OfferID = p.str()
 	c.Variant = p.str()
@@ -77,6 +85,9 @@ func parsePayload(payload []byte) (Claims, error) {
 	c.ProductVariantID = p.str()
 	c.Nonce = p.str()
 	c.Binding = p.str()
+	if version == tokenVersion {
+		c.Locale = p.str()
+	}
 	if p.bad || len(p.s) != 0 || c.check() != nil {
 		return Claims{}, errPayload
 	}
@@ -153,7 +164,7 @@ func (c *Claims) check() error {
 		return errors.New("no product id")
 	case c.Quantity < 1 || c.Quantity > math.MaxInt32:
 		return errors.New("quantity out of range")
-	case c.UnitPrice < 0 || c.Discount < 0:
+	case c.UnitPrice < 0 || c.Discount < 0 || c.Shipping < 0:
 		return errors.New("negative amount")
 	case !isCurrencyCode(c.Currency):
 		return errors.New("currency " + quoteShort(c.Currency) + " is not an ISO 4217 code")
@@ -162,7 +173,7 @@ func (c *Claims) check() error {
 	case !validNonce(c.Nonce):
 		return errors.New("nonce must be 1 to 64 letters, digits, '-' or '_'")
 	}
-	for _, s := range [...]string{c.OfferID, c.Variant, c.Subject, c.ProductID, c.ProductVariantID, c.Binding} {
+	for _, s := range [...]string{c.OfferID, c.Variant, c.Subject, c.ProductID, c.ProductVariantID, c.Binding, c.Locale} {
 		if len(s) > maxClaimLength {
 			return errors.New("a claim is longer than 512 bytes")
 		}

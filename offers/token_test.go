@@ -3,6 +3,7 @@ package offers
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"strings"
 	"testing"
@@ -375,5 +376,48 @@ func TestTokenCarriesEveryPlacement(t *testing.T) {
 		if err != nil || got.Placement != pl {
 			t.Errorf("%s: verified as %q (%v)", pl, got.Placement, err)
 		}
+	}
+}
+
+func TestTokenCarriesShippingAndLocale(t *testing.T) {
+	s := newTestSigner(t, &clock{june}, secretA)
+	in := testClaims()
+	in.Shipping, in.Locale, in.Nonce = 499, "de-DE", "n1"
+	token, err := s.Sign(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Verify(token); err != nil || got != in {
+		t.Fatalf("got %+v, %v; want %+v", got, err, in)
+	}
+	in.Shipping = -1
+	if _, err := s.Sign(in); err == nil {
+		t.Error("signed a negative shipping")
+	}
+}
+
+// TestVersion2TokensStillVerify holds a token signed before shipping and
+// locale joined the payload (version 2) to its claims, with neither.
+func TestVersion2TokensStillVerify(t *testing.T) {
+	s := newTestSigner(t, &clock{june}, secretA)
+	in := testClaims()
+	in.Nonce = "n1"
+	v3 := appendPayload(nil, &in)
+	// Version 2 is version 3 without the shipping varint (after the
+	// discount's) and the trailing locale string (an empty one: one byte).
+	var v2 []byte
+	v2 = append(v2, tokenVersion2, v3[1])
+	at := 2
+	for range 4 { // expiry, quantity, unit price, discount
+		_, n := binary.Uvarint(v3[at:])
+		v2 = append(v2, v3[at:at+n]...)
+		at += n
+	}
+	_, n := binary.Uvarint(v3[at:]) // shipping
+	v2 = append(v2, v3[at+n:len(v3)-1]...)
+	token := base64.RawURLEncoding.EncodeToString(s.keys[0].sum(v2, v2))
+	got, err := s.Verify(token)
+	if err != nil || got != in {
+		t.Fatalf("got %+v, %v; want %+v", got, err, in)
 	}
 }
