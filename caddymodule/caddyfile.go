@@ -60,6 +60,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    prefix         <path>
 //	    max_offers     <n>
 //	    mount          <css selector>
+//	    locale         <BCP 47 tag>
 //	    cart_token_ttl <duration>
 //	    selection_ttl  <duration>
 //	    context_ttl    <duration>
@@ -146,6 +147,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.MaxOffers = n
 		case "mount":
 			if err := stores.OneArg(d, &h.Mount); err != nil {
+				return err
+			}
+		case "locale":
+			if err := stores.OneArg(d, &h.Locale); err != nil {
 				return err
 			}
 		case "cart_token_ttl":

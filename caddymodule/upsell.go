@@ -109,6 +109,12 @@ type Handler struct {
 	// AnalyticsConfig: holdout, dashboard, auto_pause (analytics.go).
 	AnalyticsConfig
 
+	// Locale is the BCP 47 language tag ("de-DE", "fr-FR", "en-GB") prices
+	// are written for when the cart or order context names none: "1.499,00
+	// €" for de-DE. Default: none, "$1,499.00" for every currency with a
+	// well-known symbol, "1,499.00 CHF" for the others.
+	Locale string `json:"locale,omitempty"`
+
 	// PostPurchase says how thank-you pages carry offers: Kairo's own offer
 	// page (the default) or the inline box. See PostPurchaseConfig.
 	PostPurchase *PostPurchaseConfig `json:"post_purchase,omitempty"`
@@ -148,6 +154,7 @@ type Handler struct {
 	CaddyfileLines map[string]string `json:"caddyfile_lines,omitempty"`
 
 	catalog       *offers.Catalog
+	locale        offers.Locale
 	signer        *offers.Signer
 	secrets       [][]byte // as configured: the first signs, all verify
 	cartPaths     []pathPattern
@@ -186,6 +193,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	h.now = time.Now
 	h.setDefaults()
 	if err := h.provisionCatalog(); err != nil {
+		return err
+	}
+	if err := h.provisionLocale(); err != nil {
 		return err
 	}
 	if err := h.provisionSigner(); err != nil {

@@ -110,6 +110,9 @@ func layoutCases() []struct {
 	bump.Notice = &Notice{OK: true, Message: "Added to your cart."}
 	popup := sampleFragment(PlacementPopup)
 	popup.Text = map[string]string{"cart_url": "/basket?x=1&y=2"}
+	worded := sampleFragment(PlacementThankYou)
+	worded.Offers[0].Shipping, worded.Offers[0].Due = "4,99\u00a0€", "19,98\u00a0€"
+	worded.Offers[0].Text = map[string]string{"pay": "Ja, <bitte> · {amount}", "decline": "Nein", "ends_in": "Endet in", "shipping": "Versand"}
 
 	return []struct {
 		name string
@@ -117,6 +120,7 @@ func layoutCases() []struct {
 	}{
 		{"cart", sampleFragment(PlacementCart)},
 		{"thank you", sampleFragment(PlacementThankYou)},
+		{"thank you with shipping and the offer's own words", worded},
 		{"unknown placement", unknown},
 		{"product page bundle", fbt},
 		{"checkout bump", bump},

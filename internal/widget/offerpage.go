@@ -32,7 +32,9 @@ import (
 //	button.kairo-continue    "Continue to my order confirmation"
 //	select[name=kairo_quantity] the quantity picker, when the offer has one
 //	select[name=kairo_variant]  the variant picker (size, colour), when the offer has one
-//	[data-kairo-amount]      the amount charged now
+//	[data-kairo-amount]      the amount charged now (the items and the shipping)
+//	[data-kairo-line]        the items' line of the summary
+//	[data-kairo-shipping]    the shipping line's amount, when the offer charges shipping
 //	[data-kairo-clock]       the m:ss of the countdown
 //	[data-kairo-live]        the aria-live region with the result of the last action
 //	[data-kairo-notice]      the result of the last action, as rendered by the server
@@ -77,6 +79,8 @@ var DefaultTexts = map[string]string{
 	"option":      "Option",
 	"update":      "Update total",
 	"charged_now": "Charged now",
+	// The line of the shipping the offer charges, beside its amount.
+	"shipping":    "Shipping",
 	"regular":     "Regular price:",
 	"offer_price": "Offer price:",
 	// {amount} is the saving per unit.
@@ -128,9 +132,15 @@ type PageOffer struct {
 	// Price is the formatted final unit price; RegularPrice the price before
 	// the discount, "" without one; Saving the formatted saving per unit.
 	Price, RegularPrice, Saving string
+	// Shipping is the formatted shipping the offer charges on top of the
+	// items, "" for none.
+	Shipping string
 	// Quantities are the choices of the quantity picker with the amount
 	// charged for each; one choice shows no picker.
 	Quantities []QuantityChoice
+	// Texts are the offer's own words by key (DefaultTexts' keys), over
+	// OfferPage.Texts, or nil.
+	Texts map[string]string
 	// Chosen is the index in Quantities of the quantity shown.
 	Chosen int
 	// Options are the variants the buyer may choose between (sizes,
@@ -155,8 +165,9 @@ type Option struct {
 // QuantityChoice is one quantity the buyer may pick and what it costs.
 type QuantityChoice struct {
 	Quantity int
-	// Amount is the formatted amount charged now for this quantity.
-	Amount string
+	// Items is the formatted price of this many units; Amount what is
+	// charged now for them, shipping included (the same without shipping).
+	Items, Amount string
 }
 
 // OfferPage is everything one offer page needs.
@@ -165,6 +176,8 @@ type OfferPage struct {
 	Prefix string
 	// OrderNumber is shown in the banner ("Order #…").
 	OrderNumber string
+	// Lang is the page's language tag (<html lang>), "" for "en".
+	Lang string
 	// ContinueURL is the store's own thank-you page (path and query).
 	ContinueURL string
 	// Stylesheet is an optional operator stylesheet loaded after Kairo's
@@ -221,6 +234,7 @@ type offerPageView struct {
 	ExpiresUnix, RemainingMS    string
 	RefreshSeconds              string
 	Clock                       string
+	Lang                        string
 	Pay                         string
 	Amount                      string
 	Line                        string
@@ -248,6 +262,16 @@ func newOfferPageView(p OfferPage) *offerPageView {
 		Clock:          formatClock(left),
 	}
 	v.Prefix = strings.TrimRight(p.Prefix, "/")
+	v.Lang = p.Lang
+	if v.Lang == "" {
+		v.Lang = "en"
+	}
+	texts := p.Texts
+	if p.Offer != nil && len(p.Offer.Texts) > 0 {
+		texts = make(map[string]string, len(p.Texts)+len(p.Offer.Texts))
+		maps.Copy(texts, p.Texts)
+		maps.Copy(texts, p.Offer.Texts)
+	}
 	collect := p.Collect
 	if p.Result != nil && p.Result.PaymentURL != "" {
 		// Whatever the order said, this accept left a second order to pay.
@@ -255,11 +279,11 @@ func newOfferPageView(p OfferPage) *offerPageView {
 		v.PaymentURL = p.Result.PaymentURL
 	}
 	v.T = func(key string) string {
-		text := pageText(p.Texts, key, collect)
+		text := pageText(texts, key, collect)
 		if strings.Contains(text, "{method}") {
 			method := p.PaymentMethod
 			if method == "" {
-				method = pageText(p.Texts, "method_unnamed", "")
+				method = pageText(texts, "method_unnamed", "")
 			}
 			text = strings.ReplaceAll(text, "{method}", method)
 		}
@@ -268,7 +292,10 @@ func newOfferPageView(p OfferPage) *offerPageView {
 	v.Title = strings.ReplaceAll(v.T("title"), "{order}", p.OrderNumber)
 	if o := p.Offer; o != nil && len(o.Quantities) > 0 {
 		chosen := o.Quantities[min(max(o.Chosen, 0), len(o.Quantities)-1)]
-		v.Quantity, v.Amount = chosen.Quantity, chosen.Amount
+		v.Quantity, v.Amount, v.Line = chosen.Quantity, chosen.Amount, chosen.Items
+		if v.Line == "" {
+			v.Line = chosen.Amount
+		}
 		v.Pay = strings.ReplaceAll(v.T("pay"), "{amount}", chosen.Amount)
 		v.Picker = len(o.Quantities) > 1
 		if len(o.Options) > 1 {

@@ -19,7 +19,7 @@ func samplePage() OfferPage {
 		Offer: &PageOffer{
 			OfferID: "thermos-20", Token: "tok", Title: "Steel Thermos", Description: "Hot for 12 hours.",
 			Image: "/images/thermos.svg", Price: "$23.99", RegularPrice: "$29.99", Saving: "$6.00",
-			Quantities: []QuantityChoice{{1, "$23.99"}, {2, "$47.98"}, {3, "$71.97"}},
+			Quantities: []QuantityChoice{{Quantity: 1, Amount: "$23.99"}, {Quantity: 2, Amount: "$47.98"}, {Quantity: 3, Amount: "$71.97"}},
 		},
 		ExpiresAt: now.Add(10 * time.Minute),
 		Now:       now,
@@ -73,7 +73,8 @@ func TestOfferPageWhatIsShown(t *testing.T) {
 		`alt="Steel Thermos"`,
 		">Pay now · $47.98</button>",
 		`<input type="hidden" name="quantity" value="2" data-kairo-quantity-field>`,
-		`<option value="2" data-kairo-amount-for="$47.98" selected>`,
+		`<option value="2" data-kairo-amount-for="$47.98" data-kairo-line-for="$47.98" selected>`,
+		`<html lang="en">`,
 		"Added to your order. Your new order total is $63.00.",
 		`<noscript><meta http-equiv="refresh" content="600;url=/checkout/success/1001"></noscript>`,
 		`<span class="kairo-clock" data-kairo-clock>10:00</span>`,
@@ -87,6 +88,55 @@ func TestOfferPageWhatIsShown(t *testing.T) {
 	p.Offer.Quantities = p.Offer.Quantities[:1]
 	if out := string(RenderOfferPage(nil, p)); strings.Contains(out, "<select") {
 		t.Errorf("an offer of one quantity shows a picker")
+	}
+}
+
+// TestOfferPageShipping: an offer that charges shipping shows it as a line
+// of its own, and the amount charged now and the button include it.
+func TestOfferPageShipping(t *testing.T) {
+	nb := "\u00a0"
+	p := samplePage()
+	p.Lang = "de-DE"
+	p.Offer.Price, p.Offer.RegularPrice, p.Offer.Saving = "23,99"+nb+"€", "29,99"+nb+"€", "6,00"+nb+"€"
+	p.Offer.Shipping = "4,99" + nb + "€"
+	p.Offer.Quantities = []QuantityChoice{
+		{Quantity: 1, Items: "23,99" + nb + "€", Amount: "28,98" + nb + "€"},
+		{Quantity: 2, Items: "47,98" + nb + "€", Amount: "52,97" + nb + "€"},
+	}
+	p.Offer.Chosen = 1
+	out := string(RenderOfferPage(nil, p))
+	for _, want := range []string{
+		`<html lang="de-DE">`,
+		`<dd data-kairo-line>47,98` + nb + `€</dd>`,
+		"<dt>Shipping</dt>\n<dd data-kairo-shipping>4,99" + nb + "€</dd>",
+		`<dd data-kairo-amount>52,97` + nb + `€</dd>`,
+		">Pay now · 52,97" + nb + "€</button>",
+		`<option value="1" data-kairo-amount-for="28,98` + nb + `€" data-kairo-line-for="23,99` + nb + `€">`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	p.Offer.Shipping = ""
+	if out := string(RenderOfferPage(nil, p)); strings.Contains(out, "data-kairo-shipping") {
+		t.Error("a shipping line without shipping")
+	}
+}
+
+// TestOfferPageOfferTexts: the offer's own words win over the operator's,
+// which win over the defaults; the other words stay.
+func TestOfferPageOfferTexts(t *testing.T) {
+	p := samplePage()
+	p.Texts = map[string]string{"pay": "Buy · {amount}", "decline": "Not now"}
+	p.Offer.Texts = map[string]string{"pay": "Yes, add it · {amount}", "headline": "One more thing"}
+	out := string(RenderOfferPage(nil, p))
+	for _, want := range []string{">Yes, add it · $23.99</button>", `data-kairo-pay-label="Yes, add it · {amount}"`, ">One more thing</p>", ">Not now</button>", ">Continue to my order confirmation</button>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if p.Texts["pay"] != "Buy · {amount}" || len(p.Texts) != 2 {
+		t.Error("the operator's texts were changed")
 	}
 }
 

@@ -44,13 +44,16 @@ type offerView struct {
 	Widget                       *fragmentView
 	Token, OfferID, Title, Image string
 	Price, OriginalPrice, Saving string
-	Quantity                     int
-	Each                         bool
-	TitleID                      string
-	Timed                        bool
-	ExpiresUnix                  string
-	RemainingMS                  string
-	Countdown                    string
+	Shipping                     string
+	// The offer's words: its own (Offer.Text) or the box's.
+	AcceptLabel, DeclineLabel, EndsIn, ShippingLabel string
+	Quantity                                         int
+	Each                                             bool
+	TitleID                                          string
+	Timed                                            bool
+	ExpiresUnix                                      string
+	RemainingMS                                      string
+	Countdown                                        string
 }
 
 // Render appends the widget's HTML fragment for f to dst and returns the
@@ -138,14 +141,29 @@ func newOfferView(w *fragmentView, o Offer) offerView {
 	ov := offerView{
 		Widget: w, OfferID: o.OfferID, Title: o.Title, Image: o.Image,
 		Price: o.Price, OriginalPrice: o.OriginalPrice, Saving: o.Saving,
-		Quantity: o.Quantity, Each: o.Quantity > 1,
+		Shipping: o.Shipping, Quantity: o.Quantity, Each: o.Quantity > 1,
+		AcceptLabel: w.AcceptLabel, DeclineLabel: "No thanks", EndsIn: "Offer ends in", ShippingLabel: "Shipping",
 	}
+	if s, ok := o.Text["pay"]; ok {
+		ov.AcceptLabel = strings.ReplaceAll(s, "{amount}", o.Due)
+	}
+	ov.DeclineLabel = textOr(o.Text, "decline", ov.DeclineLabel)
+	ov.EndsIn = textOr(o.Text, "ends_in", ov.EndsIn)
+	ov.ShippingLabel = textOr(o.Text, "shipping", ov.ShippingLabel)
 	if !imageURLAllowed(o.Image) {
 		// html/template would print "#ZgotmplZ", which the browser fetches
 		// as an image from the page's own URL: show no image instead.
 		ov.Image = ""
 	}
 	return ov
+}
+
+// textOr is the text of key, or def when texts has none.
+func textOr(texts map[string]string, key, def string) string {
+	if s, ok := texts[key]; ok {
+		return s
+	}
+	return def
 }
 
 // timeLeft decides whether an offer expiring at expiresAt is shown at now:

@@ -340,6 +340,40 @@ func TestRenderWhatIsShown(t *testing.T) {
 	}
 }
 
+// TestRenderOfferWords: the inline box shows an offer's shipping and its
+// own words where it has them, the box's words elsewhere.
+func TestRenderOfferWords(t *testing.T) {
+	f := sampleFragment(PlacementThankYou)
+	f.Offers[0].Shipping, f.Offers[0].Due = "$4.99", "$19.98"
+	f.Offers[0].Text = map[string]string{"pay": "Yes, add it · {amount}", "decline": "Not for me", "ends_in": "Ends in", "shipping": "Delivery"}
+	nodes := parseFragment(t, Render(nil, f))
+	offers := byClass(nodes, "kairo-offer")
+	if len(offers) != 2 {
+		t.Fatalf("%d offers", len(offers))
+	}
+	first, second := []*html.Node{offers[0]}, []*html.Node{offers[1]}
+	for _, c := range []struct {
+		nodes       []*html.Node
+		class, want string
+	}{
+		{first, "kairo-accept", "Yes, add it · $19.98"},
+		{first, "kairo-decline", "Not for me"},
+		{first, "kairo-shipping", "Delivery: $4.99"},
+		{first, "kairo-countdown", "Ends in 15:00"},
+		{second, "kairo-accept", "Add to my order"},
+		{second, "kairo-decline", "No thanks"},
+		{second, "kairo-countdown", "Offer ends in 14:59"},
+	} {
+		got := byClass(c.nodes, c.class)
+		if len(got) != 1 || text(got[0]) != c.want {
+			t.Errorf(".%s: want %q", c.class, c.want)
+		}
+	}
+	if len(byClass(second, "kairo-shipping")) != 0 {
+		t.Error("a shipping line for an offer without shipping")
+	}
+}
+
 func TestRenderCountdownAttributes(t *testing.T) {
 	f := sampleFragment(PlacementThankYou)
 	f.Offers = f.Offers[:1]

@@ -85,6 +85,14 @@ type Offer struct {
 	// Saving is the formatted saving on the whole offer (all its units),
 	// "" without a discount. The pre-purchase widgets show it.
 	Saving string
+	// Shipping is the formatted shipping a post-purchase offer charges on
+	// top of its items, "" for none; Due what its accept charges in all.
+	Shipping, Due string
+	// Text is the offer's own words (the offer page's keys): on the box,
+	// "pay" labels the accept button ({amount} is Due), "decline" the
+	// decline button, "ends_in" the countdown and "shipping" the shipping
+	// line. Nil keeps the box's own words.
+	Text map[string]string
 }
 
 // Notice is the result of a plain form post, shown on the page after the 303

@@ -4,8 +4,9 @@
  * Without this script every form posts and the server redirects; the page
  * still works. With it, "Pay now" and "Decline this offer" answer in place
  * and the next step replaces the current one without a reload, the quantity
- * picker updates the amount at once (amounts computed by the server, carried
- * on the options), and the countdown runs; at zero the buyer moves on to the
+ * picker updates the amounts at once (the items' line and the amount charged
+ * now, shipping included: formatted by the server for the order's locale,
+ * carried on the options), and the countdown runs; at zero the buyer moves on to the
  * store's own confirmation page, unless an accept left a payment to complete
  * (a second order the store made, paid on its own payment page): then the
  * page waits with the "Complete payment" link.
@@ -83,7 +84,7 @@
 		var option = select.options[select.selectedIndex];
 		var amount = option.getAttribute("data-kairo-amount-for");
 		setText(step, "[data-kairo-quantity]", option.value);
-		setText(step, "[data-kairo-line]", amount);
+		setText(step, "[data-kairo-line]", option.getAttribute("data-kairo-line-for") || amount);
 		setText(step, "[data-kairo-amount]", amount);
 		var field = step.querySelector("[data-kairo-quantity-field]");
 		if (field) {
