@@ -201,7 +201,8 @@ func (h *Handler) callStore(ctx context.Context, cl offers.Claims, key string, w
 			UnitPrice: cl.UnitPrice,
 			Discount:  cl.Discount,
 		}},
-		Shopper: who,
+		Shipping: cl.Shipping,
+		Shopper:  who,
 	}
 	ctx, cancel := context.WithTimeout(ctx, h.store.Timeouts().Accept)
 	defer cancel()

@@ -170,8 +170,10 @@ func (a *analytics) accepted(cl offers.Claims, ans stores.Answer, callErr error)
 }
 
 // chargedFor is the revenue of an applied accept: what the store said it
-// charged, else the offer's price (the token's unit price × quantity),
-// then marked unconfirmed. A charge in another currency than the offer's
+// charged, else what the offer charges (the token's unit price × quantity
+// and its shipping), then marked unconfirmed. Shipping counts: the store's
+// own figure (the order's increase) includes it, and revenue is what the
+// buyer paid for the accept. A charge in another currency than the offer's
 // cannot be added to the offer's figures, so it counts as not said. A
 // follow-up order the buyer still has to pay at its link (PaymentDue) is
 // billed, not collected: its total counts, marked unconfirmed too.
@@ -179,7 +181,7 @@ func chargedFor(cl offers.Claims, ans stores.Answer) (amount int64, unconfirmed 
 	if ans.Charged.Currency != "" && ans.Charged.Currency == cl.Currency {
 		return ans.Charged.Amount, ans.PaymentDue()
 	}
-	return cl.UnitPrice * int64(cl.Quantity), true
+	return cl.UnitPrice*int64(cl.Quantity) + cl.Shipping, true
 }
 
 // declined counts an offer turned down.

@@ -49,7 +49,7 @@ func combineResults(results []offerResult) Outcome {
 // bundleView prices a product page's bundle for the widget: the page's
 // product as shown beside its add-ons, and the total and saving of every
 // choice of add-ons (by bit mask), so that the browser only picks one.
-func bundleView(picked []offers.Pick, product *offers.ProductContext) (*widget.PageProduct, []widget.Total) {
+func bundleView(picked []offers.Pick, product *offers.ProductContext, loc offers.Locale) (*widget.PageProduct, []widget.Total) {
 	var page *widget.PageProduct
 	var pagePrice *offers.Money
 	if product != nil {
@@ -59,7 +59,7 @@ func bundleView(picked []offers.Pick, product *offers.ProductContext) (*widget.P
 		}
 		if product.UnitPrice > 0 && product.Currency != "" {
 			m := offers.Money{Amount: product.UnitPrice, Currency: product.Currency}
-			page.Price, pagePrice = m.Format(), &m
+			page.Price, pagePrice = m.FormatIn(loc), &m
 		}
 	}
 	if len(picked) == 0 || len(picked) > maxBundleOffers {
@@ -75,12 +75,12 @@ func bundleView(picked []offers.Pick, product *offers.ProductContext) (*widget.P
 				saving += pk.Discount.Amount * int64(pk.Quantity)
 			}
 		}
-		t := widget.Total{Price: offers.Money{Amount: price, Currency: currency}.Format()}
+		t := widget.Total{Price: offers.Money{Amount: price, Currency: currency}.FormatIn(loc)}
 		if saving > 0 {
-			t.Saving = offers.Money{Amount: saving, Currency: currency}.Format()
+			t.Saving = offers.Money{Amount: saving, Currency: currency}.FormatIn(loc)
 		}
 		if pagePrice != nil && pagePrice.Currency == currency {
-			t.Together = offers.Money{Amount: price + pagePrice.Amount, Currency: currency}.Format()
+			t.Together = offers.Money{Amount: price + pagePrice.Amount, Currency: currency}.FormatIn(loc)
 		}
 		totals[mask] = t
 	}

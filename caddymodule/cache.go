@@ -81,10 +81,10 @@ func selectionKey(pl offers.Placement, fingerprint uint64) uint64 {
 }
 
 // layoutKey names everything a widget layout is made of besides the
-// handler's fixed settings: placement, notice and the offers (with their
-// variants) in order.
-func layoutKey(pl offers.Placement, notice string, picked []offers.Pick) string {
-	n := len(pl) + len(notice) + 2
+// handler's fixed settings: placement, notice, the locale prices are
+// written in and the offers (with their variants) in order.
+func layoutKey(pl offers.Placement, notice, locale string, picked []offers.Pick) string {
+	n := len(pl) + len(notice) + len(locale) + 3
 	for _, p := range picked {
 		n += len(p.OfferID) + len(p.Variant) + 2
 	}
@@ -92,6 +92,8 @@ func layoutKey(pl offers.Placement, notice string, picked []offers.Pick) string 
 	b = append(b, pl...)
 	b = append(b, '|')
 	b = append(b, notice...)
+	b = append(b, '|')
+	b = append(b, locale...)
 	for _, p := range picked {
 		b = append(b, '|')
 		b = append(b, p.OfferID...)

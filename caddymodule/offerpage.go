@@ -274,12 +274,14 @@ func (h *Handler) candidates(pl offers.Placement, sc *offers.Context, now time.T
 func (h *Handler) offerPageView(r *http.Request, orderID string, step offerStep, now time.Time) (widget.OfferPage, error) {
 	o := step.offer
 	pick := o.Resolve(orderID)
+	loc := h.localeFor(step.ctx)
 	cl := pick.Claims(offers.PlacementThankYou, orderID, now)
 	if len(o.Product.Options) > 0 {
 		cl.ProductVariantID = o.Product.DefaultOption().VariantID
 	}
 	cl.ExpiresAt = step.deadline
 	cl.Nonce = stepNonce(orderID, o.ID)
+	cl.Locale = loc.Tag()
 	token, err := h.signer.Sign(cl)
 	if err != nil {
 		return widget.OfferPage{}, err
@@ -290,19 +292,24 @@ func (h *Handler) offerPageView(r *http.Request, orderID string, step offerStep,
 		Title:       pick.Title,
 		Description: o.Product.Description,
 		Image:       pick.Image,
-		Price:       pick.FinalUnitPrice.Format(),
+		Price:       pick.FinalUnitPrice.FormatIn(loc),
+		Texts:       o.Text,
 	}
 	if pick.Discount.Amount > 0 {
-		po.RegularPrice = pick.UnitPrice.Format()
-		po.Saving = pick.Discount.Format()
+		po.RegularPrice = pick.UnitPrice.FormatIn(loc)
+		po.Saving = pick.Discount.FormatIn(loc)
+	}
+	if cl.Shipping > 0 {
+		po.Shipping = pick.Shipping.FormatIn(loc)
 	}
 	want, _ := strconv.Atoi(r.URL.Query().Get(quantityParam))
 	for q := pick.Quantity; q <= max(o.MaxQuantity, pick.Quantity); q++ {
 		if q == want {
 			po.Chosen = len(po.Quantities)
 		}
-		amount := offers.Money{Amount: pick.FinalUnitPrice.Amount * int64(q), Currency: pick.FinalUnitPrice.Currency}
-		po.Quantities = append(po.Quantities, widget.QuantityChoice{Quantity: q, Amount: amount.Format()})
+		items := offers.Money{Amount: pick.FinalUnitPrice.Amount * int64(q), Currency: pick.FinalUnitPrice.Currency}
+		due := offers.Money{Amount: items.Amount + cl.Shipping, Currency: items.Currency}
+		po.Quantities = append(po.Quantities, widget.QuantityChoice{Quantity: q, Items: items.FormatIn(loc), Amount: due.FormatIn(loc)})
 	}
 	if opts := o.Product.Options; len(opts) > 1 {
 		po.OptionLabel = o.Product.OptionLabel
@@ -320,6 +327,7 @@ func (h *Handler) offerPageView(r *http.Request, orderID string, step offerStep,
 	view := widget.OfferPage{
 		Prefix:      h.Prefix,
 		OrderNumber: orderID,
+		Lang:        loc.Tag(),
 		ContinueURL: continueURL(r.URL),
 		Stylesheet:  h.PostPurchase.Stylesheet,
 		Icon:        h.PostPurchase.Icon,

@@ -103,10 +103,10 @@ func acceptOutcome(cl offers.Claims, ans stores.Answer, err error) (Outcome, boo
 			// first: it goes in the sentence, not where "new total" shows.
 			out.Message = followUpMessage
 			if ans.Total > 0 {
-				out.Message += " Its total is " + offers.Money{Amount: ans.Total, Currency: cl.Currency}.Format() + "."
+				out.Message += " Its total is " + amountIn(cl, ans.Total) + "."
 			}
 		case ans.Total > 0:
-			out.Total = offers.Money{Amount: ans.Total, Currency: cl.Currency}.Format()
+			out.Total = amountIn(cl, ans.Total)
 		}
 		return out, false
 	case ans.Status == http.StatusPaymentRequired:

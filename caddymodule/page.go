@@ -248,7 +248,7 @@ func (p *pageRun) build(res contextResult) []byte {
 		}
 		return nil
 	}
-	frag, err := p.h.fragment(p.placement, subject, p.binding, picked, p.returnTo(), notice, res.product, deadline)
+	frag, err := p.h.fragment(p.placement, subject, p.binding, picked, p.h.localeFor(res.sc), p.returnTo(), notice, res.product, deadline)
 	if err != nil {
 		p.outcome = "render_error"
 		p.h.logger.Error("rendering the offer widget", zap.Error(err))

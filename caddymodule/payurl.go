@@ -97,7 +97,7 @@ func (h *Handler) withPayLink(r *http.Request, cl offers.Claims, ans stores.Answ
 	out.PaymentURL = link
 	out.Message = payDueMessage
 	if ans.Total > 0 {
-		out.AmountDue = offers.Money{Amount: ans.Total, Currency: cl.Currency}.Format()
+		out.AmountDue = amountIn(cl, ans.Total)
 		out.Message += " Its total is " + out.AmountDue + "."
 	}
 	return out

@@ -230,7 +230,7 @@ func TestBundleViewPricesEveryChoice(t *testing.T) {
 		UnitPrice: offers.Money{Amount: 1999, Currency: "USD"}, Discount: offers.Money{Amount: 400, Currency: "USD"}, FinalUnitPrice: offers.Money{Amount: 1599, Currency: "USD"}}
 	socks := offers.Pick{OfferID: "socks", Quantity: 2,
 		UnitPrice: offers.Money{Amount: 500, Currency: "USD"}, FinalUnitPrice: offers.Money{Amount: 500, Currency: "USD"}}
-	page, totals := bundleView([]offers.Pick{mug, socks}, &offers.ProductContext{ProductID: "beans", Title: "Beans", Image: "javascript:x", UnitPrice: 1499, Currency: "USD"})
+	page, totals := bundleView([]offers.Pick{mug, socks}, &offers.ProductContext{ProductID: "beans", Title: "Beans", Image: "javascript:x", UnitPrice: 1499, Currency: "USD"}, offers.Locale{})
 	if *page != (widget.PageProduct{Title: "Beans", Price: "$14.99"}) {
 		t.Errorf("page product %+v (a javascript: image must go)", *page)
 	}
@@ -244,7 +244,7 @@ func TestBundleViewPricesEveryChoice(t *testing.T) {
 		t.Errorf("totals %+v\nwant   %+v", totals, want)
 	}
 	// Without a product context, no "together" line.
-	if _, totals := bundleView([]offers.Pick{mug}, nil); totals[1].Together != "" {
+	if _, totals := bundleView([]offers.Pick{mug}, nil, offers.Locale{}); totals[1].Together != "" {
 		t.Errorf("a together price without the page's price: %+v", totals[1])
 	}
 }

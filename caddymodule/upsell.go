@@ -251,7 +251,9 @@ func (h *Handler) provisionCatalog() error {
 	if h.Catalog == "" {
 		return errors.New("upsell: a catalog is required (catalog <file>)")
 	}
-	cat, err := offers.LoadCatalog(h.Catalog)
+	// An offer's own texts may use the offer page's keys (the inline box
+	// takes its words from the same ones).
+	cat, err := offers.LoadCatalog(h.Catalog, offers.WithTextKeys(widget.TextKeys()))
 	if err != nil {
 		return h.configErr("catalog", fmt.Errorf("catalog: %w", err))
 	}

@@ -11,8 +11,8 @@ import (
 // layout, so a page view costs the signatures and a copy. Pre-purchase
 // tokens carry the browser's binding (cartcookie.go). product is a
 // product page's product, else nil. A thank-you page's tokens end at the
-// order's deadline when it is known.
-func (h *Handler) fragment(pl offers.Placement, subject, binding string, picked []offers.Pick, returnTo, noticeCode string, product *offers.ProductContext, deadline time.Time) ([]byte, error) {
+// order's deadline when it is known. Prices are written for loc.
+func (h *Handler) fragment(pl offers.Placement, subject, binding string, picked []offers.Pick, loc offers.Locale, returnTo, noticeCode string, product *offers.ProductContext, deadline time.Time) ([]byte, error) {
 	now := h.now()
 	vals := widget.Values{
 		ReturnTo:  returnTo,
@@ -22,6 +22,7 @@ func (h *Handler) fragment(pl offers.Placement, subject, binding string, picked 
 	}
 	for i, pk := range picked {
 		cl := pk.Claims(pl, subject, now)
+		cl.Locale = loc.Tag()
 		switch {
 		case pl.PrePurchase() || pk.ExpiresAfter <= 0:
 			cl.ExpiresAt = now.Add(time.Duration(h.CartTokenTTL)).Truncate(time.Second)
@@ -40,17 +41,17 @@ func (h *Handler) fragment(pl offers.Placement, subject, binding string, picked 
 			vals.ExpiresAt[i] = cl.ExpiresAt
 		}
 	}
-	key := layoutKey(pl, noticeCode, picked) + productKey(product)
+	key := layoutKey(pl, noticeCode, loc.Tag(), picked) + productKey(product)
 	layout, ok := h.layouts.get(key)
 	if !ok {
-		layout = widget.NewLayout(h.layoutFragment(pl, noticeCode, picked, product))
+		layout = widget.NewLayout(h.layoutFragment(pl, noticeCode, picked, loc, product))
 		h.layouts.set(key, layout)
 	}
 	return layout.Append(make([]byte, 0, layout.SizeHint(vals)), vals), nil
 }
 
 // layoutFragment is the page-independent part of a widget.
-func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked []offers.Pick, product *offers.ProductContext) widget.Fragment {
+func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked []offers.Pick, loc offers.Locale, product *offers.ProductContext) widget.Fragment {
 	f := widget.Fragment{
 		Prefix:    h.Prefix,
 		Placement: string(pl),
@@ -63,7 +64,7 @@ func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked 
 		f.Text = h.withCartURL(opts.Text)
 	}
 	if pl == offers.PlacementProduct {
-		f.Product, f.Totals = bundleView(picked, product)
+		f.Product, f.Totals = bundleView(picked, product, loc)
 	}
 	if out, ok := outcomeByStatus(noticeCode, pl); ok {
 		f.Notice = &widget.Notice{OK: out.HTTPStatus < 300, Message: out.Message}
@@ -74,11 +75,18 @@ func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked 
 			Title:    pk.Title,
 			Image:    pk.Image,
 			Quantity: pk.Quantity,
-			Price:    pk.FinalUnitPrice.Format(),
+			Price:    pk.FinalUnitPrice.FormatIn(loc),
+			Due:      pk.Due(pl).FormatIn(loc),
 		}
 		if pk.Discount.Amount > 0 {
-			wo.OriginalPrice = pk.UnitPrice.Format()
-			wo.Saving = offers.Money{Amount: pk.Discount.Amount * int64(pk.Quantity), Currency: pk.Discount.Currency}.Format()
+			wo.OriginalPrice = pk.UnitPrice.FormatIn(loc)
+			wo.Saving = offers.Money{Amount: pk.Discount.Amount * int64(pk.Quantity), Currency: pk.Discount.Currency}.FormatIn(loc)
+		}
+		if pl == offers.PlacementThankYou && pk.Shipping.Amount > 0 {
+			wo.Shipping = pk.Shipping.FormatIn(loc)
+		}
+		if o := h.catalog.Offer(pk.OfferID); o != nil {
+			wo.Text = o.Text
 		}
 		f.Offers = append(f.Offers, wo)
 	}

@@ -105,6 +105,11 @@ type AcceptRequest struct {
 	OfferID  string
 	Currency string
 	Items    []Line
+	// Shipping is charged once with a post-purchase accept, on top of the
+	// items, in minor units of Currency (the offer's shipping, from its
+	// signed token); 0 for none. A store that cannot charge it must refuse
+	// the accept, changing nothing, rather than add the items without it.
+	Shipping int64
 	// Shopper is who accepted; its Cookie is sent on cart adds only.
 	Shopper Shopper
 }

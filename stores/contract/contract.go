@@ -231,6 +231,8 @@ type acceptBody struct {
 	OfferID  string       `json:"offer_id"`
 	Currency string       `json:"currency"`
 	Items    []acceptLine `json:"items"`
+	// Shipping is charged with the items, once; left out when 0.
+	Shipping int64 `json:"shipping,omitempty"`
 }
 
 // answerBody is what Kairo reads of the store's answer to an accept.
@@ -257,8 +259,10 @@ type addedLine struct {
 
 // charged is what the answer says the accept added to the buyer's bill:
 // "charged", else the sum of the "added" lines when each gives its
-// quantity and unit price; the zero Money when it does not say.
-func (b answerBody) charged(requestCurrency string) offers.Money {
+// quantity and unit price, with the shipping the request asked for (an
+// applied accept charged it; it is not a line); the zero Money when it
+// does not say.
+func (b answerBody) charged(requestCurrency string, shipping int64) offers.Money {
 	currency := b.Currency
 	if currency == "" {
 		currency = requestCurrency
@@ -269,7 +273,7 @@ func (b answerBody) charged(requestCurrency string) offers.Money {
 	if len(b.Added) == 0 {
 		return offers.Money{}
 	}
-	var sum int64
+	sum := shipping
 	for _, l := range b.Added {
 		if l.Quantity == nil || l.UnitPrice == nil {
 			return offers.Money{}
@@ -296,7 +300,7 @@ func (s *Store) CartAdd(ctx context.Context, req stores.AcceptRequest) (stores.A
 // are safe. A non-2xx answer is an Answer, not an error; errors mean the
 // store was not reached or did not answer in time.
 func (s *Store) accept(ctx context.Context, target string, ar stores.AcceptRequest, credentials bool) (stores.Answer, error) {
-	body := acceptBody{OrderID: ar.OrderID, OfferID: ar.OfferID, Currency: ar.Currency}
+	body := acceptBody{OrderID: ar.OrderID, OfferID: ar.OfferID, Currency: ar.Currency, Shipping: ar.Shipping}
 	for _, l := range ar.Items {
 		body.Items = append(body.Items, acceptLine{
 			ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity,
@@ -342,7 +346,7 @@ func (s *Store) accept(ctx context.Context, target string, ar stores.AcceptReque
 		if ans.Total == 0 {
 			ans.Total = got.Subtotal
 		}
-		ans.Charged = got.charged(ar.Currency)
+		ans.Charged = got.charged(ar.Currency, ar.Shipping)
 		ans.Mode = stores.ModeEdited
 		if got.Mode == stores.ModeFollowUp {
 			ans.Mode = stores.ModeFollowUp

@@ -1,8 +1,10 @@
 package contract
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -102,6 +104,41 @@ func TestOrderAcceptReadsWhatTheStoreCharged(t *testing.T) {
 	s, _ := testStore(t, http.StatusPaymentRequired, `{"charged":1499}`)
 	if ans, _ := s.OrderAccept(context.Background(), offerReq); ans.Charged != (offers.Money{}) {
 		t.Errorf("402 answer charged %+v", ans.Charged)
+	}
+}
+
+// The offer's shipping goes to the store as "shipping", and counts in what
+// the added lines say was charged; an accept without shipping leaves the
+// member out, as stores of contract v1 know the body.
+func TestOrderAcceptSendsTheShipping(t *testing.T) {
+	s, seen := testStore(t, 200, `{"total":6098,"added":[{"quantity":1,"unit_price":1499}]}`)
+	req := offerReq
+	req.Shipping = 499
+	ans, err := s.OrderAccept(context.Background(), req)
+	if err != nil || ans.Charged != (offers.Money{Amount: 1998, Currency: "USD"}) {
+		t.Fatalf("answer %+v, %v; want charged 19.98 USD", ans, err)
+	}
+	if got := (*seen)[0].body.Shipping; got != 499 {
+		t.Errorf("shipping sent %d, want 499", got)
+	}
+
+	raw := make(chan []byte, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		raw <- b
+		w.WriteHeader(200)
+	}))
+	defer srv.Close()
+	plain := &Store{Endpoint: stores.Endpoint{URL: srv.URL}}
+	if err := plain.Provision(caddy.Context{}); err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Cleanup()
+	if _, err := plain.OrderAccept(context.Background(), offerReq); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-raw; bytes.Contains(b, []byte("shipping")) {
+		t.Errorf("an accept without shipping sent %s", b)
 	}
 }
 
