@@ -207,6 +207,17 @@ func TestVendureConnectorWalksBothPlacements(t *testing.T) {
 		t.Errorf("after four accepts with one key: %d modifications, total %d, state %s", len(again.Modifications), again.TotalWithTax, again.State)
 	}
 
+	// An offer's shipping is a surcharge of its own: the modification's
+	// price change, and the additional payment, hold the item and it.
+	shipped := req
+	shipped.Key, shipped.OfferID, shipped.Shipping = "mouse-with-shipping", "mouse-shipped", 599
+	if ans, err := c.OrderAccept(context.Background(), shipped); err != nil || ans.Status != 200 || ans.Total != wantTotal+1500+2099 || ans.Charged != (offers.Money{Amount: 2099, Currency: "USD"}) {
+		t.Errorf("accept with shipping: %+v %v, want 200 with total %d, 2099 USD charged", ans, err, wantTotal+1500+2099)
+	}
+	if o := adminOrder(t, v, code); len(o.Modifications) != 3 || o.Modifications[2].PriceChange != 2099 || o.State != "PaymentAuthorized" {
+		t.Errorf("after the accept with shipping: modifications %+v, state %s; want a third of +2099", o.Modifications, o.State)
+	}
+
 	// A placed order that is no longer paid-for and open cannot change.
 	closed := req
 	closed.Key, closed.OrderID = "no-such-order", "NOSUCHORDER"

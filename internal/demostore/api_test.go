@@ -113,6 +113,7 @@ func TestOrderUpsells(t *testing.T) {
 		{"other currency", path, testToken, map[string]any{"currency": "EUR", "items": good["items"]}, key, http.StatusUnprocessableEntity, "store currency"},
 		{"no currency", path, testToken, map[string]any{"items": good["items"]}, key, http.StatusUnprocessableEntity, "currency is required"},
 		{"other order in body", path, testToken, upsellBody("ord_other", "mug", "mug-white", 1, 100, 0), key, http.StatusUnprocessableEntity, "does not match"},
+		{"shipping", path, testToken, map[string]any{"currency": "USD", "items": good["items"], "shipping": 499}, key, http.StatusUnprocessableEntity, "charges no shipping"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,6 +29,10 @@ const markerPrefix = "kairo:"
 // runs even when the accept's own time is up.
 const finishTimeout = 10 * time.Second
 
+// shippingRefused is why an accept of an offer that charges shipping is
+// refused, for the log.
+const shippingRefused = "the offer charges shipping, which EverShop's API cannot put on a follow-up order (its shipping method prices the shipping): nothing was changed; leave shipping out of offers for this store"
+
 // closedStatuses are order statuses that take no follow-up.
 var closedStatuses = map[string]bool{"canceled": true, "cancelled": true, "closed": true}
 
@@ -41,6 +45,12 @@ var closedStatuses = map[string]bool{"canceled": true, "cancelled": true, "close
 func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (stores.Answer, error) {
 	if len(req.Items) != 1 {
 		return stores.Answer{Status: http.StatusConflict, Reason: stores.ReasonConflict}, nil
+	}
+	if req.Shipping != 0 {
+		// The follow-up order's shipping is priced by the placed order's
+		// shipping method; EverShop's API takes no amount to charge
+		// instead, and the offer must not go out without its shipping.
+		return stores.Answer{Status: http.StatusConflict, Reason: stores.ReasonConflict, Detail: shippingRefused}, nil
 	}
 	unlock := c.orders.Lock(req.OrderID)
 	defer unlock()

@@ -121,7 +121,8 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 
 // modify adds the request's items to an order in Modifying at the offer's
 // price: a dry run tells what the store would charge, a surcharge (with
-// tax included, at a zero tax rate) makes up the difference.
+// tax included, at a zero tax rate) makes up the difference; the offer's
+// shipping is one more surcharge.
 func (c *Connector) modify(ctx context.Context, o *order, req stores.AcceptRequest, marker string) (stores.Answer, error) {
 	var want int64
 	var items []map[string]any
@@ -147,11 +148,24 @@ func (c *Connector) modify(ctx context.Context, o *order, req stores.AcceptReque
 	if err := dry.ModifyOrder.err(); err != nil {
 		return refusal(&dry.ModifyOrder.resultError), nil
 	}
+	var surcharges []map[string]any
 	if adjust := want - (dry.ModifyOrder.TotalWithTax - o.TotalWithTax); adjust != 0 {
-		input["surcharges"] = []map[string]any{{
+		surcharges = append(surcharges, map[string]any{
 			"description": "Offer " + req.OfferID, "sku": req.OfferID,
 			"price": adjust, "priceIncludesTax": true, "taxRate": 0,
-		}}
+		})
+	}
+	if req.Shipping > 0 {
+		// The offer's shipping is a surcharge of its own, so the order
+		// shows it as shipping; it is part of the modification's price
+		// change, which the additional payment collects.
+		surcharges = append(surcharges, map[string]any{
+			"description": "Shipping, offer " + req.OfferID, "sku": req.OfferID + "-shipping",
+			"price": req.Shipping, "priceIncludesTax": true, "taxRate": 0,
+		})
+	}
+	if len(surcharges) > 0 {
+		input["surcharges"] = surcharges
 	}
 	input["dryRun"] = false
 	input["note"] = marker + " offer " + req.OfferID

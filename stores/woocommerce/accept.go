@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -75,11 +76,24 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 	if err != nil || ans.Status != 0 {
 		return ans, err
 	}
-	meta := []map[string]string{{"key": metaKey, "value": req.OfferID}}
-	if offline {
-		return c.editOrder(ctx, o, req, lines, meta, digits)
+	change := map[string]any{"line_items": lines, "meta_data": []map[string]string{{"key": metaKey, "value": req.OfferID}}}
+	if req.Shipping > 0 {
+		change["shipping_lines"] = shippingLines(req, digits)
 	}
-	return c.followUp(ctx, o, lines, meta, digits)
+	if offline {
+		return c.editOrder(ctx, o, req, change, digits)
+	}
+	return c.followUp(ctx, o, change, digits)
+}
+
+// shippingLines is the offer's shipping as a REST v3 shipping line of its
+// own, so the order shows it as shipping and counts it in its total.
+func shippingLines(req stores.AcceptRequest, digits int) []map[string]any {
+	return []map[string]any{{
+		"method_id":    "kairo_offer",
+		"method_title": "Shipping (offer " + req.OfferID + ")",
+		"total":        formatAmount(req.Shipping, digits),
+	}}
 }
 
 // hasMeta reports whether the order has a meta entry under key.
@@ -169,20 +183,24 @@ func (c *Connector) inStock(ctx context.Context, id int64, qty int) (bool, error
 	return true, nil
 }
 
-// editOrder adds the lines to the placed order with the accept's meta in
-// the same update, then notes the offer on the order.
-func (c *Connector) editOrder(ctx context.Context, o *restOrder, req stores.AcceptRequest, lines []map[string]any, meta []map[string]string, digits int) (stores.Answer, error) {
+// editOrder makes the accept's change (its lines, shipping and meta) to
+// the placed order in one update, then notes the offer on the order.
+func (c *Connector) editOrder(ctx context.Context, o *restOrder, req stores.AcceptRequest, change map[string]any, digits int) (stores.Answer, error) {
 	var edited restOrder
 	rp, err := c.do(ctx, request{method: http.MethodPut, path: restV3 + "/orders/" + strconv.FormatInt(o.ID, 10), admin: true,
-		body: map[string]any{"line_items": lines, "meta_data": meta}}, &edited)
+		body: change}, &edited)
 	if err != nil {
 		return stores.Answer{}, err
 	}
 	if !rp.ok() {
 		return c.orderRefusal(rp)
 	}
+	added := describeLines(req.Items)
+	if req.Shipping > 0 {
+		added += " with shipping of " + formatAmount(req.Shipping, digits)
+	}
 	note := fmt.Sprintf("Kairo: post-purchase offer %q accepted; %s added at the offer price. The buyer pays the new total with %s.",
-		req.OfferID, describeLines(req.Items), paymentName(o))
+		req.OfferID, added, paymentName(o))
 	// The note is for the shop's staff; the order already holds the item
 	// and the record of the accept, so a failed note does not undo them.
 	_, _ = c.do(ctx, request{method: http.MethodPost, path: restV3 + "/orders/" + strconv.FormatInt(o.ID, 10) + "/notes", admin: true,
@@ -191,8 +209,9 @@ func (c *Connector) editOrder(ctx context.Context, o *restOrder, req stores.Acce
 }
 
 // followUp makes the linked pending follow-up order: the placed order's
-// customer, addresses and payment method, the accept's lines and meta.
-func (c *Connector) followUp(ctx context.Context, o *restOrder, lines []map[string]any, meta []map[string]string, digits int) (stores.Answer, error) {
+// customer, addresses and payment method, the accept's change (lines,
+// shipping and meta).
+func (c *Connector) followUp(ctx context.Context, o *restOrder, change map[string]any, digits int) (stores.Answer, error) {
 	body := map[string]any{
 		"parent_id":            o.ID,
 		"status":               "pending",
@@ -202,9 +221,8 @@ func (c *Connector) followUp(ctx context.Context, o *restOrder, lines []map[stri
 		"shipping":             o.Shipping,
 		"payment_method":       o.PaymentMethod,
 		"payment_method_title": o.PaymentTitle,
-		"line_items":           lines,
-		"meta_data":            meta,
 	}
+	maps.Copy(body, change)
 	var made restOrder
 	rp, err := c.do(ctx, request{method: http.MethodPost, path: restV3 + "/orders", admin: true, body: body}, &made)
 	if err != nil {

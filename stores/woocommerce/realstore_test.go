@@ -280,6 +280,10 @@ type wcOrder struct {
 		Key   string `json:"key"`
 		Value any    `json:"value"`
 	} `json:"meta_data"`
+	ShippingLines []struct {
+		MethodID string `json:"method_id"`
+		Total    string `json:"total"`
+	} `json:"shipping_lines"`
 	LineItems []struct {
 		ProductID int64  `json:"product_id"`
 		Quantity  int    `json:"quantity"`

@@ -330,6 +330,66 @@ func TestTheConnectorAppliesAKeyOnceEvenWhenCalledConcurrently(t *testing.T) {
 	}
 }
 
+// An offer's shipping is a shipping line of its own, on the edited order
+// and on the follow-up order, and counts in the order's total.
+func TestAnOffersShippingIsAShippingLine(t *testing.T) {
+	s := needStore(t)
+	for _, tt := range []struct {
+		name  string
+		order func(t *testing.T) wcOrder
+		mode  stores.Mode
+	}{
+		{"cash on delivery", func(t *testing.T) wcOrder { _, o := s.codOrder(t, s.url); return o }, stores.ModeEdited},
+		{"card", s.cardOrder, stores.ModeFollowUp},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			placed := tt.order(t)
+			req := stores.AcceptRequest{
+				Key: "shipped-" + strconv.FormatInt(placed.ID, 10), OrderID: strconv.FormatInt(placed.ID, 10),
+				OfferID: thankYouOffer, Currency: "USD", Shipping: 499,
+				Items: []stores.Line{{ProductID: strconv.FormatInt(s.thermos, 10), Quantity: 1, UnitPrice: 1500, Discount: 500}},
+			}
+			ans, err := s.connector(t, false).OrderAccept(context.Background(), req)
+			if err != nil || ans.Status != http.StatusOK || ans.Mode != tt.mode {
+				t.Fatalf("answer %+v %v, want 200 %s", ans, err, tt.mode)
+			}
+			holder := s.order(t, placed.ID)
+			if tt.mode == stores.ModeFollowUp {
+				kids := s.children(t, placed.ID)
+				if len(kids) != 1 {
+					t.Fatalf("%d follow-up orders, want 1", len(kids))
+				}
+				holder = kids[0]
+				if ans.Total != 1999 || ans.Charged != (offers.Money{Amount: 1999, Currency: "USD"}) {
+					t.Errorf("follow-up answer %+v, want total and charge 19.99 (the item and its shipping)", ans)
+				}
+			} else if want := mustCents(t, placed.Total) + 1999; ans.Total != want {
+				t.Errorf("edited order's total %d, want %d (the order, the item and its shipping)", ans.Total, want)
+			}
+			var shipped int
+			for _, l := range holder.ShippingLines {
+				if l.MethodID == "kairo_offer" && l.Total == "4.99" {
+					shipped++
+				}
+			}
+			if shipped != 1 {
+				t.Errorf("shipping lines %+v, want one of 4.99 for the offer", holder.ShippingLines)
+			}
+		})
+	}
+}
+
+// mustCents reads a REST v3 amount of USD ("12.50") in cents.
+func mustCents(t *testing.T, amount string) int64 {
+	t.Helper()
+	whole, frac, _ := strings.Cut(amount, ".")
+	n, err := strconv.ParseInt(whole+(frac+"00")[:2], 10, 64)
+	if err != nil {
+		t.Fatalf("amount %q: %v", amount, err)
+	}
+	return n
+}
+
 func TestAWrongKeyShowsNoOffer(t *testing.T) {
 	base := kairo(t)
 	s := woo
