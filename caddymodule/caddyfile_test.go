@@ -22,6 +22,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		prefix /_kairo
 		max_offers 3
 		mount "#cart-summary"
+		locale de-CH
 		cart_token_ttl 45m
 		selection_ttl 10s
 		context_ttl 2s
@@ -46,6 +47,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		Prefix:        "/_kairo",
 		MaxOffers:     3,
 		Mount:         "#cart-summary",
+		Locale:        "de-CH",
 		CartTokenTTL:  caddy.Duration(45 * time.Minute),
 		SelectionTTL:  caddy.Duration(10 * time.Second),
 		ContextTTL:    caddy.Duration(2 * time.Second),
@@ -64,7 +66,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 	got.StoreRaw = nil
 	// Where each option was written, for the errors of Provision and
 	// Validate (TestConfigRulesNameFileAndLine).
-	for opt, at := range map[string]string{"catalog": "Testfile:2", "secret": "Testfile:3", "max_offers": "Testfile:7", "store": "Testfile:15"} {
+	for opt, at := range map[string]string{"catalog": "Testfile:2", "secret": "Testfile:3", "max_offers": "Testfile:7", "locale": "Testfile:9", "store": "Testfile:16"} {
 		if got.CaddyfileLines[opt] != at {
 			t.Errorf("CaddyfileLines[%s] = %q, want %q", opt, got.CaddyfileLines[opt], at)
 		}

@@ -98,6 +98,8 @@ func TestConfigRulesNameFileAndLine(t *testing.T) {
 		{"post_purchase mode", 0, "post_purchase bogus", 10, `post_purchase: mode "bogus" is neither "page" nor "inline"`},
 		{"post_purchase max_steps", 0, "post_purchase page {\n max_steps 9\n}", 10, "post_purchase: max_steps 9 is not between 1 and 5"},
 		{"post_purchase text", 0, "post_purchase page {\n text slogan hi\n}", 10, `post_purchase: text "slogan" is not a text of the offer page`},
+		{"locale", 0, "locale de_DE!", 10, `locale "de_DE!": want a BCP 47 language tag such as "de-DE"`},
+		{"catalog text", 6, "catalog testdata/unknown-text-offers.json", 6, `catalog: testdata/unknown-text-offers.json: offer "thermos-20": text: unknown key "pay_now" (did you mean "pay"?)`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := append([]string(nil), lines...)
