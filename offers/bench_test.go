@@ -227,3 +227,33 @@ func BenchmarkParseCatalog(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFormat writes one amount the plain way and for two locales.
+func BenchmarkFormat(b *testing.B) {
+	m := Money{Amount: 149999, Currency: "EUR"}
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = m.Format()
+		}
+	})
+	for _, tag := range []string{"de-DE", "fr-FR"} {
+		l, _ := ParseLocale(tag)
+		b.Run(tag, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = m.FormatIn(l)
+			}
+		})
+	}
+}
+
+// BenchmarkParseLocale reads a tag as a store sends it, once per page.
+func BenchmarkParseLocale(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseLocale("de-DE"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

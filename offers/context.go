@@ -181,10 +181,9 @@ func contextDecodeError(err error) error {
 func (c *Context) normalize() {
 	c.Currency = strings.ToUpper(c.Currency)
 	c.Status = strings.ToLower(c.Status)
-	if l, err := ParseLocale(c.Locale); err == nil {
+	if c.Locale != "" {
+		l, _ := ParseLocale(c.Locale) // a malformed tag: the zero Locale, ""
 		c.Locale = l.Tag()
-	} else {
-		c.Locale = ""
 	}
 	if c.Payment != nil {
 		c.Payment.Collect = strings.ToLower(c.Payment.Collect)

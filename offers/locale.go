@@ -97,7 +97,8 @@ func ParseLocale(tag string) (Locale, error) {
 	l := Locale{tag: canonical}
 	lang, rest, _ := strings.Cut(canonical, "-")
 	if region := regionOf(rest); region != "" {
-		l.style = localeMap[lang+"-"+region]
+		var key [8]byte
+		l.style = localeMap[string(append(append(append(key[:0], lang...), '-'), region...))]
 	}
 	if l.style == nil {
 		l.style = localeMap[lang]
@@ -116,39 +117,53 @@ func (l Locale) Known() bool { return l.style != nil }
 // canonicalTag checks the shape of a BCP 47 tag (a language of 2 or 3
 // letters, then subtags of 1 to 8 letters or digits) and writes it in the
 // usual letter case: language lower, a 4-letter script title, a region
-// upper; "_" becomes "-".
+// upper; "_" becomes "-". A tag already written that way is returned as it
+// is, without allocating: stores send the same few tags again and again.
 func canonicalTag(tag string) (string, bool) {
-	if len(tag) > 64 {
+	if tag == "" || len(tag) > 64 {
 		return "", false
 	}
-	parts := strings.Split(strings.ReplaceAll(tag, "_", "-"), "-")
-	for i, p := range parts {
+	var buf [64]byte
+	b := buf[:0]
+	prev := 0 // the length of the subtag before
+	for i, start := 0, 0; start <= len(tag); i++ {
+		end := start
+		for end < len(tag) && tag[end] != '-' && tag[end] != '_' {
+			end++
+		}
+		p := tag[start:end]
 		if p == "" || len(p) > 8 || !isAlnum(p) || i == 0 && (len(p) < 2 || len(p) > 3 || !isAlpha(p)) {
 			return "", false
 		}
-		switch {
-		case i == 0:
-			parts[i] = strings.ToLower(p)
-		case len(p) == 2 && isAlpha(p) && (i == 1 || i == 2 && len(parts[1]) == 4):
-			parts[i] = strings.ToUpper(p)
-		case len(p) == 4 && isAlpha(p) && i == 1:
-			parts[i] = strings.ToUpper(p[:1]) + strings.ToLower(p[1:])
-		default:
-			parts[i] = strings.ToLower(p)
+		if i > 0 {
+			b = append(b, '-')
 		}
+		for j := 0; j < len(p); j++ {
+			c := p[j] | 0x20 // lower case (digits are unchanged)
+			region := len(p) == 2 && isAlpha(p) && (i == 1 || i == 2 && prev == 4)
+			script := len(p) == 4 && isAlpha(p) && i == 1 && j == 0
+			if (region || script) && c >= 'a' && c <= 'z' {
+				c -= 0x20
+			}
+			b = append(b, c)
+		}
+		prev, start = len(p), end+1
 	}
-	return strings.Join(parts, "-"), true
+	if string(b) == tag {
+		return tag, true
+	}
+	return string(b), true
 }
 
 // regionOf finds the region among the subtags after the language of a
 // canonical tag: two upper-case letters, after an optional script.
 func regionOf(subtags string) string {
-	parts := strings.SplitN(subtags, "-", 3)
-	if len(parts[0]) == 4 && len(parts) > 1 {
-		parts = parts[1:] // a script
+	first, rest, _ := strings.Cut(subtags, "-")
+	if len(first) == 4 {
+		first, _, _ = strings.Cut(rest, "-") // after a script
 	}
-	if p := parts[0]; len(p) == 2 && isAlpha(p) {
-		return p
+	if len(first) == 2 && isAlpha(first) {
+		return first
 	}
 	return ""
 }
