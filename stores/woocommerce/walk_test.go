@@ -264,20 +264,30 @@ func TestFiftyConcurrentRepeatsOfOneAcceptMakeOneChange(t *testing.T) {
 	}
 }
 
+// orderKind is a way of placing an order, and how the connector then
+// takes an offer for it.
+type orderKind struct {
+	name  string
+	order func(t *testing.T) wcOrder
+	mode  stores.Mode
+}
+
+// orderKinds are the two: paid on delivery (the order is edited) and by
+// card (a follow-up order to pay).
+func (s *realStore) orderKinds() []orderKind {
+	return []orderKind{
+		{"cash on delivery", func(t *testing.T) wcOrder { _, o := s.codOrder(t, s.url); return o }, stores.ModeEdited},
+		{"card", s.cardOrder, stores.ModeFollowUp},
+	}
+}
+
 func TestTheConnectorAppliesAKeyOnceEvenWhenCalledConcurrently(t *testing.T) {
 	s := needStore(t)
 	// Kairo's own record lets one call of a key through (the test above);
 	// these calls reach the store module together, and queue on its
 	// per-order lock, each reading the order again.
 	const n = 8
-	for _, tt := range []struct {
-		name  string
-		order func(t *testing.T) wcOrder
-		mode  stores.Mode
-	}{
-		{"cash on delivery", func(t *testing.T) wcOrder { _, o := s.codOrder(t, s.url); return o }, stores.ModeEdited},
-		{"card", s.cardOrder, stores.ModeFollowUp},
-	} {
+	for _, tt := range s.orderKinds() {
 		t.Run(tt.name, func(t *testing.T) {
 			placed := tt.order(t)
 			req := stores.AcceptRequest{
@@ -334,14 +344,7 @@ func TestTheConnectorAppliesAKeyOnceEvenWhenCalledConcurrently(t *testing.T) {
 // and on the follow-up order, and counts in the order's total.
 func TestAnOffersShippingIsAShippingLine(t *testing.T) {
 	s := needStore(t)
-	for _, tt := range []struct {
-		name  string
-		order func(t *testing.T) wcOrder
-		mode  stores.Mode
-	}{
-		{"cash on delivery", func(t *testing.T) wcOrder { _, o := s.codOrder(t, s.url); return o }, stores.ModeEdited},
-		{"card", s.cardOrder, stores.ModeFollowUp},
-	} {
+	for _, tt := range s.orderKinds() {
 		t.Run(tt.name, func(t *testing.T) {
 			placed := tt.order(t)
 			req := stores.AcceptRequest{
