@@ -13,7 +13,8 @@ var ErrOfferChanged = errors.New("offers: the offer has changed since it was sho
 // Recheck reports whether the offer a token vouches for still stands in
 // this catalog at now, exactly as signed: the offer is still there, on
 // that placement, scheduled, and resolves for the token's subject to the
-// same variant, product, quantity, price, discount and currency. A token
+// same variant, product, quantity, price, discount, shipping and
+// currency. A token
 // signed before the catalog was edited (the offer ended, was removed or
 // re-priced) fails with an error wrapping ErrOfferChanged that says what
 // changed.
@@ -39,6 +40,9 @@ func (c *Catalog) Recheck(cl Claims, now time.Time) error {
 	case pk.FinalUnitPrice.Currency != cl.Currency || pk.FinalUnitPrice.Amount != cl.UnitPrice || pk.Discount.Amount != cl.Discount:
 		return fmt.Errorf("%w: offer %q: price %d %s (discount %d), token %d %s (discount %d)", ErrOfferChanged, cl.OfferID,
 			pk.FinalUnitPrice.Amount, pk.FinalUnitPrice.Currency, pk.Discount.Amount, cl.UnitPrice, cl.Currency, cl.Discount)
+	}
+	if shipping := pk.Claims(cl.Placement, cl.Subject, now).Shipping; shipping != cl.Shipping {
+		return fmt.Errorf("%w: offer %q: shipping %d, token %d", ErrOfferChanged, cl.OfferID, shipping, cl.Shipping)
 	}
 	return nil
 }

@@ -31,6 +31,8 @@ func TestRecheck(t *testing.T) {
 			"product":{"product_id":"thermos","title":"Thermos","unit_price":2999,"currency":"USD"},"discount":{"percent":10}}]`, true},
 		{"ended", `[{"id":"thermos-20","placements":["thank_you"],"ends_at":"2025-06-01T11:00:00Z",
 			"product":{"product_id":"thermos","title":"Thermos","unit_price":2999,"currency":"USD"},"discount":{"percent":20}}]`, true},
+		{"shipping added", `[{"id":"thermos-20","placements":["thank_you"],"shipping":499,
+			"product":{"product_id":"thermos","title":"Thermos","unit_price":2999,"currency":"USD"},"discount":{"percent":20}}]`, true},
 		{"moved to the cart", `[{"id":"thermos-20","placements":["cart"],
 			"product":{"product_id":"thermos","title":"Thermos","unit_price":2999,"currency":"USD"},"discount":{"percent":20}}]`, true},
 	}
