@@ -69,7 +69,8 @@ type PostPurchaseConfig struct {
 
 	// Texts replace the offer page's customer-facing strings by key (see
 	// widget.DefaultTexts: title, confirmed, headline, pay, decline,
-	// continue, charge_note, tax_note, ...).
+	// continue, charge_note, tax_note, shipping, ...). An offer's own
+	// texts in the catalog (its "text") go over these.
 	Texts map[string]string `json:"texts,omitempty"`
 }
 

@@ -117,7 +117,12 @@
 //
 // Every amount is an int64 of minor units with an ISO 4217 code: no floating
 // point anywhere. Percent discounts round half-up to the minor unit; prices
-// after discount are never negative.
+// after discount are never negative. Money.Format writes an amount the
+// plain way ("$1,499.00"); Money.FormatIn writes it for a Locale, from a
+// small table of languages and regions ("1.499,00 €" for de-DE), which a
+// cart or order context may name (Context.Locale). An offer's Shipping is
+// charged once with a post-purchase accept, on top of the items (Pick.Due,
+// Claims.Shipping).
 //
 // # Tokens
 //
