@@ -637,4 +637,11 @@ func TestChargedFor(t *testing.T) {
 			t.Errorf("%s: %d, unconfirmed %v; want %d, %v", tc.name, amount, unconfirmed, tc.amount, tc.unconfirmed)
 		}
 	}
+	// An offer's shipping is part of what the buyer paid for the accept:
+	// counted when the store does not say, as it is in the store's figure.
+	shipped := cl
+	shipped.Shipping = 499
+	if amount, unconfirmed := chargedFor(shipped, stores.Answer{Status: 200}); amount != 3499 || !unconfirmed {
+		t.Errorf("with shipping, the store saying nothing: %d, unconfirmed %v; want 3499, true", amount, unconfirmed)
+	}
 }

@@ -47,4 +47,13 @@ func TestAcceptOutcomeByStoreAnswer(t *testing.T) {
 	if out, _ := acceptOutcome(order, stores.Answer{Status: 200, Total: 3000, Mode: stores.ModeFollowUp}, nil); out.Total != "" {
 		t.Errorf("a follow-up order's total %q is given as the order's new total", out.Total)
 	}
+	// The answer writes amounts the way the offer's prices were shown.
+	german := order
+	german.Locale = "de-DE"
+	if out, _ := acceptOutcome(german, stores.Answer{Status: 200, Total: 609800}, nil); out.Total != "6.098,00\u00a0$" {
+		t.Errorf("total for de-DE %q, want 6.098,00 $", out.Total)
+	}
+	if out, _ := acceptOutcome(german, stores.Answer{Status: 200, Total: 3000, Mode: stores.ModeFollowUp}, nil); out.Message != followUpMessage+" Its total is 30,00\u00a0$." {
+		t.Errorf("follow-up message for de-DE %q", out.Message)
+	}
 }
