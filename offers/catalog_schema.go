@@ -358,8 +358,8 @@ func appendJSON(b []byte, v reflect.Value) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = strconv.AppendQuote(b, k.String())
-			b = append(b, ':')
+			key, _ := json.Marshal(k.String()) // a free key: JSON's escapes, not Go's
+			b = append(append(b, key...), ':')
 			b = appendJSON(b, v.MapIndex(k))
 		}
 		return append(b, '}')
