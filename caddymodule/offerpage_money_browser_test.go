@@ -15,7 +15,8 @@ func TestBrowserOfferPageShippingInTheOrdersLocale(t *testing.T) {
 	b := newTab(t, scriptsOn)
 	front := newContractFront(t)
 	front.setLocale("de-DE")
-	start(t, setup{postPurchase: "page", apiURL: front.srv.URL, catalog: shippingCatalog(t)})
+	// The page names the store's icon, as startOfferPageShop's does.
+	start(t, setup{postPurchase: "page {\n\t\t\ticon /images/coffee-beans.svg\n\t\t}", apiURL: front.srv.URL, catalog: shippingCatalog(t)})
 	b.orderCoffeeBeans()
 	b.do("the offer page shows the thermos", chromedp.WaitVisible(chromedp.CSS(stepSel("thermos-20"))))
 	if lang := b.attr("html", "lang"); lang != "de-DE" {
