@@ -24,29 +24,29 @@ func TestBrowserOfferPageShippingInTheOrdersLocale(t *testing.T) {
 	}
 	// Amounts carry no-break spaces; compare them as plain ones.
 	read := func(sel string) string { return strings.ReplaceAll(b.text(sel), "\u00a0", " ") }
-	for sel, want := range map[string]string{
+	expect := func(when string, want map[string]string) {
+		t.Helper()
+		for sel, text := range want {
+			if got := read(sel); got != text {
+				t.Errorf("%s %s reads %q, want %q", when, sel, got, text)
+			}
+		}
+	}
+	expect("at first", map[string]string{
 		"button.kairo-pay":                               "Pay now · 28,98 $",
 		"[data-kairo-line]":                              "23,99 $",
 		"[data-kairo-shipping]":                          "4,99 $",
 		"[data-kairo-amount]":                            "28,98 $",
 		".kairo-summary dt:has(+ [data-kairo-shipping])": "Delivery",
-	} {
-		if got := read(sel); got != want {
-			t.Errorf("%s reads %q, want %q", sel, got, want)
-		}
-	}
+	})
 	b.do("choose 2 thermoses", chromedp.SetValue(chromedp.CSS("select[name=kairo_quantity]"), "2"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("select[name=kairo_quantity]").dispatchEvent(new Event("change", {bubbles: true}))`))
-	for sel, want := range map[string]string{
+	expect("with 2 chosen", map[string]string{
 		"button.kairo-pay":      "Pay now · 52,97 $",
 		"[data-kairo-line]":     "47,98 $",
 		"[data-kairo-shipping]": "4,99 $",
 		"[data-kairo-amount]":   "52,97 $",
-	} {
-		if got := read(sel); got != want {
-			t.Errorf("with 2 chosen %s reads %q, want %q", sel, got, want)
-		}
-	}
+	})
 	b.do("accept the thermos", chromedp.Click(chromedp.CSS("button.kairo-pay")),
 		chromedp.WaitVisible(chromedp.CSS("[data-kairo-notice]")))
 	sent := front.lastAccept()
