@@ -159,3 +159,10 @@ func (c *batchCommitCounter) SetNXAll(ctx context.Context, keys []string, value 
 	c.commits.Add(1)
 	return state.SetNXAll(ctx, c.Store, keys, value, ttl)
 }
+
+// queued is how many events wait for the recorder.
+func (r *recorder) queued() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.queue)
+}

@@ -162,13 +162,6 @@ func (r *recorder) signal() {
 	}
 }
 
-// queued is how many events wait for the recorder.
-func (r *recorder) queued() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.queue)
-}
-
 // flush waits until every event queued before it is written (its counters
 // too), or ctx ends.
 func (r *recorder) flush(ctx context.Context) error {

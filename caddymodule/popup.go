@@ -34,8 +34,10 @@ const (
 // down or slow). Like a page, it fails open: the customer just sees no
 // pop-up.
 func (h *Handler) servePopup(w http.ResponseWriter, r *http.Request) error {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+	// GET only: working the pop-up out spends one of the customer's
+	// popup_cap, which a HEAD from a monitor or a prefetcher must not.
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
 		return caddyhttp.Error(http.StatusMethodNotAllowed, nil)
 	}
 	if len(h.popupAfter) == 0 {
@@ -88,17 +90,22 @@ func (h *Handler) popup(r *http.Request, binding string) (outcome string, body [
 	if err != nil {
 		return "state_unavailable", nil, guest
 	}
-	picked := h.analytics.live(pl, res.sc, subject, chosen, h.isShadow)
-	if len(picked) == 0 {
+	if len(chosen) == 0 {
 		return "no_offers", nil, guest
 	}
-	// Counted before it is rendered: a pop-up that then fails to render
-	// spends one of the customer's, which errs on the side of fewer.
+	// Claimed before anything is counted as shown, so that the loser of a
+	// race for the last pop-up counts no impression; a pop-up that then
+	// shows nothing (only shadow offers) or fails to render spends one of
+	// the customer's, which errs on the side of fewer.
 	if within, err := h.claimPopup(ctx, customer); err != nil {
 		h.logger.Debug("no pop-up: the state layer does not answer for popup_cap", zap.Error(err))
 		return "state_unavailable", nil, guest
 	} else if !within {
 		return "capped", nil, guest
+	}
+	picked := h.analytics.live(pl, res.sc, subject, chosen, h.isShadow)
+	if len(picked) == 0 {
+		return "no_offers", nil, guest
 	}
 	frag, err := h.fragment(pl, subject, binding, picked, h.localeFor(res.sc), safeReturnPath(r.URL.Query().Get("return_to")), "", nil, time.Time{})
 	if err != nil {

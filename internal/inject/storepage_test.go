@@ -90,8 +90,7 @@ func TestStorePageShape(t *testing.T) {
 func TestStorePageInWrites(t *testing.T) {
 	page := storePage(64 << 10)
 	want := bytes.LastIndex(page, []byte("<footer>"))
-	for _, blocks := range walks() {
-		restore := useWalk(blocks)
+	forEachWalk(t, func(t *testing.T) {
 		for _, size := range []int{1000, 4096, 32 << 10} {
 			inj := New(io.Discard, func() []byte { return []byte("[snippet]") })
 			for p := page; len(p) > 0; {
@@ -105,9 +104,8 @@ func TestStorePageInWrites(t *testing.T) {
 				t.Fatal(err)
 			}
 			if inj.insertedAt != int64(want) {
-				t.Errorf("block walk %v, %d-byte writes: inserted at %d, want %d (the site footer)", blocks, size, inj.insertedAt, want)
+				t.Errorf("%d-byte writes: inserted at %d, want %d (the site footer)", size, inj.insertedAt, want)
 			}
 		}
-		restore()
-	}
+	})
 }
