@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,9 +23,7 @@ import (
 
 // contractFront is a store of the contract in front of the demo store: it
 // passes every call on, adds a locale to the order contexts it answers
-// (when set), keeps the body of every accept, and charges an accept's
-// shipping itself (the demo store has no shipping) on top of the new
-// total the demo store answers.
+// (when set) and keeps the body of every accept.
 type contractFront struct {
 	srv     *httptest.Server
 	mu      sync.Mutex
@@ -59,17 +56,12 @@ func (f *contractFront) lastAccept() map[string]any {
 
 func (f *contractFront) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	var shipping float64
 	if r.Method == http.MethodPost {
 		var accept map[string]any
 		if err := json.Unmarshal(body, &accept); err == nil {
 			f.mu.Lock()
 			f.accepts = append(f.accepts, accept)
 			f.mu.Unlock()
-			shipping, _ = accept["shipping"].(float64)
-			forward := maps.Clone(accept)
-			delete(forward, "shipping")
-			body, _ = json.Marshal(forward)
 		}
 	}
 	req, _ := http.NewRequest(r.Method, storeURL+r.URL.RequestURI(), bytes.NewReader(body))
@@ -84,16 +76,12 @@ func (f *contractFront) serve(w http.ResponseWriter, r *http.Request) {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	var answer map[string]any
-	if resp.StatusCode == http.StatusOK && json.Unmarshal(raw, &answer) == nil {
-		f.mu.Lock()
-		locale := f.locale
-		f.mu.Unlock()
-		switch {
-		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/orders/") && locale != "":
-			answer["locale"] = locale
-		case r.Method == http.MethodPost && shipping > 0:
-			answer["total"] = answer["total"].(float64) + shipping
-		}
+	f.mu.Lock()
+	locale := f.locale
+	f.mu.Unlock()
+	if resp.StatusCode == http.StatusOK && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/orders/") && locale != "" &&
+		json.Unmarshal(raw, &answer) == nil {
+		answer["locale"] = locale
 		raw, _ = json.Marshal(answer)
 	}
 	w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))

@@ -24,9 +24,8 @@ type addItemsRequest struct {
 	OfferID  string        `json:"offer_id,omitempty"`
 	Currency string        `json:"currency"`
 	Items    []requestItem `json:"items"`
-	// Shipping is an offer's shipping (store contract): the demo store
-	// has no shipping to charge, so it refuses an accept that brings one
-	// rather than add the items without it.
+	// Shipping is an offer's shipping (store contract), in minor units:
+	// charged once on the order with the items. A cart add takes none.
 	Shipping int64 `json:"shipping,omitempty"`
 }
 
@@ -74,8 +73,10 @@ func (req *addItemsRequest) linesFor(currency, pathOrderID string) ([]LineItem, 
 		return nil, errors.New("order_id is not expected when adding to a cart")
 	case len(req.OfferID) > maxOfferIDLen:
 		return nil, fmt.Errorf("offer_id is longer than %d bytes", maxOfferIDLen)
-	case req.Shipping != 0:
-		return nil, errors.New("shipping: the demo store charges no shipping, so nothing was added")
+	case req.Shipping < 0 || req.Shipping > maxUnitPrice:
+		return nil, fmt.Errorf("shipping: %d is outside 0 to %d", req.Shipping, maxUnitPrice)
+	case pathOrderID == "" && req.Shipping != 0:
+		return nil, errors.New("shipping is charged on an order, not on a cart add: nothing was added")
 	case req.Currency == "":
 		return nil, errors.New("currency is required")
 	case req.Currency != currency:

@@ -87,11 +87,11 @@ func (s *Store) serveOrderUpsells(w http.ResponseWriter, r *http.Request) {
 		orderID: orderID,
 		status:  func(f *Faults) int { return f.AcceptStatus },
 		applied: &s.counters.acceptApplied,
-		apply: func(lines []LineItem) (any, error) {
+		apply: func(lines []LineItem, shipping int64) (any, error) {
 			for i := range lines {
 				lines[i].AddedAfterCheckout = true
 			}
-			o, err := s.shop.appendToOrder(orderID, lines)
+			o, err := s.shop.appendToOrder(orderID, lines, shipping)
 			if err != nil {
 				return nil, err
 			}
@@ -111,7 +111,7 @@ func (s *Store) serveCartItems(w http.ResponseWriter, r *http.Request) {
 		scope:   "cart:" + cartID,
 		status:  func(f *Faults) int { return f.CartAddStatus },
 		applied: &s.counters.cartAddApplied,
-		apply: func(lines []LineItem) (any, error) {
+		apply: func(lines []LineItem, _ int64) (any, error) {
 			c, err := s.shop.addToCart(cartID, lines)
 			if err != nil {
 				return nil, err
@@ -127,7 +127,7 @@ type addition struct {
 	orderID string // "" for a cart
 	status  func(*Faults) int
 	applied *atomic.Int64
-	apply   func([]LineItem) (answer any, err error)
+	apply   func(lines []LineItem, shipping int64) (answer any, err error)
 }
 
 // serveAddition runs the shared add-items flow: key and body checks, the
@@ -182,7 +182,7 @@ func (s *Store) serveAddition(w http.ResponseWriter, r *http.Request, a addition
 		writeInjectedStatus(w, status)
 		return
 	}
-	answer, err := a.apply(lines)
+	answer, err := a.apply(lines, req.Shipping)
 	switch {
 	case errors.Is(err, errNotEditable):
 		writeError(w, http.StatusGone, err.Error())

@@ -113,7 +113,7 @@ func TestOrderUpsells(t *testing.T) {
 		{"other currency", path, testToken, map[string]any{"currency": "EUR", "items": good["items"]}, key, http.StatusUnprocessableEntity, "store currency"},
 		{"no currency", path, testToken, map[string]any{"items": good["items"]}, key, http.StatusUnprocessableEntity, "currency is required"},
 		{"other order in body", path, testToken, upsellBody("ord_other", "mug", "mug-white", 1, 100, 0), key, http.StatusUnprocessableEntity, "does not match"},
-		{"shipping", path, testToken, map[string]any{"currency": "USD", "items": good["items"], "shipping": 499}, key, http.StatusUnprocessableEntity, "charges no shipping"},
+		{"negative shipping", path, testToken, map[string]any{"currency": "USD", "items": good["items"], "shipping": -1}, key, http.StatusUnprocessableEntity, "shipping: -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,6 +143,24 @@ func TestOrderUpsells(t *testing.T) {
 		t.Errorf("order after accept = %+v", o)
 	}
 
+	// Shipping comes with an offer's items and is charged once: the order's
+	// total and its thank-you page show it, and a replay charges nothing.
+	shipped := upsellBody(orderID, "socks", "socks-m", 1, 450, 449)
+	shipped["shipping"] = 499
+	shipKey := map[string]string{"Idempotency-Key": "key-ship"}
+	for range 2 {
+		if resp, body := apiCall(t, srv, http.MethodPost, path, testToken, shipped, shipKey); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"total":4847`) {
+			t.Fatalf("accept with shipping: %d %s, want the total 3898+450+499", resp.StatusCode, body)
+		}
+	}
+	if o, _ := s.Order(orderID); len(o.Items) != 3 || o.Subtotal != 3898+450 || o.Shipping != 499 || o.Total != 4847 {
+		t.Errorf("order after the accept with shipping = %+v, want shipping 499 once", o)
+	}
+	if _, page := newBrowser(t, srv).get("/checkout/success/" + orderID); !strings.Contains(page, `id="order-shipping">$4.99<`) || !strings.Contains(page, `id="order-total">$48.47<`) {
+		t.Errorf("the thank-you page does not show the shipping and the total with it:\n%s", page)
+	}
+	stored, _ := s.Order(orderID)
+
 	// After the window: 410 for a new key, the first answer for the old one.
 	clock.Advance(10 * time.Minute)
 	resp, body := apiCall(t, srv, http.MethodPost, path, testToken, upsellBody(orderID, "socks", "socks-m", 1, 450, 449), map[string]string{"Idempotency-Key": "key-2"})
@@ -153,8 +171,8 @@ func TestOrderUpsells(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || replay != first || resp.Header.Get("Idempotent-Replayed") != "true" {
 		t.Errorf("replay after the window: %d %s", resp.StatusCode, replay)
 	}
-	if o, _ := s.Order(orderID); len(o.Items) != 2 {
-		t.Errorf("the order changed after its window: %+v", o.Items)
+	if o, _ := s.Order(orderID); len(o.Items) != len(stored.Items) || o.Total != stored.Total {
+		t.Errorf("the order changed after its window: %+v", o)
 	}
 }
 
@@ -194,6 +212,7 @@ func TestCartItems(t *testing.T) {
 	}{
 		{"no key", add, nil, http.StatusBadRequest, "Idempotency-Key"},
 		{"order id", map[string]any{"order_id": "ord_x", "currency": "USD", "items": add["items"]}, map[string]string{"Idempotency-Key": "c0"}, http.StatusUnprocessableEntity, "order_id"},
+		{"shipping", map[string]any{"currency": "USD", "items": add["items"], "shipping": 499}, map[string]string{"Idempotency-Key": "c0"}, http.StatusUnprocessableEntity, "not on a cart add"},
 		{"unknown product", map[string]any{"currency": "USD", "items": []map[string]any{{"product_id": "teapot", "quantity": 1, "unit_price": 1}}}, map[string]string{"Idempotency-Key": "c0"}, http.StatusUnprocessableEntity, "unknown product"},
 		{"added", add, map[string]string{"Idempotency-Key": "c1"}, http.StatusOK, `"subtotal":3198`},
 		{"replayed", add, map[string]string{"Idempotency-Key": "c1"}, http.StatusOK, `"subtotal":3198`},
@@ -212,7 +231,7 @@ func TestCartItems(t *testing.T) {
 	if len(c.Items) != 2 || c.Items[1].ProductID != "mug" || c.Items[1].Quantity != 2 || c.Items[1].OfferID != "mug-with-beans" || c.Subtotal != 1499+2*1699 {
 		t.Errorf("cart = %s", body)
 	}
-	if st := s.Stats(); st.CartAddCalls != 6 || st.CartAddApplied != 2 || st.AcceptReplayed != 1 {
+	if st := s.Stats(); st.CartAddCalls != 7 || st.CartAddApplied != 2 || st.AcceptReplayed != 1 {
 		t.Errorf("stats = %+v", st)
 	}
 

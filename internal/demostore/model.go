@@ -81,8 +81,11 @@ type Order struct {
 	Currency string `json:"currency"`
 	// Subtotal is the sum of the line totals, in minor units.
 	Subtotal int64 `json:"subtotal"`
-	// Total is what the customer paid, in minor units. The demo has no
-	// shipping or tax, so it equals Subtotal.
+	// Shipping is the shipping charged by post-purchase accepts, in minor
+	// units; checkout itself ships free.
+	Shipping int64 `json:"shipping,omitempty"`
+	// Total is what the customer paid, in minor units: Subtotal plus
+	// Shipping (the demo has no tax).
 	Total int64 `json:"total"`
 	// Items are the order's lines in the order they were added; lines from
 	// post-purchase accepts come last, marked AddedAfterCheckout.

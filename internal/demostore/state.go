@@ -248,9 +248,9 @@ func copyOrder(o *Order) Order {
 	return c
 }
 
-// appendToOrder adds post-purchase lines to a paid order inside its accept
-// window and recomputes the total.
-func (s *shop) appendToOrder(id string, lines []LineItem) (Order, error) {
+// appendToOrder adds post-purchase lines, and the shipping they come
+// with, to a paid order inside its accept window and recomputes the total.
+func (s *shop) appendToOrder(id string, lines []LineItem, shipping int64) (Order, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, ok := s.orders[id]
@@ -264,8 +264,9 @@ func (s *shop) appendToOrder(id string, lines []LineItem) (Order, error) {
 		l.AddedAfterCheckout = true
 		o.Items = append(o.Items, l)
 	}
+	o.Shipping += shipping
 	o.Subtotal = sumLines(o.Items)
-	o.Total = o.Subtotal
+	o.Total = o.Subtotal + o.Shipping
 	return copyOrder(o), nil
 }
 
