@@ -25,6 +25,8 @@ type Catalog struct {
 	index  selectionIndex
 	// followers holds the ids named by an on_decline or on_accept.
 	followers map[string]bool
+	// withheld holds the ids of offers never shown (Withhold); nil for none.
+	withheld map[string]bool
 }
 
 // LoadCatalog reads and parses the catalog file at path, naming the file in

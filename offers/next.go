@@ -18,7 +18,8 @@ import (
 //     (Offer.Matches); one that does not is passed over for its own follower
 //     of the same kind, up to maxFollowHops offers down the chain.
 //   - An offer whose frequency cap is reached for the customer is skipped,
-//     like one that does not match.
+//     like one that does not match; so is an offer the catalog withholds
+//     (Withhold), wherever it would come.
 //   - The offer page shows one offer at a time and never the same offer
 //     twice for one order; after maxSteps steps it is done.
 
@@ -125,7 +126,7 @@ func (c *Catalog) Shelf(p Placement, ctx *Context, candidates []*Offer, h Histor
 // cap allows it, or nil.
 func (c *Catalog) follow(id string, p Placement, ctx *Context, h History, now time.Time) *Offer {
 	o := c.byID[id]
-	if o == nil || !o.Matches(p, ctx, now) || h.capped(o, ctx) {
+	if o == nil || c.withheld[id] || !o.Matches(p, ctx, now) || h.capped(o, ctx) {
 		return nil
 	}
 	return o
@@ -208,10 +209,10 @@ func (f Funnel) Answer(offerID string, out StepOutcome) (Funnel, bool) {
 func (c *Catalog) Next(p Placement, ctx *Context, candidates []*Offer, f Funnel, h History, now time.Time, maxSteps int) *Offer {
 	usable := func(o *Offer) bool {
 		_, seen := f.Outcome(o.ID)
-		return !seen && o.Matches(p, ctx, now) && !h.capped(o, ctx) && !h.hidden(o.ID)
+		return !seen && o.Matches(p, ctx, now) && !h.capped(o, ctx) && !h.hidden(o.ID) && !c.withheld[o.ID]
 	}
 	if cur := f.Current(); cur != "" {
-		if o := c.byID[cur]; o != nil && o.Matches(p, ctx, now) && !h.hidden(o.ID) {
+		if o := c.byID[cur]; o != nil && o.Matches(p, ctx, now) && !h.hidden(o.ID) && !c.withheld[cur] {
 			return o
 		}
 	}

@@ -34,8 +34,8 @@ func (s *selectScratch) inCart(o *Offer, ctx *Context) bool {
 // time now: at most max offers, best first (higher Priority, then lower ID).
 // Every offer returned Matches the context: it is scheduled at now, it is in
 // the context's currency, its product is not already in the cart or order,
-// and its trigger holds. Select returns nil when nothing matches, max is
-// below 1 or ctx is nil.
+// and its trigger holds; none is withheld (Withhold). Select returns nil
+// when nothing matches, max is below 1 or ctx is nil.
 //
 // The result depends on the catalog, p, now and the parts of ctx that
 // ctx.Fingerprint covers, so it can be cached by (p, fingerprint) for as
@@ -74,7 +74,7 @@ func (c *Catalog) Select(p Placement, ctx *Context, now time.Time, max int) []*O
 		last = r
 		// An offer reached through one of its keys, or through the general
 		// list (no item condition), meets its item condition already.
-		if o := c.ranked[r]; o.eligible(p, ctx, now) && !scratch.inCart(o, ctx) {
+		if o := c.ranked[r]; o.eligible(p, ctx, now) && !scratch.inCart(o, ctx) && !c.withheld[o.ID] {
 			if selected == nil {
 				selected = make([]*Offer, 0, min(max, 8))
 			}
