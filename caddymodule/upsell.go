@@ -208,6 +208,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.store, err = h.loadStore(ctx); err != nil {
 		return fmt.Errorf("upsell: %w", err)
 	}
+	h.withholdShipping()
 	if h.metrics, err = acquireMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("upsell: registering metrics: %w", err)
 	}

@@ -71,6 +71,15 @@ type OrderPageStore interface {
 	OrderContextFor(ctx context.Context, orderID string, page *url.URL) (*offers.Context, error)
 }
 
+// ShippingCharger is a Store that says whether it can charge an offer's
+// shipping (AcceptRequest.Shipping) on a post-purchase accept. One that
+// cannot refuses such an accept, so Kairo never shows its buyers an offer
+// with shipping: they would only be refused after choosing to pay. A
+// Store that is not a ShippingCharger charges shipping.
+type ShippingCharger interface {
+	ChargesShipping() bool
+}
+
 // Located is a Store that says where it is: its base URL. A page the store
 // links the buyer to, such as a follow-up order's pay page
 // (Answer.FollowUpURL), may be on that origin. Every store module that

@@ -100,8 +100,9 @@ func (c *Connector) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 
 // Interface guards.
 var (
-	_ stores.Store          = (*Connector)(nil)
-	_ caddy.Provisioner     = (*Connector)(nil)
-	_ caddy.CleanerUpper    = (*Connector)(nil)
-	_ caddyfile.Unmarshaler = (*Connector)(nil)
+	_ stores.Store           = (*Connector)(nil)
+	_ stores.ShippingCharger = (*Connector)(nil)
+	_ caddy.Provisioner      = (*Connector)(nil)
+	_ caddy.CleanerUpper     = (*Connector)(nil)
+	_ caddyfile.Unmarshaler  = (*Connector)(nil)
 )

@@ -33,6 +33,12 @@ const finishTimeout = 10 * time.Second
 // refused, for the log.
 const shippingRefused = "the offer charges shipping, which EverShop's API cannot put on a follow-up order (its shipping method prices the shipping): nothing was changed; leave shipping out of offers for this store"
 
+// ChargesShipping is false: the follow-up order's shipping is priced by
+// the placed order's shipping method, and EverShop's API takes no amount
+// to charge instead. Kairo does not show this store's buyers offers with
+// shipping; OrderAccept refuses them all the same.
+func (c *Connector) ChargesShipping() bool { return false }
+
 // closedStatuses are order statuses that take no follow-up.
 var closedStatuses = map[string]bool{"canceled": true, "cancelled": true, "closed": true}
 
@@ -47,9 +53,8 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 		return stores.Answer{Status: http.StatusConflict, Reason: stores.ReasonConflict}, nil
 	}
 	if req.Shipping != 0 {
-		// The follow-up order's shipping is priced by the placed order's
-		// shipping method; EverShop's API takes no amount to charge
-		// instead, and the offer must not go out without its shipping.
+		// See ChargesShipping: the offer must not go out without its
+		// shipping.
 		return stores.Answer{Status: http.StatusConflict, Reason: stores.ReasonConflict, Detail: shippingRefused}, nil
 	}
 	unlock := c.orders.Lock(req.OrderID)
