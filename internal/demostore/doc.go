@@ -4,7 +4,8 @@
 // endpoints of Kairo's store contract v1 behind a bearer token.
 //
 // The store keeps everything in memory. Accepting a post-purchase offer
-// really appends line items to the order and recomputes its total, honours
+// really appends line items to the order, with the offer's shipping if it
+// has any (charged once, shown on the thank-you page), recomputes its total, honours
 // Idempotency-Key (a repeat gets the first answer and never adds twice, even
 // while the first is still running), and refuses with 410 once the order's
 // accept window has passed; from then on the order context reports status
