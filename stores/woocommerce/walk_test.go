@@ -386,7 +386,7 @@ func TestAnOffersShippingIsAShippingLine(t *testing.T) {
 func mustCents(t *testing.T, amount string) int64 {
 	t.Helper()
 	whole, frac, _ := strings.Cut(amount, ".")
-	n, err := strconv.ParseInt(whole+(frac+"00")[:2], 10, 64)
+	n, err := strconv.ParseInt(whole+(frac + "00")[:2], 10, 64)
 	if err != nil {
 		t.Fatalf("amount %q: %v", amount, err)
 	}
