@@ -47,10 +47,7 @@ http {
 	fastcgi_temp_path %[1]s/fastcgi;
 	uwsgi_temp_path %[1]s/uwsgi;
 	scgi_temp_path %[1]s/scgi;
-	geo $dollar {
-		default "$";
-	}
-	upstream store {
+%[4]s	upstream store {
 		server %[2]s;
 		keepalive 64;
 	}
@@ -61,23 +58,55 @@ http {
 			proxy_http_version 1.1;
 			proxy_set_header Connection "";
 			proxy_buffering on;
-`, dir, upstream, listen)
+`, dir, upstream, listen, widgetVars(cfg, widget))
 	if cfg.SubFilter {
+		var refs strings.Builder
+		for i := range widgetChunks(widget) {
+			fmt.Fprintf(&refs, "${kairo_widget_%d}", i)
+		}
 		fmt.Fprintf(&b, `			proxy_set_header Accept-Encoding "";
 			sub_filter_types text/html;
 			sub_filter_once on;
 			sub_filter '</body>' '%s</body>';
-`, nginxString(string(widget)))
+`, refs.String())
 	}
 	b.WriteString("\t\t}\n\t}\n}\n")
 	return b.String()
 }
 
-// nginxString escapes s for a single-quoted nginx string, where "$" would
-// start a variable: it becomes ${dollar} (see geo $dollar).
+// widgetChunk bounds one piece of the widget in nginx's configuration,
+// whose parser refuses a single value over 4 KB.
+const widgetChunk = 2048
+
+// widgetChunks cuts the widget into pieces nginx can read.
+func widgetChunks(widget []byte) [][]byte {
+	var chunks [][]byte
+	for len(widget) > 0 {
+		n := min(widgetChunk, len(widget))
+		chunks = append(chunks, widget[:n])
+		widget = widget[n:]
+	}
+	return chunks
+}
+
+// widgetVars defines the widget's pieces as variables for F's sub_filter
+// ("geo" with only a default is a constant): a geo value is taken as it
+// is written, so the widget's "$" need no escape, and the replacement
+// refers to the pieces in order.
+func widgetVars(cfg proxyConfig, widget []byte) string {
+	if !cfg.SubFilter {
+		return ""
+	}
+	var b strings.Builder
+	for i, chunk := range widgetChunks(widget) {
+		fmt.Fprintf(&b, "\tgeo $kairo_widget_%d {\n\t\tdefault '%s';\n\t}\n", i, nginxString(string(chunk)))
+	}
+	return b.String()
+}
+
+// nginxString escapes s for a single-quoted nginx string.
 func nginxString(s string) string {
-	s = strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s)
-	return strings.ReplaceAll(s, "$", "${dollar}")
+	return strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s)
 }
 
 // startNginx runs nginx with cfg on a fresh port and waits until it
@@ -114,7 +143,9 @@ func (l *caddyLauncher) startNginx(cfg proxyConfig) (*caddyProc, error) {
 	go func() { p.done <- cmd.Wait() }()
 	if err := p.waitReady(configPlain.url(p.base, size16K), 20*time.Second); err != nil {
 		p.stop()
-		return nil, fmt.Errorf("nginx (%s): %v\n%s", cfg.Name, err, p.logTail())
+		// nginx says why it would not start on stderr, before its error log.
+		said, _ := os.ReadFile(filepath.Join(dir, "stderr.log"))
+		return nil, fmt.Errorf("nginx (%s): %v\n%s%s", cfg.Name, err, said, p.logTail())
 	}
 	return p, nil
 }
