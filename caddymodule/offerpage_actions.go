@@ -205,12 +205,7 @@ func (h *Handler) nextStep(w http.ResponseWriter, r *http.Request, a action, ord
 		http.Redirect(w, r, a.returnTo, http.StatusSeeOther)
 		return
 	}
-	view := widget.OfferPage{
-		Prefix:      h.Prefix,
-		OrderNumber: order,
-		ContinueURL: a.returnTo,
-		Texts:       h.PostPurchase.Texts,
-	}
+	view := h.actionView(a, order)
 	view.Collect, view.PaymentMethod = paymentWording(sc)
 	if step.offer != nil {
 		if view, err = h.offerPageView(r, order, step, now); err != nil {
@@ -230,6 +225,17 @@ func (h *Handler) nextStep(w http.ResponseWriter, r *http.Request, a action, ord
 	answerPage(w, r, a, ans)
 }
 
+// actionView is the part of the offer page an action answers with before
+// its step or result is filled in.
+func (h *Handler) actionView(a action, order string) widget.OfferPage {
+	return widget.OfferPage{
+		Prefix:      h.Prefix,
+		OrderNumber: order,
+		ContinueURL: a.returnTo,
+		Texts:       h.PostPurchase.Texts,
+	}
+}
+
 // toPayment ends the offers after an accept the store made a second order
 // of, to be paid on its payment page: nothing more is offered before the
 // buyer has paid for it. A plain form goes straight to the payment page;
@@ -243,13 +249,8 @@ func (h *Handler) toPayment(w http.ResponseWriter, r *http.Request, a action, or
 		http.Redirect(w, r, out.PaymentURL, http.StatusSeeOther)
 		return
 	}
-	view := widget.OfferPage{
-		Prefix:      h.Prefix,
-		OrderNumber: order,
-		ContinueURL: a.returnTo,
-		Texts:       h.PostPurchase.Texts,
-		Result:      &widget.Result{Accepted: true, Total: out.AmountDue, PaymentURL: out.PaymentURL},
-	}
+	view := h.actionView(a, order)
+	view.Result = &widget.Result{Accepted: true, Total: out.AmountDue, PaymentURL: out.PaymentURL}
 	answerPage(w, r, a, pageAnswer{
 		OK: true, Status: out.Status, Message: out.Message, ContinueURL: a.returnTo,
 		PaymentURL: out.PaymentURL, AmountDue: out.AmountDue,

@@ -44,7 +44,7 @@ func (h *Handler) popupCapped(ctx context.Context, r *http.Request, customer str
 	if customer == "" {
 		return popupSeen(r) >= h.PopupCap, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, pageStateTimeout)
+	ctx, cancel := h.pageStateContext(ctx)
 	defer cancel()
 	raw, found, err := h.state.Get(ctx, popupCapKey(customer))
 	if err != nil || !found {
@@ -63,7 +63,7 @@ func (h *Handler) claimPopup(ctx context.Context, customer string) (bool, error)
 	if customer == "" {
 		return true, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, pageStateTimeout)
+	ctx, cancel := h.pageStateContext(ctx)
 	defer cancel()
 	n, err := h.state.Incr(ctx, popupCapKey(customer), 1, popupSeenAge)
 	if err != nil {
