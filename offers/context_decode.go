@@ -2,7 +2,6 @@ package offers
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -17,9 +16,6 @@ import (
 // apply (FuzzContextDecode) and the error messages where the input is
 // wrong.
 func decodeContext(data []byte, c *Context) bool {
-	if !json.Valid(data) {
-		return false
-	}
 	d := contextDecoder{data: data}
 	return d.object(func(key []byte) bool {
 		switch string(key) {
@@ -39,10 +35,12 @@ func decodeContext(data []byte, c *Context) bool {
 			return d.once(6) && d.str(&c.Locale)
 		}
 		return d.other(key, "placed_at", "payment", "id", "currency", "subtotal", "status", "items", "customer", "locale")
-	})
+	}) && skipSpace(data, d.i) == len(data)
 }
 
-// contextDecoder walks a valid JSON document (json.Valid) from i.
+// contextDecoder reads a JSON document from i, checking it as it goes:
+// whatever it takes is valid JSON (what json.Valid accepts), and it
+// reports false at the first byte that is not.
 type contextDecoder struct {
 	data []byte
 	i    int
@@ -68,8 +66,9 @@ func (d *contextDecoder) other(key []byte, known ...string) bool {
 			return false
 		}
 	}
-	d.i = skipSpace(d.data, skipValue(d.data, d.i))
-	return true
+	end, ok := validEnd(d.data, d.i, 0)
+	d.i = end
+	return ok
 }
 
 // object reads an object at d.i, calling member with each key with d.i at
@@ -83,37 +82,66 @@ func (d *contextDecoder) object(member func(key []byte) bool) bool {
 	d.seen = 0
 	defer func() { d.seen = outer }()
 	d.i = skipSpace(d.data, d.i+1)
-	for d.i < len(d.data) && d.data[d.i] != '}' {
+	if d.i < len(d.data) && d.data[d.i] == '}' {
+		d.i++
+		return true
+	}
+	for {
 		key, ok := d.rawString()
 		if !ok {
 			return false
 		}
-		d.i = skipSpace(d.data, skipSpace(d.data, d.i)+1) // the colon
+		if d.i = skipSpace(d.data, d.i); d.i >= len(d.data) || d.data[d.i] != ':' {
+			return false
+		}
+		d.i = skipSpace(d.data, d.i+1)
 		if !member(key) {
 			return false
 		}
-		d.i = skipSpace(d.data, d.i)
-		if d.i < len(d.data) && d.data[d.i] == ',' {
-			d.i = skipSpace(d.data, d.i+1)
+		if closed, ok := d.next('}'); closed || !ok {
+			return ok
 		}
 	}
-	d.i++ // the '}'
-	return true
 }
 
-// rawString reads a string at d.i without escapes, in valid UTF-8, and
-// returns its bytes.
+// next passes the space after a member or element and the ',' (and the
+// space after it) or the closer that must follow: closed reports the
+// closer, ok that one of the two was there.
+func (d *contextDecoder) next(closer byte) (closed, ok bool) {
+	if d.i = skipSpace(d.data, d.i); d.i >= len(d.data) {
+		return false, false
+	}
+	switch d.data[d.i] {
+	case ',':
+		d.i = skipSpace(d.data, d.i+1)
+		return false, true
+	case closer:
+		d.i++
+		return true, true
+	}
+	return false, false
+}
+
+// rawString reads a string at d.i without escapes or control bytes, in
+// valid UTF-8, and returns its bytes.
 func (d *contextDecoder) rawString() ([]byte, bool) {
 	if d.i >= len(d.data) || d.data[d.i] != '"' {
 		return nil, false
 	}
-	end := skipString(d.data, d.i)
-	lit := d.data[d.i+1 : end-1]
-	if bytes.IndexByte(lit, '\\') >= 0 || !utf8.Valid(lit) {
-		return nil, false
+	for end := d.i + 1; end < len(d.data); end++ {
+		switch c := d.data[end]; {
+		case c == '"':
+			lit := d.data[d.i+1 : end]
+			if !utf8.Valid(lit) {
+				return nil, false
+			}
+			d.i = end + 1
+			return lit, true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		}
 	}
-	d.i = end
-	return lit, true
+	return nil, false
 }
 
 // str reads a string value into dst.
@@ -127,26 +155,31 @@ func (d *contextDecoder) str(dst *string) bool {
 
 // int64 reads a whole number into dst.
 func (d *contextDecoder) int64(dst *int64) bool {
-	end := skipValue(d.data, d.i)
-	n, err := strconv.ParseInt(string(d.data[d.i:end]), 10, 64)
-	if err != nil {
-		return false
-	}
+	n, ok := d.integer(64)
 	*dst = n
-	d.i = end
-	return true
+	return ok
 }
 
 // int reads a whole number that fits an int into dst.
 func (d *contextDecoder) int(dst *int) bool {
-	end := skipValue(d.data, d.i)
-	n, err := strconv.ParseInt(string(d.data[d.i:end]), 10, strconv.IntSize)
-	if err != nil {
-		return false
-	}
+	n, ok := d.integer(strconv.IntSize)
 	*dst = int(n)
+	return ok
+}
+
+// integer reads a JSON number without fraction or exponent that fits in
+// bits, leaving others (1.5, 1e3, too large) to encoding/json.
+func (d *contextDecoder) integer(bits int) (int64, bool) {
+	end, ok := integerEnd(d.data, d.i)
+	if !ok || end < len(d.data) && (d.data[end] == '.' || d.data[end]|0x20 == 'e') {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(d.data[d.i:end]), 10, bits)
+	if err != nil {
+		return 0, false
+	}
 	d.i = end
-	return true
+	return n, true
 }
 
 // array reads an array at d.i, calling elem with d.i at each element.
@@ -155,17 +188,18 @@ func (d *contextDecoder) array(elem func() bool) bool {
 		return false
 	}
 	d.i = skipSpace(d.data, d.i+1)
-	for d.i < len(d.data) && d.data[d.i] != ']' {
+	if d.i < len(d.data) && d.data[d.i] == ']' {
+		d.i++
+		return true
+	}
+	for {
 		if !elem() {
 			return false
 		}
-		d.i = skipSpace(d.data, d.i)
-		if d.i < len(d.data) && d.data[d.i] == ',' {
-			d.i = skipSpace(d.data, d.i+1)
+		if closed, ok := d.next(']'); closed || !ok {
+			return ok
 		}
 	}
-	d.i++ // the ']'
-	return true
 }
 
 // strings reads an array of strings into dst (never nil, as with

@@ -1,6 +1,7 @@
 package offers
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -29,6 +30,28 @@ var contextDecodeCases = []struct {
 	{`{"id":"c","currency":"USD","items":[],"Payment":{"collect":"offline"}}`, false},
 	{`{"id":1}`, false},
 	{`{"id":"c",}`, false}, // not JSON
+	// Not JSON either, each in a place the decoder reads or skips.
+	{`{"id":"c" "currency":"USD","items":[]}`, false},
+	{`{"id" "c","currency":"USD","items":[]}`, false},
+	{`{"id":"c","currency":"USD","items":[],}`, false},
+	{`{"id":"c","currency":"USD","items":[{"product_id":"p","tags":["a",]}]}`, false},
+	{`{"id":"c","currency":"USD","items":[]} x`, false},
+	{`{"id":"c","currency":"USD","items":[]}}`, false},
+	{"{\"id\":\"c\td\",\"currency\":\"USD\",\"items\":[]}", false}, // a control byte in a string
+	{`{"id":"c","currency":"USD","subtotal":+1,"items":[]}`, false},
+	{`{"id":"c","currency":"USD","subtotal":01,"items":[]}`, false},
+	{`{"id":"c","currency":"USD","subtotal":-,"items":[]}`, false},
+	{`{"id":"c","currency":"USD","items":[],"x":[1,]}`, false},
+	{`{"id":"c","currency":"USD","items":[],"x":tru}`, false},
+	{`{"id":"c","currency":"USD","items":[],"x":"\q"}`, false},
+	{`{"id":"c","currency":"USD","items":[],"x":"\u12"}`, false},
+	{`{"id":"c","currency":"USD","items":[],"x":1.}`, false},
+	{`{"id":"c","currency":"USD","items":[],"x":1e}`, false},
+	{`{"id":"c","currency":"USD","items":[],"x":{"a" 1}}`, false},
+	{`{"id":"c","currency":"USD","items":[],"customer":nul}`, false},
+	{`{"id":"c","currency":"USD","items":[]`, false},
+	// JSON, skipped where unknown.
+	{`{"id":"c","currency":"USD","items":[],"x":[-0.5e+3,"\u00e9\n",true,false,null,{},[],{"a":[{}]}]}`, true},
 }
 
 func TestDecodeContext(t *testing.T) {
@@ -69,4 +92,32 @@ func FuzzContextDecode(f *testing.F) {
 			checkSameAsJSON(t, data, &fast)
 		}
 	})
+}
+
+// FuzzValidEnd holds validEnd to json.Valid: what it takes as a whole
+// document json.Valid takes, and what json.Valid takes it takes too,
+// unless the document nests deeper than validEnd goes.
+func FuzzValidEnd(f *testing.F) {
+	for _, tc := range contextDecodeCases {
+		f.Add([]byte(tc.doc))
+	}
+	f.Add([]byte(`[1, -0.0e-1, "a\\b\u0041", {"x": [true, false, null]}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		start := skipSpace(data, 0)
+		end, ok := validEnd(data, start, 0)
+		whole := ok && skipSpace(data, end) == len(data)
+		valid := json.Valid(data)
+		if whole && !valid {
+			t.Fatalf("validEnd takes %q, json.Valid does not", data)
+		}
+		if valid && !whole && nesting(data) < maxSkipDepth {
+			t.Fatalf("json.Valid takes %q, validEnd does not (stopped at %d)", data, end)
+		}
+	})
+}
+
+// nesting is the number of open brackets in data, counting those in
+// strings too: never less than the document's depth.
+func nesting(data []byte) int {
+	return bytes.Count(data, []byte("{")) + bytes.Count(data, []byte("["))
 }
