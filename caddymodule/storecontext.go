@@ -34,7 +34,7 @@ func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID
 			return ch
 		}
 	}
-	go func() {
+	h.contextCalls.run(func() {
 		start := time.Now()
 		var res contextResult
 		call := "cart_context"
@@ -54,7 +54,7 @@ func (h *Handler) fetchContext(ctx context.Context, pl offers.Placement, orderID
 		}
 		res.available = true
 		ch <- res
-	}()
+	})
 	return ch
 }
 

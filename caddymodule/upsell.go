@@ -171,6 +171,7 @@ type Handler struct {
 	cache         *selectionCache
 	layouts       *layoutCache
 	contexts      *contextCache // nil when ContextTTL is 0
+	contextCalls  *callWorkers  // run the context calls made beside a page
 	metrics       *metrics
 	logger        *zap.Logger
 	now           func() time.Time
@@ -213,6 +214,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("upsell: registering metrics: %w", err)
 	}
 	h.failOpen = newFailOpenLog(h.logger)
+	h.contextCalls = newCallWorkers(contextWorkers())
 	if err := h.provisionCaches(); err != nil {
 		return err
 	}
@@ -348,6 +350,7 @@ func (h *Handler) Cleanup() error {
 	if h.contexts != nil {
 		h.contexts.close()
 	}
+	h.contextCalls.close()
 	// Analytics writes what it has queued before the state goes.
 	h.cleanupAnalytics()
 	h.releaseState()
