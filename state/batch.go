@@ -15,6 +15,9 @@ type Batcher interface {
 	// least ttl from now, and removes from deltas what it added: after an
 	// error, deltas holds exactly the counters not added (all of them on
 	// the File and memory stores, which commit once), to be tried again.
+	// On Redis, counters whose answer was lost (they may have been added)
+	// leave deltas too: the store sends them again, first thing on its
+	// next AddAll, and the server adds them once either way.
 	AddAll(ctx context.Context, deltas map[string]int64, ttl time.Duration) error
 
 	// SetNXAll stores value under each key that is absent, as SetNX does,

@@ -110,7 +110,10 @@ func (l *Ledger) Begin(ctx context.Context, key string) (*Claim, []byte, error) 
 			}
 			return nil, nil, err
 		}
-		if stored {
+		if stored || bytes.Equal(cur, mine) {
+			// Equal: this call stored it and the answer was lost (the
+			// holder is unique to the call); the Redis client sent the
+			// script again, which found the claim there.
 			return l.claimed(k, mine, waitedOn != nil), nil, nil
 		}
 		if len(cur) == 0 {

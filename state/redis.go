@@ -2,9 +2,12 @@ package state
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -22,6 +25,9 @@ const redisKeyPrefix = "kairo:"
 type Redis struct {
 	client *redis.Client
 	url    string
+
+	addMu   sync.Mutex
+	pending *addChunk // a chunk of counters sent whose answer was lost (AddAll)
 }
 
 // Lua scripts: each runs atomically on the Redis server.
@@ -54,23 +60,30 @@ if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
 end
 return n`)
 	// addAll adds ARGV[i] to KEYS[i] and keeps each key at least
-	// ARGV[#KEYS+1] ms; it checks every key first, so that a key that is not
-	// a counter leaves all of them unchanged.
+	// ARGV[n+1] ms, n being #KEYS-1: it checks every key first, so that a
+	// key that is not a counter leaves all of them unchanged. KEYS[#KEYS]
+	// is the chunk's marker, kept ARGV[n+2] ms: a chunk whose marker is
+	// there was added before (its answer was lost and it is sent again),
+	// and is not added twice. It returns how many counters it added.
 	scriptAddAll = redis.NewScript(`
-local ttl = tonumber(ARGV[#KEYS + 1])
-for _, key in ipairs(KEYS) do
-	local v = redis.call('GET', key)
+local n = #KEYS - 1
+local ttl = tonumber(ARGV[n + 1])
+for i = 1, n do
+	local v = redis.call('GET', KEYS[i])
 	if v and not string.match(v, '^-?%d+$') then
-		return redis.error_reply('not a counter: ' .. key)
+		return redis.error_reply('not a counter: ' .. KEYS[i])
 	end
 end
-for i, key in ipairs(KEYS) do
-	redis.call('INCRBY', key, ARGV[i])
-	if redis.call('PTTL', key) < ttl then
-		redis.call('PEXPIRE', key, ttl)
+if not redis.call('SET', KEYS[#KEYS], 1, 'NX', 'PX', ARGV[n + 2]) then
+	return 0
+end
+for i = 1, n do
+	redis.call('INCRBY', KEYS[i], ARGV[i])
+	if redis.call('PTTL', KEYS[i]) < ttl then
+		redis.call('PEXPIRE', KEYS[i], ttl)
 	end
 end
-return #KEYS`)
+return n`)
 	// setNXAll stores ARGV[1] for ARGV[2] ms under each absent key of KEYS,
 	// and returns 1 for each it stored, 0 for the others.
 	scriptSetNXAll = redis.NewScript(`
@@ -182,39 +195,103 @@ func (r *Redis) Incr(ctx context.Context, key string, delta int64, ttl time.Dura
 }
 
 // AddAll implements Batcher: one script per batchChunk counters, each
-// atomic on the server.
+// atomic on the server and applied once. A chunk whose answer was lost (a
+// timeout, a broken connection: the server may or may not have added it)
+// is not put back into deltas, where the next try would add it again
+// under another grouping: the Redis keeps it and sends it again, marker
+// and all, before anything else on the next call, and the marker makes
+// the server add it once. go-redis's own retry of a script resends the
+// same chunk, so it is covered the same way.
 func (r *Redis) AddAll(ctx context.Context, deltas map[string]int64, ttl time.Duration) error {
 	if ttl <= 0 {
 		return errNoTTL
 	}
-	keys := make([]string, 0, min(len(deltas), batchChunk))
-	args := make([]any, 0, min(len(deltas), batchChunk)+1)
-	flush := func() error {
-		if len(keys) == 0 {
-			return nil
+	r.addMu.Lock()
+	defer r.addMu.Unlock()
+	if r.pending != nil {
+		if err := r.sendChunk(ctx, r.pending, deltas); err != nil {
+			return err
 		}
-		prefixed := make([]string, len(keys))
-		for i, k := range keys {
-			prefixed[i] = redisKeyPrefix + k
-		}
-		if err := scriptAddAll.Run(ctx, r.client, prefixed, append(args, ms(ttl))...).Err(); err != nil {
-			return r.wrap(err)
-		}
-		for _, k := range keys {
-			delete(deltas, k)
-		}
-		keys, args = keys[:0], args[:0]
-		return nil
 	}
+	var c *addChunk
 	for key, delta := range deltas {
-		keys, args = append(keys, key), append(args, delta)
-		if len(keys) == batchChunk {
-			if err := flush(); err != nil {
+		if c == nil {
+			c = newAddChunk(ttl)
+		}
+		c.add(key, delta)
+		if len(c.keys) == batchChunk {
+			if err := r.sendChunk(ctx, c, deltas); err != nil {
 				return err
 			}
+			c = nil
 		}
 	}
-	return flush()
+	if c == nil {
+		return nil
+	}
+	return r.sendChunk(ctx, c, deltas)
+}
+
+// addMarkerTTL is how long the server keeps a chunk's marker: longer than
+// a lost answer's chunk waits to be sent again (the next flush, unless the
+// server stays out of reach for that long).
+const addMarkerTTL = time.Hour
+
+// addChunk is one addAll script's counters, deltas and marker.
+type addChunk struct {
+	keys   []string // prefixed counter keys
+	deltas []int64
+	ttl    time.Duration
+	marker string // prefixed key, unique to the chunk
+}
+
+func newAddChunk(ttl time.Duration) *addChunk {
+	var id [16]byte
+	_, _ = rand.Read(id[:]) // never fails (crypto/rand)
+	return &addChunk{ttl: ttl, marker: redisKeyPrefix + "added/" + hex.EncodeToString(id[:])}
+}
+
+func (c *addChunk) add(key string, delta int64) {
+	c.keys = append(c.keys, redisKeyPrefix+key)
+	c.deltas = append(c.deltas, delta)
+}
+
+// sendChunk runs c's script. A chunk made from deltas takes its counters
+// out of deltas once it is added, and also when its answer is lost: it is
+// then kept as r.pending, which is sent again as it is (deltas may have
+// counted more on the same keys meanwhile, and keeps that). A refusal by
+// the server (a key that is not a counter) added nothing: the counters
+// stay in deltas, or go back there from r.pending.
+func (r *Redis) sendChunk(ctx context.Context, c *addChunk, deltas map[string]int64) error {
+	keys := append(slices.Clip(c.keys), c.marker)
+	args := make([]any, 0, len(c.deltas)+2)
+	for _, d := range c.deltas {
+		args = append(args, d)
+	}
+	args = append(args, ms(c.ttl), ms(addMarkerTTL))
+	err := scriptAddAll.Run(ctx, r.client, keys, args...).Err()
+	wasPending := r.pending == c
+	var refused redis.Error
+	switch {
+	case errors.As(err, &refused):
+		if wasPending {
+			r.pending = nil
+			for i, key := range c.keys {
+				deltas[key[len(redisKeyPrefix):]] += c.deltas[i]
+			}
+		}
+		return r.wrap(err)
+	case err != nil:
+		r.pending = c
+	case wasPending:
+		r.pending = nil
+	}
+	if !wasPending {
+		for _, key := range c.keys {
+			delete(deltas, key[len(redisKeyPrefix):])
+		}
+	}
+	return r.wrap(err)
 }
 
 // SetNXAll implements Batcher: one script per batchChunk keys.
