@@ -84,14 +84,21 @@ for i = 1, n do
 	end
 end
 return n`)
-	// setNXAll stores ARGV[1] for ARGV[2] ms under each absent key of KEYS,
-	// and returns 1 for each it stored, 0 for the others.
+	// setNXAll stores ARGV[1] for ARGV[2] ms under each absent key of
+	// KEYS but the last, and answers one '1' for each it stored, '0' for
+	// the others. KEYS[#KEYS] is the call's marker, which keeps that answer
+	// ARGV[3] ms: the script sent again after its answer was lost answers
+	// the same, rather than '0' for the keys it stored the first time.
 	scriptSetNXAll = redis.NewScript(`
+local done = redis.call('GET', KEYS[#KEYS])
+if done then return done end
 local out = {}
-for i, key in ipairs(KEYS) do
-	if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then out[i] = 1 else out[i] = 0 end
+for i = 1, #KEYS - 1 do
+	if redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) then out[i] = '1' else out[i] = '0' end
 end
-return out`)
+local answer = table.concat(out)
+redis.call('SET', KEYS[#KEYS], answer, 'PX', ARGV[3])
+return answer`)
 )
 
 // OpenRedis connects to the Redis database named by a redis:// or
@@ -232,9 +239,9 @@ func (r *Redis) AddAll(ctx context.Context, deltas map[string]int64, ttl time.Du
 	return r.sendChunk(ctx, c, deltas)
 }
 
-// addMarkerTTL is how long the server keeps a chunk's marker: longer than
-// a lost answer's chunk waits to be sent again (the next flush, unless the
-// server stays out of reach for that long).
+// addMarkerTTL is how long the server keeps a batch script's marker:
+// longer than a chunk whose answer was lost waits to be sent again (the
+// next flush, unless the server stays out of reach for that long).
 const addMarkerTTL = time.Hour
 
 // addChunk is one addAll script's counters, deltas and marker.
@@ -246,9 +253,14 @@ type addChunk struct {
 }
 
 func newAddChunk(ttl time.Duration) *addChunk {
+	return &addChunk{ttl: ttl, marker: newMarker("added/")}
+}
+
+// newMarker is a key of its own for one batch script, under kind.
+func newMarker(kind string) string {
 	var id [16]byte
 	_, _ = rand.Read(id[:]) // never fails (crypto/rand)
-	return &addChunk{ttl: ttl, marker: redisKeyPrefix + "added/" + hex.EncodeToString(id[:])}
+	return redisKeyPrefix + kind + hex.EncodeToString(id[:])
 }
 
 func (c *addChunk) add(key string, delta int64) {
@@ -294,26 +306,29 @@ func (r *Redis) sendChunk(ctx context.Context, c *addChunk, deltas map[string]in
 	return r.wrap(err)
 }
 
-// SetNXAll implements Batcher: one script per batchChunk keys.
+// SetNXAll implements Batcher: one script per batchChunk keys. A script
+// sent again after its answer was lost (go-redis's retry) answers what it
+// did the first time.
 func (r *Redis) SetNXAll(ctx context.Context, keys []string, value []byte, ttl time.Duration) ([]bool, error) {
 	if ttl <= 0 {
 		return nil, errNoTTL
 	}
 	stored := make([]bool, 0, len(keys))
 	for chunk := range slices.Chunk(keys, batchChunk) {
-		prefixed := make([]string, len(chunk))
+		prefixed := make([]string, len(chunk), len(chunk)+1)
 		for i, k := range chunk {
 			prefixed[i] = redisKeyPrefix + k
 		}
-		res, err := scriptSetNXAll.Run(ctx, r.client, prefixed, value, ms(ttl)).Int64Slice()
+		prefixed = append(prefixed, newMarker("stored/"))
+		res, err := scriptSetNXAll.Run(ctx, r.client, prefixed, value, ms(ttl), ms(addMarkerTTL)).Text()
 		if err == nil && len(res) != len(chunk) {
-			err = fmt.Errorf("unexpected answer %v", res)
+			err = fmt.Errorf("unexpected answer %q", res)
 		}
 		if err != nil {
 			return stored, r.wrap(err)
 		}
-		for _, n := range res {
-			stored = append(stored, n == 1)
+		for i := range len(res) {
+			stored = append(stored, res[i] == '1')
 		}
 	}
 	return stored, nil

@@ -198,3 +198,25 @@ func TestLedgerClaimsWhenTheAnswerIsLost(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRedisSetNXAllWhenTheAnswerIsLost checks that claims stored by a
+// script whose answer was lost still count as this call's when go-redis
+// sends the script again (which then finds them there).
+func TestRedisSetNXAllWhenTheAnswerIsLost(t *testing.T) {
+	srv := redistest.Start(t, 6390)
+	drop := newAnswerDropper(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(srv.Port)))
+	r, err := OpenRedis("redis://" + drop.ln.Addr().String() + "/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	ctx := context.Background()
+	if _, err := r.SetNXAll(ctx, []string{"warm", "taken"}, []byte{1}, time.Minute); err != nil {
+		t.Fatal(err) // loads the script; "taken" is there before the call below
+	}
+	drop.drops.Store(1)
+	stored, err := r.SetNXAll(ctx, []string{"s1", "taken", "s2"}, []byte{1}, time.Minute)
+	if err != nil || len(stored) != 3 || !stored[0] || stored[1] || !stored[2] {
+		t.Fatalf("SetNXAll with its answer lost: %v, %v; want [true false true]", stored, err)
+	}
+}
