@@ -125,15 +125,18 @@ func TestLedgerTakesOverADeadHolder(t *testing.T) {
 func TestLedgerRenewsALongAttempt(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s Store) {
 		// Renewals come every third of the lease; a lease far longer than a
-		// write keeps the test meaningful on a loaded machine.
-		const lease = 600 * time.Millisecond
+		// write keeps the test meaningful on a loaded machine (at 600 ms, a
+		// CI machine running the race detector once let a renewal come
+		// late). The second caller waits two leases: without renewals the
+		// claim would be taken over within one.
+		const lease = 1500 * time.Millisecond
 		l := NewLedger(s, lease)
 		ctx := context.Background()
 		c, _, err := l.Begin(ctx, "k")
 		if err != nil || c == nil {
 			t.Fatal(err)
 		}
-		short, cancel := context.WithTimeout(ctx, 3*lease)
+		short, cancel := context.WithTimeout(ctx, 2*lease)
 		defer cancel()
 		if c2, _, err := l.Begin(short, "k"); c2 != nil || !errors.Is(err, ErrInFlight) {
 			t.Errorf("a second caller during a renewed attempt: claim %v, %v", c2 != nil, err)
