@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/caddyserver/caddy/v2/caddytest"
 )
 
 // operatorHash is the bcrypt hash of the operator's password
@@ -66,8 +64,7 @@ func dashboardOrders(t *testing.T) int64 {
 // reload. Without an authentication
 // handler in front the dashboard refuses everyone.
 func TestDashboardBehindBasicAuth(t *testing.T) {
-	tester := caddytest.NewTester(t)
-	tester.InitServer(withDashboardAuth(t, setup{extra: "dashboard\n\t\tholdout 10%"}.caddyfile()), "caddyfile")
+	loadConfig(t, withDashboardAuth(t, setup{extra: "dashboard\n\t\tholdout 10%"}.caddyfile()), "caddyfile")
 	dash := kairoURL + "/_upsell/dashboard"
 	// (An unknown user is checked against Caddy's cost-14 fake hash, seconds
 	// under the race detector: Caddy's own tests cover that.)
@@ -112,13 +109,13 @@ func TestDashboardBehindBasicAuth(t *testing.T) {
 	}
 	// A config reload provisions a new handler (the config must change, or
 	// Caddy keeps the running one): the figures stay.
-	tester.InitServer(withDashboardAuth(t, setup{extra: "dashboard\n\t\tholdout 10%\n\t\tmax_offers 3"}.caddyfile()), "caddyfile")
+	loadConfig(t, withDashboardAuth(t, setup{extra: "dashboard\n\t\tholdout 10%\n\t\tmax_offers 3"}.caddyfile()), "caddyfile")
 	if got := dashboardOrders(t); got != before+1 {
 		t.Errorf("after a reload the dashboard counts %d orders, want %d", got, before+1)
 	}
 
 	// The same handler without basic_auth in front: shut.
-	tester.InitServer(setup{extra: "dashboard"}.caddyfile(), "caddyfile")
+	start(t, setup{extra: "dashboard"})
 	if resp, body := getAs(t, dash, "operator", "open-sesame"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("dashboard without an authentication handler: %d %q, want 403", resp.StatusCode, body)
 	}

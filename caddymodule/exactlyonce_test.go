@@ -103,7 +103,7 @@ func TestRepricedOfferIsRefused(t *testing.T) {
 	if err := os.WriteFile(catalog, demo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tester := start(t, setup{catalog: catalog})
+	start(t, setup{catalog: catalog})
 	s, orderID := orderWithBeans(t)
 	pagePath := "/checkout/success/" + orderID
 	_, page := s.get(kairoURL + pagePath)
@@ -119,7 +119,7 @@ func TestRepricedOfferIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A reload with the new catalog (the config must change to be loaded).
-	tester.InitServer(setup{catalog: catalog, extra: "max_offers 3"}.caddyfile(), "caddyfile")
+	start(t, setup{catalog: catalog, extra: "max_offers 3"})
 	calls := storeStat(t, "accept_calls")
 	resp, ans := s.accept(toks[0], pagePath)
 	if resp.StatusCode != http.StatusGone || ans.Status != "changed" || !strings.Contains(ans.Message, "has changed") {

@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caddyserver/caddy/v2/caddytest"
-
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 	_ "github.com/kairoedge/kairo/caddymodule"
 	_ "github.com/kairoedge/kairo/internal/demostore"
@@ -138,12 +136,10 @@ func globalOptions(extra ...string) string {
 	return b.String()
 }
 
-func start(t *testing.T, s setup) *caddytest.Tester {
+// start runs the test setup s.
+func start(t *testing.T, s setup) {
 	t.Helper()
-	tester := caddytest.NewTester(t)
-	tester.InitServer(s.caddyfile(), "caddyfile")
-	waitForNewServer(t)
-	return tester
+	loadConfig(t, s.caddyfile(), "caddyfile")
 }
 
 // waitForNewServer waits after a config load until the old config's server
@@ -846,8 +842,7 @@ func TestDemoCaddyfileRunsTheTour(t *testing.T) {
 	if cfg == string(src) || strings.Contains(cfg, "2019") || strings.Contains(cfg, "8080") || strings.Contains(cfg, "9300") {
 		t.Fatalf("demo/Caddyfile changed shape; adapt this test's port mapping:\n%s", cfg)
 	}
-	tester := caddytest.NewTester(t)
-	tester.InitServer(cfg, "caddyfile")
+	loadConfig(t, cfg, "caddyfile")
 
 	s := newShopper(t)
 	s.addToCart("coffee-beans")

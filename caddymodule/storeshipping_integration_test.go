@@ -8,7 +8,6 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig"
-	"github.com/caddyserver/caddy/v2/caddytest"
 
 	"github.com/kairoedge/kairo/stores"
 	"github.com/kairoedge/kairo/stores/contract"
@@ -44,8 +43,7 @@ func startWithoutShipping(t *testing.T, s setup) {
 	if bytes.Equal(renamed, cfg) {
 		t.Fatalf("no contract store in the adapted config:\n%s", cfg)
 	}
-	caddytest.NewTester(t).InitServer(string(renamed), "json")
-	waitForNewServer(t)
+	loadConfig(t, string(renamed), "json")
 }
 
 // TestShippingOffersShownOnlyWhereTheStoreChargesShipping: the thermos,

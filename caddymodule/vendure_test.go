@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/caddyserver/caddy/v2"
-	"github.com/caddyserver/caddy/v2/caddytest"
 
 	"github.com/kairoedge/kairo/internal/realstores"
 	"github.com/kairoedge/kairo/offers"
@@ -309,6 +308,5 @@ func adminOrder(t *testing.T, v *realstores.Vendure, code string) vendureOrder {
 // startWith runs Kairo with a Caddyfile of the test's own.
 func startWith(t *testing.T, caddyfile string) {
 	t.Helper()
-	caddytest.NewTester(t).InitServer(caddyfile, "caddyfile")
-	waitForNewServer(t)
+	loadConfig(t, caddyfile, "caddyfile")
 }
