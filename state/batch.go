@@ -27,9 +27,38 @@ type Batcher interface {
 	SetNXAll(ctx context.Context, keys []string, value []byte, ttl time.Duration) ([]bool, error)
 }
 
+// BatchReader is a Store that answers for many keys with one read: one
+// read transaction on the File store, one round trip on Redis, one lock on
+// the memory store. It is for a page that asks about several records of
+// one customer at once (the declines of its offers). Every Store of this
+// package is a BatchReader.
+type BatchReader interface {
+	// ExistAll reports for each of keys whether a live record is under it
+	// (found[i] for keys[i]), as Get would, all read at one moment (on
+	// Redis, one moment per batchChunk keys).
+	ExistAll(ctx context.Context, keys []string) (found []bool, err error)
+}
+
 // batchChunk is the most keys one Redis script of a batch carries, so that
 // a large batch never holds the server for long.
 const batchChunk = 512
+
+// ExistAll reports for each of keys whether s holds a live record under
+// it: with one read when s is a BatchReader, else one Get each.
+func ExistAll(ctx context.Context, s Store, keys []string) ([]bool, error) {
+	if b, ok := s.(BatchReader); ok {
+		return b.ExistAll(ctx, keys)
+	}
+	found := make([]bool, len(keys))
+	for i, key := range keys {
+		_, ok, err := s.Get(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		found[i] = ok
+	}
+	return found, nil
+}
 
 // AddAll adds the deltas to their counters in s, in one commit when s is a
 // Batcher, else one Incr each, and removes from deltas what it added (see

@@ -12,7 +12,8 @@ const declinePrefix = "decline/"
 
 // Declines remembers which offers a cart or order turned down: one record
 // per (subject, offer), so recording and asking are one Store operation
-// each, whatever the number of declines kept.
+// each, whatever the number of declines kept; a page asks about all its
+// offers with one read (DeclinedAmong).
 type Declines struct {
 	store Store
 }
@@ -31,13 +32,42 @@ func (d *Declines) Declined(ctx context.Context, subject, offerID string) (bool,
 	return found, err
 }
 
+// DeclinedAmong reports for each of offerIDs whether subject declined it
+// (declined[i] for offerIDs[i]), with one read of the store however many
+// offers are asked about: the records are read at one moment, so a decline
+// recorded by another instance just before counts as it would for Declined.
+func (d *Declines) DeclinedAmong(ctx context.Context, subject string, offerIDs []string) (declined []bool, err error) {
+	if len(offerIDs) == 0 {
+		return nil, nil
+	}
+	// The keys share one allocation: they are all declineKeyLen long.
+	buf := make([]byte, 0, len(offerIDs)*declineKeyLen)
+	for _, id := range offerIDs {
+		buf = appendDeclineKey(buf, subject, id)
+	}
+	all := string(buf)
+	keys := make([]string, len(offerIDs))
+	for i := range keys {
+		keys[i] = all[i*declineKeyLen : (i+1)*declineKeyLen]
+	}
+	return ExistAll(ctx, d.store, keys)
+}
+
+// declineKeyLen is the length of every decline key: the prefix and 18
+// bytes of a hash in base64.
+const declineKeyLen = len(declinePrefix) + 24
+
 // declineKey is a fixed-length key for a (subject, offer) pair, whatever
 // their lengths or characters.
 func declineKey(subject, offerID string) string {
+	var key [declineKeyLen]byte
+	return string(appendDeclineKey(key[:0], subject, offerID))
+}
+
+// appendDeclineKey appends the key of a (subject, offer) pair to dst.
+func appendDeclineKey(dst []byte, subject, offerID string) []byte {
 	var in [128]byte // most pairs fit: no allocation on the page path
 	sum := sha256.Sum256(append(append(append(in[:0], subject...), 0), offerID...))
-	var key [len(declinePrefix) + 24]byte // 18 bytes of the sum in base64
-	n := copy(key[:], declinePrefix)
-	base64.RawURLEncoding.Encode(key[n:], sum[:18])
-	return string(key[:])
+	dst = append(dst, declinePrefix...)
+	return base64.RawURLEncoding.AppendEncode(dst, sum[:18])
 }

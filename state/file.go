@@ -231,17 +231,40 @@ func (f *File) wrap(err error) error {
 	return fmt.Errorf("%w: %s: %v", ErrUnavailable, f.path, err)
 }
 
-// Get implements Store. It opens the records bucket alone: the indexes
-// serve writes and the sweep, and Get is on the page path (declines).
-func (f *File) Get(_ context.Context, key string) (value []byte, found bool, err error) {
-	tx, err := f.db.Begin(false)
+// read begins a read transaction over the records bucket alone: the
+// indexes serve writes and the sweep, and reads are on the page path
+// (declines). The caller rolls tx back.
+func (f *File) read() (tx *bolt.Tx, t fileTx, err error) {
+	tx, err = f.db.Begin(false)
 	if err != nil {
-		return nil, false, f.wrap(err)
+		return nil, t, f.wrap(err)
+	}
+	return tx, fileTx{records: tx.Bucket(bucketRecords), now: uint64(f.now().UnixNano())}, nil
+}
+
+// Get implements Store.
+func (f *File) Get(_ context.Context, key string) (value []byte, found bool, err error) {
+	tx, t, err := f.read()
+	if err != nil {
+		return nil, false, err
 	}
 	defer tx.Rollback()
-	t := fileTx{records: tx.Bucket(bucketRecords), now: uint64(f.now().UnixNano())}
 	v, ok := t.lookup([]byte(key), false)
 	return bytes.Clone(v), ok, nil
+}
+
+// ExistAll implements BatchReader: one read transaction for all the keys.
+func (f *File) ExistAll(_ context.Context, keys []string) ([]bool, error) {
+	tx, t, err := f.read()
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	found := make([]bool, len(keys))
+	for i, key := range keys {
+		_, found[i] = t.lookup([]byte(key), false)
+	}
+	return found, nil
 }
 
 // Set implements Store.
@@ -446,6 +469,7 @@ func (f *File) Close() error {
 }
 
 var (
-	_ Store   = (*File)(nil)
-	_ Batcher = (*File)(nil)
+	_ Store       = (*File)(nil)
+	_ Batcher     = (*File)(nil)
+	_ BatchReader = (*File)(nil)
 )

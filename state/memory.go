@@ -108,6 +108,20 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, bool, error) {
 	return nil, false, nil
 }
 
+// ExistAll implements BatchReader: one lock for all the keys.
+func (m *Memory) ExistAll(_ context.Context, keys []string) ([]bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(0, false); err != nil {
+		return nil, err
+	}
+	found := make([]bool, len(keys))
+	for i, key := range keys {
+		found[i] = m.lookupLocked(key) != nil
+	}
+	return found, nil
+}
+
 // Set implements Store.
 func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
 	m.mu.Lock()
@@ -242,6 +256,7 @@ func (m *Memory) Close() error {
 }
 
 var (
-	_ Store   = (*Memory)(nil)
-	_ Batcher = (*Memory)(nil)
+	_ Store       = (*Memory)(nil)
+	_ Batcher     = (*Memory)(nil)
+	_ BatchReader = (*Memory)(nil)
 )

@@ -149,6 +149,30 @@ func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	return v, true, nil
 }
 
+// ExistAll implements BatchReader: one MGET per batchChunk keys (atomic on
+// the server), so a page's few keys are one round trip.
+func (r *Redis) ExistAll(ctx context.Context, keys []string) ([]bool, error) {
+	found := make([]bool, 0, len(keys))
+	prefixed := make([]string, 0, min(len(keys), batchChunk))
+	for chunk := range slices.Chunk(keys, batchChunk) {
+		prefixed = prefixed[:0]
+		for _, k := range chunk {
+			prefixed = append(prefixed, redisKeyPrefix+k)
+		}
+		vals, err := r.client.MGet(ctx, prefixed...).Result()
+		if err == nil && len(vals) != len(chunk) {
+			err = fmt.Errorf("unexpected answer %v", vals)
+		}
+		if err != nil {
+			return nil, r.wrap(err)
+		}
+		for _, v := range vals {
+			found = append(found, v != nil)
+		}
+	}
+	return found, nil
+}
+
 // Set implements Store.
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if ttl <= 0 {
@@ -341,6 +365,7 @@ func (r *Redis) Close() error { return r.client.Close() }
 func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
 
 var (
-	_ Store   = (*Redis)(nil)
-	_ Batcher = (*Redis)(nil)
+	_ Store       = (*Redis)(nil)
+	_ Batcher     = (*Redis)(nil)
+	_ BatchReader = (*Redis)(nil)
 )
