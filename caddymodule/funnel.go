@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -137,20 +138,8 @@ func stepNonce(order, offerID string) string {
 }
 
 // history is what the selection policy needs from the state layer for an
-// order or cart: its declines (inline box) and the frequency caps. Each
-// decline asked about is one state lookup. A decline that cannot be read
-// counts as declined (the offer is not shown); stateErr returns the first
-// such error, for a caller that would rather leave the page unchanged.
-func (h *Handler) history(ctx context.Context, subject string, sc *offers.Context) (hist offers.History, stateErr func() error) {
-	var firstErr error
-	hist.Declined = func(id string) bool {
-		declined, err := h.declines.Declined(ctx, subject, id)
-		if err != nil {
-			firstErr = cmp.Or(firstErr, err)
-			return true
-		}
-		return declined
-	}
+// order or cart beyond its declines (declinedAmong): the frequency caps.
+func (h *Handler) history(ctx context.Context, subject string, sc *offers.Context) (hist offers.History) {
 	if sc.Customer != nil && sc.Customer.ID != "" {
 		hist.ShownElsewhere = func(id string) int {
 			n, err := h.shownElsewhere(ctx, subject, sc.Customer.ID, id)
@@ -162,7 +151,33 @@ func (h *Handler) history(ctx context.Context, subject string, sc *offers.Contex
 			return n
 		}
 	}
-	return hist, func() error { return firstErr }
+	return hist
+}
+
+// declinedAmong reads with one state lookup which of offerIDs (every offer
+// the inline box may ask about, offers.Catalog.ShelfDeclines) the subject
+// declined, and answers History.Declined from that read. An offer outside
+// offerIDs is asked on its own; one that cannot be read counts as declined
+// (not shown), and stateErr returns the error, for a caller that would
+// rather leave the page unchanged.
+func (h *Handler) declinedAmong(ctx context.Context, subject string, offerIDs []string) (declined func(id string) bool, stateErr func() error) {
+	answers, readErr := h.declines.DeclinedAmong(ctx, subject, offerIDs)
+	var firstErr error // only of a decline the policy asked about, as if read then
+	declined = func(id string) bool {
+		var yes bool
+		var err error
+		if i := slices.Index(offerIDs, id); i >= 0 {
+			yes, err = readErr == nil && answers[i], readErr
+		} else {
+			yes, err = h.declines.Declined(ctx, subject, id)
+		}
+		if err != nil {
+			firstErr = cmp.Or(firstErr, err)
+			return true
+		}
+		return yes
+	}
+	return declined, func() error { return firstErr }
 }
 
 func capKey(customer, offerID string) string { return "cap/" + customer + "/" + offerID }

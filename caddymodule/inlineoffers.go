@@ -10,12 +10,17 @@ import (
 )
 
 // pick asks the selection policy (offers.Catalog.Shelf) for the offers of
-// the inline box, and resolves them for the subject. An error means the
-// state layer could not say what the subject declined.
+// the inline box, and resolves them for the subject. The declines of every
+// offer the policy may ask about are read first, in one state lookup. An
+// error means the state layer could not say what the subject declined.
 func (h *Handler) pick(ctx context.Context, pl offers.Placement, sc *offers.Context, subject string) ([]offers.Pick, error) {
 	now := h.now()
-	hist, stateErr := h.history(ctx, subject, sc)
-	shelf := h.catalog.Shelf(pl, sc, h.candidates(pl, sc, now), hist, now, h.MaxOffers)
+	cands := h.candidates(pl, sc, now)
+	hist := h.history(ctx, subject, sc)
+	var asked [16]string // the offers of a page: no allocation for the list
+	declined, stateErr := h.declinedAmong(ctx, subject, h.catalog.ShelfDeclines(asked[:0], cands))
+	hist.Declined = declined
+	shelf := h.catalog.Shelf(pl, sc, cands, hist, now, h.MaxOffers)
 	if err := stateErr(); err != nil {
 		return nil, err
 	}

@@ -226,9 +226,9 @@ func (h *Handler) currentStep(ctx context.Context, orderID string, sc *offers.Co
 		step.deadline = deadline
 		cands := h.candidates(offers.PlacementThankYou, sc, now)
 		h.analytics.reach(offers.PlacementThankYou, orderID, cands, h.isShadow)
-		// A decline that cannot be read hides its offer; the journey
-		// below needs the state layer anyway.
-		hist, _ := h.history(ctx, orderID, sc)
+		// The offer page's own steps stand for its declines (the
+		// journey below).
+		hist := h.history(ctx, orderID, sc)
 		hist.Hidden = func(id string) bool { return h.analytics.pause.isPaused(id) || h.isShadow(id) }
 		var fresh bool
 		step.journey, err = h.updateJourney(ctx, orderID, func(j *orderJourney) bool {

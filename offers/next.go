@@ -122,6 +122,26 @@ func (c *Catalog) Shelf(p Placement, ctx *Context, candidates []*Offer, h Histor
 	return picked
 }
 
+// ShelfDeclines appends to dst the offers whose declines Shelf may ask
+// about for candidates: each entry offer and the downsells its declines
+// can lead to, each once. A caller that reads declines from a store reads
+// these at once (one read per page); Shelf asks about no other offer.
+func (c *Catalog) ShelfDeclines(dst []string, candidates []*Offer) []string {
+	for _, o := range candidates {
+		if c.followers[o.ID] {
+			continue
+		}
+		// Shelf asks about the entry and up to maxFollowHops downsells.
+		for hops := 0; o != nil && hops <= maxFollowHops; hops++ {
+			if !slices.Contains(dst, o.ID) {
+				dst = append(dst, o.ID)
+			}
+			o = c.byID[o.OnDecline]
+		}
+	}
+	return dst
+}
+
 // follow returns the offer id names when it applies to the context and its
 // cap allows it, or nil.
 func (c *Catalog) follow(id string, p Placement, ctx *Context, h History, now time.Time) *Offer {

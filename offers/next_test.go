@@ -200,3 +200,48 @@ func TestChangeableStatuses(t *testing.T) {
 		}
 	}
 }
+
+// Shelf asks about the declines of no offer ShelfDeclines leaves out,
+// whatever was declined: a caller may read them all before Shelf runs.
+func TestShelfDeclinesCoverWhatShelfAsks(t *testing.T) {
+	chained := func(id, onDecline string) string {
+		more := ""
+		if onDecline != "" {
+			more = `,"on_decline":"` + onDecline + `"`
+		}
+		return offerJSONText(`"id":"` + id + `","priority":5,"trigger":{"product_ids":["beans"]},"product":{"product_id":"` + id + `","title":"` + id + `","unit_price":500,"currency":"USD"}` + more)
+	}
+	// A downsell chain longer than Shelf follows.
+	c := funnelCatalog(t, chained("a", "b"), chained("b", "c"), chained("c", "d"), chained("d", "e"), chained("e", "f"), chained("f", "g"), chained("g", ""))
+	ctx := orderContext()
+	cands := c.Select(PlacementThankYou, ctx, june, 20)
+	all := c.ShelfDeclines(nil, cands)
+	if slices.Contains(all, "f") || !slices.Contains(all, "e") || !slices.Contains(all, "socks") {
+		t.Errorf("ShelfDeclines = %v, want the entries and their downsells up to %d hops", all, maxFollowHops)
+	}
+	for i, id := range all {
+		if slices.Contains(all[i+1:], id) {
+			t.Errorf("ShelfDeclines names %s twice", id)
+		}
+	}
+	if got := c.ShelfDeclines([]string{"x"}, nil); !slices.Equal(got, []string{"x"}) {
+		t.Errorf("ShelfDeclines appended %v to dst for no candidates", got[1:])
+	}
+	// Every set of declines among the offers, at every shelf size.
+	ids := make([]string, len(c.Offers()))
+	for i, o := range c.Offers() {
+		ids[i] = o.ID
+	}
+	for set := range 1 << len(ids) {
+		for _, max := range []int{1, 3, 20} {
+			h := History{Declined: func(id string) bool {
+				if !slices.Contains(all, id) {
+					t.Fatalf("Shelf asked about %s, which ShelfDeclines left out", id)
+				}
+				i := slices.Index(ids, id)
+				return set&(1<<i) != 0
+			}}
+			c.Shelf(PlacementThankYou, ctx, cands, h, june, max)
+		}
+	}
+}
