@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"hash/maphash"
 	"time"
 
 	"github.com/dgraph-io/ristretto/v2"
@@ -51,10 +52,44 @@ func (t *ttlCache[K, V]) close() { t.c.Close() }
 // fingerprint (selectionKey), so identical carts and orders skip targeting.
 type selectionCache = ttlCache[uint64, []*offers.Offer]
 
-// layoutCache keeps rendered widget layouts keyed by layoutKey. Layouts
-// depend on the catalog only, which is fixed for a Handler, so they do
-// not expire; eviction bounds them.
-type layoutCache = ttlCache[string, *widget.Layout]
+// layoutCache keeps rendered widget layouts by their key
+// (appendLayoutKey). Layouts depend on the catalog only, which is fixed
+// for a Handler, so they do not expire; eviction bounds them. An entry
+// sits under its key's hash and holds the key, so that a page finds its
+// layout without making a string of the key, and two keys that share a
+// hash never share a layout.
+type layoutCache struct {
+	entries *ttlCache[uint64, keyedLayout]
+	seed    maphash.Seed
+}
+
+// keyedLayout is a layout and the key it was made for.
+type keyedLayout struct {
+	key    string
+	layout *widget.Layout
+}
+
+func newLayoutCache(entries int64) (*layoutCache, error) {
+	c, err := newTTLCache[uint64, keyedLayout](entries, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &layoutCache{entries: c, seed: maphash.MakeSeed()}, nil
+}
+
+func (c *layoutCache) get(key []byte) (*widget.Layout, bool) {
+	e, ok := c.entries.get(maphash.Bytes(c.seed, key))
+	if !ok || e.key != string(key) {
+		return nil, false
+	}
+	return e.layout, true
+}
+
+func (c *layoutCache) set(key []byte, l *widget.Layout) {
+	c.entries.set(maphash.Bytes(c.seed, key), keyedLayout{key: string(key), layout: l})
+}
+
+func (c *layoutCache) close() { c.entries.close() }
 
 // contextCache keeps store contexts keyed by contextKey (see
 // Handler.ContextTTL).
@@ -80,25 +115,21 @@ func selectionKey(pl offers.Placement, fingerprint uint64) uint64 {
 	return fingerprint
 }
 
-// layoutKey names everything a widget layout is made of besides the
-// handler's fixed settings: placement, notice, the locale prices are
-// written in and the offers (with their variants) in order.
-func layoutKey(pl offers.Placement, notice, locale string, picked []offers.Pick) string {
-	n := len(pl) + len(notice) + len(locale) + 3
+// appendLayoutKey appends to dst the name of everything a widget layout
+// is made of besides the handler's fixed settings and a product page's
+// product (productKey): placement, notice, the locale prices are written
+// in and the offers (with their variants) in order.
+func appendLayoutKey(dst []byte, pl offers.Placement, notice, locale string, picked []offers.Pick) []byte {
+	dst = append(dst, pl...)
+	dst = append(dst, '|')
+	dst = append(dst, notice...)
+	dst = append(dst, '|')
+	dst = append(dst, locale...)
 	for _, p := range picked {
-		n += len(p.OfferID) + len(p.Variant) + 2
+		dst = append(dst, '|')
+		dst = append(dst, p.OfferID...)
+		dst = append(dst, ':')
+		dst = append(dst, p.Variant...)
 	}
-	b := make([]byte, 0, n)
-	b = append(b, pl...)
-	b = append(b, '|')
-	b = append(b, notice...)
-	b = append(b, '|')
-	b = append(b, locale...)
-	for _, p := range picked {
-		b = append(b, '|')
-		b = append(b, p.OfferID...)
-		b = append(b, ':')
-		b = append(b, p.Variant...)
-	}
-	return string(b)
+	return dst
 }

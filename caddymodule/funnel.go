@@ -138,7 +138,7 @@ func stepNonce(order, offerID string) string {
 }
 
 // history is what the selection policy needs from the state layer for an
-// order or cart beyond its declines (declinedAmong): the frequency caps.
+// order or cart beyond its declines (shelfDeclines): the frequency caps.
 func (h *Handler) history(ctx context.Context, subject string, sc *offers.Context) (hist offers.History) {
 	if sc.Customer != nil && sc.Customer.ID != "" {
 		hist.ShownElsewhere = func(id string) int {
@@ -154,31 +154,47 @@ func (h *Handler) history(ctx context.Context, subject string, sc *offers.Contex
 	return hist
 }
 
-// declinedAmong reads with one state lookup which of offerIDs (every offer
-// the inline box may ask about, offers.Catalog.ShelfDeclines) the subject
-// declined, and answers History.Declined from that read. An offer outside
-// offerIDs is asked on its own; one that cannot be read counts as declined
-// (not shown), and stateErr returns the error, for a caller that would
-// rather leave the page unchanged.
-func (h *Handler) declinedAmong(ctx context.Context, subject string, offerIDs []string) (declined func(id string) bool, stateErr func() error) {
-	answers, readErr := h.declines.DeclinedAmong(ctx, subject, offerIDs)
-	var firstErr error // only of a decline the policy asked about, as if read then
-	declined = func(id string) bool {
-		var yes bool
-		var err error
-		if i := slices.Index(offerIDs, id); i >= 0 {
-			yes, err = readErr == nil && answers[i], readErr
-		} else {
-			yes, err = h.declines.Declined(ctx, subject, id)
-		}
-		if err != nil {
-			firstErr = cmp.Or(firstErr, err)
-			return true
-		}
-		return yes
-	}
-	return declined, func() error { return firstErr }
+// shelfDeclines answers History.Declined for the inline box from one state
+// lookup: whether the subject declined each offer the policy may ask
+// about (offers.Catalog.ShelfDeclines), read before the policy runs. An
+// offer outside that list is asked on its own. A decline that cannot be
+// read counts as declined (the offer is not shown), and err returns the
+// first such error of an offer the policy asked about, for a caller that
+// would rather leave the page unchanged.
+type shelfDeclines struct {
+	h        *Handler
+	ctx      context.Context
+	subject  string
+	offerIDs []string
+	answers  []bool // answers[i] for offerIDs[i]
+	readErr  error  // of the one lookup
+	firstErr error  // of a decline the policy asked about
 }
+
+// read looks up the declines of offerIDs at once.
+func (d *shelfDeclines) read(h *Handler, ctx context.Context, subject string, offerIDs []string) {
+	*d = shelfDeclines{h: h, ctx: ctx, subject: subject, offerIDs: offerIDs}
+	d.answers, d.readErr = h.declines.DeclinedAmong(ctx, subject, offerIDs)
+}
+
+// declined implements offers.History.Declined.
+func (d *shelfDeclines) declined(id string) bool {
+	var yes bool
+	var err error
+	if i := slices.Index(d.offerIDs, id); i >= 0 {
+		yes, err = d.readErr == nil && d.answers[i], d.readErr
+	} else {
+		yes, err = d.h.declines.Declined(d.ctx, d.subject, id)
+	}
+	if err != nil {
+		d.firstErr = cmp.Or(d.firstErr, err)
+		return true
+	}
+	return yes
+}
+
+// err is the first error of a decline the policy asked about.
+func (d *shelfDeclines) err() error { return d.firstErr }
 
 func capKey(customer, offerID string) string { return "cap/" + customer + "/" + offerID }
 func capSeenKey(order, offerID string) string {

@@ -17,11 +17,11 @@ func (h *Handler) pick(ctx context.Context, pl offers.Placement, sc *offers.Cont
 	now := h.now()
 	cands := h.candidates(pl, sc, now)
 	hist := h.history(ctx, subject, sc)
-	var asked [16]string // the offers of a page: no allocation for the list
-	declined, stateErr := h.declinedAmong(ctx, subject, h.catalog.ShelfDeclines(asked[:0], cands))
-	hist.Declined = declined
+	var declines shelfDeclines
+	declines.read(h, ctx, subject, h.catalog.ShelfDeclines(make([]string, 0, 8), cands))
+	hist.Declined = declines.declined
 	shelf := h.catalog.Shelf(pl, sc, cands, hist, now, h.MaxOffers)
-	if err := stateErr(); err != nil {
+	if err := declines.err(); err != nil {
 		return nil, err
 	}
 	picked := make([]offers.Pick, len(shelf))

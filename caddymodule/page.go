@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -32,6 +33,7 @@ type pageRun struct {
 	failure   error         // the store's error, when the context failed
 	built     bool          // the widget has been worked out (snip is final)
 	snip      []byte        // the widget, or nil to leave the page unchanged
+	snipBuf   *[]byte       // the widget's buffer, from widgetBuffers
 	shown     []offers.Pick // the offers on the page (once settled, only if the widget went out)
 	subject   string        // the cart or order the shown offers are for
 }
@@ -89,7 +91,28 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 	}
 	run.settle(rw, err)
 	run.finish()
+	run.releaseWidget()
 	return err
+}
+
+// widgetBuffers recycles the buffers widgets are written into: a widget
+// is copied onto the page, and its buffer is free once the page is sent.
+var widgetBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledWidget is the largest widget buffer kept for another page.
+const maxPooledWidget = 64 << 10
+
+// releaseWidget gives the widget's buffer back once the page is sent
+// (rw.Close returned): the injector has written it, and writers keep no
+// slice of what they were given.
+func (p *pageRun) releaseWidget() {
+	if p.snipBuf == nil {
+		return
+	}
+	if cap(*p.snipBuf) <= maxPooledWidget {
+		widgetBuffers.Put(p.snipBuf)
+	}
+	p.snipBuf, p.snip = nil, nil
 }
 
 // errAborted stands for a response the next handler aborted.
@@ -248,8 +271,10 @@ func (p *pageRun) build(res contextResult) []byte {
 		}
 		return nil
 	}
-	frag, err := p.h.fragment(p.placement, subject, p.binding, picked, p.h.localeFor(res.sc), p.returnTo(), notice, res.product, deadline)
+	buf := widgetBuffers.Get().(*[]byte)
+	frag, err := p.h.fragment((*buf)[:0], p.placement, subject, p.binding, picked, p.h.localeFor(res.sc), p.returnTo(), notice, res.product, deadline)
 	if err != nil {
+		widgetBuffers.Put(buf)
 		p.outcome = "render_error"
 		p.h.logger.Error("rendering the offer widget", zap.Error(err))
 		return nil
@@ -259,6 +284,7 @@ func (p *pageRun) build(res contextResult) []byte {
 	if p.h.popupOn(p.placement) {
 		frag = append(frag, p.h.popupLoader...)
 	}
+	*buf, p.snipBuf = frag, buf
 	return frag
 }
 

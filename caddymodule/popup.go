@@ -107,7 +107,7 @@ func (h *Handler) popup(r *http.Request, binding string) (outcome string, body [
 	if len(picked) == 0 {
 		return "no_offers", nil, guest
 	}
-	frag, err := h.fragment(pl, subject, binding, picked, h.localeFor(res.sc), safeReturnPath(r.URL.Query().Get("return_to")), "", nil, time.Time{})
+	frag, err := h.fragment(nil, pl, subject, binding, picked, h.localeFor(res.sc), safeReturnPath(r.URL.Query().Get("return_to")), "", nil, time.Time{})
 	if err != nil {
 		h.logger.Error("rendering the pop-up", zap.Error(err))
 		return "render_error", nil, guest

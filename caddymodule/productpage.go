@@ -66,7 +66,7 @@ func withProduct(cart <-chan contextResult, fixed *offers.ProductContext, pendin
 }
 
 // productKey names the parts of a page's product that a widget layout
-// shows, for layoutKey.
+// shows, appended to the layout key (appendLayoutKey).
 func productKey(p *offers.ProductContext) string {
 	if p == nil {
 		return ""

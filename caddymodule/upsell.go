@@ -310,7 +310,7 @@ func (h *Handler) provisionCaches() error {
 	if h.cache, err = newTTLCache[uint64, []*offers.Offer](10_000, time.Duration(h.SelectionTTL)); err != nil {
 		return fmt.Errorf("upsell: selection cache: %w", err)
 	}
-	if h.layouts, err = newTTLCache[string, *widget.Layout](10_000, 0); err != nil {
+	if h.layouts, err = newLayoutCache(10_000); err != nil {
 		return fmt.Errorf("upsell: widget cache: %w", err)
 	}
 	if h.ContextTTL > 0 {

@@ -1,18 +1,19 @@
 package caddymodule
 
 import (
+	"slices"
 	"time"
 
 	"github.com/kairoedge/kairo/internal/widget"
 	"github.com/kairoedge/kairo/offers"
 )
 
-// fragment signs one token per offer and writes the widget from a cached
-// layout, so a page view costs the signatures and a copy. Pre-purchase
+// fragment signs one token per offer and appends the widget to dst from a
+// cached layout, so a page view costs the signatures and a copy. Pre-purchase
 // tokens carry the browser's binding (cartcookie.go). product is a
 // product page's product, else nil. A thank-you page's tokens end at the
 // order's deadline when it is known. Prices are written for loc.
-func (h *Handler) fragment(pl offers.Placement, subject, binding string, picked []offers.Pick, loc offers.Locale, returnTo, noticeCode string, product *offers.ProductContext, deadline time.Time) ([]byte, error) {
+func (h *Handler) fragment(dst []byte, pl offers.Placement, subject, binding string, picked []offers.Pick, loc offers.Locale, returnTo, noticeCode string, product *offers.ProductContext, deadline time.Time) ([]byte, error) {
 	now := h.now()
 	vals := widget.Values{
 		ReturnTo:  returnTo,
@@ -41,13 +42,14 @@ func (h *Handler) fragment(pl offers.Placement, subject, binding string, picked 
 			vals.ExpiresAt[i] = cl.ExpiresAt
 		}
 	}
-	key := layoutKey(pl, noticeCode, loc.Tag(), picked) + productKey(product)
+	var keyBuf [256]byte // a key this long or shorter needs no allocation
+	key := append(appendLayoutKey(keyBuf[:0], pl, noticeCode, loc.Tag(), picked), productKey(product)...)
 	layout, ok := h.layouts.get(key)
 	if !ok {
 		layout = widget.NewLayout(h.layoutFragment(pl, noticeCode, picked, loc, product))
 		h.layouts.set(key, layout)
 	}
-	return layout.Append(make([]byte, 0, layout.SizeHint(vals)), vals), nil
+	return layout.Append(slices.Grow(dst, layout.SizeHint(vals)), vals), nil
 }
 
 // layoutFragment is the page-independent part of a widget.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"strings"
 	"time"
 )
 
@@ -41,11 +42,13 @@ func (d *Declines) DeclinedAmong(ctx context.Context, subject string, offerIDs [
 		return nil, nil
 	}
 	// The keys share one allocation: they are all declineKeyLen long.
-	buf := make([]byte, 0, len(offerIDs)*declineKeyLen)
+	var b strings.Builder
+	b.Grow(len(offerIDs) * declineKeyLen)
+	var key [declineKeyLen]byte
 	for _, id := range offerIDs {
-		buf = appendDeclineKey(buf, subject, id)
+		b.Write(appendDeclineKey(key[:0], subject, id))
 	}
-	all := string(buf)
+	all := b.String()
 	keys := make([]string, len(offerIDs))
 	for i := range keys {
 		keys[i] = all[i*declineKeyLen : (i+1)*declineKeyLen]

@@ -261,8 +261,10 @@ func (f *File) ExistAll(_ context.Context, keys []string) ([]bool, error) {
 	}
 	defer tx.Rollback()
 	found := make([]bool, len(keys))
+	var k []byte // one buffer for every key: bbolt keeps none after Get
 	for i, key := range keys {
-		_, found[i] = t.lookup([]byte(key), false)
+		k = append(k[:0], key...)
+		_, found[i] = t.lookup(k, false)
 	}
 	return found, nil
 }
