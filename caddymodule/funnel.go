@@ -158,30 +158,31 @@ func (h *Handler) history(ctx context.Context, subject string, sc *offers.Contex
 // lookup: whether the subject declined each offer the policy may ask
 // about (offers.Catalog.ShelfDeclines), read before the policy runs. An
 // offer outside that list is asked on its own. A decline that cannot be
-// read counts as declined (the offer is not shown), and err returns the
+// read counts as declined (the offer is not shown), and firstErr is the
 // first such error of an offer the policy asked about, for a caller that
-// would rather leave the page unchanged.
+// would rather leave the page unchanged. The list of offers is not kept
+// here but handed to each call, so that it may live on the caller's stack.
 type shelfDeclines struct {
 	h        *Handler
 	ctx      context.Context
 	subject  string
-	offerIDs []string
-	answers  []bool // answers[i] for offerIDs[i]
+	answers  []bool // answers[i] for the i-th offer of the list read
 	readErr  error  // of the one lookup
 	firstErr error  // of a decline the policy asked about
 }
 
-// read looks up the declines of offerIDs at once.
-func (d *shelfDeclines) read(h *Handler, ctx context.Context, subject string, offerIDs []string) {
-	*d = shelfDeclines{h: h, ctx: ctx, subject: subject, offerIDs: offerIDs}
+// readDeclines looks up at once which of offerIDs the subject declined.
+func (h *Handler) readDeclines(ctx context.Context, subject string, offerIDs []string) shelfDeclines {
+	d := shelfDeclines{h: h, ctx: ctx, subject: subject}
 	d.answers, d.readErr = h.declines.DeclinedAmong(ctx, subject, offerIDs)
+	return d
 }
 
-// declined implements offers.History.Declined.
-func (d *shelfDeclines) declined(id string) bool {
+// declined answers History.Declined for id; offerIDs is the list read.
+func (d *shelfDeclines) declined(offerIDs []string, id string) bool {
 	var yes bool
 	var err error
-	if i := slices.Index(d.offerIDs, id); i >= 0 {
+	if i := slices.Index(offerIDs, id); i >= 0 {
 		yes, err = d.readErr == nil && d.answers[i], d.readErr
 	} else {
 		yes, err = d.h.declines.Declined(d.ctx, d.subject, id)
@@ -192,9 +193,6 @@ func (d *shelfDeclines) declined(id string) bool {
 	}
 	return yes
 }
-
-// err is the first error of a decline the policy asked about.
-func (d *shelfDeclines) err() error { return d.firstErr }
 
 func capKey(customer, offerID string) string { return "cap/" + customer + "/" + offerID }
 func capSeenKey(order, offerID string) string {

@@ -17,11 +17,12 @@ func (h *Handler) pick(ctx context.Context, pl offers.Placement, sc *offers.Cont
 	now := h.now()
 	cands := h.candidates(pl, sc, now)
 	hist := h.history(ctx, subject, sc)
-	var declines shelfDeclines
-	declines.read(h, ctx, subject, h.catalog.ShelfDeclines(make([]string, 0, 8), cands))
-	hist.Declined = declines.declined
+	var asked [8]string // a page's offers fit: the list stays on the stack
+	ids := h.catalog.ShelfDeclines(asked[:0], cands)
+	declines := h.readDeclines(ctx, subject, ids)
+	hist.Declined = func(id string) bool { return declines.declined(ids, id) }
 	shelf := h.catalog.Shelf(pl, sc, cands, hist, now, h.MaxOffers)
-	if err := declines.err(); err != nil {
+	if err := declines.firstErr; err != nil {
 		return nil, err
 	}
 	picked := make([]offers.Pick, len(shelf))
