@@ -91,3 +91,55 @@ func BenchmarkDeclinedLookup(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPageDeclines is a page's decline lookups on each embedded
+// store, with 200,000 declines of other orders recorded: each offer asked
+// on its own (Declined, once per offer) against all of them at once
+// (DeclinedAmong, one read).
+//
+//	go test ./state -run '^$' -bench PageDeclines -benchmem
+func BenchmarkPageDeclines(b *testing.B) {
+	offerIDs := []string{"thermos-20", "tote-bundle", "socks-half", "beans-restock"}
+	for _, kind := range []string{"memory", "file"} {
+		var s Store
+		if kind == "memory" {
+			s = NewMemory(0)
+		} else {
+			f, err := OpenFile(filepath.Join(b.TempDir(), "state.db"), FileOptions{noSync: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s = f
+		}
+		d := NewDeclines(s)
+		ctx := context.Background()
+		for i := range 200_000 {
+			if err := d.Add(ctx, fmt.Sprintf("order-%d", i), offerIDs[i%len(offerIDs)], 24*time.Hour); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, offers := range []int{1, 2, 4} {
+			ids := offerIDs[:offers]
+			b.Run(fmt.Sprintf("%s/offers=%d/each", kind, offers), func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					subject := fmt.Sprintf("order-x%d", i)
+					for _, id := range ids {
+						if _, err := d.Declined(ctx, subject, id); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			})
+			b.Run(fmt.Sprintf("%s/offers=%d/among", kind, offers), func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					if _, err := d.DeclinedAmong(ctx, fmt.Sprintf("order-x%d", i), ids); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+		s.Close()
+	}
+}

@@ -145,13 +145,18 @@ func (t *fileTx) lookup(key []byte, writable bool) ([]byte, bool) {
 	if raw == nil {
 		return nil, false
 	}
-	if binary.BigEndian.Uint64(raw) <= t.now {
+	if !t.live(raw) {
 		if writable {
 			t.remove(key, raw)
 		}
 		return nil, false
 	}
 	return raw[recordHeader:], true
+}
+
+// live reports whether a record has not expired.
+func (t *fileTx) live(raw []byte) bool {
+	return binary.BigEndian.Uint64(raw) > t.now
 }
 
 // remove drops a record and its index entries.
@@ -253,7 +258,8 @@ func (f *File) Get(_ context.Context, key string) (value []byte, found bool, err
 	return bytes.Clone(v), ok, nil
 }
 
-// ExistAll implements BatchReader: one read transaction for all the keys.
+// ExistAll implements BatchReader: one read transaction and one cursor for
+// all the keys.
 func (f *File) ExistAll(_ context.Context, keys []string) ([]bool, error) {
 	tx, t, err := f.read()
 	if err != nil {
@@ -261,10 +267,12 @@ func (f *File) ExistAll(_ context.Context, keys []string) ([]bool, error) {
 	}
 	defer tx.Rollback()
 	found := make([]bool, len(keys))
-	var k []byte // one buffer for every key: bbolt keeps none after Get
+	c := t.records.Cursor()
+	var k []byte // one buffer for every key: bbolt keeps none after Seek
 	for i, key := range keys {
 		k = append(k[:0], key...)
-		_, found[i] = t.lookup(k, false)
+		at, raw := c.Seek(k)
+		found[i] = bytes.Equal(at, k) && raw != nil && t.live(raw)
 	}
 	return found, nil
 }
