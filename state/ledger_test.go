@@ -13,7 +13,11 @@ import (
 // one acts and every other gets its answer, whatever the store.
 func TestLedgerOneClaimManyWaiters(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s Store) {
-		l := NewLedger(s, time.Second)
+		// The default lease: the waiters must wait for the answer, and with
+		// a 1 s lease 40 of them polling the file store (a commit each)
+		// once delayed the holder's renewal past it on a loaded machine,
+		// and a second caller took the key over.
+		l := NewLedger(s, DefaultLease)
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		var acted atomic.Int32
