@@ -62,16 +62,7 @@ func BenchmarkDeclinedLookup(b *testing.B) {
 	for _, kind := range []string{"memory", "file"} {
 		for _, recorded := range []int{0, 200_000} {
 			b.Run(fmt.Sprintf("%s/declines=%d", kind, recorded), func(b *testing.B) {
-				var s Store
-				if kind == "memory" {
-					s = NewMemory(0)
-				} else {
-					f, err := OpenFile(filepath.Join(b.TempDir(), "state.db"), FileOptions{noSync: true})
-					if err != nil {
-						b.Fatal(err)
-					}
-					s = f
-				}
+				s := benchStore(b, kind)
 				defer s.Close()
 				d := NewDeclines(s)
 				ctx := context.Background()
@@ -101,16 +92,7 @@ func BenchmarkDeclinedLookup(b *testing.B) {
 func BenchmarkPageDeclines(b *testing.B) {
 	offerIDs := []string{"thermos-20", "tote-bundle", "socks-half", "beans-restock"}
 	for _, kind := range []string{"memory", "file"} {
-		var s Store
-		if kind == "memory" {
-			s = NewMemory(0)
-		} else {
-			f, err := OpenFile(filepath.Join(b.TempDir(), "state.db"), FileOptions{noSync: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			s = f
-		}
+		s := benchStore(b, kind)
 		d := NewDeclines(s)
 		ctx := context.Background()
 		for i := range 200_000 {
@@ -142,4 +124,17 @@ func BenchmarkPageDeclines(b *testing.B) {
 		}
 		s.Close()
 	}
+}
+
+// benchStore is a memory store, or a file store without fsync, for kind
+// "memory" or "file".
+func benchStore(b *testing.B, kind string) Store {
+	if kind == "memory" {
+		return NewMemory(0)
+	}
+	f, err := OpenFile(filepath.Join(b.TempDir(), "state.db"), FileOptions{noSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
 }

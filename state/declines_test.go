@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/kairoedge/kairo/internal/redistest"
 )
 
 // ExistAll answers as one Get per key would: live records found, absent
@@ -127,12 +125,7 @@ func TestFileDeclinedAmongIsOneTransaction(t *testing.T) {
 // A page's declines are one command on Redis, and Redis down is
 // ErrUnavailable.
 func TestRedisDeclinedAmongIsOneCommand(t *testing.T) {
-	srv := redistest.Start(t, 6390)
-	r, err := OpenRedis(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	srv, r := startTestRedis(t)
 	ctx := context.Background()
 	d := NewDeclines(r)
 	if err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {

@@ -74,19 +74,26 @@ func (d *answerDropper) serve() {
 	}
 }
 
-// TestRedisAddAllOnceWhenAnswersAreLost checks that counters are added once
-// when the server's answer to a batch is lost after the server applied it:
-// on go-redis's own retry of the script, and when both tries lose theirs
-// and the batch is sent again on the next AddAll, with more counted on the
-// same keys meanwhile.
-func TestRedisAddAllOnceWhenAnswersAreLost(t *testing.T) {
-	srv := redistest.Start(t, 6390)
+// redisBehindDropper starts a redis-server and opens a Store on it through
+// an answerDropper.
+func redisBehindDropper(t *testing.T) (*Redis, *answerDropper) {
+	srv := redistest.Start(t, 0)
 	drop := newAnswerDropper(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(srv.Port)))
 	r, err := OpenRedis("redis://" + drop.ln.Addr().String() + "/0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
+	return r, drop
+}
+
+// TestRedisAddAllOnceWhenAnswersAreLost checks that counters are added once
+// when the server's answer to a batch is lost after the server applied it:
+// on go-redis's own retry of the script, and when both tries lose theirs
+// and the batch is sent again on the next AddAll, with more counted on the
+// same keys meanwhile.
+func TestRedisAddAllOnceWhenAnswersAreLost(t *testing.T) {
+	r, drop := redisBehindDropper(t)
 	ctx := context.Background()
 	count := func(key string) int64 {
 		t.Helper()
@@ -133,13 +140,7 @@ func TestRedisAddAllOnceWhenAnswersAreLost(t *testing.T) {
 // counter to be tried again, also when it was the batch kept after a lost
 // answer.
 func TestRedisAddAllRefusedKeepsCounters(t *testing.T) {
-	srv := redistest.Start(t, 6390)
-	drop := newAnswerDropper(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(srv.Port)))
-	r, err := OpenRedis("redis://" + drop.ln.Addr().String() + "/0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
+	r, drop := redisBehindDropper(t)
 	ctx := context.Background()
 	if err := r.Set(ctx, "text", []byte("x"), time.Minute); err != nil {
 		t.Fatal(err)
@@ -173,13 +174,7 @@ func TestRedisAddAllRefusedKeepsCounters(t *testing.T) {
 // client sends the claim again, which finds the caller's own record, and
 // the caller must not wait for itself until its lease runs out.
 func TestLedgerClaimsWhenTheAnswerIsLost(t *testing.T) {
-	srv := redistest.Start(t, 6390)
-	drop := newAnswerDropper(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(srv.Port)))
-	r, err := OpenRedis("redis://" + drop.ln.Addr().String() + "/0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
+	r, drop := redisBehindDropper(t)
 	l := NewLedger(r, 5*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -203,13 +198,7 @@ func TestLedgerClaimsWhenTheAnswerIsLost(t *testing.T) {
 // script whose answer was lost still count as this call's when go-redis
 // sends the script again (which then finds them there).
 func TestRedisSetNXAllWhenTheAnswerIsLost(t *testing.T) {
-	srv := redistest.Start(t, 6390)
-	drop := newAnswerDropper(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(srv.Port)))
-	r, err := OpenRedis("redis://" + drop.ln.Addr().String() + "/0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
+	r, drop := redisBehindDropper(t)
 	ctx := context.Background()
 	if _, err := r.SetNXAll(ctx, []string{"warm", "taken"}, []byte{1}, time.Minute); err != nil {
 		t.Fatal(err) // loads the script; "taken" is there before the call below

@@ -12,22 +12,26 @@ import (
 
 // newTestRedis starts (once per test) a redis-server and opens a Store on it.
 func newTestRedis(t *testing.T) *Redis {
-	srv := redistest.Start(t, 6390)
+	_, r := startTestRedis(t)
+	return r
+}
+
+// startTestRedis starts a redis-server on a free port and opens a Store on
+// it, closed when the test ends; the server is returned too, for a test to
+// stop it (no other process's server may then take over a fixed port the
+// client would reconnect to).
+func startTestRedis(t *testing.T) (*redistest.Server, *Redis) {
+	srv := redistest.Start(t, 0)
 	r, err := OpenRedis(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	return r
+	return srv, r
 }
 
 func TestRedisDownIsUnavailable(t *testing.T) {
-	srv := redistest.Start(t, 6390)
-	r, err := OpenRedis(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	srv, r := startTestRedis(t)
 	ctx := context.Background()
 	if err := r.Set(ctx, "k", []byte("v"), time.Minute); err != nil {
 		t.Fatal(err)
