@@ -263,14 +263,14 @@ func (r *Redis) AddAll(ctx context.Context, deltas map[string]int64, ttl time.Du
 	return r.sendChunk(ctx, c, deltas)
 }
 
-// addMarkerTTL is how long the server keeps a batch script's marker:
+// markerTTL is how long the server keeps a batch script's marker:
 // longer than a chunk whose answer was lost waits to be sent again (the
 // next flush, unless the server stays out of reach for that long).
-const addMarkerTTL = time.Hour
+const markerTTL = time.Hour
 
 // addChunk is one addAll script's counters, deltas and marker.
 type addChunk struct {
-	keys   []string // prefixed counter keys
+	keys   []string // the counters, as AddAll named them
 	deltas []int64
 	ttl    time.Duration
 	marker string // prefixed key, unique to the chunk
@@ -288,7 +288,7 @@ func newMarker(kind string) string {
 }
 
 func (c *addChunk) add(key string, delta int64) {
-	c.keys = append(c.keys, redisKeyPrefix+key)
+	c.keys = append(c.keys, key)
 	c.deltas = append(c.deltas, delta)
 }
 
@@ -299,12 +299,16 @@ func (c *addChunk) add(key string, delta int64) {
 // the server (a key that is not a counter) added nothing: the counters
 // stay in deltas, or go back there from r.pending.
 func (r *Redis) sendChunk(ctx context.Context, c *addChunk, deltas map[string]int64) error {
-	keys := append(slices.Clip(c.keys), c.marker)
+	keys := make([]string, 0, len(c.keys)+1)
+	for _, key := range c.keys {
+		keys = append(keys, redisKeyPrefix+key)
+	}
+	keys = append(keys, c.marker)
 	args := make([]any, 0, len(c.deltas)+2)
 	for _, d := range c.deltas {
 		args = append(args, d)
 	}
-	args = append(args, ms(c.ttl), ms(addMarkerTTL))
+	args = append(args, ms(c.ttl), ms(markerTTL))
 	err := scriptAddAll.Run(ctx, r.client, keys, args...).Err()
 	wasPending := r.pending == c
 	var refused redis.Error
@@ -313,7 +317,7 @@ func (r *Redis) sendChunk(ctx context.Context, c *addChunk, deltas map[string]in
 		if wasPending {
 			r.pending = nil
 			for i, key := range c.keys {
-				deltas[key[len(redisKeyPrefix):]] += c.deltas[i]
+				deltas[key] += c.deltas[i]
 			}
 		}
 		return r.wrap(err)
@@ -324,7 +328,7 @@ func (r *Redis) sendChunk(ctx context.Context, c *addChunk, deltas map[string]in
 	}
 	if !wasPending {
 		for _, key := range c.keys {
-			delete(deltas, key[len(redisKeyPrefix):])
+			delete(deltas, key)
 		}
 	}
 	return r.wrap(err)
@@ -344,7 +348,7 @@ func (r *Redis) SetNXAll(ctx context.Context, keys []string, value []byte, ttl t
 			prefixed[i] = redisKeyPrefix + k
 		}
 		prefixed = append(prefixed, newMarker("stored/"))
-		res, err := scriptSetNXAll.Run(ctx, r.client, prefixed, value, ms(ttl), ms(addMarkerTTL)).Text()
+		res, err := scriptSetNXAll.Run(ctx, r.client, prefixed, value, ms(ttl), ms(markerTTL)).Text()
 		if err == nil && len(res) != len(chunk) {
 			err = fmt.Errorf("unexpected answer %q", res)
 		}

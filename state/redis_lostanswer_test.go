@@ -79,12 +79,7 @@ func (d *answerDropper) serve() {
 func redisBehindDropper(t *testing.T) (*Redis, *answerDropper) {
 	srv := redistest.Start(t, 0)
 	drop := newAnswerDropper(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(srv.Port)))
-	r, err := OpenRedis("redis://" + drop.ln.Addr().String() + "/0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	return r, drop
+	return openTestRedis(t, "redis://"+drop.ln.Addr().String()+"/0"), drop
 }
 
 // TestRedisAddAllOnceWhenAnswersAreLost checks that counters are added once

@@ -22,12 +22,18 @@ func newTestRedis(t *testing.T) *Redis {
 // client would reconnect to).
 func startTestRedis(t *testing.T) (*redistest.Server, *Redis) {
 	srv := redistest.Start(t, 0)
-	r, err := OpenRedis(srv.URL)
+	return srv, openTestRedis(t, srv.URL)
+}
+
+// openTestRedis opens a Store on the Redis at url, closed when the test
+// ends.
+func openTestRedis(t *testing.T, url string) *Redis {
+	r, err := OpenRedis(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	return srv, r
+	return r
 }
 
 func TestRedisDownIsUnavailable(t *testing.T) {
