@@ -6,9 +6,9 @@ import "runtime"
 // while the page itself is fetched) on goroutines that outlive a request.
 // A call on a goroutine of its own grows that goroutine's stack through
 // net/http's client on every page (runtime.newstack, copying the stack
-// twice or more); a kept goroutine keeps the stack it grew. When every
-// worker is busy, the call gets a goroutine of its own as before: a
-// page never waits for a worker.
+// twice or more); a kept goroutine keeps the stack it grew (see work).
+// When every worker is busy, the call gets a goroutine of its own as
+// before: a page never waits for a worker.
 type callWorkers struct {
 	calls chan func()
 	quit  chan struct{}
@@ -16,8 +16,9 @@ type callWorkers struct {
 
 // contextWorkers is how many workers a Handler keeps: enough for the
 // context calls in flight on a busy instance (each waits on the store for
-// most of its time), a few kilobytes of stack each.
-func contextWorkers() int { return 16 * runtime.GOMAXPROCS(0) }
+// most of its time, so even one CPU has dozens in flight), 16 KiB of
+// stack each.
+func contextWorkers() int { return max(64, 16*runtime.GOMAXPROCS(0)) }
 
 // newCallWorkers starts n workers.
 func newCallWorkers(n int) *callWorkers {
@@ -28,7 +29,27 @@ func newCallWorkers(n int) *callWorkers {
 	return w
 }
 
+// work runs calls until the workers are closed. Its frame reserves
+// workerStackReserve bytes above the calls, so that a worker waiting for
+// its next call still uses a quarter of the stack its calls grew: the
+// garbage collector halves the stack of a goroutine that uses less, and
+// the next call would grow it again, copying it (runtime.shrinkstack).
 func (w *callWorkers) work() {
+	var reserve [workerStackReserve]byte
+	w.serve(&reserve)
+}
+
+// workerStackReserve is the part of a worker's stack kept in use between
+// calls: with it, a context call through net/http's client runs in a
+// 16 KiB stack, of which it is more than the quarter that must stay in
+// use (TestCallWorkersKeepTheirStacks fails without it).
+const workerStackReserve = 8 << 10
+
+// serve is work's loop, below the reserved frame.
+//
+//go:noinline
+func (w *callWorkers) serve(reserve *[workerStackReserve]byte) {
+	reserve[0] = 0 // the reserve is a real frame the compiler keeps
 	for {
 		select {
 		case call := <-w.calls:

@@ -1,8 +1,14 @@
 package caddymodule
 
 import (
+	"context"
+	"net/http"
+	"runtime"
 	"testing"
 	"time"
+	"unsafe"
+
+	"github.com/kairoedge/kairo/stores"
 )
 
 // TestCallWorkersNeverWait checks that every call runs, also when all the
@@ -42,4 +48,45 @@ func waitFor(t *testing.T, ch <-chan struct{}, msg string) {
 	case <-time.After(5 * time.Second):
 		t.Fatal(msg)
 	}
+}
+
+// TestCallWorkersKeepTheirStacks checks that a worker's stack survives
+// garbage collections between calls: a cart context call to a real store
+// server finds the frame that made it at the same address every time.
+// Were the collector to shrink the idle worker's stack, each call would
+// grow it again into new memory, copying it (it does without the
+// worker's reserve).
+func TestCallWorkersKeepTheirStacks(t *testing.T) {
+	h := provisionedWith(t, contractStore(t, http.StatusOK, cartWithBeans).URL, "2s", 0)
+	w := newCallWorkers(1)
+	defer w.close()
+	moved := func() uintptr {
+		got := make(chan uintptr)
+		w.run(func() {
+			got <- frameMoves(func() {
+				if _, err := h.store.CartContext(context.Background(), stores.Shopper{Cookie: "cart=1"}); err != nil {
+					t.Error(err)
+				}
+			})
+		})
+		return <-got
+	}
+	moved() // the first call grows the new worker's stack
+	for range 3 {
+		runtime.GC()
+		if d := moved(); d != 0 {
+			t.Fatalf("a worker's stack moved by %d bytes during a call after a collection: the collector shrank it while the worker waited", int64(d))
+		}
+	}
+}
+
+// frameMoves runs call and returns how far its own frame moved meanwhile:
+// not 0 when the goroutine's stack was copied to grow it.
+//
+//go:noinline
+func frameMoves(call func()) uintptr {
+	var local [64]byte
+	at := uintptr(unsafe.Pointer(&local[0]))
+	call()
+	return uintptr(unsafe.Pointer(&local[0])) - at
 }
