@@ -6,6 +6,7 @@ package contract
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -177,11 +178,19 @@ func (s *Store) addCredentials(req *http.Request) {
 // context sends a context request and decodes the answer, asking with
 // If-None-Match when a context for it was kept (see revalidation).
 func (s *Store) context(req *http.Request) (*offers.Context, error) {
-	req.Header.Set("Accept", "application/json")
-	key := validationKey(req)
-	kept, fresh := s.validated.lookup(key, time.Now())
-	if fresh {
-		return kept.sc, nil
+	req.Header["Accept"] = acceptJSON
+	// The key is worked out only when a context may be kept for it: most
+	// stores send none with a validator, and hashing the address and the
+	// cookies of every call would be for nothing.
+	var key [sha256.Size]byte
+	var kept *validated
+	keyed := s.validated.holdsAny()
+	if keyed {
+		key = validationKey(req)
+		var fresh bool
+		if kept, fresh = s.validated.lookup(key, time.Now()); fresh {
+			return kept.sc, nil
+		}
 	}
 	if kept != nil && kept.etag != "" {
 		req.Header.Set("If-None-Match", kept.etag)
@@ -208,9 +217,17 @@ func (s *Store) context(req *http.Request) (*offers.Context, error) {
 	if err != nil {
 		return nil, &stores.Failure{Reason: stores.FailBadAnswer, Err: err}
 	}
-	s.validated.keep(key, resp.Header, sc, time.Now())
+	if keyed || mayKeep(resp.Header) {
+		if !keyed {
+			key = validationKey(req)
+		}
+		s.validated.keep(key, resp.Header, sc, time.Now())
+	}
 	return sc, nil
 }
+
+// acceptJSON is the Accept header of a context call.
+var acceptJSON = []string{"application/json"}
 
 // bodyPool holds the buffers context answers are read into (the decoded
 // context keeps none of their bytes).

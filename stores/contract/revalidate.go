@@ -45,6 +45,23 @@ func validationKey(req *http.Request) [sha256.Size]byte {
 	return sha256.Sum256([]byte(req.URL.String() + "\x00" + req.Header.Get("Cookie")))
 }
 
+// holdsAny reports whether any context is kept (a nil revalidation keeps
+// none).
+func (r *revalidation) holdsAny() bool {
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.entries) > 0
+}
+
+// mayKeep reports whether a context sent with header h may be kept: it
+// has a validator or a Cache-Control (keep decides what it allows).
+func mayKeep(h http.Header) bool {
+	return len(h["Etag"]) > 0 || len(h["Cache-Control"]) > 0
+}
+
 // lookup returns the kept context for key, if any, and whether it may be
 // used without asking the store. A nil revalidation keeps nothing.
 func (r *revalidation) lookup(key [sha256.Size]byte, now time.Time) (v *validated, fresh bool) {
