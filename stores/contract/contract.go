@@ -83,7 +83,8 @@ type Store struct {
 	// carry the customer's cookies instead.
 	Headers map[string]string `json:"headers,omitempty"`
 
-	base      string // scheme://host[:port][/path], without a trailing slash
+	base      string   // scheme://host[:port][/path], without a trailing slash
+	cartURL   *url.URL // the cart context endpoint, parsed once
 	headers   http.Header
 	validated *revalidation // contexts the store sent with an ETag or max-age
 }
@@ -133,6 +134,9 @@ func (s *Store) Provision(caddy.Context) error {
 	for k, v := range s.Headers {
 		s.headers.Set(k, v)
 	}
+	if s.cartURL, err = url.Parse(s.endpoint(s.CartContextPath, "")); err != nil {
+		return fmt.Errorf("cart_context %q: %v", s.CartContextPath, err)
+	}
 	s.validated = new(revalidation)
 	return nil
 }
@@ -147,10 +151,12 @@ func (s *Store) endpoint(path, orderID string) string {
 
 // CartContext asks for the customer's cart, with the customer's cookies.
 func (s *Store) CartContext(ctx context.Context, shopper stores.Shopper) (*offers.Context, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.endpoint(s.CartContextPath, ""), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "", nil)
 	if err != nil {
 		return nil, err
 	}
+	u := *s.cartURL // parsed once: a page's call need not parse it again
+	req.URL, req.Host = &u, u.Host
 	if shopper.Cookie != "" {
 		req.Header.Set("Cookie", shopper.Cookie)
 	}
@@ -195,7 +201,7 @@ func (s *Store) context(req *http.Request) (*offers.Context, error) {
 	if kept != nil && kept.etag != "" {
 		req.Header.Set("If-None-Match", kept.etag)
 	}
-	resp, err := s.Client().Do(req)
+	resp, err := s.roundTrip(req)
 	if err != nil {
 		return nil, stores.TransportError(err)
 	}
@@ -224,6 +230,19 @@ func (s *Store) context(req *http.Request) (*offers.Context, error) {
 		s.validated.keep(key, resp.Header, sc, time.Now())
 	}
 	return sc, nil
+}
+
+// roundTrip sends a context request straight to the client's transport:
+// the client follows no redirects, keeps no cookies and sets no timeout
+// (the request's context bounds it), so all that Client.Do would add is
+// a copy of the headers for redirects that never come.
+func (s *Store) roundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.Client().Transport.RoundTrip(req)
+	if err != nil {
+		// As Client.Do says it: the method and the address, then why.
+		return nil, &url.Error{Op: "Get", URL: req.URL.Redacted(), Err: err}
+	}
+	return resp, nil
 }
 
 // acceptJSON is the Accept header of a context call.
