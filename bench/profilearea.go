@@ -21,10 +21,13 @@ var profileAreas = []profileArea{
 	{"Kairo: HTML scanning (internal/inject)", func(s []string) bool {
 		return strings.Contains(s[0], "/internal/inject.") || stackHas("inject.(*scanner)")(s)
 	}},
+	// Before the handler: an injected page is written from inside it
+	// (ResponseWriter.Close sends a gathered page), and that write is
+	// the response's, as plain reverse_proxy's is.
+	{"writing the response to the client", stackHas("net/http.(*response)", "net/http.(*chunkWriter)", "net/http.checkConnErrorWriter")},
 	{"Kairo: the handler itself (routing, caches)", func(s []string) bool {
 		return stackHas("kairoedge/kairo/", "ristretto")(s) && !stackHas("reverseproxy.")(s)
 	}},
-	{"writing the response to the client", stackHas("net/http.(*response)", "net/http.(*chunkWriter)", "net/http.checkConnErrorWriter")},
 	{"HTTP client connections to the store (page and context)", stackHas("net/http.(*persistConn)", "net/http.(*Transport)")},
 	{"Go runtime in the background (GC, scheduler)", func(s []string) bool {
 		return stackHas("runtime.gcBgMarkWorker", "runtime.bgsweep", "runtime.bgscavenge")(s) || allRuntime(s)
