@@ -16,7 +16,10 @@ type profileArea struct {
 // profileAreas are checked in order; a sample goes to the first that
 // matches, and to the last one otherwise.
 var profileAreas = []profileArea{
-	{"Kairo: offer selection, widget, tokens", stackHas("caddymodule.(*pageRun).snippet")},
+	// The widget is built at the page's </body> (snippet) or, when the
+	// context is in by then, as the header is decided (early), which
+	// reverse_proxy's WriteHeader calls.
+	{"Kairo: offer selection, widget, tokens", stackHas("caddymodule.(*pageRun).snippet", "caddymodule.(*pageRun).early")},
 	{"Kairo: cart context request (client side, JSON)", stackHas("caddymodule.(*Handler).fetchContext")},
 	{"Kairo: HTML scanning (internal/inject)", func(s []string) bool {
 		return strings.Contains(s[0], "/internal/inject.") || stackHas("inject.(*scanner)")(s)
@@ -25,14 +28,28 @@ var profileAreas = []profileArea{
 	// (ResponseWriter.Close sends a gathered page), and that write is
 	// the response's, as plain reverse_proxy's is.
 	{"writing the response to the client", stackHas("net/http.(*response)", "net/http.(*chunkWriter)", "net/http.checkConnErrorWriter")},
-	{"Kairo: the handler itself (routing, caches)", func(s []string) bool {
-		return stackHas("kairoedge/kairo/", "ristretto")(s) && !stackHas("reverseproxy.")(s)
-	}},
+	{"Kairo: the handler itself (routing, caches)", kairoOwn},
 	{"HTTP client connections to the store (page and context)", stackHas("net/http.(*persistConn)", "net/http.(*Transport)")},
 	{"Go runtime in the background (GC, scheduler)", func(s []string) bool {
 		return stackHas("runtime.gcBgMarkWorker", "runtime.bgsweep", "runtime.bgscavenge")(s) || allRuntime(s)
 	}},
 	{"the rest of Caddy and net/http (request, routing, reverse_proxy)", func([]string) bool { return true }},
+}
+
+// kairoOwn matches samples in Kairo's own code (or its cache's): a frame
+// of it inside the innermost reverse_proxy frame, if any. Kairo's handler
+// is beneath everything reverse_proxy does on a matched route, and calls
+// back into Kairo (its response writer's header and body) are inside it.
+func kairoOwn(stack []string) bool {
+	for _, f := range stack { // innermost first
+		switch {
+		case strings.Contains(f, "kairoedge/kairo/"), strings.Contains(f, "ristretto"):
+			return true
+		case strings.Contains(f, "reverseproxy."):
+			return false
+		}
+	}
+	return false
 }
 
 // stackHas matches stacks holding a frame that contains any of subs.

@@ -50,6 +50,23 @@ Duration: 3s, Total samples = 2.32s (77.30%)
              github.com/kairoedge/kairo/caddymodule.(*Handler).servePage
              github.com/kairoedge/kairo/caddymodule.(*Handler).ServeHTTP
 -----------+-------------------------------------------------------
+      70ms   github.com/kairoedge/kairo/internal/widget.idHash.add
+             github.com/kairoedge/kairo/caddymodule.(*pageRun).build
+             github.com/kairoedge/kairo/caddymodule.(*pageRun).early
+             github.com/kairoedge/kairo/internal/inject.(*ResponseWriter).WriteHeader
+             github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy.(*Handler).finalizeResponse
+             github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy.(*Handler).reverseProxy
+             github.com/kairoedge/kairo/caddymodule.(*Handler).ServeHTTP
+-----------+-------------------------------------------------------
+      80ms   net/http.Header.Del
+             github.com/kairoedge/kairo/internal/inject.(*ResponseWriter).WriteHeader
+             github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy.(*Handler).finalizeResponse
+             github.com/kairoedge/kairo/caddymodule.(*Handler).ServeHTTP
+-----------+-------------------------------------------------------
+      90ms   net/http.Header.Clone
+             github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy.(*Handler).finalizeResponse
+             github.com/kairoedge/kairo/caddymodule.(*Handler).ServeHTTP
+-----------+-------------------------------------------------------
 `
 
 func TestParseTracesAndSplit(t *testing.T) {
@@ -57,8 +74,8 @@ func TestParseTracesAndSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(samples) != 8 {
-		t.Fatalf("%d samples, want 8", len(samples))
+	if len(samples) != 11 {
+		t.Fatalf("%d samples, want 11", len(samples))
 	}
 	if got := samples[1].Stack; len(got) != 3 || got[0] != "github.com/kairoedge/kairo/internal/inject.load64" {
 		t.Errorf("second stack %q", got)
@@ -70,8 +87,9 @@ func TestParseTracesAndSplit(t *testing.T) {
 		"Kairo: cart context request (client side, JSON)":                  10 * time.Millisecond,
 		"Go runtime in the background (GC, scheduler)":                     20 * time.Millisecond,
 		"HTTP client connections to the store (page and context)":          30 * time.Millisecond,
-		"Kairo: the handler itself (routing, caches)":                      50 * time.Millisecond,
-		"the rest of Caddy and net/http (request, routing, reverse_proxy)": 40 * time.Millisecond,
+		"Kairo: the handler itself (routing, caches)":                      130 * time.Millisecond, // with the header rewritten inside reverse_proxy
+		"the rest of Caddy and net/http (request, routing, reverse_proxy)": 130 * time.Millisecond, // reverse_proxy's own work beneath Kairo's handler
+		"Kairo: offer selection, widget, tokens":                           70 * time.Millisecond,  // built as the header is decided
 	}
 	if len(got) != len(want) {
 		t.Errorf("areas %v, want %v", got, want)
