@@ -153,7 +153,13 @@ exact: // p[j] is a '<' with fastLookahead bytes after it
 			s.pending = rawKindOf(p[j+1 : k])
 		}
 		if trigInitial[c] && !told && !s.tree.startWord(w, k-j-1) {
-			// SVG or MathML: step reads the tag (self-closing or not).
+			// SVG or MathML (foreign.go reads it and what follows), or
+			// a possible site footer: else step reads the tag.
+			if kind := kindOfWord(w, k-j-1); blockWalk && (kind == kSvg || kind == kMath) {
+				if after := s.plainTag(p, j); after >= 0 {
+					return after, noMatch
+				}
+			}
 			s.state = sTagOpen
 			s.tagStart = j
 			return j + 1, noMatch

@@ -23,6 +23,9 @@ func FuzzInjector(f *testing.F) {
 	}
 	f.Add(storePage(0), uint64(1))
 	f.Add(storePage(3000), uint64(2))
+	for i, page := range foreignPages {
+		f.Add([]byte(page), uint64(i))
+	}
 
 	f.Fuzz(func(t *testing.T, in []byte, seed uint64) {
 		want, ref := runInjector(t, true, in)

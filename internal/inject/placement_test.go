@@ -461,6 +461,9 @@ func FuzzPlacement(f *testing.F) {
 		in, _ := expected(tc.doc)
 		f.Add([]byte(in))
 	}
+	for _, page := range foreignPages {
+		f.Add([]byte(page))
+	}
 	f.Fuzz(func(t *testing.T, page []byte) {
 		if len(page) > 4096 {
 			return // keep each run quick; longer pages add nothing new

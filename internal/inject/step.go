@@ -157,6 +157,11 @@ func (s *scanner) scan(p []byte) int {
 				i = next
 				continue
 			}
+		} else if blockWalk && !s.slow && !s.stepTag && s.state == sData && s.tree.foreign {
+			if next := s.foreignTags(p, i); next != i {
+				i = next
+				continue
+			}
 		}
 		if s.step(p[i], i) {
 			return s.tagStart
