@@ -17,8 +17,10 @@ import (
 )
 
 // benchCookie is the customer's cookie every load request carries; the
-// injecting route forwards it to the store's cart context endpoint.
-const benchCookie = "cart=bench-cart-1; session=7f3c2a"
+// injecting route forwards it to the store's cart context endpoint (less
+// kairo_cart, the browser id Kairo gives a browser on its first cart page
+// and that a returning customer sends back, as here).
+const benchCookie = "cart=bench-cart-1; session=7f3c2a; kairo_cart=YmVuY2gtYnJvd3Nlci0wMQ"
 
 // cartContextJSON is the store's answer to GET /api/cart (store contract
 // v1): espresso beans trigger the grinder offer, the subtotal the mug.
