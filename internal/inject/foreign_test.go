@@ -58,3 +58,33 @@ func TestPlainTagsInForeignContent(t *testing.T) {
 		checkPlacement(t, []byte(page))
 	}
 }
+
+// TestNameSets checks that the filter of a name set never turns a member
+// away, and that names outside it are not found.
+func TestNameSets(t *testing.T) {
+	sets := map[string]*nameSet{
+		"breakout": &breakoutNames, "integration": &integrationNames, "void": &voidNames,
+		"unwatched": &unwatchedStarts, "heading": &headingNames, "ruby": &rubyNames,
+		"impliedEnd": &impliedEndNames, "special": &specialNames,
+	}
+	others := strings.Fields("path g rect circle use defs symbol stop lineargradient clippath mask " +
+		"span a img section article x y z foo bar kairo-widget polyline ellipse animate")
+	for name, s := range sets {
+		if len(s.hashes) == 0 {
+			t.Errorf("%s: empty", name)
+		}
+		for h := range s.hashes {
+			if !s.has(h) {
+				t.Errorf("%s: member %#x not found", name, h)
+			}
+		}
+		for _, n := range others {
+			if h := nameHash(n); s.has(h) != s.hashes[h] {
+				t.Errorf("%s: %q found %v, in the map %v", name, n, s.has(h), s.hashes[h])
+			}
+		}
+	}
+	if breakoutNames.has(nameHash("path")) || !breakoutNames.has(nameHash("div")) {
+		t.Error("breakout names: path counts, or div does not")
+	}
+}

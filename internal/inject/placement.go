@@ -263,7 +263,7 @@ func (t *tree) inTemplate() bool {
 // boundary, beyond which HTML end tags do not reach.
 func (t *tree) inIntegrationPoint() bool {
 	for d := 1; d < t.fdepth; d++ {
-		if integrationNames[t.fnames[d]] {
+		if integrationNames.has(t.fnames[d]) {
 			return true
 		}
 	}
@@ -487,12 +487,28 @@ const fnvOffset = 14695981039346656037
 func hashName(h uint64, c byte) uint64 { return (h ^ uint64(c)) * 1099511628211 }
 
 // hashSet returns the set of the names' hashes.
-func hashSet(names ...string) map[uint64]bool {
-	m := make(map[uint64]bool, len(names))
+func hashSet(names ...string) nameSet {
+	s := nameSet{hashes: make(map[uint64]bool, len(names))}
 	for _, n := range names {
-		m[nameHash(n)] = true
+		h := nameHash(n)
+		s.hashes[h] = true
+		s.filter[h>>62] |= 1 << (h >> 56 & 63)
 	}
-	return m
+	return s
+}
+
+// nameSet is a set of tag name hashes. Most names looked up are in no
+// set (an SVG <path>, a <div> in a footer), and a filter on each hash's
+// top byte turns those away without the map, which costs as much as
+// reading the tag.
+type nameSet struct {
+	filter [4]uint64
+	hashes map[uint64]bool
+}
+
+// has reports whether the name whose hash is h is in the set.
+func (s *nameSet) has(h uint64) bool {
+	return s.filter[h>>62]>>(h>>56&63)&1 != 0 && s.hashes[h]
 }
 
 // tag tells the model of a tag read by step: its kind (kNone for the
@@ -551,12 +567,12 @@ func (t *tree) modelTag(k uint8, hash uint64, end, selfClosing bool) bool {
 		return false
 	}
 	switch {
-	case integrationNames[t.fnames[t.fdepth-1]], hash == fontHash:
+	case integrationNames.has(t.fnames[t.fdepth-1]), hash == fontHash:
 		// HTML inside an integration point; a font that may break out
 		// depending on its attributes.
 		t.spoil()
 		return false
-	case breakoutNames[hash]:
+	case breakoutNames.has(hash):
 		t.popTo(t.depth)
 		if k != kNone {
 			t.start(k)
@@ -697,7 +713,7 @@ func (w *footerWatch) tag(wasForeign, foreign bool, hash uint64, end, selfClosin
 // start follows an HTML start tag.
 func (w *footerWatch) start(hash uint64) {
 	switch {
-	case unwatchedStarts[hash]:
+	case unwatchedStarts.has(hash):
 		// Void, raw text (its end tag is read as text), or ignored in the
 		// body: nothing stays open.
 		return
@@ -705,12 +721,12 @@ func (w *footerWatch) start(hash uint64) {
 		w.closeListItem(liHash, liHash)
 	case hash == ddHash || hash == dtHash:
 		w.closeListItem(ddHash, dtHash)
-	case headingNames[hash]:
+	case headingNames.has(hash):
 		// A heading closes a heading that is the current node, which may
 		// be one the footer is in.
 		if w.n == 0 {
 			w.bad = true
-		} else if headingNames[w.names[w.n-1]] {
+		} else if headingNames.has(w.names[w.n-1]) {
 			w.n--
 		}
 	case hash == optionHash || hash == optgroupHash:
@@ -719,12 +735,12 @@ func (w *footerWatch) start(hash uint64) {
 		} else if w.names[w.n-1] == optionHash {
 			w.n--
 		}
-	case rubyNames[hash]:
+	case rubyNames.has(hash):
 		// Implied end tags, in a ruby opened after the footer only.
 		if w.find(rubyHash) < 0 {
 			w.bad = true
 		}
-		for w.n > 0 && impliedEndNames[w.names[w.n-1]] && (w.names[w.n-1] != rtcHash || hash == rbHash || hash == rtcHash) {
+		for w.n > 0 && impliedEndNames.has(w.names[w.n-1]) && (w.names[w.n-1] != rtcHash || hash == rbHash || hash == rtcHash) {
 			w.n--
 		}
 	}
@@ -741,7 +757,7 @@ func (w *footerWatch) closeListItem(a, b uint64) {
 		case name == a || name == b:
 			w.n = d
 			return
-		case specialNames[name] && name != addressHash && name != divHash && name != pHash:
+		case specialNames.has(name) && name != addressHash && name != divHash && name != pHash:
 			return
 		}
 	}
@@ -759,7 +775,7 @@ func (w *footerWatch) end(hash uint64) {
 			w.n = d
 		}
 		return
-	case hash == brHash || voidNames[hash] || hash == htmlHash:
+	case hash == brHash || voidNames.has(hash) || hash == htmlHash:
 		return // none closes anything
 	case hash == formHash:
 		// Removes the form alone; none is open around the footer.
@@ -768,10 +784,10 @@ func (w *footerWatch) end(hash uint64) {
 			w.n--
 		}
 		return
-	case headingNames[hash]:
+	case headingNames.has(hash):
 		// Closes the nearest heading, whichever its level.
 		for d := w.n - 1; d >= 0; d-- {
-			if headingNames[w.names[d]] {
+			if headingNames.has(w.names[d]) {
 				w.n = d
 				return
 			}
