@@ -52,12 +52,21 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 	return redis.call('DEL', KEYS[1])
 end
 return 0`)
-	// incr adds ARGV[1] and keeps the key at least ARGV[2] ms.
+	// incr adds ARGV[1] to KEYS[1] and keeps it at least ARGV[2] ms.
+	// KEYS[2] is the call's marker, kept ARGV[3] ms with the count the
+	// call made: a call whose marker is there was applied before (its
+	// answer was lost and it is sent again) and answers that count
+	// without adding twice.
 	scriptIncr = redis.NewScript(`
+local done = redis.call('GET', KEYS[2])
+if done then
+	return tonumber(done)
+end
 local n = redis.call('INCRBY', KEYS[1], ARGV[1])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
 	redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
+redis.call('SET', KEYS[2], n, 'PX', ARGV[3])
 return n`)
 	// addAll adds ARGV[i] to KEYS[i] and keeps each key at least
 	// ARGV[n+1] ms, n being #KEYS-1: it checks every key first, so that a
@@ -218,7 +227,8 @@ func (r *Redis) Incr(ctx context.Context, key string, delta int64, ttl time.Dura
 	if ttl <= 0 {
 		return 0, errNoTTL
 	}
-	n, err := scriptIncr.Run(ctx, r.client, []string{redisKeyPrefix + key}, delta, ms(ttl)).Int64()
+	keys := []string{redisKeyPrefix + key, newMarker("incr/")}
+	n, err := scriptIncr.Run(ctx, r.client, keys, delta, ms(ttl), ms(incrMarkerTTL)).Int64()
 	if err != nil {
 		return 0, r.wrap(err)
 	}
@@ -262,6 +272,11 @@ func (r *Redis) AddAll(ctx context.Context, deltas map[string]int64, ttl time.Du
 	}
 	return r.sendChunk(ctx, c, deltas)
 }
+
+// incrMarkerTTL is how long the server keeps an Incr's marker: longer
+// than go-redis takes to send the same call again after its answer was
+// lost (at once, within the call's context).
+const incrMarkerTTL = time.Minute
 
 // markerTTL is how long the server keeps a batch script's marker:
 // longer than a chunk whose answer was lost waits to be sent again (the

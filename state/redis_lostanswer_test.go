@@ -204,3 +204,25 @@ func TestRedisSetNXAllWhenTheAnswerIsLost(t *testing.T) {
 		t.Fatalf("SetNXAll with its answer lost: %v, %v; want [true false true]", stored, err)
 	}
 }
+
+// TestRedisIncrOnceWhenTheAnswerIsLost checks that a counter is added to
+// once when the server's answer to Incr is lost after the server applied
+// it, and go-redis sends the call again: the retry answers the count the
+// first try made.
+func TestRedisIncrOnceWhenTheAnswerIsLost(t *testing.T) {
+	r, drop := redisBehindDropper(t)
+	ctx := context.Background()
+	// The script is loaded on the server first, so that the answer dropped
+	// below is the one to the increment, not a NOSCRIPT.
+	if _, err := r.Incr(ctx, "warm", 1, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	drop.drops.Store(1) // go-redis's retry gets through
+	n, err := r.Incr(ctx, "seen", 3, time.Minute)
+	if err != nil || n != 3 {
+		t.Fatalf("Incr with its answer lost once = %d, %v; want 3", n, err)
+	}
+	if n, err := r.Incr(ctx, "seen", 1, time.Minute); err != nil || n != 4 {
+		t.Fatalf("the next Incr = %d, %v; want 4 (the lost answer's increment applied once)", n, err)
+	}
+}
