@@ -235,6 +235,11 @@ func (r *Redis) Incr(ctx context.Context, key string, delta int64, ttl time.Dura
 	return n, nil
 }
 
+// incrMarkerTTL is how long the server keeps an Incr's marker: longer
+// than go-redis takes to send the same call again after its answer was
+// lost (at once, within the call's context).
+const incrMarkerTTL = time.Minute
+
 // AddAll implements Batcher: one script per batchChunk counters, each
 // atomic on the server and applied once. A chunk whose answer was lost (a
 // timeout, a broken connection: the server may or may not have added it)
@@ -273,11 +278,6 @@ func (r *Redis) AddAll(ctx context.Context, deltas map[string]int64, ttl time.Du
 	return r.sendChunk(ctx, c, deltas)
 }
 
-// incrMarkerTTL is how long the server keeps an Incr's marker: longer
-// than go-redis takes to send the same call again after its answer was
-// lost (at once, within the call's context).
-const incrMarkerTTL = time.Minute
-
 // markerTTL is how long the server keeps a batch script's marker:
 // longer than a chunk whose answer was lost waits to be sent again (the
 // next flush, unless the server stays out of reach for that long).
@@ -295,7 +295,8 @@ func newAddChunk(ttl time.Duration) *addChunk {
 	return &addChunk{ttl: ttl, marker: newMarker("added/")}
 }
 
-// newMarker is a key of its own for one batch script, under kind.
+// newMarker is a key of its own for one script call (an Incr, a batch
+// chunk), under kind.
 func newMarker(kind string) string {
 	var id [16]byte
 	_, _ = rand.Read(id[:]) // never fails (crypto/rand)
