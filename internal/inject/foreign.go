@@ -1,7 +1,8 @@
 package inject
 
-// SVG and MathML content (an inline icon: <svg ...><path .../></svg>) is
-// read a tag at a time here, not a byte at a time by step: the same
+// SVG and MathML content (an inline icon: <svg ...><path .../></svg>), and
+// the tail of a page from a watched site footer on, are read a tag at a
+// time here, not a byte at a time by step: the same
 // tokenizer reading, the tree told of each tag with the same kind, name
 // hash, end and self-closing flags step would give it. What a tag does to
 // the tree (nesting, integration points, breakouts) is the tree's, as for
@@ -10,14 +11,13 @@ package inject
 // text name (whether it is raw text there is step's to say), </body> and
 // <footer> (places for the snippet), and any tag near the end of a write.
 
-// foreignTags reads the tags of SVG or MathML content from p[i] on, in
-// the data state, while the tree is in foreign content and wants no text
-// (it asks for none once SVG or MathML has opened in the body). It
-// returns the '<' of a tag it leaves to step, or the byte after the tag
-// that took the tree out of foreign content, from which the HTML walk
-// goes on.
-func (s *scanner) foreignTags(p []byte, i int) int {
-	for s.tree.foreign && !s.tree.watch.on && !s.tree.needText() {
+// tagsAtATime reads tags from p[i] on, in the data state, one at a time
+// with plainTag, while the tree wants to hear of every tag by name but of
+// no text (readsTags). It returns the '<' of a tag it leaves to step, or
+// the index after the tag that ended the reason to read tag by tag, from
+// which the HTML walk goes on.
+func (s *scanner) tagsAtATime(p []byte, i int) int {
+	for s.readsTags() {
 		j := indexByteFrom(p, i, '<')
 		if j < 0 {
 			return len(p)
@@ -27,6 +27,22 @@ func (s *scanner) foreignTags(p []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// readsTags reports whether the tree wants every tag by name and no text:
+// in SVG or MathML content (once it has opened in the body, the tree asks
+// for no text), and while a site footer is watched (the watch follows
+// every element opened after the footer; scanHeld), until the watch
+// gives the footer up.
+func (s *scanner) readsTags() bool {
+	switch t := &s.tree; {
+	case t.needText():
+		return false
+	case t.watch.on:
+		return !t.footerLost()
+	default:
+		return t.foreign
+	}
 }
 
 // plainTag reads the start or end tag whose '<' is p[j] when it is plain

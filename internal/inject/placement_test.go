@@ -464,6 +464,12 @@ func FuzzPlacement(f *testing.F) {
 	for _, page := range foreignPages {
 		f.Add([]byte(page))
 	}
+	r := rand.New(rand.NewPCG(15, 6))
+	for range 20 {
+		if page := longFooterPage(r); len(page) <= 4096 {
+			f.Add([]byte(page))
+		}
+	}
 	f.Fuzz(func(t *testing.T, page []byte) {
 		if len(page) > 4096 {
 			return // keep each run quick; longer pages add nothing new
@@ -525,6 +531,65 @@ func TestGeneratedFooterPages(t *testing.T) {
 		t.Errorf("only %d of %d pages had the widget in front of a footer", atFooter, pages)
 	}
 	t.Logf("%d of %d pages had the widget in front of a footer", atFooter, pages)
+}
+
+// TestLongFooterTails is TestGeneratedFooterPages with footers followed by
+// enough of the page (a few hundred bytes to a few KB) that the watch
+// reads their tags one at a time (scanHeld), not only byte by byte near
+// the end of a write: checkFooterPlacement holds that reading to step's
+// and to a browser's parse.
+func TestLongFooterTails(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 6))
+	pages := 1500
+	if testing.Short() {
+		pages = 150
+	}
+	atFooter := 0
+	for range pages {
+		page := longFooterPage(r)
+		if _, at := checkFooterPlacement(t, []byte(page)); at {
+			atFooter++
+		}
+	}
+	if atFooter < pages/10 {
+		t.Errorf("only %d of %d pages had the widget in front of a footer", atFooter, pages)
+	}
+	t.Logf("%d of %d pages had the widget in front of a footer", atFooter, pages)
+}
+
+// longFooterPage is a generated page with a footer followed by tens of
+// pieces of a store's footer (links, notes, icons, scripts), a few of
+// them from footerPieces (which often show the footer is not the site
+// footer), and mostly by its end tag, a script and </body>.
+func longFooterPage(r *rand.Rand) string {
+	var b strings.Builder
+	b.WriteString("<!doctype html><body><p>x</p><main><h2>Shop</h2></main>\n<footer class=\"site-footer\">")
+	for n := 5 + r.IntN(40); n > 0; n-- {
+		if r.IntN(12) == 0 {
+			b.WriteString(footerPieces[r.IntN(len(footerPieces))])
+		} else {
+			b.WriteString(footerTailPieces[r.IntN(len(footerTailPieces))])
+		}
+	}
+	if r.IntN(3) > 0 {
+		b.WriteString("</footer>\n<script src=\"/assets/app.js\" defer></script>\n</body></html>\n")
+	}
+	return b.String()
+}
+
+// footerTailPieces are what follows a store's footer: its links and
+// notes, an icon, the theme's scripts.
+var footerTailPieces = []string{
+	`<li><a href="/pages/shipping" class="footer__link">Shipping</a></li>`,
+	`<p class="legal">&copy; 2025 Northwind Coffee Co. Prices include VAT.</p>`,
+	`<svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M2 2h6l6 6-6 6-6-6z"/></svg>`,
+	`<script src="/assets/theme.js?v=4.2.1" defer></script>`,
+	"<script>\n  var closing = \"</body>\"; // a string\n  window.NW && NW.ready(closing.length);\n</script>\n",
+	`<input type="email" name="email" placeholder="you@example.com"><button type="submit">Join</button>`,
+	`<div class="footer__col" data-section="about"><h3>About</h3><p>Roasted in small batches.</p></div>`,
+	`<!-- footer block </body> -->`, `<br/>`, `<span class=x>Sale</span>`, `<a href='/p?a=1&b=2'>Deals</a>`,
+	`<ul class="footer__menu"><li><a href="/a">A</a><li><a href="/b">B</a></ul>`, "\n  ", "Follow us",
+	`<nav aria-label="Footer"><a href="/">Home</a> <b>New</b></nav>`, `<small>Terms apply.</small>`,
 }
 
 // TestTreeAcrossWrites holds the fast paths to the reference machine with

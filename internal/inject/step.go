@@ -158,7 +158,7 @@ func (s *scanner) scan(p []byte) int {
 				continue
 			}
 		} else if blockWalk && !s.slow && !s.stepTag && s.state == sData && s.tree.foreign {
-			if next := s.foreignTags(p, i); next != i {
+			if next := s.tagsAtATime(p, i); next != i {
 				i = next
 				continue
 			}
@@ -172,12 +172,26 @@ func (s *scanner) scan(p []byte) int {
 	return noMatch
 }
 
-// scanHeld is scan while a footer is watched (every byte goes through
-// step): it also stops once the watch gives up on the footer, so that the
-// rest of the write is scanned as usual. It returns what scan returns and
-// how many bytes of p it read.
+// scanHeld is scan while a footer is watched: the watch must hear of
+// every tag by name, so tags are read one at a time (tagsAtATime) or by
+// step, and comments and raw text are passed as scan passes them. It also
+// stops once the watch gives up on the footer, so that the rest of the
+// write is scanned as usual. It returns what scan returns and how many
+// bytes of p it read.
 func (s *scanner) scanHeld(p []byte) (at, n int) {
-	for i := range len(p) {
+	if s.blocks != nil {
+		s.blocks.count = 0 // marks of the previous buffer
+	}
+	for i := 0; i < len(p); {
+		if !s.slow && !s.stepTag {
+			if next := s.heldFast(p, i); next != i {
+				if i = next; s.tree.footerLost() {
+					s.tagStart -= i
+					return noMatch, i
+				}
+				continue
+			}
+		}
 		if s.step(p[i], i) {
 			return s.tagStart, i + 1
 		}
@@ -185,9 +199,27 @@ func (s *scanner) scanHeld(p []byte) (at, n int) {
 			s.tagStart -= i + 1
 			return noMatch, i + 1
 		}
+		i++
 	}
 	s.tagStart -= len(p)
 	return noMatch, len(p)
+}
+
+// heldFast is fast for scanHeld: the tags of the data state one at a
+// time where the machine marks blocks with vectors (tagsAtATime), and the
+// fast paths of the states that tell the tree nothing (comments, raw text,
+// scripts). It returns i when step must read p[i].
+func (s *scanner) heldFast(p []byte, i int) int {
+	switch s.state {
+	case sData:
+		if blockWalk {
+			return s.tagsAtATime(p, i)
+		}
+	case sComment, sBogusComment, sRawText, sScript, sScriptEscaped, sScriptDoubleEscaped, sPlaintext:
+		next, _ := s.fast(p, i)
+		return next
+	}
+	return i
 }
 
 // holding reports whether the bytes from tagStart on might still turn out
