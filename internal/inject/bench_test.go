@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/kairoedge/kairo/internal/storefront"
 )
 
 // benchSnippet is a widget-sized snippet.
@@ -71,6 +73,31 @@ func BenchmarkInject(b *testing.B) {
 				})
 			})
 		}
+	}
+}
+
+// BenchmarkStorefront measures the Injector on the load harness's own
+// storefront pages (internal/storefront; go run ./bench serves them), 16 KB
+// and 100 KB in one write: what the harness's profiles count as scanning,
+// without Caddy around it. Their long tags with quoted values (an <img>
+// with a srcset, an <article> with data attributes) make them slower per
+// byte than BenchmarkInject's page.
+//
+//	go test -run '^$' -bench '^BenchmarkStorefront$' -benchmem ./internal/inject
+func BenchmarkStorefront(b *testing.B) {
+	for _, size := range []int{16 << 10, 100 << 10} {
+		page := storefront.Page(size)
+		b.Run(fmt.Sprintf("page=%dKB", size>>10), func(b *testing.B) {
+			loopBest(b, len(page), func() {
+				inj := New(io.Discard, snippetFunc)
+				_, _ = inj.Write(page)
+				_ = inj.Close()
+				if inj.insertedAt != int64(storefront.WidgetPlace(page)) {
+					b.Fatalf("snippet at %d, want %d (the site footer)", inj.insertedAt, storefront.WidgetPlace(page))
+				}
+				inj.Release()
+			})
+		})
 	}
 }
 
