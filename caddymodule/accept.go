@@ -78,6 +78,9 @@ func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 	}
 	out = combineResults(results)
 	if len(results) > 1 {
+		if out.Status == "partly_added" {
+			out = h.worded(out, results[0].placement, "")
+		}
 		respond(w, r, a, out, results...)
 		return
 	}
@@ -92,7 +95,7 @@ func (h *Handler) acceptToken(r *http.Request, a action, token string) offerResu
 	placement, offerID, variant := "unknown", "unknown", "unknown"
 	answer := func(out Outcome) offerResult {
 		h.metrics.accepts.WithLabelValues(placement, offerID, variant, out.Status).Inc()
-		return offerResult{OfferID: cl.OfferID, Outcome: out}
+		return offerResult{OfferID: cl.OfferID, Outcome: h.worded(out, cl.Placement, cl.OfferID), placement: cl.Placement}
 	}
 	if !ok {
 		return answer(out)
@@ -223,7 +226,7 @@ func (h *Handler) serveDecline(w http.ResponseWriter, r *http.Request) {
 			// An expired offer is gone already; nothing to record.
 			out = outcomes["declined"]
 		}
-		respond(w, r, a, out)
+		respond(w, r, a, h.worded(out, cl.Placement, cl.OfferID))
 		return
 	}
 	keep := max(time.Until(cl.ExpiresAt), 24*time.Hour)
@@ -232,12 +235,12 @@ func (h *Handler) serveDecline(w http.ResponseWriter, r *http.Request) {
 	if err := h.declines.Add(ctx, cl.Subject, cl.OfferID, keep); err != nil {
 		h.logger.Error("state store unavailable: decline not recorded",
 			zap.String("offer", cl.OfferID), zap.String("subject", cl.Subject), zap.Error(err))
-		respond(w, r, a, outcomes["unavailable"])
+		respond(w, r, a, h.worded(outcomes["unavailable"], cl.Placement, cl.OfferID))
 		return
 	}
 	h.metrics.declines.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)).Inc()
 	h.analytics.declined(cl)
-	respond(w, r, a, outcomes["declined"])
+	respond(w, r, a, h.worded(outcomes["declined"], cl.Placement, cl.OfferID))
 }
 
 // respond answers a script with JSON and a plain form with a 303 back to

@@ -10,6 +10,7 @@ import (
 type offerResult struct {
 	OfferID string `json:"offer_id"`
 	Outcome
+	placement offers.Placement // where the offer was shown (for the words of the whole answer)
 }
 
 // combineResults is the answer to a whole accept request: the one offer's

@@ -183,7 +183,7 @@ func (h *Handler) buildOfferPage(r *http.Request, orderID string) ([]byte, *offe
 	}
 	if notice := r.URL.Query().Get(noticeParam); notice != "" {
 		if out, ok := outcomeByStatus(notice, offers.PlacementThankYou); ok && out.HTTPStatus >= 300 {
-			view.Result = &widget.Result{Message: out.Message}
+			view.Result = &widget.Result{Message: h.worded(out, offers.PlacementThankYou, step.offer.ID).Message}
 		}
 	}
 	pick := step.offer.Resolve(orderID)

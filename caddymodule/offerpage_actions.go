@@ -63,7 +63,7 @@ func (h *Handler) servePageAction(w http.ResponseWriter, r *http.Request, kind s
 		if kind == "accept" {
 			h.metrics.accepts.WithLabelValues(string(offers.PlacementThankYou), "unknown", "unknown", out.Status).Inc()
 		}
-		answerPage(w, r, a, failedAnswer(out))
+		answerPage(w, r, a, h.failedAnswer(out, cl.OfferID))
 		return
 	}
 	order := cl.Subject
@@ -89,7 +89,7 @@ func (h *Handler) servePageAction(w http.ResponseWriter, r *http.Request, kind s
 	case "accept":
 		h.pageAccept(w, r, a, cl)
 	default:
-		answerPage(w, r, a, failedAnswer(outcomes["invalid"]))
+		answerPage(w, r, a, h.failedAnswer(outcomes["invalid"], cl.OfferID))
 	}
 }
 
@@ -103,7 +103,7 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 	}
 	if out, ok := h.stillStands(cl); !ok {
 		count(out.Status)
-		answerPage(w, r, a, failedAnswer(out))
+		answerPage(w, r, a, h.failedAnswer(out, cl.OfferID))
 		return
 	}
 	o := h.catalog.Offer(cl.OfferID)
@@ -111,21 +111,21 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 	if err != nil {
 		h.logger.Error("offer page accept: state layer", zap.Error(err))
 		count("error")
-		answerPage(w, r, a, failedAnswer(Outcome{HTTPStatus: http.StatusServiceUnavailable, Status: "error", Message: "Something went wrong on our side. Nothing was added; please try again."}))
+		answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusServiceUnavailable, Status: "error", Message: "Something went wrong on our side. Nothing was added; please try again."}, cl.OfferID))
 		return
 	}
 	// Only the step on the page may be accepted (or a repeat of an accept,
 	// which the ledger answers the same way again).
 	if step, shown := j.Outcome(cl.OfferID); !shown || step == offers.StepDeclined {
 		count("forbidden")
-		answerPage(w, r, a, failedAnswer(Outcome{HTTPStatus: http.StatusConflict, Status: "forbidden", Message: "This offer is no longer on your page."}))
+		answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusConflict, Status: "forbidden", Message: "This offer is no longer on your page."}, cl.OfferID))
 		return
 	}
 	if a.quantity != "" {
 		q, err := strconv.Atoi(a.quantity)
 		if err != nil || q < cl.Quantity || q > max(o.MaxQuantity, cl.Quantity) {
 			count("invalid")
-			answerPage(w, r, a, failedAnswer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "That quantity is not offered."}))
+			answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "That quantity is not offered."}, cl.OfferID))
 			return
 		}
 		cl.Quantity = q
@@ -135,7 +135,7 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 		op, ok := o.Product.Option(a.variant)
 		if !ok {
 			count("invalid")
-			answerPage(w, r, a, failedAnswer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "That choice is not offered."}))
+			answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "That choice is not offered."}, cl.OfferID))
 			return
 		}
 		cl.ProductVariantID = op.VariantID
@@ -144,9 +144,10 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 	out := h.forward(r, cl)
 	count(out.Status)
 	if out.Status != "accepted" {
-		answerPage(w, r, a, failedAnswer(out))
+		answerPage(w, r, a, h.failedAnswer(out, cl.OfferID))
 		return
 	}
+	out = h.worded(out, offers.PlacementThankYou, cl.OfferID)
 	if out.PaymentURL != "" {
 		h.toPayment(w, r, a, order, out)
 		return
@@ -167,8 +168,10 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 	h.nextStep(w, r, a, order, pageAnswer{OK: true, Status: out.Status, Message: out.Message, Total: out.Total})
 }
 
-// failedAnswer is the answer for an outcome that did not move on.
-func failedAnswer(out Outcome) pageAnswer {
+// failedAnswer is the answer for an outcome of offerID that did not move
+// on, in the operator's words for the offer page.
+func (h *Handler) failedAnswer(out Outcome, offerID string) pageAnswer {
+	out = h.worded(out, offers.PlacementThankYou, offerID)
 	return pageAnswer{
 		Status:     out.Status,
 		Message:    out.Message,

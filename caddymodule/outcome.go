@@ -28,6 +28,9 @@ type Outcome struct {
 	// the store's answer only (payurl.go). AmountDue is what it asks.
 	PaymentURL string `json:"payment_url,omitempty"`
 	AmountDue  string `json:"amount_due,omitempty"`
+	// FollowUpTotal is the follow-up order's total, as its sentence
+	// names it (Message), for the operator's words of it (resultwords.go).
+	FollowUpTotal string `json:"follow_up_total,omitempty"`
 }
 
 // outcomeForbiddenOrigin answers a cross-site post (crossOrigin).
@@ -103,7 +106,8 @@ func acceptOutcome(cl offers.Claims, ans stores.Answer, err error) (Outcome, boo
 			// first: it goes in the sentence, not where "new total" shows.
 			out.Message = followUpMessage
 			if ans.Total > 0 {
-				out.Message += " Its total is " + amountIn(cl, ans.Total) + "."
+				out.FollowUpTotal = amountIn(cl, ans.Total)
+				out.Message += " Its total is " + out.FollowUpTotal + "."
 			}
 		case ans.Total > 0:
 			out.Total = amountIn(cl, ans.Total)

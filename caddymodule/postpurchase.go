@@ -107,8 +107,9 @@ func (c *PostPurchaseConfig) validate() error {
 		return fmt.Errorf("post_purchase: max_steps %d is not between 1 and %d", c.MaxSteps, maxMaxSteps)
 	}
 	for key := range c.Texts {
-		if _, ok := widget.DefaultTexts[key]; !ok {
-			return fmt.Errorf("post_purchase: text %q is not a text of the offer page (known: %s)", key, strings.Join(widget.TextKeys(), ", "))
+		if _, ok := widget.DefaultTexts[key]; !ok && !isResultTextKey(key) {
+			return fmt.Errorf("post_purchase: text %q is not a text of the offer page (known: %s; and the results' %s)",
+				key, strings.Join(widget.TextKeys(), ", "), strings.Join(resultTextKeys, ", "))
 		}
 	}
 	return nil

@@ -107,7 +107,10 @@ func TestProvisionRejectsBadPrePurchaseSettings(t *testing.T) {
 		}, `text "headline" is not a text of the widget`},
 		{"cart has no texts", func(h *Handler) {
 			h.Placements = map[string]*PlacementOptions{"cart": {Text: map[string]string{"heading": "x"}}}
-		}, "placement cart: mount and after_add only"},
+		}, `placement cart: text "heading": the box has its own words`},
+		{"unknown result", func(h *Handler) {
+			h.Placements = map[string]*PlacementOptions{"checkout": {Text: map[string]string{"result_sold_out": "x"}}}
+		}, `text "result_sold_out" is not a text of the widget (want one of add, `},
 		{"thank_you has no texts", func(h *Handler) {
 			h.Placements = map[string]*PlacementOptions{"thank_you": {Text: map[string]string{"heading": "x"}}}
 		}, "placement thank_you: mount and after_add only"},

@@ -256,7 +256,7 @@ func (h *Handler) provisionCatalog() error {
 	}
 	// An offer's own texts may use the offer page's keys (the inline box
 	// takes its words from the same ones).
-	cat, err := offers.LoadCatalog(h.Catalog, offers.WithTextKeys(widget.TextKeys()))
+	cat, err := offers.LoadCatalog(h.Catalog, offers.WithTextKeys(append(widget.TextKeys(), resultTextKeys...)))
 	if err != nil {
 		return h.configErr("catalog", fmt.Errorf("catalog: %w", err))
 	}

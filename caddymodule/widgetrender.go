@@ -69,7 +69,7 @@ func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked 
 		f.Product, f.Totals = bundleView(picked, product, loc)
 	}
 	if out, ok := outcomeByStatus(noticeCode, pl); ok {
-		f.Notice = &widget.Notice{OK: out.HTTPStatus < 300, Message: out.Message}
+		f.Notice = &widget.Notice{OK: out.HTTPStatus < 300, Message: h.worded(out, pl, "").Message}
 	}
 	for _, pk := range picked {
 		wo := widget.Offer{

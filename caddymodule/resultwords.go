@@ -1,0 +1,107 @@
+package caddymodule
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/stores"
+)
+
+// The sentences a customer is given after acting on an offer (outcomes,
+// outcome.go) are English. An operator words them in the store's language
+// by result, with the text key "result_" and the result's status code
+// (result_payment_failed, result_out_of_stock, ...; resultTextKeys):
+//
+//   - for one offer, in its catalog text, which comes first;
+//   - on a thank-you page (the offer page or the inline box), in
+//     post_purchase's text;
+//   - on a product, checkout or pop-up placement, in the placement's text.
+//
+// An accepted offer's sentence has three keys: result_accepted, and, when
+// the store made a second order of it, result_follow_up, or result_pay_due
+// when that order still has to be paid; {total} in them is the amount the
+// English sentence names (the new order total, or the second order's).
+//
+// The ledger keeps the English outcome; the words are put in each answer
+// as it goes out (worded), so a repeat of an accept reads the same as the
+// first answer, and a change of words applies to old outcomes too.
+
+// resultKeyPrefix starts the text key of a result's sentence.
+const resultKeyPrefix = "result_"
+
+// Result keys of an accept the store took as a second order.
+const (
+	resultFollowUp = resultKeyPrefix + "follow_up"
+	resultPayDue   = resultKeyPrefix + "pay_due"
+)
+
+// resultTextKeys are the text keys of the results' sentences, sorted: one
+// per status code of outcomes, and the two of an accepted second order.
+var resultTextKeys = func() []string {
+	keys := []string{resultFollowUp, resultPayDue}
+	for code, out := range outcomes {
+		if code == out.Status { // store_timeout words store_unavailable
+			keys = append(keys, resultKeyPrefix+code)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}()
+
+// isResultTextKey reports whether key words a result's sentence.
+func isResultTextKey(key string) bool {
+	_, found := slices.BinarySearch(resultTextKeys, key)
+	return found
+}
+
+// resultKey is the text key that words out's sentence.
+func resultKey(out Outcome) string {
+	if out.Status == "accepted" && out.Mode == string(stores.ModeFollowUp) {
+		if out.PaymentURL != "" {
+			return resultPayDue
+		}
+		return resultFollowUp
+	}
+	return resultKeyPrefix + out.Status
+}
+
+// worded returns out with its sentence in the operator's words for an
+// answer about offerID (or none, "") on a page of placement pl, when they
+// gave any; else out as it is.
+func (h *Handler) worded(out Outcome, pl offers.Placement, offerID string) Outcome {
+	key := resultKey(out)
+	text, ok := "", false
+	if o := h.catalog.Offer(offerID); o != nil {
+		text, ok = o.Text[key]
+	}
+	if !ok {
+		text, ok = h.placementTexts(pl)[key]
+	}
+	if ok {
+		out.Message = strings.ReplaceAll(text, "{total}", out.namedAmount())
+	}
+	return out
+}
+
+// placementTexts are the operator's texts of the pages of placement pl:
+// post_purchase's for thank-you pages, the placement's own for the
+// others (none for the cart's inline box).
+func (h *Handler) placementTexts(pl offers.Placement) map[string]string {
+	if pl == offers.PlacementThankYou {
+		return h.PostPurchase.Texts
+	}
+	return h.placementOptions(pl).Text
+}
+
+// namedAmount is the amount out's English sentence names, for {total}: a
+// second order's total, or the order's new total.
+func (out Outcome) namedAmount() string {
+	switch {
+	case out.AmountDue != "":
+		return out.AmountDue
+	case out.FollowUpTotal != "":
+		return out.FollowUpTotal
+	}
+	return out.Total
+}

@@ -1,0 +1,53 @@
+package caddymodule_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestThankYouResultsInTheOperatorsWords runs a declined payment through a
+// real Caddy, on the inline box and on the offer page, with post_purchase
+// wording it: the script's answer and the page a form post comes back to
+// both read the operator's sentence.
+func TestThankYouResultsInTheOperatorsWords(t *testing.T) {
+	const words = "Ihre Zahlungsart wurde abgelehnt: nichts wurde hinzugefügt."
+	for _, mode := range []string{"inline", "page"} {
+		t.Run(mode, func(t *testing.T) {
+			start(t, setup{postPurchase: mode + " {\n\t\t\ttext result_payment_failed \"" + words + "\"\n\t\t}"})
+			if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", map[string]any{"accept_status": 402}); status/100 != 2 {
+				t.Fatalf("setting faults: %d", status)
+			}
+			t.Cleanup(func() { storeAPI(t, http.MethodDelete, "/_demo/faults", nil) })
+			s, order := orderWithBeans(t)
+			path := "/checkout/success/" + order
+			_, page := s.get(kairoURL + path)
+			toks := tokens(page)
+			if len(toks) == 0 {
+				t.Fatal("no offer on the thank-you page")
+			}
+			endpoint := "/_upsell/accept"
+			if mode == "page" {
+				endpoint = "/_upsell/page/accept"
+				status, ans := s.pageAction("accept", toks[0], path, 0)
+				if status != http.StatusPaymentRequired || ans["message"] != words {
+					t.Errorf("the offer page's script was answered %d %v, want 402 and the operator's words", status, ans)
+				}
+			} else {
+				resp, ans := s.accept(toks[0], path)
+				if resp.StatusCode != http.StatusPaymentRequired || ans.Status != "payment_failed" || ans.Message != words {
+					t.Errorf("the box's script was answered %d %+v, want 402 payment_failed and the operator's words", resp.StatusCode, ans)
+				}
+			}
+			resp, _ := s.postForm(kairoURL+endpoint, url.Values{"token": {toks[0]}, "return_to": {path}})
+			loc := resp.Header.Get("Location")
+			if resp.StatusCode != http.StatusSeeOther || loc != path+"?kairo=payment_failed" {
+				t.Fatalf("the form post answered %d to %q", resp.StatusCode, loc)
+			}
+			if _, page = s.get(kairoURL + loc); !strings.Contains(page, words) || strings.Contains(page, "you were not charged") {
+				t.Errorf("the page a form post came back to does not read the operator's words")
+			}
+		})
+	}
+}
