@@ -511,26 +511,14 @@ var footerPieces = []string{
 // TestGeneratedFooterPages holds the footer rule to a browser's parse
 // (checkFooterPlacement) on generated pages.
 func TestGeneratedFooterPages(t *testing.T) {
-	r := rand.New(rand.NewPCG(14, 5))
-	pages := 4000
-	if testing.Short() {
-		pages = 400
-	}
-	atFooter := 0
-	for range pages {
+	checkGeneratedFooters(t, rand.New(rand.NewPCG(14, 5)), 4000, 40, func(r *rand.Rand) string {
 		var b strings.Builder
 		b.WriteString("<!doctype html><body><p>x</p>")
 		for n := 3 + r.IntN(30); n > 0; n-- {
 			b.WriteString(footerPieces[r.IntN(len(footerPieces))])
 		}
-		if _, at := checkFooterPlacement(t, []byte(b.String())); at {
-			atFooter++
-		}
-	}
-	if atFooter < pages/40 {
-		t.Errorf("only %d of %d pages had the widget in front of a footer", atFooter, pages)
-	}
-	t.Logf("%d of %d pages had the widget in front of a footer", atFooter, pages)
+		return b.String()
+	})
 }
 
 // TestLongFooterTails is TestGeneratedFooterPages with footers followed by
@@ -539,19 +527,25 @@ func TestGeneratedFooterPages(t *testing.T) {
 // the end of a write: checkFooterPlacement holds that reading to step's
 // and to a browser's parse.
 func TestLongFooterTails(t *testing.T) {
-	r := rand.New(rand.NewPCG(15, 6))
-	pages := 1500
+	checkGeneratedFooters(t, rand.New(rand.NewPCG(15, 6)), 1500, 10, longFooterPage)
+}
+
+// checkGeneratedFooters runs checkFooterPlacement on pages made by page (a
+// tenth as many with -short), and fails when fewer than one in minShare
+// got the widget in front of a footer: the pages would then hold too
+// little of the rule.
+func checkGeneratedFooters(t *testing.T, r *rand.Rand, pages, minShare int, page func(*rand.Rand) string) {
+	t.Helper()
 	if testing.Short() {
-		pages = 150
+		pages /= 10
 	}
 	atFooter := 0
 	for range pages {
-		page := longFooterPage(r)
-		if _, at := checkFooterPlacement(t, []byte(page)); at {
+		if _, at := checkFooterPlacement(t, []byte(page(r))); at {
 			atFooter++
 		}
 	}
-	if atFooter < pages/10 {
+	if atFooter < pages/minShare {
 		t.Errorf("only %d of %d pages had the widget in front of a footer", atFooter, pages)
 	}
 	t.Logf("%d of %d pages had the widget in front of a footer", atFooter, pages)
