@@ -51,3 +51,39 @@ func TestThankYouResultsInTheOperatorsWords(t *testing.T) {
 		})
 	}
 }
+
+// TestPrePurchaseResultsInTheOperatorsWords runs a sold-out add through a
+// real Caddy from a product page whose placement words it, and a decline
+// from the same page, which keeps the English sentence it was not given
+// words for.
+func TestPrePurchaseResultsInTheOperatorsWords(t *testing.T) {
+	const words = "Leider gerade ausverkauft. Es wurde nichts hinzugefügt."
+	s := prePurchase
+	s.extra += `
+		placement product {
+			text result_out_of_stock "` + words + `"
+		}`
+	start(t, s)
+	if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", map[string]any{"cart_add_status": 409}); status/100 != 2 {
+		t.Fatalf("setting faults: %d", status)
+	}
+	t.Cleanup(func() { storeAPI(t, http.MethodDelete, "/_demo/faults", nil) })
+	b := newShopper(t)
+	b.get(kairoURL + "/cart") // the store starts the cart
+	_, page := b.get(kairoURL + "/products/coffee-beans")
+	toks := tokens(page)
+	if len(toks) == 0 {
+		t.Fatal("no offer on the product page")
+	}
+	resp, ans := b.accept(toks[0], "/products/coffee-beans")
+	if resp.StatusCode != http.StatusConflict || ans.Status != "out_of_stock" || ans.Message != words {
+		t.Errorf("a sold-out add was answered %d %+v, want 409 out_of_stock and the placement's words", resp.StatusCode, ans)
+	}
+	resp, _ = b.postForm(kairoURL+"/_upsell/decline", url.Values{"token": {toks[1%len(toks)]}, "return_to": {"/products/coffee-beans"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("decline: %d", resp.StatusCode)
+	}
+	if _, page = b.get(kairoURL + resp.Header.Get("Location")); !strings.Contains(page, "No problem, we won") {
+		t.Errorf("the page after a decline does not read the English sentence it has no words for")
+	}
+}
