@@ -76,15 +76,17 @@ func (h *Handler) serveAccept(w http.ResponseWriter, r *http.Request) {
 	for i, token := range a.tokens {
 		results[i] = h.acceptToken(r, a, token)
 	}
+	// In the operator's words: each offer's answer its own, the answer
+	// for a whole bundle the placement's.
 	out = combineResults(results)
+	for i := range results {
+		results[i].Outcome = h.worded(results[i].Outcome, results[i].placement, results[i].OfferID)
+	}
 	if len(results) > 1 {
-		if out.Status == "partly_added" {
-			out = h.worded(out, results[0].placement, "")
-		}
-		respond(w, r, a, out, results...)
+		respond(w, r, a, h.worded(out, results[0].placement, ""), results...)
 		return
 	}
-	respond(w, r, a, out)
+	respond(w, r, a, results[0].Outcome)
 }
 
 // acceptToken verifies one token of a request and forwards its offer to
@@ -95,7 +97,7 @@ func (h *Handler) acceptToken(r *http.Request, a action, token string) offerResu
 	placement, offerID, variant := "unknown", "unknown", "unknown"
 	answer := func(out Outcome) offerResult {
 		h.metrics.accepts.WithLabelValues(placement, offerID, variant, out.Status).Inc()
-		return offerResult{OfferID: cl.OfferID, Outcome: h.worded(out, cl.Placement, cl.OfferID), placement: cl.Placement}
+		return offerResult{OfferID: cl.OfferID, Outcome: out, placement: cl.Placement}
 	}
 	if !ok {
 		return answer(out)

@@ -183,7 +183,9 @@ func (h *Handler) buildOfferPage(r *http.Request, orderID string) ([]byte, *offe
 	}
 	if notice := r.URL.Query().Get(noticeParam); notice != "" {
 		if out, ok := outcomeByStatus(notice, offers.PlacementThankYou); ok && out.HTTPStatus >= 300 {
-			view.Result = &widget.Result{Message: h.worded(out, offers.PlacementThankYou, step.offer.ID).Message}
+			// The notice may be about another step than the one shown: in
+			// the page's words, not an offer's.
+			view.Result = &widget.Result{Message: h.worded(out, offers.PlacementThankYou, "").Message}
 		}
 	}
 	pick := step.offer.Resolve(orderID)

@@ -68,18 +68,25 @@ func resultKey(out Outcome) string {
 
 // worded returns out with its sentence in the operator's words for an
 // answer about offerID (or none, "") on a page of placement pl, when they
-// gave any; else out as it is.
+// gave any; else out as it is. Words that name {total} are passed over
+// for an answer that has no amount to put there (a notice after a form
+// post, a store that sent no total).
 func (h *Handler) worded(out Outcome, pl offers.Placement, offerID string) Outcome {
-	key := resultKey(out)
-	text, ok := "", false
+	key, amount := resultKey(out), out.namedAmount()
+	usable := func(texts map[string]string) (string, bool) {
+		text, ok := texts[key]
+		return text, ok && (amount != "" || !strings.Contains(text, "{total}"))
+	}
+	var text string
+	ok := false
 	if o := h.catalog.Offer(offerID); o != nil {
-		text, ok = o.Text[key]
+		text, ok = usable(o.Text)
 	}
 	if !ok {
-		text, ok = h.placementTexts(pl)[key]
+		text, ok = usable(h.placementTexts(pl))
 	}
 	if ok {
-		out.Message = strings.ReplaceAll(text, "{total}", out.namedAmount())
+		out.Message = strings.ReplaceAll(text, "{total}", amount)
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package caddymodule_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -72,14 +74,35 @@ func TestPrePurchaseResultsInTheOperatorsWords(t *testing.T) {
 	b.get(kairoURL + "/cart") // the store starts the cart
 	_, page := b.get(kairoURL + "/products/coffee-beans")
 	toks := tokens(page)
-	if len(toks) == 0 {
-		t.Fatal("no offer on the product page")
+	if len(toks) != 2 {
+		t.Fatalf("the product page's bundle carries %d tokens, want 2", len(toks))
 	}
 	resp, ans := b.accept(toks[0], "/products/coffee-beans")
 	if resp.StatusCode != http.StatusConflict || ans.Status != "out_of_stock" || ans.Message != words {
 		t.Errorf("a sold-out add was answered %d %+v, want 409 out_of_stock and the placement's words", resp.StatusCode, ans)
 	}
-	resp, _ = b.postForm(kairoURL+"/_upsell/decline", url.Values{"token": {toks[1%len(toks)]}, "return_to": {"/products/coffee-beans"}})
+	// The whole bundle: each offer's answer and the bundle's own.
+	payload, _ := json.Marshal(map[string]any{"tokens": toks, "return_to": "/products/coffee-beans"})
+	req, _ := http.NewRequest(http.MethodPost, kairoURL+"/_upsell/accept", bytes.NewReader(payload))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", kairoURL)
+	bresp, body := b.do(req)
+	var bundle struct {
+		Status, Message string
+		Results         []struct{ Status, Message string }
+	}
+	if err := json.Unmarshal([]byte(body), &bundle); err != nil || bresp.StatusCode != http.StatusConflict {
+		t.Fatalf("the bundle's accept answered %d %q", bresp.StatusCode, body)
+	}
+	if bundle.Status != "out_of_stock" || bundle.Message != words || len(bundle.Results) != len(toks) {
+		t.Errorf("the bundle's answer %+v, want out_of_stock in the placement's words for each offer", bundle)
+	}
+	for _, r := range bundle.Results {
+		if r.Message != words {
+			t.Errorf("a bundle offer's answer %+v, want the placement's words", r)
+		}
+	}
+	resp, _ = b.postForm(kairoURL+"/_upsell/decline", url.Values{"token": {toks[1]}, "return_to": {"/products/coffee-beans"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("decline: %d", resp.StatusCode)
 	}

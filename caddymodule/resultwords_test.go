@@ -77,6 +77,7 @@ func TestWordedResults(t *testing.T) {
 		{"a second order to pay", payDue, offers.PlacementThankYou, "", "Noch zu bezahlen: 30,00\u00a0€."},
 		{"a placement's words", outcomes["out_of_stock"], offers.PlacementCheckout, "", "Leider ausverkauft."},
 		{"the cart box's words", outcomes["declined"], offers.PlacementCart, "", "Kein Problem."},
+		{"{total} without an amount: passed over", outcomes["accepted"], offers.PlacementThankYou, "", outcomes["accepted"].Message},
 		{"not worded: English", outcomes["out_of_stock"], offers.PlacementThankYou, "", outcomes["out_of_stock"].Message},
 		{"another placement: English", outcomes["out_of_stock"], offers.PlacementProduct, "", outcomes["out_of_stock"].Message},
 		{"no placement: English", outcomes["payment_failed"], "", "", outcomes["payment_failed"].Message},
