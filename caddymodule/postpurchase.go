@@ -10,6 +10,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 
 	"github.com/kairoedge/kairo/internal/widget"
+	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 )
 
@@ -107,9 +108,13 @@ func (c *PostPurchaseConfig) validate() error {
 		return fmt.Errorf("post_purchase: max_steps %d is not between 1 and %d", c.MaxSteps, maxMaxSteps)
 	}
 	for key := range c.Texts {
-		if _, ok := widget.DefaultTexts[key]; !ok && !isResultTextKey(key) {
+		switch _, ok := widget.DefaultTexts[key]; {
+		case ok:
+		case !isResultTextKey(key):
 			return fmt.Errorf("post_purchase: text %q is not a text of the offer page (known: %s; and the results' %s)",
 				key, strings.Join(widget.TextKeys(), ", "), strings.Join(resultTextKeys, ", "))
+		case !resultWordsFit(key, offers.PlacementThankYou):
+			return fmt.Errorf("post_purchase: text %q words a result only pages before purchase give", key)
 		}
 	}
 	return nil

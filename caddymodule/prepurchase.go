@@ -63,9 +63,13 @@ func (o *PlacementOptions) validate(name string) error {
 		return fmt.Errorf("placement %s: after_add %q: want %s or %s", name, o.AfterAdd, widget.AfterAddReload, afterAddNone)
 	}
 	for key := range o.Text {
-		if !slices.Contains(widget.PrePurchaseTextKeys(), key) && !isResultTextKey(key) {
+		switch {
+		case slices.Contains(widget.PrePurchaseTextKeys(), key):
+		case !isResultTextKey(key):
 			return fmt.Errorf("placement %s: text %q is not a text of the widget (want one of %s; or one of the results' %s)",
 				name, key, strings.Join(widget.PrePurchaseTextKeys(), ", "), strings.Join(resultTextKeys, ", "))
+		case !resultWordsFit(key, pl):
+			return fmt.Errorf("placement %s: text %q words a result this placement's pages never give", name, key)
 		}
 	}
 	return nil

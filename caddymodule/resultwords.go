@@ -55,6 +55,27 @@ func isResultTextKey(key string) bool {
 	return found
 }
 
+// resultsOnlyOn are the results only the pages of some placements give: a
+// text for one of them on other pages would word nothing, so it is refused
+// there.
+var resultsOnlyOn = map[string]func(offers.Placement) bool{
+	resultKeyPrefix + "not_buyer":    isThankYou,
+	resultFollowUp:                   isThankYou,
+	resultPayDue:                     isThankYou,
+	resultKeyPrefix + "other_cart":   offers.Placement.PrePurchase,
+	resultKeyPrefix + "partly_added": func(pl offers.Placement) bool { return pl == offers.PlacementProduct }, // bundles
+}
+
+// isThankYou reports whether pl is the thank-you page's.
+func isThankYou(pl offers.Placement) bool { return pl == offers.PlacementThankYou }
+
+// resultWordsFit reports whether key, a result text key, words a result
+// the pages of placement pl may give.
+func resultWordsFit(key string, pl offers.Placement) bool {
+	only, ok := resultsOnlyOn[key]
+	return !ok || only(pl)
+}
+
 // resultKey is the text key that words out's sentence.
 func resultKey(out Outcome) string {
 	if out.Status == "accepted" && out.Mode == string(stores.ModeFollowUp) {

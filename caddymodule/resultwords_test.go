@@ -108,12 +108,21 @@ func TestResultWordsAreChecked(t *testing.T) {
 		t.Errorf("a misspelt result key: %v", err)
 	}
 	for name, o := range map[string]PlacementOptions{
-		"product": {Text: map[string]string{"result_out_of_stock": "x", "heading": "y"}},
+		"product": {Text: map[string]string{"result_out_of_stock": "x", "result_partly_added": "z", "heading": "y"}},
 		"cart":    {Text: map[string]string{"result_declined": "x"}},
 	} {
 		if err := o.validate(name); err != nil {
 			t.Errorf("placement %s: %v", name, err)
 		}
+	}
+	for name, key := range map[string]string{"checkout": "result_pay_due", "cart": "result_partly_added", "popup": "result_not_buyer"} {
+		if err := (&PlacementOptions{Text: map[string]string{key: "x"}}).validate(name); err == nil || !strings.Contains(err.Error(), "never give") {
+			t.Errorf("placement %s with %s, a result it never gives: %v", name, key, err)
+		}
+	}
+	c.Texts = map[string]string{"result_other_cart": "x"}
+	if err := c.validate(); err == nil || !strings.Contains(err.Error(), "only pages before purchase give") {
+		t.Errorf("post_purchase with result_other_cart: %v", err)
 	}
 	if err := (&PlacementOptions{Text: map[string]string{"result_declined": "x"}}).validate("thank_you"); err == nil || !strings.Contains(err.Error(), "post_purchase") {
 		t.Errorf("placement thank_you with a result text: %v, want to be sent to post_purchase", err)
