@@ -87,13 +87,14 @@ func BenchmarkInject(b *testing.B) {
 func BenchmarkStorefront(b *testing.B) {
 	for _, size := range []int{16 << 10, 100 << 10} {
 		page := storefront.Page(size)
+		place := int64(storefront.WidgetPlace(page))
 		b.Run(fmt.Sprintf("page=%dKB", size>>10), func(b *testing.B) {
 			loopBest(b, len(page), func() {
 				inj := New(io.Discard, snippetFunc)
 				_, _ = inj.Write(page)
 				_ = inj.Close()
-				if inj.insertedAt != int64(storefront.WidgetPlace(page)) {
-					b.Fatalf("snippet at %d, want %d (the site footer)", inj.insertedAt, storefront.WidgetPlace(page))
+				if inj.insertedAt != place {
+					b.Fatalf("snippet at %d, want %d (the site footer)", inj.insertedAt, place)
 				}
 				inj.Release()
 			})
