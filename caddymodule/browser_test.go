@@ -494,10 +494,7 @@ func TestBrowserThankYouOfferDoubleClickAddsOnce(t *testing.T) {
 
 	// A slow store keeps the first accept in flight while the second click
 	// lands, as on a busy day.
-	if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", map[string]any{"accept_delay": "300ms"}); status/100 != 2 {
-		t.Fatalf("setting faults: %d", status)
-	}
-	t.Cleanup(func() { storeAPI(t, http.MethodDelete, "/_demo/faults", nil) })
+	storeFaults(t, map[string]any{"accept_delay": "300ms"})
 	callsBefore := storeStat(t, "accept_calls")
 	before := readOrder(t, orderID)
 

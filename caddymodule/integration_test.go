@@ -267,6 +267,15 @@ func tokens(page string) []string {
 	return out
 }
 
+// storeFaults sets the demo store's faults for the rest of the test.
+func storeFaults(t *testing.T, faults map[string]any) {
+	t.Helper()
+	if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", faults); status/100 != 2 {
+		t.Fatalf("setting faults: %d", status)
+	}
+	t.Cleanup(func() { storeAPI(t, http.MethodDelete, "/_demo/faults", nil) })
+}
+
 // storeAPI calls the demo store's own API with its bearer token.
 func storeAPI(t *testing.T, method, path string, body any) (int, map[string]any) {
 	t.Helper()

@@ -278,10 +278,7 @@ func TestBrowserOfferPageStoreDownShowsStorePage(t *testing.T) {
 	b := newTab(t, scriptsOn)
 	startOfferPageShop(t)
 	b.addCoffeeBeans()
-	if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", map[string]any{"context_status": 503}); status/100 != 2 {
-		t.Fatalf("setting faults: %d", status)
-	}
-	t.Cleanup(func() { storeAPI(t, http.MethodDelete, "/_demo/faults", nil) })
+	storeFaults(t, map[string]any{"context_status": 503})
 	u, status := b.load("place the order",
 		chromedp.Click(chromedp.CSS(`#cart-summary form[action="/checkout"] button[type=submit]`)))
 	orderID, ok := strings.CutPrefix(u.Path, "/checkout/success/")

@@ -307,10 +307,7 @@ func TestInlineBoxHasTheSameHonestWindow(t *testing.T) {
 
 func TestOfferPageFailedPaymentIsToldHonestly(t *testing.T) {
 	start(t, setup{postPurchase: "page"})
-	if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", map[string]any{"accept_status": 402}); status/100 != 2 {
-		t.Fatalf("setting faults: %d", status)
-	}
-	t.Cleanup(func() { storeAPI(t, http.MethodDelete, "/_demo/faults", nil) })
+	storeFaults(t, map[string]any{"accept_status": 402})
 	s := newShopper(t)
 	order := createOrder(t, time.Time{})
 	path := "/checkout/success/" + order

@@ -51,19 +51,15 @@ func (o *PlacementOptions) validate(name string) error {
 	if !pl.PrePurchase() && pl != offers.PlacementThankYou {
 		return fmt.Errorf("placement %q: want one of product, checkout, popup, cart, thank_you", name)
 	}
+	if !slices.Contains(afterAddChoices, o.AfterAdd) {
+		return fmt.Errorf("placement %s: after_add %q: want %s or %s", name, o.AfterAdd, widget.AfterAddReload, afterAddNone)
+	}
 	for key := range o.Text {
 		switch {
 		case pl == offers.PlacementThankYou:
 			return fmt.Errorf("placement thank_you: mount and after_add only (the box has its own words; post_purchase's text words its results)")
 		case pl == offers.PlacementCart && !isResultTextKey(key):
 			return fmt.Errorf("placement cart: text %q: the box has its own words; text words its results only (%s)", key, strings.Join(resultTextKeys, ", "))
-		}
-	}
-	if !slices.Contains(afterAddChoices, o.AfterAdd) {
-		return fmt.Errorf("placement %s: after_add %q: want %s or %s", name, o.AfterAdd, widget.AfterAddReload, afterAddNone)
-	}
-	for key := range o.Text {
-		switch {
 		case slices.Contains(widget.PrePurchaseTextKeys(), key):
 		case !isResultTextKey(key):
 			return fmt.Errorf("placement %s: text %q is not a text of the widget (want one of %s; or one of the results' %s)",

@@ -111,13 +111,7 @@ func TestPrePurchasePlacementsAreCountedAndThePopupCapped(t *testing.T) {
 
 func TestBundleAcceptAddsEachOfferOnce(t *testing.T) {
 	start(t, prePurchase)
-	s := newShopper(t)
-	s.get(kairoURL + "/cart") // the store starts the cart
-	_, page := s.get(kairoURL + "/products/coffee-beans")
-	toks := tokens(page)
-	if len(toks) != 2 {
-		t.Fatalf("the bundle carries %d tokens, want 2", len(toks))
-	}
+	s, toks := bundleTokens(t)
 	// The whole bundle twice, as a double submit would: each offer is
 	// added once, and the repeat is told the first answer.
 	for round := 1; round <= 2; round++ {
@@ -133,4 +127,18 @@ func TestBundleAcceptAddsEachOfferOnce(t *testing.T) {
 	if strings.Contains(cart, `"quantity":2`) {
 		t.Errorf("an offer of the bundle was added twice: %s", cart)
 	}
+}
+
+// bundleTokens starts a customer's cart and returns the customer and the
+// two tokens of the coffee beans' product page bundle.
+func bundleTokens(t *testing.T) (*shopper, []string) {
+	t.Helper()
+	s := newShopper(t)
+	s.get(kairoURL + "/cart") // the store starts the cart
+	_, page := s.get(kairoURL + "/products/coffee-beans")
+	toks := tokens(page)
+	if len(toks) != 2 {
+		t.Fatalf("the bundle carries %d tokens, want 2", len(toks))
+	}
+	return s, toks
 }

@@ -16,7 +16,8 @@ import (
 //   - for one offer, in its catalog text, which comes first;
 //   - on a thank-you page (the offer page or the inline box), in
 //     post_purchase's text;
-//   - on a product, checkout or pop-up placement, in the placement's text.
+//   - on a product, checkout or pop-up placement, or the cart's inline box,
+//     in the placement's text (the cart's takes only these keys).
 //
 // An accepted offer's sentence has three keys: result_accepted, and, when
 // the store made a second order of it, result_follow_up, or result_pay_due
@@ -114,7 +115,7 @@ func (h *Handler) worded(out Outcome, pl offers.Placement, offerID string) Outco
 
 // placementTexts are the operator's texts of the pages of placement pl:
 // post_purchase's for thank-you pages, the placement's own for the
-// others (none for the cart's inline box).
+// others.
 func (h *Handler) placementTexts(pl offers.Placement) map[string]string {
 	if pl == offers.PlacementThankYou {
 		return h.PostPurchase.Texts

@@ -18,10 +18,7 @@ func TestThankYouResultsInTheOperatorsWords(t *testing.T) {
 	for _, mode := range []string{"inline", "page"} {
 		t.Run(mode, func(t *testing.T) {
 			start(t, setup{postPurchase: mode + " {\n\t\t\ttext result_payment_failed \"" + words + "\"\n\t\t}"})
-			if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", map[string]any{"accept_status": 402}); status/100 != 2 {
-				t.Fatalf("setting faults: %d", status)
-			}
-			t.Cleanup(func() { storeAPI(t, http.MethodDelete, "/_demo/faults", nil) })
+			storeFaults(t, map[string]any{"accept_status": 402})
 			s, order := orderWithBeans(t)
 			path := "/checkout/success/" + order
 			_, page := s.get(kairoURL + path)
@@ -66,17 +63,8 @@ func TestPrePurchaseResultsInTheOperatorsWords(t *testing.T) {
 			text result_out_of_stock "` + words + `"
 		}`
 	start(t, s)
-	if status, _ := storeAPI(t, http.MethodPost, "/_demo/faults", map[string]any{"cart_add_status": 409}); status/100 != 2 {
-		t.Fatalf("setting faults: %d", status)
-	}
-	t.Cleanup(func() { storeAPI(t, http.MethodDelete, "/_demo/faults", nil) })
-	b := newShopper(t)
-	b.get(kairoURL + "/cart") // the store starts the cart
-	_, page := b.get(kairoURL + "/products/coffee-beans")
-	toks := tokens(page)
-	if len(toks) != 2 {
-		t.Fatalf("the product page's bundle carries %d tokens, want 2", len(toks))
-	}
+	storeFaults(t, map[string]any{"cart_add_status": 409})
+	b, toks := bundleTokens(t)
 	resp, ans := b.accept(toks[0], "/products/coffee-beans")
 	if resp.StatusCode != http.StatusConflict || ans.Status != "out_of_stock" || ans.Message != words {
 		t.Errorf("a sold-out add was answered %d %+v, want 409 out_of_stock and the placement's words", resp.StatusCode, ans)
@@ -106,7 +94,7 @@ func TestPrePurchaseResultsInTheOperatorsWords(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("decline: %d", resp.StatusCode)
 	}
-	if _, page = b.get(kairoURL + resp.Header.Get("Location")); !strings.Contains(page, "No problem, we won") {
+	if _, page := b.get(kairoURL + resp.Header.Get("Location")); !strings.Contains(page, "No problem, we won") {
 		t.Errorf("the page after a decline does not read the English sentence it has no words for")
 	}
 }
