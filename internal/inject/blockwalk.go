@@ -17,7 +17,11 @@ import "math/bits"
 // and the ones with a quote need a look; the others are passed over
 // without one. passLook passes comments and raw-text elements on the
 // marks; quotedTag finds the real end of a tag with quotes, from which the
-// runs are worked out again if a value hid a '>'. What neither takes
+// runs are worked out again if a value hid a '>'. Where the block's last
+// tag has a quote and runs on past it, quoteRuns pairs the quotes of the
+// whole block at once, and of each block that tag runs into; a block it
+// turns down is read tag by tag (and a tag it carried into that block,
+// from its '<'). What none of them takes
 // ("</body", DOCTYPEs, scripts with "<!--", tags of other shapes) goes to
 // the exact path. A '>' in text is text.
 //
@@ -27,8 +31,10 @@ import "math/bits"
 // again and must not tell the tree twice (a formatting element would
 // count as open twice).
 func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
-	open := -1     // the '<' of a tag that runs on from the previous block
-	lastTold := -1 // the '<' of the last tag told to the tree here
+	open := -1      // the '<' of a tag that runs on from the previous block
+	lastTold := -1  // the '<' of the last tag told to the tree here
+	var qc uint64   // what quoteRuns passed on from the block before (when paired)
+	paired := false // the tag at open was read with its quotes paired on the marks (quoteRuns)
 	for {
 		m, base := t.block(p, i)
 		if m == nil {
@@ -40,10 +46,34 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 		var in uint64
 		if open >= 0 {
 			in = 1
+		} else {
+			paired = false
 		}
 		starts, runs, carry := tagRuns(m, uint(i-base), in)
-		look := m[markLook] & starts
 		quoted := m[markQuote] & runs
+		if in == 0 && carry != 0 && quoted>>(bits.Len64(starts)-1) != 0 || paired {
+			if !paired {
+				qc = 0
+			}
+			s, r, c, next, ok := quoteRuns(m, uint(i-base), in, qc, starts, runs, carry)
+			switch {
+			case ok:
+				starts, runs, carry, quoted, qc = s, r, c, 0, next
+			case paired:
+				// The tag that runs on into this block had its quotes
+				// paired on the marks: read it from its '<', as the
+				// tag-by-tag reading would have.
+				g := tagEndAt(p, t, open)
+				if g < 0 {
+					return open, open == lastTold
+				}
+				i = g + 1
+				open = -1
+				continue
+			}
+			paired = ok
+		}
+		look := m[markLook] & starts
 		if tr.needText() {
 			noteText(m, uint(i-base), runs, look|quoted, tr)
 		}
@@ -185,11 +215,7 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 // block's tag.
 func tagRuns(m *blockMarks, off uint, in uint64) (starts, runs, carry uint64) {
 	from := ^uint64(0) << off
-	lt := m[markLT] & from
-	free := (lt | ^(m[markLT] | m[markGT])) & from
-	sum, carry := bits.Add64(lt, free, in)
-	runs = free ^ sum | lt
-	return lt &^ (runs&^m[markGT]<<1 | in), runs, carry
+	return tagRunsOf(m[markLT]&from, m[markGT]&from, from, in)
 }
 
 // passLook passes, on the marks, what starts at the '<' p[j] that
@@ -561,6 +587,7 @@ const (
 	markEq            // '='
 	markNoName        // a byte below 0x21, '/' or a quote: none can end an attribute name that '=' follows
 	markLook          // a '<' whose next bytes may start something other than a plain tag (lookAt)
+	markCtl           // a byte below 0x21 that is not whitespace: a control byte, which a tag name takes in
 	markKinds
 )
 
@@ -755,6 +782,9 @@ func markBlocksBytes(p []byte, out []blockMarks) {
 			}
 			if c < 0x21 || c == '/' || c == '"' || c == '\'' {
 				m[markNoName] |= bit
+			}
+			if c < 0x21 && !isSpace(c) {
+				m[markCtl] |= bit
 			}
 		}
 		out[k] = m

@@ -134,7 +134,8 @@
 // driver scan, and step, the reference tokenizer), fastpath.go (the exact
 // hops: text, attributes, comments, raw text, and the byte classes and
 // word tricks they share), blockwalk.go (the vector block walk, its
-// quoted-tag check and the marks it reads; the kernels are marks_amd64.s,
+// quoted-tag check and the marks it reads; quoteruns.go, the quotes of a
+// whole block paired at once; the kernels are marks_amd64.s,
 // chosen in marks_amd64.go, and marks_other.go elsewhere), placement.go
 // (the tree model, the site footer rule and the footer hold). Around
 // them: responsewriter.go (the http.ResponseWriter and which responses it
@@ -149,15 +150,18 @@
 // In text the main fast path is the block walk (blockwalk.go). The bytes
 // are first marked 64 at a time, one bit per byte, by vector code
 // (marks_amd64.s: AVX-512BW where the machine has it, else AVX2): '<',
-// '>', quotes, '=', whitespace and '/', and the '<' whose next bytes may
-// start a comment, a raw-text element or "</body" (two nibble lookups per
+// '>', quotes, '=', whitespace, control bytes and '/', and the '<' whose
+// next bytes may start a comment, a raw-text element or "</body" (two nibble lookups per
 // byte with VPSHUFB). Then a block's tags are found all at once: in text
 // only '<' matters, and a tag without quotes ends at its first '>', so
 // adding the '<' bits to the mask of the other bytes carries each '<' to
 // its tag's end. Only the flagged tags and the tags with quotes are looked
 // at: comments and raw-text elements are passed on the marks, and a tag's
 // quoted values are paired by prefix parity of its quote bits and checked
-// against the attribute grammar (blockwalk.go). The rest - "</body",
+// against the attribute grammar (blockwalk.go). Where a tag with quotes
+// runs on past its block, as long tags do (an <img> with a srcset), the
+// quotes of the whole block are paired and checked at once instead, and
+// the pairing goes on into the next block (quoteruns.go). The rest - "</body",
 // DOCTYPEs, scripts with "<!--", tags of other shapes - goes to the exact
 // path: from '<' to '<', eight bytes at a time; through attribute names
 // to '=', '/' or '>'; from quote to quote in values; from '-' to '-' in

@@ -40,6 +40,15 @@ DATA slashByte<>+16(SB)/8, $0x2f2f2f2f2f2f2f2f
 DATA slashByte<>+24(SB)/8, $0x2f2f2f2f2f2f2f2f
 GLOBL slashByte<>(SB), RODATA|NOPTR, $32
 
+// wsTable maps a byte's low nibble to the whitespace byte with that
+// nibble (tab, LF, FF, CR, space), 0xff for none: a byte is whitespace
+// when VPSHUFB of it in the table gives the byte back.
+DATA wsTable<>+0(SB)/8, $0xffffffffffffff20
+DATA wsTable<>+8(SB)/8, $0xffff0d0cff0a09ff
+DATA wsTable<>+16(SB)/8, $0xffffffffffffff20
+DATA wsTable<>+24(SB)/8, $0xffff0d0cff0a09ff
+GLOBL wsTable<>(SB), RODATA|NOPTR, $32
+
 DATA aByte<>+0(SB)/8, $0x6161616161616161
 DATA aByte<>+8(SB)/8, $0x6161616161616161
 DATA aByte<>+16(SB)/8, $0x6161616161616161
@@ -89,6 +98,12 @@ GLOBL oByte<>(SB), RODATA|NOPTR, $32
 	MOVL AX, dst+32(DI); \
 	VPMINUB Y6, Y8, Y1; \
 	VPCMPEQB Y8, Y1, Y1; \
+	VMOVDQU wsTable<>(SB), Y3; \
+	VPSHUFB Y8, Y3, Y5; \
+	VPCMPEQB Y8, Y5, Y5; \
+	VPANDN Y1, Y5, Y5; \
+	VPMOVMSKB Y5, AX; \
+	MOVL AX, dst+56(DI); \
 	VPOR Y1, Y2, Y2; \
 	VPCMPEQB slashByte<>(SB), Y8, Y1; \
 	VPOR Y1, Y2, Y2; \
@@ -152,7 +167,7 @@ loop2:
 	MARKHALF(0, 0)
 	MARKHALF(32, 4)
 	ADDQ $64, SI
-	ADDQ $56, DI
+	ADDQ $64, DI
 	DECQ CX
 	JNZ loop2
 	VZEROUPPER
@@ -195,6 +210,7 @@ TEXT ·markBlocksAVX512(SB), NOSPLIT, $0-32
 	VPBROADCASTB AX, Z22
 	MOVQ $0x6f, AX
 	VPBROADCASTB AX, Z23
+	VBROADCASTI32X4 wsTable<>(SB), Z24
 
 loop512:
 	VMOVDQU64 (SI), Z8
@@ -212,6 +228,10 @@ loop512:
 	VPCMPEQB Z4, Z8, K2
 	KMOVQ K2, 32(DI)
 	VPCMPUB $2, Z6, Z8, K2
+	VPSHUFB Z8, Z24, Z9
+	VPCMPEQB Z9, Z8, K5
+	KANDNQ K2, K5, K5
+	KMOVQ K5, 56(DI)
 	VPCMPEQB Z5, Z8, K4
 	KORQ K2, K4, K2
 	KORQ K2, K3, K2
@@ -247,7 +267,7 @@ loop512:
 	KMOVQ K4, 48(DI)
 
 	ADDQ $64, SI
-	ADDQ $56, DI
+	ADDQ $64, DI
 	DECQ CX
 	JNZ loop512
 	VZEROUPPER

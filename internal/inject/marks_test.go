@@ -12,7 +12,7 @@ import (
 func TestMarkBlocks(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	random := make([]byte, 64*200)
-	const likely = "<>\"'=/ \t\x00\x20\x21\x7f\x80\xff!-ab"
+	const likely = "<>\"'=/ \t\n\f\r\v\x00\x08\x0e\x1f\x20\x21\x7f\x80\xff!-ab"
 	for k := range random {
 		if k%3 == 0 {
 			random[k] = byte(r.IntN(256))

@@ -470,6 +470,15 @@ func FuzzPlacement(f *testing.F) {
 			f.Add([]byte(page))
 		}
 	}
+	for shift := range 16 {
+		if page := quotedTagsPage(r, shift*4); len(page) <= 4096 {
+			f.Add(page)
+		}
+	}
+	for _, tag := range boundaryTags {
+		f.Add([]byte("<!doctype html><body><i class=\"" + strings.Repeat("q", 40) + "\">" + tag + "<b>t</b>" +
+			strings.Repeat("<p>some text</p>", 8) + "</body>"))
+	}
 	f.Fuzz(func(t *testing.T, page []byte) {
 		if len(page) > 4096 {
 			return // keep each run quick; longer pages add nothing new
