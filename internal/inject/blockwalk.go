@@ -62,9 +62,11 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 			case paired:
 				// The tag that runs on into this block had its quotes
 				// paired on the marks: read it from its '<', as the
-				// tag-by-tag reading would have.
+				// tag-by-tag reading would have. (Both readings are
+				// exact, so it ends in this block or after; if they
+				// ever disagreed, the exact path reads it.)
 				g := tagEndAt(p, t, open)
-				if g < 0 {
+				if g < base {
 					return open, open == lastTold
 				}
 				i = g + 1
