@@ -55,18 +55,34 @@ func (o *PlacementOptions) validate(name string) error {
 		return fmt.Errorf("placement %s: after_add %q: want %s or %s", name, o.AfterAdd, widget.AfterAddReload, afterAddNone)
 	}
 	for key := range o.Text {
-		switch {
-		case pl == offers.PlacementThankYou:
-			return fmt.Errorf("placement thank_you: mount and after_add only (the box has its own words; post_purchase's text words its results)")
-		case pl == offers.PlacementCart && !isResultTextKey(key):
-			return fmt.Errorf("placement cart: text %q: the box has its own words; text words its results only (%s)", key, strings.Join(resultTextKeys, ", "))
-		case slices.Contains(widget.PrePurchaseTextKeys(), key):
-		case !isResultTextKey(key):
-			return fmt.Errorf("placement %s: text %q is not a text of the widget (want one of %s; or one of the results' %s)",
-				name, key, strings.Join(widget.PrePurchaseTextKeys(), ", "), strings.Join(resultTextKeys, ", "))
-		case !resultWordsFit(key, pl):
-			return fmt.Errorf("placement %s: text %q words a result this placement's pages never give", name, key)
+		if err := checkTextKey(pl, key); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// checkTextKey checks one key of a placement's text: a word of its widget
+// (the inline box on cart and thank-you pages, the pre-purchase widget on
+// the others) or, but on thank-you pages, whose results post_purchase's
+// text words, a result its pages give.
+func checkTextKey(pl offers.Placement, key string) error {
+	words := widget.PrePurchaseTextKeys()
+	if pl == offers.PlacementCart || pl == offers.PlacementThankYou {
+		words = widget.InlineTextKeys(string(pl))
+	}
+	switch {
+	case slices.Contains(words, key):
+		return nil
+	case pl == offers.PlacementThankYou && isResultTextKey(key):
+		return fmt.Errorf("placement thank_you: text %q: post_purchase's text words the results on thank-you pages", key)
+	case pl == offers.PlacementThankYou:
+		return fmt.Errorf("placement thank_you: text %q is not a text of the widget (want one of %s)", key, strings.Join(words, ", "))
+	case !isResultTextKey(key):
+		return fmt.Errorf("placement %s: text %q is not a text of the widget (want one of %s; or one of the results' %s)",
+			pl, key, strings.Join(words, ", "), strings.Join(resultTextKeys, ", "))
+	case !resultWordsFit(key, pl):
+		return fmt.Errorf("placement %s: text %q words a result this placement's pages never give", pl, key)
 	}
 	return nil
 }

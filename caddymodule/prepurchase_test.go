@@ -105,15 +105,15 @@ func TestProvisionRejectsBadPrePurchaseSettings(t *testing.T) {
 		{"unknown text", func(h *Handler) {
 			h.Placements = map[string]*PlacementOptions{"popup": {Text: map[string]string{"headline": "x"}}}
 		}, `text "headline" is not a text of the widget`},
-		{"cart has no texts", func(h *Handler) {
-			h.Placements = map[string]*PlacementOptions{"cart": {Text: map[string]string{"heading": "x"}}}
-		}, `placement cart: text "heading": the box has its own words`},
+		{"cart's box shows no note", func(h *Handler) {
+			h.Placements = map[string]*PlacementOptions{"cart": {Text: map[string]string{"heading": "x", "note": "x"}}}
+		}, `placement cart: text "note" is not a text of the widget (want one of button, decline, each, ends_in, heading, offer_price, quantity, regular, shipping; or one of the results' `},
 		{"unknown result", func(h *Handler) {
 			h.Placements = map[string]*PlacementOptions{"checkout": {Text: map[string]string{"result_sold_out": "x"}}}
 		}, `text "result_sold_out" is not a text of the widget (want one of add, `},
-		{"thank_you has no texts", func(h *Handler) {
-			h.Placements = map[string]*PlacementOptions{"thank_you": {Text: map[string]string{"heading": "x"}}}
-		}, "placement thank_you: mount and after_add only"},
+		{"thank_you's box words only", func(h *Handler) {
+			h.Placements = map[string]*PlacementOptions{"thank_you": {Text: map[string]string{"heading": "x", "note": "x", "add": "x"}}}
+		}, `placement thank_you: text "add" is not a text of the widget (want one of button, decline, each, ends_in, heading, note, `},
 		{"post_purchase is no placement", func(h *Handler) { h.Placements = map[string]*PlacementOptions{"post_purchase": {}} }, `placement "post_purchase"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -98,3 +98,48 @@ func TestPrePurchaseResultsInTheOperatorsWords(t *testing.T) {
 		t.Errorf("the page after a decline does not read the English sentence it has no words for")
 	}
 }
+
+// TestInlineBoxInTheOperatorsWords runs the cart's and the thank-you
+// page's box through a real Caddy with their placements wording them: the
+// box reads the operator's heading, button and decline words, the
+// thank-you note too, and none of the English ones they replace.
+func TestInlineBoxInTheOperatorsWords(t *testing.T) {
+	start(t, setup{extra: `placement cart {
+			text heading "Passt dazu"
+			text button "In den Warenkorb"
+			text decline "Nein danke"
+		}
+		placement thank_you {
+			text heading "Noch etwas für Ihre Bestellung"
+			text note "Ein Klick fügt es Ihrer Bestellung hinzu, bezahlt wie diese."
+			text button "Zur Bestellung hinzufügen"
+		}`})
+	s := newShopper(t)
+	s.addToCart("coffee-beans")
+	_, cart := s.get(kairoURL + "/cart")
+	s2, order := orderWithBeans(t)
+	_, thankYou := s2.get(kairoURL + "/checkout/success/" + order)
+	for _, page := range []struct {
+		name, body string
+		want, gone []string
+	}{
+		{"cart", cart, []string{">Passt dazu</h2>", ">In den Warenkorb</button>", ">Nein danke</button>"},
+			[]string{">Special offer<", ">Add to cart<", ">No thanks<"}},
+		{"thank-you", thankYou, []string{">Noch etwas für Ihre Bestellung</h2>", "Ein Klick fügt es Ihrer Bestellung hinzu, bezahlt wie diese.", ">Zur Bestellung hinzufügen</button>"},
+			[]string{">Special offer<", "One click adds it", ">Add to my order<"}},
+	} {
+		if len(tokens(page.body)) == 0 {
+			t.Fatalf("%s: no offer on the page", page.name)
+		}
+		for _, w := range page.want {
+			if !strings.Contains(page.body, w) {
+				t.Errorf("%s: the box does not read %q", page.name, w)
+			}
+		}
+		for _, w := range page.gone {
+			if strings.Contains(page.body, w) {
+				t.Errorf("%s: the box still reads %q", page.name, w)
+			}
+		}
+	}
+}

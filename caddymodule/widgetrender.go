@@ -64,6 +64,8 @@ func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked 
 	f.AfterAdd = opts.AfterAdd
 	if pl.PrePurchase() {
 		f.Text = h.withCartURL(opts.Text)
+	} else {
+		f.Text = opts.Text // the thank-you box's words
 	}
 	if pl == offers.PlacementProduct {
 		f.Product, f.Totals = bundleView(picked, product, loc)

@@ -106,6 +106,9 @@ var defaultText = map[string]string{
 	"view_cart":     "Go to cart",
 	"cart_url":      "/cart",
 	"close":         "Close",
+	"offer_price":   "Offer price:",
+	"regular":       "regular price:",
+	"each":          "each",
 }
 
 // placementText are the defaults that differ by placement.

@@ -3,6 +3,8 @@ package widget
 import (
 	_ "embed"
 	"html/template"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,13 +49,15 @@ type offerView struct {
 	Shipping                     string
 	// The offer's words: its own (Offer.Text) or the box's.
 	AcceptLabel, DeclineLabel, EndsIn, ShippingLabel string
-	Quantity                                         int
-	Each                                             bool
-	TitleID                                          string
-	Timed                                            bool
-	ExpiresUnix                                      string
-	RemainingMS                                      string
-	Countdown                                        string
+	// The box's words around the price and quantity.
+	OfferPriceLabel, RegularLabel, EachLabel, QuantityLabel string
+	Quantity                                                int
+	Each                                                    bool
+	TitleID                                                 string
+	Timed                                                   bool
+	ExpiresUnix                                             string
+	RemainingMS                                             string
+	Countdown                                               string
 }
 
 // Render appends the widget's HTML fragment for f to dst and returns the
@@ -118,7 +122,9 @@ func newFragmentView(f Fragment) *fragmentView {
 	}
 	switch f.Placement {
 	case PlacementCart:
-		v.Placement, v.PlacementClass, v.AcceptLabel = PlacementCart, "kairo-widget--cart", "Add to cart"
+		v.Placement, v.PlacementClass = PlacementCart, "kairo-widget--cart"
+		v.T = inlineTextFor(PlacementCart, f.Text)
+		v.AcceptLabel = v.T["button"]
 	case PlacementProduct, PlacementCheckout, PlacementPopup:
 		v.Placement, v.PlacementClass = f.Placement, "kairo-widget--"+f.Placement
 		v.T = textFor(f.Placement, f.Text)
@@ -129,7 +135,9 @@ func newFragmentView(f Fragment) *fragmentView {
 			v.AllTotal, v.TotalsJSON = f.Totals[n-1], totalsJSON(f.Totals)
 		}
 	default:
-		v.Placement, v.PlacementClass, v.AcceptLabel = PlacementThankYou, "kairo-widget--thank-you", "Add to my order"
+		v.Placement, v.PlacementClass = PlacementThankYou, "kairo-widget--thank-you"
+		v.T = inlineTextFor(PlacementThankYou, f.Text)
+		v.AcceptLabel = v.T["button"]
 		v.ThankYou = true
 	}
 	return v
@@ -142,7 +150,14 @@ func newOfferView(w *fragmentView, o Offer) offerView {
 		Widget: w, OfferID: o.OfferID, Title: o.Title, Image: o.Image,
 		Price: o.Price, OriginalPrice: o.OriginalPrice, Saving: o.Saving,
 		Shipping: o.Shipping, Quantity: o.Quantity, Each: o.Quantity > 1,
-		AcceptLabel: w.AcceptLabel, DeclineLabel: "No thanks", EndsIn: "Offer ends in", ShippingLabel: "Shipping",
+		AcceptLabel:     w.AcceptLabel,
+		DeclineLabel:    textOr(w.T, "decline", inlineText["decline"]),
+		EndsIn:          textOr(w.T, "ends_in", inlineText["ends_in"]),
+		ShippingLabel:   textOr(w.T, "shipping", inlineText["shipping"]),
+		OfferPriceLabel: textOr(w.T, "offer_price", inlineText["offer_price"]),
+		RegularLabel:    textOr(w.T, "regular", inlineText["regular"]),
+		EachLabel:       textOr(w.T, "each", inlineText["each"]),
+		QuantityLabel:   textOr(w.T, "quantity", inlineText["quantity"]),
 	}
 	if s, ok := o.Text["pay"]; ok {
 		ov.AcceptLabel = strings.ReplaceAll(s, "{amount}", o.Due)
@@ -156,6 +171,58 @@ func newOfferView(w *fragmentView, o Offer) offerView {
 		ov.Image = ""
 	}
 	return ov
+}
+
+// inlineText are the words of the inline box, the cart's and the thank-you
+// page's (fragment.gohtml), by key; an operator overrides any of them per
+// placement (Fragment.Text), and an offer's own words (Offer.Text) come
+// before those for its button, decline, countdown and shipping.
+var inlineText = map[string]string{
+	"heading": "Special offer",
+	// Shown on the thank-you page only.
+	"note":        "One click adds it to the order you just placed, paid with the same payment method. No need to check out again.",
+	"button":      "",
+	"decline":     "No thanks",
+	"offer_price": "Offer price:",
+	"regular":     "regular price:",
+	"each":        "each",
+	"quantity":    "Quantity:",
+	"ends_in":     "Offer ends in",
+	"shipping":    "Shipping",
+}
+
+// inlinePlacementText are the inline box's defaults that differ by
+// placement.
+var inlinePlacementText = map[string]map[string]string{
+	PlacementCart:     {"button": "Add to cart"},
+	PlacementThankYou: {"button": "Add to my order"},
+}
+
+// InlineTextKeys are the keys of the words the inline box of placement
+// (PlacementCart or PlacementThankYou) shows, which Fragment.Text may
+// override, sorted.
+func InlineTextKeys(placement string) []string {
+	keys := make([]string, 0, len(inlineText))
+	for k := range inlineText {
+		if k != "note" || placement == PlacementThankYou {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// inlineTextFor is the inline box's words on placement with the overrides
+// applied; keys that are not its words are left out.
+func inlineTextFor(placement string, overrides map[string]string) map[string]string {
+	t := maps.Clone(inlineText)
+	maps.Copy(t, inlinePlacementText[placement])
+	for k, v := range overrides {
+		if _, ok := inlineText[k]; ok {
+			t[k] = v
+		}
+	}
+	return t
 }
 
 // textOr is the text of key, or def when texts has none.

@@ -133,11 +133,14 @@ type Fragment struct {
 	// event), so the store renders its own summary with the new item;
 	// anything else leaves the page as it is.
 	AfterAdd string
+	// Text overrides the widget's words by key: those of the inline box
+	// on the cart and thank-you pages (InlineTextKeys), of the
+	// pre-purchase widgets on the others (PrePurchaseTextKeys). Keys
+	// that are not the placement's words are left alone.
+	Text map[string]string
 
 	// The pre-purchase placements (product, checkout, popup) also use:
 
-	// Text overrides the widget's words by key (see PrePurchaseTextKeys).
-	Text map[string]string
 	// Product is a product page's own product, or nil.
 	Product *PageProduct
 	// Totals are what each choice of a product page's offers costs, indexed
