@@ -31,7 +31,7 @@ func (o options) profileCost() time.Duration {
 		return 0
 	}
 	one := caddyStartup + o.Warmup + time.Duration(o.ProfileSecs+2)*time.Second
-	return time.Duration(2*len(allConfigs)) * one
+	return time.Duration(2*len(kairoConfigs)*max(o.ProfileRounds, 1)) * one
 }
 
 // estimate is how long the run takes without re-runs, build excluded.

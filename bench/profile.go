@@ -11,13 +11,38 @@ import (
 	"time"
 )
 
-// profileRun is one CPU profile of Caddy under load.
+// profileRun is the CPU profiles of one configuration under load, one
+// per profile round, added up.
 type profileRun struct {
 	Config   proxyConfig
-	Path     string
-	Requests int64 // pages proxied while the profile ran
+	Paths    []string // one profile per round
+	Requests int64    // pages proxied while the profiles ran
 	Areas    map[string]time.Duration
 	Err      error
+}
+
+// add adds the profile of one more round to p.
+func (p *profileRun) add(one profileRun) {
+	p.Paths = append(p.Paths, one.Paths...)
+	p.Requests += one.Requests
+	if p.Err == nil {
+		p.Err = one.Err
+	}
+	if p.Areas == nil {
+		p.Areas = make(map[string]time.Duration)
+	}
+	for name, d := range one.Areas {
+		p.Areas[name] += d
+	}
+}
+
+// total is the CPU time of every area per request, in nanoseconds.
+func (p profileRun) total() float64 {
+	var sum float64
+	for name := range p.Areas {
+		sum += p.perRequest(name)
+	}
+	return sum
 }
 
 // perRequest is an area's CPU time per request, in nanoseconds.
@@ -61,15 +86,22 @@ func (p profileRun) kairoShare() float64 {
 	return float64(kairo) / float64(total)
 }
 
-// profile takes a CPU profile of every configuration at size; the files
-// go into dir.
+// profile takes CPU profiles of every configuration at size, in rounds
+// that go through the configurations in turn (A, B, C, D, A, ...), as the
+// load rounds do, so that a slow spell of the host weighs on all of them
+// alike; the files go into dir.
 func (h *harness) profile(size pageSize, dir string) profileResult {
 	pr := profileResult{Size: size}
 	for _, cfg := range kairoConfigs { // nginx has no pprof endpoint
-		pr.Runs = append(pr.Runs, h.profileOne(cfg, size, dir))
+		pr.Runs = append(pr.Runs, profileRun{Config: cfg})
+	}
+	for round := 1; round <= max(h.opts.ProfileRounds, 1); round++ {
+		for i := range pr.Runs {
+			pr.Runs[i].add(h.profileOne(pr.Runs[i].Config, size, dir, round))
+		}
 	}
 	if c := pr.run(configInjected); c != nil && c.Err == nil {
-		top, err := pprofText(c.Path, "-top", "-nodecount=20")
+		top, err := pprofText(c.Paths, "-top", "-nodecount=20")
 		if err != nil {
 			c.Err = err
 		}
@@ -78,13 +110,15 @@ func (h *harness) profile(size pageSize, dir string) profileResult {
 	return pr
 }
 
-func (h *harness) profileOne(cfg proxyConfig, size pageSize, dir string) profileRun {
-	run := profileRun{Config: cfg, Path: filepath.Join(dir, fmt.Sprintf("cpu-%s-%s.pprof", cfg.Key, size.Name))}
-	fmt.Fprintf(h.progress, "profile  %-6s  %s %s, %ds ... ", size.Label, cfg.Key, cfg.Name, h.opts.ProfileSecs)
-	run.Requests, run.Err = h.captureProfile(cfg, size, run.Path)
+// profileOne takes the profile of cfg at size in one profile round.
+func (h *harness) profileOne(cfg proxyConfig, size pageSize, dir string, round int) profileRun {
+	path := filepath.Join(dir, fmt.Sprintf("cpu-%s-%s-%d.pprof", cfg.Key, size.Name, round))
+	run := profileRun{Config: cfg, Paths: []string{path}}
+	fmt.Fprintf(h.progress, "profile  %d/%d  %-6s  %s %s, %ds ... ", round, max(h.opts.ProfileRounds, 1), size.Label, cfg.Key, cfg.Name, h.opts.ProfileSecs)
+	run.Requests, run.Err = h.captureProfile(cfg, size, path)
 	if run.Err == nil {
 		var traces string
-		if traces, run.Err = pprofText(run.Path, "-traces"); run.Err == nil {
+		if traces, run.Err = pprofText(run.Paths, "-traces"); run.Err == nil {
 			var samples []profileSample
 			if samples, run.Err = parseTraces(traces); run.Err == nil {
 				run.Areas = splitByArea(samples)
@@ -94,7 +128,7 @@ func (h *harness) profileOne(cfg proxyConfig, size pageSize, dir string) profile
 	if run.Err != nil {
 		fmt.Fprintln(h.progress, "failed:", run.Err)
 	} else {
-		fmt.Fprintln(h.progress, run.Path)
+		fmt.Fprintln(h.progress, path)
 	}
 	return run
 }
@@ -155,9 +189,10 @@ func download(url, path string) error {
 	return f.Close()
 }
 
-// pprofText runs go tool pprof on a profile and returns its text report.
-func pprofText(path string, args ...string) (string, error) {
-	out, err := exec.Command("go", append(append([]string{"tool", "pprof"}, args...), path)...).Output()
+// pprofText runs go tool pprof on profiles (merged) and returns its text
+// report.
+func pprofText(paths []string, args ...string) (string, error) {
+	out, err := exec.Command("go", append(append([]string{"tool", "pprof"}, args...), paths...)...).Output()
 	if err != nil {
 		return "", fmt.Errorf("go tool pprof %s: %v", strings.Join(args, " "), err)
 	}
@@ -177,45 +212,75 @@ func trimPprofHeader(s string) string {
 }
 
 // writeProfile prints where Caddy's CPU goes per request, A against the
-// injecting configurations.
-func writeProfile(w io.Writer, p profileResult) {
+// injecting configurations, and beside each profile's total the CPU per
+// request its load rounds measured (rows, by configuration key): where
+// the two differ by more for one configuration than for another, the
+// host ran at another speed while it was profiled, and the differences
+// are not to be trusted.
+func writeProfile(w io.Writer, p profileResult, rows map[string]rowSummary) {
 	var paths []string
 	for _, run := range p.Runs {
 		if run.Err != nil {
 			fmt.Fprintf(w, "CPU profile at %s: %s: profile failed: %v\n", p.Size.Label, run.Config.Name, run.Err)
 			return
 		}
-		paths = append(paths, run.Path)
+		paths = append(paths, run.Paths...)
 	}
 	plain, others := p.Runs[0], p.Runs[1:]
-	fmt.Fprintf(w, "CPU profile at %s (%s), Caddy's CPU per request by where it goes:\n\n", p.Size.Label, strings.Join(paths, ", "))
+	fmt.Fprintf(w, "CPU profile at %s, %d round(s) of every configuration in turn (%s), Caddy's CPU per request by where it goes:\n\n",
+		p.Size.Label, len(plain.Paths), strings.Join(paths, ", "))
 	head, rule := "| where | A |", "|---|--:|"
 	for _, run := range others {
 		head += fmt.Sprintf(" %s | %s − A |", run.Config.Key, run.Config.Key)
 		rule += "--:|--:|"
 	}
 	fmt.Fprintf(w, "%s\n%s\n", head, rule)
-	totals := make([]float64, len(p.Runs))
 	for _, a := range profileAreas {
 		pa := plain.perRequest(a.Name)
-		totals[0] += pa
 		line := fmt.Sprintf("| %s | %s |", a.Name, us(pa))
-		for i, run := range others {
+		for _, run := range others {
 			v := run.perRequest(a.Name)
-			totals[i+1] += v
 			line += fmt.Sprintf(" %s | %s |", us(v), signedUs(v-pa))
 		}
 		fmt.Fprintln(w, line)
 	}
-	line := fmt.Sprintf("| total | %s |", us(totals[0]))
-	for i := range others {
-		line += fmt.Sprintf(" %s | %s |", us(totals[i+1]), signedUs(totals[i+1]-totals[0]))
+	line := fmt.Sprintf("| total | %s |", us(plain.total()))
+	for _, run := range others {
+		line += fmt.Sprintf(" %s | %s |", us(run.total()), signedUs(run.total()-plain.total()))
+	}
+	fmt.Fprintln(w, line)
+	line = "| CPU per request in the load rounds |"
+	speeds := make([]float64, 0, len(p.Runs))
+	for i, run := range p.Runs {
+		r, ok := rows[run.Config.Key]
+		if !ok || r.CPUReq == 0 {
+			line += " |"
+			if i > 0 {
+				line += " |"
+			}
+			continue
+		}
+		speeds = append(speeds, run.total()/r.CPUReq)
+		if i == 0 {
+			line += fmt.Sprintf(" %s |", us(r.CPUReq))
+		} else {
+			line += fmt.Sprintf(" %s | %s |", us(r.CPUReq), signedUs(r.CPUReq-rows[plain.Config.Key].CPUReq))
+		}
 	}
 	fmt.Fprintf(w, "%s\n\n", line)
+	if len(speeds) > 1 && maxOf(speeds)/minOf(speeds) > maxProfileSkew {
+		fmt.Fprintf(w, "The profiles add up to %.2f-%.2f × the CPU per request of their configurations' load rounds: the host ran at different speeds while they were taken, so the differences above are not reliable. Run again, or with more `-profile-rounds`.\n\n",
+			minOf(speeds), maxOf(speeds))
+	}
 	if c := p.run(configInjected); c != nil {
-		fmt.Fprintf(w, "Top functions of %s (`go tool pprof -top %s`):\n\n```\n%s\n```\n", c.Config.Key, c.Path, p.Top)
+		fmt.Fprintf(w, "Top functions of %s (`go tool pprof -top %s`):\n\n```\n%s\n```\n", c.Config.Key, strings.Join(c.Paths, " "), p.Top)
 	}
 }
+
+// maxProfileSkew is how far apart the configurations' profiles may be,
+// each against its own load rounds' CPU per request, before the report
+// says their differences are not reliable.
+const maxProfileSkew = 1.15
 
 // signedUs formats a difference in nanoseconds as microseconds with a sign.
 func signedUs(ns float64) string { return fmt.Sprintf("%+.1f µs", ns/float64(time.Microsecond)) }

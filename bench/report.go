@@ -139,7 +139,7 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 	}
 	for _, p := range res.Profiles {
 		fmt.Fprintln(w)
-		writeProfile(w, p)
+		writeProfile(w, p, sum[p.Size.Name])
 	}
 }
 

@@ -10,18 +10,19 @@ import (
 
 // options are the knobs of one bench run.
 type options struct {
-	Duration    time.Duration // measured load per run
-	Warmup      time.Duration // unmeasured load before it
-	Light       time.Duration // one-connection latency run after it (0: skip)
-	Rounds      int           // interleaved rounds A, B, C per page size
-	Conns       int           // wrk connections
-	TTFBSamples int           // GETs per proxy for the time to first byte
-	Profile     string        // auto (when a target is missed), always, never
-	ProfileSecs int
-	MaxNoise    float64 // a round where others took more of a side's CPUs is run again
-	Retries     int     // how many rounds at most are run again, in the whole run
-	Nice        int     // nice value of Caddy, the upstream and wrk
-	Budget      time.Duration
+	Duration      time.Duration // measured load per run
+	Warmup        time.Duration // unmeasured load before it
+	Light         time.Duration // one-connection latency run after it (0: skip)
+	Rounds        int           // interleaved rounds A, B, C per page size
+	Conns         int           // wrk connections
+	TTFBSamples   int           // GETs per proxy for the time to first byte
+	Profile       string        // auto (when a target is missed), always, never
+	ProfileSecs   int           // length of each CPU profile
+	ProfileRounds int           // profiles of every configuration, taken in turn
+	MaxNoise      float64       // a round where others took more of a side's CPUs is run again
+	Retries       int           // how many rounds at most are run again, in the whole run
+	Nice          int           // nice value of Caddy, the upstream and wrk
+	Budget        time.Duration
 }
 
 // cellRun is what one Caddy process measured under one load.
