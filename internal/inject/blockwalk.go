@@ -51,6 +51,10 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 		}
 		starts, runs, carry := tagRuns(m, uint(i-base), in)
 		quoted := m[markQuote] & runs
+		// Pair the block's quotes on the marks where it pays: its last tag
+		// has a quote and runs on, which the tag-by-tag reading would
+		// read from windows (a block whose quoted tags all end in it
+		// reads them as cheaply one by one).
 		if in == 0 && carry != 0 && quoted>>(bits.Len64(starts)-1) != 0 || paired {
 			if !paired {
 				qc = 0

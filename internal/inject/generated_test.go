@@ -47,17 +47,24 @@ func TestGeneratedDocuments(t *testing.T) {
 			docs = 300
 		}
 		for range docs {
-			doc := []byte(generatedDoc(r, 100+r.IntN(1500)))
-			want, ref := runInjector(t, true, doc)
-			got, inj := runInjector(t, false, doc)
-			if got != want || inj.insertedAt != ref.insertedAt {
-				t.Fatalf("fast and reference disagree on %q:\nfast at %d, ref at %d", doc, inj.insertedAt, ref.insertedAt)
-			}
-			if got, _ := runInjector(t, false, randomWrites(r, doc, 300)...); got != want {
-				t.Fatalf("chunked fast and reference disagree on %q", doc)
-			}
+			checkAgainstReference(t, r, []byte(generatedDoc(r, 100+r.IntN(1500))))
 		}
 	})
+}
+
+// checkAgainstReference holds the fast paths to the reference machine on
+// doc: the same output and insertion point in one write, and the same
+// output in random writes.
+func checkAgainstReference(t *testing.T, r *rand.Rand, doc []byte) {
+	t.Helper()
+	want, ref := runInjector(t, true, doc)
+	got, inj := runInjector(t, false, doc)
+	if got != want || inj.insertedAt != ref.insertedAt {
+		t.Fatalf("fast and reference disagree on %q:\nfast at %d, ref at %d", doc, inj.insertedAt, ref.insertedAt)
+	}
+	if got, _ := runInjector(t, false, randomWrites(r, doc, 300)...); got != want {
+		t.Fatalf("chunked fast and reference disagree on %q", doc)
+	}
 }
 
 // forEachWalk runs test with each data-state walk the machine runs.

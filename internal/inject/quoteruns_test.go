@@ -97,14 +97,7 @@ func TestQuotedTagsAcrossBlocks(t *testing.T) {
 		}
 		for k := range pages {
 			page := quotedTagsPage(r, k%64)
-			want, ref := runInjector(t, true, page)
-			got, inj := runInjector(t, false, page)
-			if got != want || inj.insertedAt != ref.insertedAt {
-				t.Fatalf("fast and reference disagree on %q:\nfast at %d, ref at %d", page, inj.insertedAt, ref.insertedAt)
-			}
-			if got, _ := runInjector(t, false, randomWrites(r, page, 300)...); got != want {
-				t.Fatalf("chunked fast and reference disagree on %q", page)
-			}
+			checkAgainstReference(t, r, page)
 			if k%8 == 0 {
 				checkPlacement(t, page)
 			}
