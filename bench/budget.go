@@ -31,8 +31,12 @@ func (o options) profileCost() time.Duration {
 		return 0
 	}
 	one := caddyStartup + o.Warmup + time.Duration(o.ProfileSecs+2)*time.Second
-	return time.Duration(2*len(kairoConfigs)*max(o.ProfileRounds, 1)) * one
+	return time.Duration(2*len(kairoConfigs)*o.profileRounds()) * one
 }
+
+// profileRounds is how many profiles of every configuration are taken:
+// ProfileRounds, at least one.
+func (o options) profileRounds() int { return max(o.ProfileRounds, 1) }
 
 // estimate is how long the run takes without re-runs, build excluded.
 func (o options) estimate(sizes int) time.Duration {

@@ -95,7 +95,7 @@ func (h *harness) profile(size pageSize, dir string) profileResult {
 	for _, cfg := range kairoConfigs { // nginx has no pprof endpoint
 		pr.Runs = append(pr.Runs, profileRun{Config: cfg})
 	}
-	for round := 1; round <= max(h.opts.ProfileRounds, 1); round++ {
+	for round := 1; round <= h.opts.profileRounds(); round++ {
 		for i := range pr.Runs {
 			pr.Runs[i].add(h.profileOne(pr.Runs[i].Config, size, dir, round))
 		}
@@ -114,7 +114,7 @@ func (h *harness) profile(size pageSize, dir string) profileResult {
 func (h *harness) profileOne(cfg proxyConfig, size pageSize, dir string, round int) profileRun {
 	path := filepath.Join(dir, fmt.Sprintf("cpu-%s-%s-%d.pprof", cfg.Key, size.Name, round))
 	run := profileRun{Config: cfg, Paths: []string{path}}
-	fmt.Fprintf(h.progress, "profile  %d/%d  %-6s  %s %s, %ds ... ", round, max(h.opts.ProfileRounds, 1), size.Label, cfg.Key, cfg.Name, h.opts.ProfileSecs)
+	fmt.Fprintf(h.progress, "profile  %d/%d  %-6s  %s %s, %ds ... ", round, h.opts.profileRounds(), size.Label, cfg.Key, cfg.Name, h.opts.ProfileSecs)
 	run.Requests, run.Err = h.captureProfile(cfg, size, path)
 	if run.Err == nil {
 		var traces string

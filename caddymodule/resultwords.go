@@ -17,7 +17,7 @@ import (
 //   - on a thank-you page (the offer page or the inline box), in
 //     post_purchase's text;
 //   - on a product, checkout or pop-up placement, or the cart's inline box,
-//     in the placement's text (the cart's takes only these keys).
+//     in the placement's text (beside the widget's own words).
 //
 // An accepted offer's sentence has three keys: result_accepted, and, when
 // the store made a second order of it, result_follow_up, or result_pay_due

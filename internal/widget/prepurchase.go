@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"html/template"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -129,17 +130,20 @@ func PrePurchaseTextKeys() []string {
 	return keys
 }
 
-// textFor is the words of a placement with the overrides applied.
+// textFor is the words of a pre-purchase placement with the overrides
+// applied.
 func textFor(placement string, overrides map[string]string) map[string]string {
-	t := make(map[string]string, len(defaultText))
-	for k, v := range defaultText {
-		t[k] = v
-	}
-	for k, v := range placementText[placement] {
-		t[k] = v
-	}
+	return wordsFor(defaultText, placementText[placement], overrides)
+}
+
+// wordsFor is a widget's words: the defaults, then those that differ on
+// its placement, then the operator's overrides of them (keys that are not
+// among the defaults are left out).
+func wordsFor(defaults, onPlacement, overrides map[string]string) map[string]string {
+	t := maps.Clone(defaults)
+	maps.Copy(t, onPlacement)
 	for k, v := range overrides {
-		if _, ok := defaultText[k]; ok {
+		if _, ok := defaults[k]; ok {
 			t[k] = v
 		}
 	}

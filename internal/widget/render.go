@@ -3,7 +3,6 @@ package widget
 import (
 	_ "embed"
 	"html/template"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -213,16 +212,9 @@ func InlineTextKeys(placement string) []string {
 }
 
 // inlineTextFor is the inline box's words on placement with the overrides
-// applied; keys that are not its words are left out.
+// applied.
 func inlineTextFor(placement string, overrides map[string]string) map[string]string {
-	t := maps.Clone(inlineText)
-	maps.Copy(t, inlinePlacementText[placement])
-	for k, v := range overrides {
-		if _, ok := inlineText[k]; ok {
-			t[k] = v
-		}
-	}
-	return t
+	return wordsFor(inlineText, inlinePlacementText[placement], overrides)
 }
 
 // textOr is the text of key, or def when texts has none.
