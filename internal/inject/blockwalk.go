@@ -108,9 +108,18 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 					k = letterKinds[byte(u)]
 				case byte(u>>16) == '>' && isAlpha(byte(u>>8)) && isAlpha(byte(u)):
 					k = kindOfWord(u, 2)
-				case isAlpha(byte(u)) && (end || !rawInitial[byte(u)]):
-					// A longer name, or one with attributes after it.
-					if n := firstFlag(nameEnds(u)); n < 7 && isNameEnd(byte(u>>(8*n))) {
+				case isAlpha(byte(u)) && (end || !rawInitial[byte(u)] || isSpace(byte(u>>8))):
+					// A longer name, or one with attributes after it; a
+					// start tag whose initial is a raw-text element's only
+					// with one letter ("<p class=...>", "<i class=...>").
+					// The name of an end tag is one byte up in the word:
+					// a delimiter past it is read from the page.
+					n := firstFlag(nameEnds(u))
+					delim := byte(u >> (8 * n))
+					if end && n == 7 {
+						delim = p[j+9]
+					}
+					if n < 8 && isNameEnd(delim) {
 						if k = kindOfWord(u, n); k >= kSvg {
 							k = 0xff // passLook: SVG, MathML, a footer, </body...
 						}

@@ -1,0 +1,78 @@
+package inject
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// edgeNames are tag names around the limits of the walk's inline reading
+// of a tag (plainTags): names of one letter that a raw-text element's name
+// also starts with, names of six to nine letters (the word after "</"
+// holds seven), the kinds the tree follows among them, and names one
+// letter longer or shorter than a kind's or a raw-text element's.
+var edgeNames = []string{
+	"p", "P", "i", "s", "t", "x", "n", "b", "a", "tt", "td", "ti", "nobr", "xmp", "xm",
+	"button", "buttons", "Button", "strong", "strongs", "applet", "applets", "object", "objectx",
+	"select", "selectx", "footer", "footers", "marquee", "MARQUEE", "marquees", "marque",
+	"article", "articles", "section", "noembed", "noembeds", "template", "templates",
+	"script", "scripts", "style", "styles", "title", "titles", "iframe", "iframes",
+	"textarea", "noscript", "noframes", "plaintext", "frameset",
+}
+
+// edgeTag returns a start or end tag of a name from edgeNames, ended in one
+// of the ways the tokenizer knows: '>', whitespace then attributes, '/'.
+func edgeTag(r *rand.Rand) string {
+	name := edgeNames[r.IntN(len(edgeNames))]
+	open := "<"
+	if r.IntN(2) == 0 {
+		open = "</"
+	}
+	switch r.IntN(5) {
+	case 0:
+		return open + name + " class=x>"
+	case 1:
+		return open + name + "\tid=\"y\">"
+	case 2:
+		return open + name + "/>"
+	default:
+		return open + name + ">"
+	}
+}
+
+// TestTagNamesAtTheWordsEdge holds the walk's inline reading of a tag's
+// name to the reference and to a browser's parse (checkPlacement): start
+// tags of one letter with attributes ("<p class=x>", whose letter starts
+// raw-text names too) and names of seven letters (an end tag's delimiter
+// then lies past the word it reads) are told to the tree there; longer
+// names, and raw-text elements, are not. The tags sit at offsets all over
+// a block, between text, so that a name read wrong moves or removes the
+// widget.
+func TestTagNamesAtTheWordsEdge(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 8))
+	forEachWalk(t, func(t *testing.T) {
+		// Every start tag with every end tag: an end tag read as its
+		// name's seven-letter prefix, or a start tag as a kind it is
+		// not, leaves a different element open at </body>.
+		for _, start := range edgeNames {
+			for _, end := range edgeNames {
+				shift := r.IntN(64)
+				page := "<!doctype html><body><p>x</p>" + strings.Repeat("y", shift) + "<" + start + " class=x>t</" +
+					end + ">" + strings.Repeat("<i>some text</i>", 6) + "</body>"
+				checkPlacement(t, []byte(page))
+			}
+		}
+		for range 100 {
+			var tags strings.Builder
+			for n := 1 + r.IntN(6); n > 0; n-- {
+				tags.WriteString(edgeTag(r))
+				tags.WriteString([]string{"", "t", " ", "<b>x</b>"}[r.IntN(4)])
+			}
+			for shift := 0; shift < 64; shift += 1 + r.IntN(8) {
+				page := "<!doctype html><body><p>x</p>" + strings.Repeat("y", shift) + tags.String() +
+					strings.Repeat("<i>some text</i>", 6) + "</body>"
+				checkPlacement(t, []byte(page))
+			}
+		}
+	})
+}
