@@ -108,10 +108,11 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 					k = letterKinds[byte(u)]
 				case byte(u>>16) == '>' && isAlpha(byte(u>>8)) && isAlpha(byte(u)):
 					k = kindOfWord(u, 2)
-				case isAlpha(byte(u)) && (end || !rawInitial[byte(u)] || isSpace(byte(u>>8))):
+				case isAlpha(byte(u)) && (end || !rawInitial[byte(u)] || isSpace(byte(u>>8)) || isSpace(byte(u>>16))):
 					// A longer name, or one with attributes after it; a
 					// start tag whose initial is a raw-text element's only
-					// with one letter ("<p class=...>", "<i class=...>").
+					// with a name of one or two letters, which none has
+					// ("<p class=...>", "<i class=...>", "<td class=...>").
 					// The name of an end tag is one byte up in the word:
 					// a delimiter past it is read from the page.
 					n := firstFlag(nameEnds(u))
