@@ -56,23 +56,33 @@ func TestTagNamesAtTheWordsEdge(t *testing.T) {
 		// not, leaves a different element open at </body>.
 		for _, start := range edgeNames {
 			for _, end := range edgeNames {
-				shift := r.IntN(64)
-				page := "<!doctype html><body><p>x</p>" + strings.Repeat("y", shift) + "<" + start + " class=x>t</" +
-					end + ">" + strings.Repeat("<i>some text</i>", 6) + "</body>"
-				checkPlacement(t, []byte(page))
+				checkPlacement(t, edgeTagsPage("<"+start+" class=x>t</"+end+">", r.IntN(64)))
 			}
 		}
 		for range 100 {
-			var tags strings.Builder
-			for n := 1 + r.IntN(6); n > 0; n-- {
-				tags.WriteString(edgeTag(r))
-				tags.WriteString([]string{"", "t", " ", "<b>x</b>"}[r.IntN(4)])
-			}
+			tags := edgeTags(r)
 			for shift := 0; shift < 64; shift += 1 + r.IntN(8) {
-				page := "<!doctype html><body><p>x</p>" + strings.Repeat("y", shift) + tags.String() +
-					strings.Repeat("<i>some text</i>", 6) + "</body>"
-				checkPlacement(t, []byte(page))
+				checkPlacement(t, edgeTagsPage(tags, shift))
 			}
 		}
 	})
+}
+
+// edgeTags returns one to six tags from edgeTag, each followed by nothing,
+// a letter, a space or a formatting element with text.
+func edgeTags(r *rand.Rand) string {
+	var tags strings.Builder
+	for n := 1 + r.IntN(6); n > 0; n-- {
+		tags.WriteString(edgeTag(r))
+		tags.WriteString([]string{"", "t", " ", "<b>x</b>"}[r.IntN(4)])
+	}
+	return tags.String()
+}
+
+// edgeTagsPage puts tags into a page with content before them, shift bytes
+// of text ahead of them (their offset in a block), and text and </body>
+// after.
+func edgeTagsPage(tags string, shift int) []byte {
+	return []byte("<!doctype html><body><p>x</p>" + strings.Repeat("y", shift) + tags +
+		strings.Repeat("<i>some text</i>", 6) + "</body>")
 }

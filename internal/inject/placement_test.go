@@ -479,6 +479,9 @@ func FuzzPlacement(f *testing.F) {
 		f.Add([]byte("<!doctype html><body><i class=\"" + strings.Repeat("q", 40) + "\">" + tag + "<b>t</b>" +
 			strings.Repeat("<p>some text</p>", 8) + "</body>"))
 	}
+	for shift := range 16 {
+		f.Add(edgeTagsPage(edgeTags(r), shift*4))
+	}
 	f.Fuzz(func(t *testing.T, page []byte) {
 		if len(page) > 4096 {
 			return // keep each run quick; longer pages add nothing new
