@@ -21,23 +21,21 @@ var edgeNames = []string{
 }
 
 // edgeTag returns a start or end tag of a name from edgeNames, ended in one
-// of the ways the tokenizer knows: '>', whitespace then attributes, '/'.
+// of the ways the tokenizer knows ('>', whitespace of every kind then
+// attributes, '/'), or by a control byte or NUL, which the name takes in.
 func edgeTag(r *rand.Rand) string {
 	name := edgeNames[r.IntN(len(edgeNames))]
 	open := "<"
 	if r.IntN(2) == 0 {
 		open = "</"
 	}
-	switch r.IntN(5) {
-	case 0:
-		return open + name + " class=x>"
-	case 1:
-		return open + name + "\tid=\"y\">"
-	case 2:
-		return open + name + "/>"
-	default:
-		return open + name + ">"
-	}
+	return open + name + edgeTagEnds[r.IntN(len(edgeTagEnds))]
+}
+
+// edgeTagEnds are what follows a name in edgeTag, '>' most often.
+var edgeTagEnds = []string{
+	">", ">", ">", " class=x>", "\tid=\"y\">", "/>", "/ class=x>", "\fclass=x>", "\rclass=x>",
+	"\nclass=x>", "\v class=x>", "\x00 class=x>", "\x01>",
 }
 
 // TestTagNamesAtTheWordsEdge holds the walk's inline reading of a tag's
@@ -57,6 +55,14 @@ func TestTagNamesAtTheWordsEdge(t *testing.T) {
 		for _, start := range edgeNames {
 			for _, end := range edgeNames {
 				checkPlacement(t, edgeTagsPage("<"+start+" class=x>t</"+end+">", r.IntN(64)))
+			}
+		}
+		// Every name with every ending, as a start tag and as an end tag
+		// after the start tag of the same name.
+		for _, name := range edgeNames {
+			for _, end := range edgeTagEnds {
+				checkPlacement(t, edgeTagsPage("<"+name+end+"t", r.IntN(64)))
+				checkPlacement(t, edgeTagsPage("<"+name+">t</"+name+end, r.IntN(64)))
 			}
 		}
 		for range 100 {
