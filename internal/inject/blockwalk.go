@@ -135,14 +135,15 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 							tr.spoil()
 						}
 						f.open[k]++
-					case k < kNobr && f.open[k] > 0: // one closes
+					case k < kNobr && f.open[k] > f.fence[k]: // one closes
 						f.open[k]--
 					case k == kA || k == kNobr || k == kButton || k == kP && f.open[kButton] == 0:
 						// A second one closes the first; a p closes a p in
-						// button scope.
-						n := uint8(1)
+						// button scope (neither reaches behind a cell's
+						// marker: the fence).
+						n := f.fence[k] + 1
 						if end {
-							n = 0
+							n--
 						} else if k == kButton {
 							tr.hasContent = true
 						}
@@ -623,7 +624,7 @@ const markReach = 3
 // "if", "pl") or of an element the tree model follows (lookPairs), or '/'
 // and a byte that is not a letter or one such element's initial, or
 // "/bo" (maybe "</body"), in any case. Other pairs are flagged too ("<ss",
-// "<td", "<hr", "</span"...): passLook sorts them, at the cost of a look.
+// "<tx", "<hr", "</span"...): passLook sorts them, at the cost of a look.
 //
 // The pair test is two nibble lookups per byte, which the vector versions
 // of markBlocks do with VPSHUFB: bit k of lookFirst(c1) & lookSecond(c2)
@@ -644,7 +645,7 @@ func lookSecond(c byte) byte { return lookTables[2][c>>4] & lookTables[3][c&15] 
 // holds 'c' and 'r'). Letters count in either case.
 var lookPairs = [8]struct{ first, second string }{
 	{"bs", "ctemviuo"},        // script, style, select, small, strike, strong, svg, big, button, body
-	{"t", "ieat"},             // title, textarea, table, template, tt
+	{"t", "ieath"},            // title, textarea, table, template, tt, td, th
 	{"nxecfm", "omar"},        // noscript, noembed, noframes, nobr, xmp, em, code, font, form, frameset, math, marquee
 	{"ipoa", "flbp"},          // iframe, plaintext, object, applet
 	{"/", lookBelowAt},        // an end tag with '/' then a byte that is no letter,

@@ -29,7 +29,9 @@ import (
 // templates, selects, objects, applets and marquees are frames: scope
 // boundaries, whose insides cannot close what is open outside them, so
 // each frame counts its own open elements, and what is left open when a
-// frame closes is added to the frame around it. SVG and MathML are read
+// frame closes is added to the frame around it. A table cell or caption
+// inside a frame fences what the frame has open: nothing after it closes
+// those (see frame). SVG and MathML are read
 // exactly, tag by tag (the scanner then runs byte by byte): their
 // elements nest by name, their <style> and <script> are not raw text, and
 // a few HTML tag names break out of them. What the model does not follow
@@ -68,6 +70,9 @@ const (
 	kApplet
 	kMarquee
 	kSelect
+	kTd      // the table cells and the caption: a cell opens behind a marker
+	kTh      // on the list of formatting elements (the fence, below)
+	kCaption //
 	kSvg
 	kMath
 	kFrameset
@@ -83,7 +88,8 @@ var kindNames = [kinds]string{
 	kS: "s", kSmall: "small", kStrike: "strike", kStrong: "strong", kTt: "tt",
 	kU: "u", kNobr: "nobr", kA: "a", kP: "p", kButton: "button", kForm: "form",
 	kTable: "table", kTemplate: "template", kObject: "object", kApplet: "applet",
-	kMarquee: "marquee", kSelect: "select", kSvg: "svg", kMath: "math",
+	kMarquee: "marquee", kSelect: "select", kTd: "td", kTh: "th", kCaption: "caption",
+	kSvg: "svg", kMath: "math",
 	kFrameset: "frameset", kBody: "body", kFooter: "footer",
 }
 
@@ -178,9 +184,20 @@ func kindOf(name []byte) uint8 {
 // template, select, object, applet or marquee inside it, or SVG/MathML.
 // open counts, per counted kind, the elements that may be open (or, for
 // formatting elements, wait to be reopened) in this frame.
+//
+// fence holds, per kind, how many of those are behind a marker: a table
+// cell or caption puts a marker on the browser's list of formatting
+// elements, and no end tag or start tag after it reaches an element
+// before it ("<tr><b><td></b>" leaves the b on the list, and a browser
+// reopens it after the table). Each cell's start sets the fence to the
+// counts of the moment, and no count falls below its fence. The fence is
+// never lifted (the model does not follow the ends of cells, which would
+// free those elements again): it only ever keeps more open than a browser
+// does.
 type frame struct {
-	kind uint8
-	open [kCounted]uint8
+	kind  uint8
+	open  [kCounted]uint8
+	fence [kCounted]uint8
 }
 
 // maxFrames bounds the nesting of frames; deeper pages get no placement.
@@ -324,18 +341,19 @@ func (t *tree) start(k uint8) {
 	f := t.top()
 	switch k {
 	case kA, kNobr:
-		// A second one closes the first (the adoption agency), in scope.
-		f.set(k, 1)
+		// A second one closes the first (the adoption agency), in scope
+		// and not behind a marker.
+		f.set(k, f.fence[k]+1)
 	case kP:
 		// A p closes the open p, which is in button scope unless a button
 		// may be open.
 		if f.open[kButton] == 0 {
-			f.set(kP, 1)
+			f.set(kP, f.fence[kP]+1)
 		} else {
 			t.add(f, kP)
 		}
 	case kButton:
-		f.set(kButton, 1) // a second button closes the first
+		f.set(kButton, f.fence[kButton]+1) // a second button closes the first
 		t.hasContent = true
 	case kForm:
 		if !t.inTemplate() {
@@ -358,6 +376,12 @@ func (t *tree) start(k uint8) {
 		}
 	case kFooter:
 		// Followed only to find the site footer (the rule below).
+	case kTd, kTh, kCaption:
+		// A cell of a table (or of a template's table): a marker. In the
+		// body the browser ignores the tag.
+		if t.depth > 0 {
+			f.fence = f.open
+		}
 	default: // formatting elements
 		t.add(f, k)
 	}
@@ -368,10 +392,10 @@ func (t *tree) end(k uint8) {
 	f := t.top()
 	switch k {
 	case kA, kNobr, kButton:
-		f.set(k, 0)
+		f.set(k, f.fence[k])
 	case kP:
 		if f.open[kButton] == 0 {
-			f.set(kP, 0)
+			f.set(kP, f.fence[kP])
 		}
 	case kForm:
 		if !t.inTemplate() {
@@ -401,11 +425,12 @@ func (t *tree) end(k uint8) {
 		if t.depth > 0 && f.kind == k {
 			t.popTo(t.depth)
 		}
-	case kSvg, kMath, kFrameset, kBody, kFooter:
+	case kSvg, kMath, kFrameset, kBody, kFooter, kTd, kTh, kCaption:
 		// Outside SVG/MathML an end tag for these changes nothing here
-		// (</body> is the injector's business).
+		// (</body> is the injector's business; the end of a cell does
+		// not lift its fence).
 	default:
-		if f.open[k] > 0 {
+		if f.open[k] > f.fence[k] {
 			f.set(k, f.open[k]-1)
 		}
 	}

@@ -69,6 +69,11 @@ var placementPages = []struct {
 	{"foster parenting", "<table><b><tr><td>aaa</td></tr>bbb</table>ccc", no},
 	{"foster parented text", "<table>A<td>B</td>C</table><p>D</p>", yes},
 	{"unclosed formatting in a cell", "<table><td><b>x</table>y", nil},
+	{"b behind a cell's marker", "<tABle><tr><B 000><td></B></tABle><p>x</p></body>", no},
+	{"i behind a header cell's marker", "<table><tr><i><th></i></th></tr></table><p>x</p></body>", no},
+	{"a behind a cell's marker", "<table><tr><a href=x><td><a href=y>1</a></td></tr></table><p>x</p></body>", no},
+	{"b behind a caption's marker", "<table><b><caption></b></caption></table><p>x</p></body>", no},
+	{"formatting in cells", "<table><tr><td><b>x</b></td><th><i>y</i></th></tr><caption><a href=x>c</a></caption></table><p>z</p></body>", yes},
 	{"nested tables", "<table><tr><td><table><tr><td>x</table></table>y</body>", yes},
 	{"form in a table", "<table><form><tr><td>x</table>y</body>", no},
 	{"form closed", "<form><input></form><p>y</p></body>", yes},
@@ -443,6 +448,37 @@ func TestPlacement(t *testing.T) {
 	}
 }
 
+// cellMarkerPieces are table fragments where a cell or a caption puts a
+// marker on the list of formatting elements: an end tag after it cannot
+// close an element before it (the frame's fence), and the browser reopens
+// that element after the table.
+var cellMarkerPieces = []struct {
+	piece string
+	place bool
+}{
+	{"<tABle><tr><B 000><td></B></tABle>", false},
+	{"<table><tr><i><th></i></th></tr></table>", false},
+	{"<table><tr><a href=x><td><a href=y>1</a></td></tr></table>", false},
+	{"<table><tr><a href=x><td></a></td></tr></table>", false},
+	{"<table><b><caption></b></caption></table>", false},
+	{"<table><tr><td><b>x</b></td><th><i>y</i></th></tr><caption><a href=x>c</a></caption></table>", true},
+}
+
+// TestCellMarkersInTheWalk holds the fence to a browser's parse where the
+// block walk, not the exact path, tells the tree of the tags: the pieces
+// at offsets all over a block, with text after them.
+func TestCellMarkersInTheWalk(t *testing.T) {
+	forEachWalk(t, func(t *testing.T) {
+		for _, tc := range cellMarkerPieces {
+			for shift := range 64 {
+				if placed := checkPlacement(t, edgeTagsPage(tc.piece, shift)); placed != tc.place {
+					t.Fatalf("%q at %d: placed %v, want %v", tc.piece, shift, placed, tc.place)
+				}
+			}
+		}
+	})
+}
+
 // FuzzPlacement holds the Injector to the property of issue 12 on any
 // page: the output is the page byte for byte, or it parses as the page's
 // tree with the widget added in the body and nothing else moved.
@@ -481,6 +517,9 @@ func FuzzPlacement(f *testing.F) {
 	}
 	for shift := range 16 {
 		f.Add(edgeTagsPage(edgeTags(r), shift*4))
+	}
+	for _, tc := range cellMarkerPieces {
+		f.Add(edgeTagsPage(tc.piece, 8))
 	}
 	f.Fuzz(func(t *testing.T, page []byte) {
 		if len(page) > 4096 {
