@@ -137,9 +137,9 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 						f.open[k]++
 					case k < kNobr && f.open[k] > f.fence[k]: // one closes
 						f.open[k]--
-					case k == kA || k == kNobr || k == kButton || k == kP && f.open[kButton] == 0:
+					case k == kA || k == kButton || k == kP && f.open[kButton] == 0:
 						// A second one closes the first; a p closes a p in
-						// button scope (neither reaches behind a cell's
+						// button scope (no a reaches behind a cell's
 						// marker: the fence).
 						n := f.fence[k] + 1
 						if end {

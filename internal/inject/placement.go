@@ -340,10 +340,15 @@ func (t *tree) endWord(u uint64, n int) {
 func (t *tree) start(k uint8) {
 	f := t.top()
 	switch k {
-	case kA, kNobr:
-		// A second one closes the first (the adoption agency), in scope
-		// and not behind a marker.
+	case kA:
+		// A second one closes the first (the adoption agency), and takes
+		// it off the list even out of scope: one a at most is open after
+		// the last marker.
 		f.set(k, f.fence[k]+1)
+	case kNobr:
+		// A second one closes the first only in scope: one left on the
+		// list from inside a table (foster-parented) stays.
+		f.set(k, max(f.open[k], f.fence[k]+1))
 	case kP:
 		// A p closes the open p, which is in button scope unless a button
 		// may be open.
@@ -377,10 +382,17 @@ func (t *tree) start(k uint8) {
 	case kFooter:
 		// Followed only to find the site footer (the rule below).
 	case kTd, kTh, kCaption:
-		// A cell of a table (or of a template's table): a marker. In the
-		// body the browser ignores the tag.
-		if t.depth > 0 {
-			f.fence = f.open
+		// A cell of a table (or of a template's table) puts a marker on
+		// the list of formatting elements. In the body the browser
+		// ignores the tag; in a select, object, applet or marquee inside
+		// a table the cell pops that element, whose end tag then closes
+		// nothing, which the model does not follow.
+		switch {
+		case t.depth == 0:
+		case f.kind == kTable || f.kind == kTemplate:
+			f.fenceFormatting()
+		default:
+			t.spoil()
 		}
 	default: // formatting elements
 		t.add(f, k)
@@ -391,7 +403,7 @@ func (t *tree) start(k uint8) {
 func (t *tree) end(k uint8) {
 	f := t.top()
 	switch k {
-	case kA, kNobr, kButton:
+	case kA, kButton:
 		f.set(k, f.fence[k])
 	case kP:
 		if f.open[kButton] == 0 {
@@ -436,6 +448,13 @@ func (t *tree) end(k uint8) {
 	}
 }
 
+// fenceFormatting puts what f has open of the formatting elements behind
+// a marker (the fence): a p or a button is not on the list, and a cell
+// pops it from the stack.
+func (f *frame) fenceFormatting() {
+	copy(f.fence[:kP], f.open[:kP])
+}
+
 // set sets the count of kind k in f.
 func (f *frame) set(k uint8, n uint8) {
 	f.open[k] = n
@@ -466,8 +485,16 @@ func (t *tree) push(k uint8) {
 // popTo closes frame d and every frame inside it; what was left open in
 // them is added to the frame around (elements a browser pops there may
 // stay on its list of formatting elements).
+//
+// A marker can outlive the frames: a browser clears the list of
+// formatting elements only up to the last marker when it closes a cell, a
+// template or an object, so one closed with another element that puts a
+// marker still open in it (a cell, a caption, an object), or a template
+// (with a cell in it), leaves a marker behind, and what the outer frame
+// has open can no longer be closed: it is fenced.
 func (t *tree) popTo(d int) {
 	outer := &t.frames[d-1]
+	fence := d < t.depth || t.frames[d].kind == kTemplate
 	for ; t.depth >= d; t.depth-- {
 		in := &t.frames[t.depth]
 		for k := range in.open {
@@ -478,6 +505,9 @@ func (t *tree) popTo(d int) {
 				outer.set(uint8(k), uint8(min(int(outer.open[k])+int(n), 255)))
 			}
 		}
+	}
+	if fence {
+		outer.fenceFormatting()
 	}
 	t.foreign = false
 	t.fdepth = 0

@@ -116,8 +116,10 @@ func init() { *yes = true }
 // checkPlacement runs page through an Injector with placementWidget and
 // fails t unless the output is the page, byte for byte, or parses (with
 // golang.org/x/net/html) as the page's tree with the widget added as a
-// descendant of <body>, nothing else moved. It reports whether the widget
-// was placed.
+// descendant of <body>, nothing else moved, and not inside an element it
+// must not land in (nestedInto: a formatting element the page left open
+// or that a browser reopens around it, an a, a p, a table...). It reports
+// whether the widget was placed.
 func checkPlacement(t *testing.T, page []byte) bool {
 	t.Helper()
 	placed, _ := checkFooterPlacement(t, page)
@@ -175,6 +177,11 @@ func checkFooterPlacement(t *testing.T, page []byte) (placed, atFooter bool) {
 	got, err := html.Parse(strings.NewReader(out))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if link := findFirst(got, isWidgetLink); link != nil {
+		if into := nestedInto(link); into != "" {
+			t.Fatalf("%q: the widget is nested into <%s>:\n%s", page, into, dump(got))
+		}
 	}
 	widget := cutWidget(t, got)
 	if widget == nil {
@@ -264,6 +271,35 @@ func findFirst(n *html.Node, ok func(*html.Node) bool) *html.Node {
 		}
 	}
 	return nil
+}
+
+// isWidgetLink reports whether n is the widget's first node, its link.
+func isWidgetLink(n *html.Node) bool {
+	return n.Type == html.ElementNode && n.DataAtom == atom.Link && strings.Contains(attr(n, "href"), placementMark)
+}
+
+// nestingElements are the elements the widget must not land in (issue 12:
+// not nested into an open inline, formatting or button context, nor into a
+// table, template, select, object, applet, marquee, SVG or MathML). A form
+// element is not among them: a form the page left open still has its
+// pointer cleared by </form>, and the widget's own forms then work.
+var nestingElements = map[string]bool{
+	"a": true, "b": true, "big": true, "code": true, "em": true, "font": true, "i": true, "nobr": true,
+	"s": true, "small": true, "strike": true, "strong": true, "tt": true, "u": true, "p": true,
+	"button": true, "table": true, "tbody": true, "thead": true, "tfoot": true, "tr": true, "td": true,
+	"th": true, "caption": true, "template": true, "select": true, "object": true, "applet": true,
+	"marquee": true, "svg": true, "math": true,
+}
+
+// nestedInto returns the name of the nearest element around n, below
+// <body>, that the widget must not land in, or "".
+func nestedInto(n *html.Node) string {
+	for p := n.Parent; p != nil && !(p.Type == html.ElementNode && p.DataAtom == atom.Body); p = p.Parent {
+		if p.Type == html.ElementNode && nestingElements[p.Data] {
+			return p.Data
+		}
+	}
+	return ""
 }
 
 // cutWidget finds the widget's nodes - its link up to its script, one
@@ -448,10 +484,11 @@ func TestPlacement(t *testing.T) {
 	}
 }
 
-// cellMarkerPieces are table fragments where a cell or a caption puts a
-// marker on the list of formatting elements: an end tag after it cannot
-// close an element before it (the frame's fence), and the browser reopens
-// that element after the table.
+// cellMarkerPieces are fragments where a table cell, a caption, a
+// template or an object puts a marker on the list of formatting elements:
+// an end tag after it cannot close an element before it (the frame's
+// fence), and the browser reopens that element after the table; and
+// fragments that leave two nobr elements open.
 var cellMarkerPieces = []struct {
 	piece string
 	place bool
@@ -462,12 +499,37 @@ var cellMarkerPieces = []struct {
 	{"<table><tr><a href=x><td></a></td></tr></table>", false},
 	{"<table><b><caption></b></caption></table>", false},
 	{"<table><tr><td><b>x</b></td><th><i>y</i></th></tr><caption><a href=x>c</a></caption></table>", true},
+	// A cell while a select, object or marquee is the innermost frame:
+	// the cell pops it, and the frame's end tag after is ignored.
+	{"<table><tr><td>x</td><b><select><td></select></b></table>", false},
+	{"<table><b><select><caption></select></b></caption></table>", false},
+	{"<table><tr><select><b><td></select></b></table>", false},
+	{"<table><tr><object><b><td></object></b></table>", false},
+	{"<table><tr><marquee><i><th></marquee></i></table>", false},
+	// A marker left behind: a template or a table closed with a cell,
+	// caption or object still open in it keeps the outer one's marker.
+	{"<b><template><td></template><div></b>x</div>", false},
+	{"<b><template><caption></template><div></b>x</div>", false},
+	{"<b><template><object></template><div></b>x</div>", false},
+	{"<b><template><td></template><p></b>x</p>", false},
+	{"<b><table><tr><td><object></table><div></b>x</div>", false},
+	{"<a href=1><table><tr><td><object></table><a href=2>y</a>x", false},
+	// A nobr foster-parented out of a table stays open beside the outer
+	// one: a second nobr closes only one of them.
+	{"<nobr><table><nobr></table><nobr></nobr>x", false},
+	{"<nobr><table><tr><nobr><td>c</td></tr></table><nobr>y</nobr>x", false},
 }
 
 // TestCellMarkersInTheWalk holds the fence to a browser's parse where the
 // block walk, not the exact path, tells the tree of the tags: the pieces
 // at offsets all over a block, with text after them.
 func TestCellMarkersInTheWalk(t *testing.T) {
+	for _, tc := range cellMarkerPieces {
+		page := "<!doctype html><body><p>x</p>" + tc.piece + "<i>y</i></body>"
+		if placed := checkPlacement(t, []byte(page)); placed != tc.place {
+			t.Errorf("%q: placed %v, want %v", page, placed, tc.place)
+		}
+	}
 	forEachWalk(t, func(t *testing.T) {
 		for _, tc := range cellMarkerPieces {
 			for shift := range 64 {
