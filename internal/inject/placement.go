@@ -38,10 +38,15 @@ import (
 // (HTML inside an SVG <title> or <foreignObject>, CDATA, <frameset>, a
 // foreign end tag that matches nothing) spoils the page for placement.
 //
-// Known limit: a formatting end tag with more than eight special elements
-// (div, p, li...) between it and its element would, in a browser, leave
-// the element open after the adoption agency gives up; the model takes
-// the end tag to close it.
+// Known limits: a formatting end tag with more than eight special
+// elements (div, p, li...) between it and its element would, in a
+// browser, leave the element open after the adoption agency gives up; the
+// model takes the end tag to close it. The same holds for an <a> or <nobr>
+// start tag closing an earlier one across more than eight. A character
+// reference that stands for whitespace (&#32;) counts as text, which a
+// browser's whitespace does not: a page whose only "content" before a
+// frameset, or before its end with no body, is such references. A UTF-8
+// byte order mark, which a browser drops, counts as text too.
 
 // Element kinds the model follows. The formatting elements come first.
 const (
@@ -266,9 +271,12 @@ func (t *tree) textIn(b []byte) {
 }
 
 // inTemplate reports whether a template frame is open.
-func (t *tree) inTemplate() bool {
+func (t *tree) inTemplate() bool { return t.inFrame(kTemplate) }
+
+// inFrame reports whether a frame of kind k is open.
+func (t *tree) inFrame(k uint8) bool {
 	for d := 1; d <= t.depth; d++ {
-		if t.frames[d].kind == kTemplate {
+		if t.frames[d].kind == k {
 			return true
 		}
 	}
@@ -410,7 +418,9 @@ func (t *tree) end(k uint8) {
 			f.set(kP, f.fence[kP])
 		}
 	case kForm:
-		if !t.inTemplate() {
+		// In a select, browsers that parse it the older way ignore the
+		// end tag, and the form element pointer stays set.
+		if !t.inTemplate() && !t.inFrame(kSelect) {
 			t.form = false
 		}
 	case kTable:
@@ -594,7 +604,8 @@ func (t *tree) modelTag(k uint8, hash uint64, end, selfClosing bool) bool {
 					t.fnames[0], t.fdepth = hash, 1
 				}
 			}
-			t.hasContent = true
+			// The body exists, but the frameset-ok flag stays: only the
+			// text in SVG or MathML turns it off.
 			if !t.inTemplate() {
 				t.inBody = true
 			}
