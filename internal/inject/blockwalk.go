@@ -139,8 +139,8 @@ func plainTags(p []byte, i int, t *markedBlocks, tr *tree) (j int, told bool) {
 						f.open[k]--
 					case k == kA || k == kButton || k == kP && f.open[kButton] == 0:
 						// A second one closes the first; a p closes a p in
-						// button scope (no a reaches behind a cell's
-						// marker: the fence).
+						// button scope. No a reaches behind a cell's marker
+						// (the fence, zero for p and button).
 						n := f.fence[k] + 1
 						if end {
 							n--

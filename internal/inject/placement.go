@@ -190,7 +190,9 @@ func kindOf(name []byte) uint8 {
 // open counts, per counted kind, the elements that may be open (or, for
 // formatting elements, wait to be reopened) in this frame.
 //
-// fence holds, per kind, how many of those are behind a marker: a table
+// fence holds, per formatting element kind (the kinds below kP; the
+// entries of p and button stay zero: they are not on the list, and a cell
+// pops them), how many of those are behind a marker: a table
 // cell or caption puts a marker on the browser's list of formatting
 // elements, and no end tag or start tag after it reaches an element
 // before it ("<tr><b><td></b>" leaves the b on the list, and a browser
@@ -361,12 +363,12 @@ func (t *tree) start(k uint8) {
 		// A p closes the open p, which is in button scope unless a button
 		// may be open.
 		if f.open[kButton] == 0 {
-			f.set(kP, f.fence[kP]+1)
+			f.set(kP, 1)
 		} else {
 			t.add(f, kP)
 		}
 	case kButton:
-		f.set(kButton, f.fence[kButton]+1) // a second button closes the first
+		f.set(kButton, 1) // a second button closes the first
 		t.hasContent = true
 	case kForm:
 		if !t.inTemplate() {
@@ -411,11 +413,13 @@ func (t *tree) start(k uint8) {
 func (t *tree) end(k uint8) {
 	f := t.top()
 	switch k {
-	case kA, kButton:
+	case kA:
 		f.set(k, f.fence[k])
+	case kButton:
+		f.set(k, 0)
 	case kP:
 		if f.open[kButton] == 0 {
-			f.set(kP, f.fence[kP])
+			f.set(kP, 0)
 		}
 	case kForm:
 		// In a select, browsers that parse it the older way ignore the
