@@ -10,13 +10,16 @@ const benchSecret = "kairo-bench-secret-not-for-production-0123456789"
 
 // proxyConfig is one of the compared Caddy configurations.
 type proxyConfig struct {
-	Key        string // A, B, C, D: the table's row label
+	Key        string // A, B, C, D, G (E, F: nginx): the table's row label
 	Name       string // what it is
 	Upsell     bool   // the upsell handler is configured
 	ContextTTL string // upsell's context_ttl, "" for none
-	Route      string // path prefix the load goes to: /page (no match) or /cart (matched)
-	Nginx      bool   // the peer: nginx instead of Caddy (nginx.go)
-	SubFilter  bool   // nginx inserts the widget with sub_filter
+	// ContextInPage turns on upsell's context_in_page: the store sends the
+	// cart context in the page's header instead of answering a call.
+	ContextInPage bool
+	Route         string // path prefix the load goes to: /page (no match) or /cart (matched)
+	Nginx         bool   // the peer: nginx instead of Caddy (nginx.go)
+	SubFilter     bool   // nginx inserts the widget with sub_filter
 }
 
 // The configurations. B and C run the same Caddyfile; only the requested
@@ -28,12 +31,15 @@ var (
 	configNoMatch  = proxyConfig{Key: "B", Name: "upsell, route not matched", Upsell: true, Route: "/page"}
 	configInjected = proxyConfig{Key: "C", Name: "upsell injecting, context from the store", Upsell: true, Route: "/cart"}
 	configCached   = proxyConfig{Key: "D", Name: "upsell injecting, context cached", Upsell: true, ContextTTL: "2s", Route: "/cart"}
-	allConfigs     = []proxyConfig{configPlain, configNoMatch, configInjected, configCached}
-	// kairoConfigs are the Caddy ones, A to D; allConfigs adds the nginx
-	// peer rows when nginx is installed (withPeers).
+	// G is C with the context in the page's own header (context_in_page):
+	// every page brings its customer's context, fresh, without a call.
+	configPageContext = proxyConfig{Key: "G", Name: "upsell injecting, context in the page (context_in_page)", Upsell: true, ContextInPage: true, Route: "/cart"}
+	allConfigs        = []proxyConfig{configPlain, configNoMatch, configInjected, configCached, configPageContext}
+	// kairoConfigs are the Caddy ones, A to D and G; allConfigs adds the
+	// nginx peer rows E and F when nginx is installed (withPeers).
 	kairoConfigs = allConfigs
 	// injectingConfigs put the widget into the page.
-	injectingConfigs = []proxyConfig{configInjected, configCached}
+	injectingConfigs = []proxyConfig{configInjected, configCached, configPageContext}
 )
 
 // injects says whether the page comes back with Kairo's widget.
@@ -85,12 +91,12 @@ http://%s {
 		cart /cart/*
 		prefix /_upsell
 		max_offers 2
-%s		store http://%s {
+%s%s		store http://%s {
 			cart_context /api/cart
 			timeout 150ms
 		}
 	}
-`, s.Catalog, benchSecret, c.contextTTLLine(), s.Upstream)
+`, s.Catalog, benchSecret, c.contextTTLLine(), c.contextInPageLine(), s.Upstream)
 	}
 	fmt.Fprintf(&b, "\treverse_proxy %s\n}\n", s.Upstream)
 	return b.String()
@@ -102,4 +108,12 @@ func (c proxyConfig) contextTTLLine() string {
 		return ""
 	}
 	return "\t\tcontext_ttl " + c.ContextTTL + "\n"
+}
+
+// contextInPageLine is the context_in_page option line, or nothing.
+func (c proxyConfig) contextInPageLine() string {
+	if !c.ContextInPage {
+		return ""
+	}
+	return "\t\tcontext_in_page\n"
 }

@@ -28,11 +28,11 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 	if o.Nice != 0 {
 		fmt.Fprintf(w, "Caddy, the upstream and wrk ran at nice %d, each in a session (scheduling group) of its own.\n", o.Nice)
 	}
-	fmt.Fprintf(w, "Load: wrk, %d connections, %d thread(s), %d interleaved rounds (A, B, C, D, A, B, C, D ...) of %s per config and page size, each after %s of warm-up on a fresh Caddy process.\n",
+	fmt.Fprintf(w, "Load: wrk, %d connections, %d thread(s), %d interleaved rounds (A, B, C, D, G, A, B ...) of %s per config and page size, each after %s of warm-up on a fresh Caddy process.\n",
 		o.Conns, res.Threads, o.Rounds, o.Duration, o.Warmup)
 	fmt.Fprintln(w, "A = plain `reverse_proxy`; B = `upsell` configured, request path not matched; C = `upsell` injecting on the cart route, asking the store for the cart context on every page; D = as C with the context cached (`context_ttl`). No `encode` in any of them.")
 	if len(allConfigs) > len(kairoConfigs) {
-		fmt.Fprintln(w, "The peer, pinned and loaded the same way, interleaved with A-D: E = nginx `proxy_pass` (one process, keep-alive to the store); F = nginx `sub_filter` inserting the same widget (one C inserted) before the first `</body>` it meets, which on this page is the one in the `<title>`: `sub_filter` does not read HTML.")
+		fmt.Fprintln(w, "The peer, pinned and loaded the same way, interleaved with the Caddy rows: E = nginx `proxy_pass` (one process, keep-alive to the store); F = nginx `sub_filter` inserting the same widget (one C inserted) before the first `</body>` it meets, which on this page is the one in the `<title>`: `sub_filter` does not read HTML.")
 	}
 	fmt.Fprintln(w, "Figures are medians over the rounds; ×A is the median of each round's ratio to A.")
 	fmt.Fprintln(w)
@@ -60,7 +60,7 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 		fmt.Fprintf(w, "- %s: CPU busy, Caddy/load side: %s.\n", size.Label, strings.Join(busy, ", "))
 		for _, cfg := range injectingConfigs {
 			c := sum[size.Name][cfg.Key]
-			fmt.Fprintf(w, "- %s, %s: %.2f store context requests per page, widget %d bytes, Kairo counted %.0f of %.0f cart pages injected%s.\n",
+			fmt.Fprintf(w, "- %s, %s: %.2f contexts from the store per page (calls or page headers), widget %d bytes, Kairo counted %.0f of %.0f cart pages injected%s.\n",
 				size.Label, cfg.Key, c.CtxPerPage, c.WidgetSize, c.Injected, c.Matched, passedThrough(c.Outcomes))
 		}
 	}
@@ -90,7 +90,8 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 	fmt.Fprintf(w, "- Other processes on the machine took at most %.0f%% of Caddy's CPU and %.0f%% of the load CPUs during the rounds kept; %d round(s) were run again because others took more than %.0f%% of Caddy's CPU (or of the load CPUs while Caddy was not saturated).\n",
 		100*noiseProxy, 100*noiseLoad, res.Reruns, 100*o.MaxNoise)
 	fmt.Fprintf(w, "- C asks the store for the cart context on every page, as Kairo does by default (the customer's cart can change at any time); Kairo caches the offer selection for that context's fingerprint and the widget's layout, and signs fresh tokens per page. D sets `context_ttl %s`: all load carries one customer's cookie, so D shows the best case, every page after the first served from the context cache.\n", configCached.ContextTTL)
-	fmt.Fprintln(w, "- Every C and D page checked before the load had the widget right before the site footer (Kairo's place without a `mount`), none at the `</body>` traps in a comment, a style, a script and a textarea, and nothing else changed; A and B came back byte for byte.")
+	fmt.Fprintln(w, "- G is C with `context_in_page`: the store sends each page's cart context in the page's own `Kairo-Context` header (store contract v1, optional), so every page has its customer's context fresh from the store, as in C, without a context call.")
+	fmt.Fprintln(w, "- Every C, D and G page checked before the load had the widget right before the site footer (Kairo's place without a `mount`), none at the `</body>` traps in a comment, a style, a script and a textarea, and nothing else changed; A and B came back byte for byte.")
 	fmt.Fprintln(w)
 
 	if o.Light > 0 {
@@ -185,16 +186,18 @@ func signedMiB(b float64) string { return fmt.Sprintf("%+.1f MB", b/(1<<20)) }
 func pct(r float64) string { return fmt.Sprintf("%.1f%%", 100*r) }
 
 // writePeerTable sets the cost of inserting a widget with nginx (F against
-// E) beside Kairo's (C and D against A), when the run had the peer rows.
+// E) beside Kairo's (C, D and G against A), when the run had the peer rows.
 func writePeerTable(w io.Writer, res *results, sum summaries) {
 	if len(allConfigs) == len(kairoConfigs) {
 		return
 	}
-	fmt.Fprintln(w, "| page | C/A req/s | D/A req/s | F/E req/s | C/A CPU/req | D/A CPU/req | F/E CPU/req |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, "| page | C/A req/s | D/A req/s | G/A req/s | F/E req/s | C/A CPU/req | D/A CPU/req | G/A CPU/req | F/E CPU/req |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, size := range res.Sizes {
-		c, d, f := sum[size.Name][configInjected.Key], sum[size.Name][configCached.Key], sum[size.Name][peerRatioKey]
-		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", size.Label, c.RPSx, d.RPSx, f.RPSx, c.CPUReqx, d.CPUReqx, f.CPUReqx)
+		row := sum[size.Name]
+		c, d, g, f := row[configInjected.Key], row[configCached.Key], row[configPageContext.Key], row[peerRatioKey]
+		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", size.Label,
+			c.RPSx, d.RPSx, g.RPSx, f.RPSx, c.CPUReqx, d.CPUReqx, g.CPUReqx, f.CPUReqx)
 	}
 	fmt.Fprintln(w)
 }

@@ -31,7 +31,7 @@ type cellRun struct {
 	CPU        time.Duration      // Caddy's CPU time during it
 	PeakRSS    int64              // Caddy's VmHWM at its end, bytes
 	Light      loadResult         // one connection (Light > 0)
-	Contexts   int64              // store context requests during the measured run
+	Contexts   int64              // contexts the store sent during the measured run (calls and page headers)
 	Pages      int64              // pages the store served during it
 	WidgetSize int                // bytes inserted into the sanity page (C)
 	Outcomes   map[string]float64 // Kairo's page counters during the measured run
@@ -75,7 +75,7 @@ func (c cellRun) noise() float64 {
 	return max(c.NoiseProxy, c.NoiseLoad)
 }
 
-// contextsPerPage is how many store context requests each page caused.
+// contextsPerPage is how many contexts the store sent for each page.
 func (c cellRun) contextsPerPage() float64 {
 	if c.Pages == 0 {
 		return 0
@@ -160,7 +160,7 @@ func (h *harness) runCell(cfg proxyConfig, size pageSize, light bool) (cellRun, 
 	c.CPU = after.cpu - before.cpu
 	c.Syscalls = syscallCounts{Reads: after.syscalls.Reads - before.syscalls.Reads, Writes: after.syscalls.Writes - before.syscalls.Writes}
 	c.setNoise(before, after, h.layout.Proxy == "")
-	c.Contexts = after.counts.Contexts - before.counts.Contexts
+	c.Contexts = after.counts.Contexts + after.counts.PageContexts - before.counts.Contexts - before.counts.PageContexts
 	c.Pages = after.counts.Pages - before.counts.Pages
 	if c.PeakRSS, err = p.peakRSS(); err != nil {
 		return c, err

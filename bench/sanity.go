@@ -62,7 +62,7 @@ func checkInjected(got, page []byte) ([]byte, error) {
 }
 
 // checkConfig fetches one page of size through cfg and checks that it was
-// injected (C, D), had widget inserted once somewhere (F), or came back
+// injected (C, D, G), had widget inserted once somewhere (F), or came back
 // untouched (A, B, E). It returns the inserted fragment (nil for untouched
 // pages).
 func checkConfig(client *http.Client, base string, cfg proxyConfig, size pageSize, page, widget []byte) ([]byte, error) {

@@ -34,13 +34,15 @@ type upstreamCounts struct {
 	Pages       int64 `json:"pages"`
 	Contexts    int64 `json:"contexts"`
 	NoCookieCtx int64 `json:"contexts_without_cookie"`
+	// PageContexts are contexts sent in a page's header (context_in_page).
+	PageContexts int64 `json:"page_contexts"`
 }
 
 // storeServer is the store behind Caddy: storefront pages of every size
 // under any path (/page/16k, /cart/16k ...) and the cart context endpoint.
 type storeServer struct {
 	pages  map[string][]byte
-	counts struct{ pages, contexts, noCookie atomic.Int64 }
+	counts struct{ pages, contexts, noCookie, pageContexts atomic.Int64 }
 }
 
 func newStoreServer() *storeServer {
@@ -65,6 +67,7 @@ func (s *storeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/_bench/counts":
 		json.NewEncoder(w).Encode(upstreamCounts{
 			Pages: s.counts.pages.Load(), Contexts: s.counts.contexts.Load(), NoCookieCtx: s.counts.noCookie.Load(),
+			PageContexts: s.counts.pageContexts.Load(),
 		})
 		return
 	}
@@ -75,6 +78,12 @@ func (s *storeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.counts.pages.Add(1)
 	h := w.Header()
+	if r.Header.Get("Kairo-Context") == "cart" {
+		// context_in_page: the page brings its customer's context (the
+		// same answer as /api/cart), counted as a context sent.
+		s.counts.pageContexts.Add(1)
+		h.Set("Kairo-Context", cartContextJSON)
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(page)))
 	h.Set("Cache-Control", "no-store")

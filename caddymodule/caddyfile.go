@@ -64,6 +64,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    cart_token_ttl <duration>
 //	    selection_ttl  <duration>
 //	    context_ttl    <duration>
+//	    context_in_page
 //	    state          file [<path>] | <redis://host:port/db> {
 //	        max_records <n>
 //	    }
@@ -165,6 +166,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err := stores.DurationArg(d, &h.ContextTTL); err != nil {
 				return err
 			}
+		case "context_in_page":
+			if d.NextArg() {
+				return d.Errf("context_in_page takes no value, got %q", d.Val())
+			}
+			h.ContextInPage = true
 		case "post_purchase":
 			// The offer page's options: postpurchase.go.
 			if h.PostPurchase != nil {

@@ -29,13 +29,22 @@ type pageRun struct {
 	binding   string          // the browser's cart binding, signed into pre-purchase tokens
 	cached    *offers.Context // the context from the cache, when it was there
 	pending   <-chan contextResult
-	outcome   string        // injected, or why the page passed through
-	failure   error         // the store's error, when the context failed
-	built     bool          // the widget has been worked out (snip is final)
-	snip      []byte        // the widget, or nil to leave the page unchanged
-	snipBuf   *[]byte       // the widget's buffer, from widgetBuffers
-	shown     []offers.Pick // the offers on the page (once settled, only if the widget went out)
-	subject   string        // the cart or order the shown offers are for
+	outcome   string          // injected, or why the page passed through
+	failure   error           // the store's error, when the context failed
+	built     bool            // the widget has been worked out (snip is final)
+	snip      []byte          // the widget, or nil to leave the page unchanged
+	snipBuf   *[]byte         // the widget's buffer, from widgetBuffers
+	shown     []offers.Pick   // the offers on the page (once settled, only if the widget went out)
+	subject   string          // the cart or order the shown offers are for
+	ctx       context.Context // bounds a context call; ends with the page
+	who       stores.Shopper  // the customer, as a context call names them
+	// askedPage is set while the page was asked to bring its own context
+	// (pagecontext.go) and it is not settled yet where the context comes
+	// from; pageContext is the page's Kairo-Context header, if it sent
+	// one, and pageContextErr what was wrong with it.
+	askedPage      bool
+	pageContext    string
+	pageContextErr error
 }
 
 // servePage streams a matched page through the injector while the store's
@@ -50,15 +59,21 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 		w = h.withBuyerCookie(w, r, pageID)
 	}
 	who := shopper(r)
+	run.who = who
 	if pl != offers.PlacementProduct {
 		run.cached = h.cachedContext(pl, pageID, who)
 	}
+	run.askPageForContext()
 	if run.cached == nil {
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
-		if pl == offers.PlacementProduct {
+		run.ctx = ctx
+		switch {
+		case run.askedPage:
+			// Asked for when the page's header is in (settleSource).
+		case pl == offers.PlacementProduct:
 			run.pending = h.fetchProductPage(ctx, pageID, who)
-		} else {
+		default:
 			run.pending = h.fetchContext(ctx, pl, pageID, r.URL, who)
 		}
 	}
@@ -66,6 +81,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 	inject.PrepareRequest(r)
 	rw := inject.NewResponseWriter(w, run.snippet)
 	rw.SetEarlySnippet(run.early)
+	rw.SetHeaderHook(run.takePageContext)
 	rw.SetPersonal(personal(pl))
 	if h.mountFor(pl) != "" {
 		// The widget moves itself to the operator's mount: where it lands
@@ -172,6 +188,7 @@ func (p *pageRun) settle(rw *inject.ResponseWriter, err error) {
 // built now, and the page passes through untouched, header and all, when
 // there is nothing to show.
 func (p *pageRun) early() ([]byte, bool) {
+	p.settleSource()
 	if p.built {
 		return p.snip, true
 	}
@@ -197,6 +214,7 @@ func (p *pageRun) early() ([]byte, bool) {
 // usually arrives while the page streams, and a slow page must not use up
 // the budget of a context that was never late.
 func (p *pageRun) snippet() []byte {
+	p.settleSource()
 	if !p.built && p.cached != nil {
 		p.snip, p.built = p.build(cachedResult(p.cached)), true
 	}

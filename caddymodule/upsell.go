@@ -102,6 +102,16 @@ type Handler struct {
 	// Default: 0, every page asks the store.
 	ContextTTL caddy.Duration `json:"context_ttl,omitempty"`
 
+	// ContextInPage asks the store for the cart or order context in the
+	// page itself, instead of a call to its context endpoint beside every
+	// page: the page request carries "Kairo-Context: cart" (or "order" on
+	// a thank-you page), and the store answers with the context, one line
+	// of JSON, in the page's Kairo-Context header, which Kairo takes out
+	// (store contract v1, optional; see pagecontext.go). A page without
+	// it, or one served from a cache (with an Age), falls back to the
+	// context call. Product pages always call. Default: off.
+	ContextInPage bool `json:"context_in_page,omitempty"`
+
 	// SelectionTTL is how long a selection (the offers for one placement
 	// and one cart/order shape) is cached. Default: 30s.
 	SelectionTTL caddy.Duration `json:"selection_ttl,omitempty"`

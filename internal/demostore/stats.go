@@ -26,6 +26,9 @@ type Stats struct {
 	// ContextCancelled counts context requests whose client went away (the
 	// request context ended) during Faults.ContextDelay.
 	ContextCancelled int64 `json:"context_cancelled"`
+	// PageContexts counts pages that brought their own cart or order
+	// context in their Kairo-Context header, because Kairo asked.
+	PageContexts int64 `json:"page_contexts"`
 	// OrdersCreated counts orders from checkout, CreateOrder and
 	// POST /_demo/orders.
 	OrdersCreated int64 `json:"orders_created"`
@@ -35,7 +38,7 @@ type Stats struct {
 type counters struct {
 	acceptCalls, acceptApplied, acceptReplayed, acceptCancelled atomic.Int64
 	cartAddCalls, cartAddApplied                                atomic.Int64
-	contextCalls, contextCancelled                              atomic.Int64
+	contextCalls, contextCancelled, pageContexts                atomic.Int64
 	ordersCreated                                               atomic.Int64
 }
 
@@ -49,6 +52,7 @@ func (c *counters) snapshot() Stats {
 		CartAddApplied:   c.cartAddApplied.Load(),
 		ContextCalls:     c.contextCalls.Load(),
 		ContextCancelled: c.contextCancelled.Load(),
+		PageContexts:     c.pageContexts.Load(),
 		OrdersCreated:    c.ordersCreated.Load(),
 	}
 }
@@ -56,7 +60,7 @@ func (c *counters) snapshot() Stats {
 func (c *counters) reset() {
 	for _, v := range []*atomic.Int64{
 		&c.acceptCalls, &c.acceptApplied, &c.acceptReplayed, &c.acceptCancelled,
-		&c.cartAddCalls, &c.cartAddApplied, &c.contextCalls, &c.contextCancelled, &c.ordersCreated,
+		&c.cartAddCalls, &c.cartAddApplied, &c.contextCalls, &c.contextCancelled, &c.pageContexts, &c.ordersCreated,
 	} {
 		v.Store(0)
 	}

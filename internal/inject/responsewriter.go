@@ -33,6 +33,7 @@ type ResponseWriter struct {
 	http.ResponseWriter
 	snippet func() []byte
 	early   func() ([]byte, bool)
+	onHead  func(status int, h http.Header)
 
 	inj       Injector
 	hold      lengthHold // between inj and first while a sized page is gathered
@@ -66,6 +67,14 @@ func NewResponseWriter(w http.ResponseWriter, snippet func() []byte) *ResponseWr
 // ReasonNoSnippet).
 // Call it before the first WriteHeader or Write.
 func (w *ResponseWriter) SetEarlySnippet(early func() ([]byte, bool)) { w.early = early }
+
+// SetHeaderHook gives the writer a function to call once with the final
+// status and header, before it decides anything (and before it asks the
+// early snippet), whether the response is then rewritten or passed
+// through. The function may read and change the header, e.g. take out a
+// header meant for the handler only. Call it before the first
+// WriteHeader or Write.
+func (w *ResponseWriter) SetHeaderHook(hook func(status int, h http.Header)) { w.onHead = hook }
 
 // SetAtBodyEnd puts the snippet in front of </body> even on a page with a
 // site footer (Injector.AtBodyEnd). Call it before the first WriteHeader
@@ -151,6 +160,9 @@ func (w *ResponseWriter) decideAtBody(p []byte) {
 func (w *ResponseWriter) decide(status int, sniff []byte) {
 	w.decided = true
 	h := w.Header()
+	if w.onHead != nil {
+		w.onHead(status, h)
+	}
 	if status == http.StatusOK && !hasContentType(h) && len(sniff) > 0 {
 		ct := http.DetectContentType(sniff)
 		if !isMediaType(ct, "text/html") {

@@ -938,3 +938,58 @@ func TestUTF16(t *testing.T) {
 		})
 	}
 }
+
+// The header hook sees every final header once, rewritten or passed
+// through, before the early snippet is asked, and what it takes out never
+// reaches the client.
+func TestHeaderHookSeesEveryFinalHeader(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		status int
+		serve  func(w http.ResponseWriter)
+	}{
+		{"a rewritten page", http.StatusOK, func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, pageHTML)
+		}},
+		{"a page sniffed at its first write", http.StatusOK, func(w http.ResponseWriter) {
+			io.WriteString(w, pageHTML)
+		}},
+		{"JSON", http.StatusOK, func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{}`)
+		}},
+		{"a redirect", http.StatusSeeOther, func(w http.ResponseWriter) {
+			w.Header().Set("Location", "/cart")
+			w.WriteHeader(http.StatusSeeOther)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			rw := NewResponseWriter(rec, func() []byte { return []byte(testSnippet) })
+			var calls []int
+			rw.SetHeaderHook(func(status int, h http.Header) {
+				calls = append(calls, status)
+				h.Del("X-For-The-Handler")
+			})
+			rw.SetEarlySnippet(func() ([]byte, bool) {
+				if len(calls) != 1 {
+					t.Errorf("the early snippet was asked after %d hook calls, want 1", len(calls))
+				}
+				return nil, false
+			})
+			rw.Header().Set("X-For-The-Handler", "secret")
+			c.serve(rw)
+			if err := rw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if len(calls) != 1 || calls[0] != c.status {
+				t.Errorf("hook called with %v, want once with %d", calls, c.status)
+			}
+			if v := rec.Result().Header.Get("X-For-The-Handler"); v != "" {
+				t.Errorf("the client got the header the hook took out: %q", v)
+			}
+		})
+	}
+}

@@ -1,0 +1,178 @@
+package caddymodule_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pageContextCounts are Kairo's context calls to the store and the demo
+// store's count of pages that brought their own context.
+type pageContextCounts struct{ calls, pages int }
+
+// countsSince returns a function counting from now. Calls are counted on
+// Kairo's side (its store request metric): the store's own count would
+// also hold Kairo's check of the store at start, which may come later.
+func countsSince(t *testing.T) func() pageContextCounts {
+	t.Helper()
+	s := newShopper(t)
+	storeAPI(t, http.MethodDelete, "/_demo/stats", nil)
+	before := contextCallsMade(t, s)
+	return func() pageContextCounts {
+		return pageContextCounts{contextCallsMade(t, s) - before, storeStat(t, "page_contexts")}
+	}
+}
+
+// contextCallsMade is how many cart and order context calls Kairo's pages
+// have made so far, whatever their result.
+func contextCallsMade(t *testing.T, s *shopper) int {
+	t.Helper()
+	_, metrics := s.get("http://localhost:2999/metrics")
+	n := 0
+	for _, line := range strings.Split(metrics, "\n") {
+		rest, ok := strings.CutPrefix(line, "kairo_upsell_store_request_duration_seconds_count{")
+		if !ok || !strings.Contains(rest, `call="cart_context"`) && !strings.Contains(rest, `call="order_context"`) {
+			continue
+		}
+		v, err := strconv.Atoi(rest[strings.LastIndexByte(rest, ' ')+1:])
+		if err != nil {
+			t.Fatalf("metric %s: %v", line, err)
+		}
+		n += v
+	}
+	return n
+}
+
+// With context_in_page the store's cart, checkout and thank-you pages
+// bring their own context: the widget is there as with a context call, the
+// store's context endpoints are never called, and the header never
+// reaches the browser.
+func TestPagesBringTheirOwnContext(t *testing.T) {
+	start(t, setup{extra: "context_in_page\n\t\tcheckout /checkout"})
+	counts := countsSince(t)
+	s := newShopper(t)
+	s.addToCart("coffee-beans")
+
+	resp, page := s.get(kairoURL + "/cart")
+	if !strings.Contains(page, `data-kairo-offer="mug-with-beans"`) || len(tokens(page)) == 0 {
+		t.Fatalf("the cart page has no mug offer:\n%s", page)
+	}
+	if v := resp.Header.Values("Kairo-Context"); len(v) != 0 {
+		t.Errorf("the browser got the store's Kairo-Context header: %q", v)
+	}
+	if got := counts(); got != (pageContextCounts{calls: 0, pages: 1}) {
+		t.Errorf("the cart page: %d context calls, %d pages with their context; want 0 and 1", got.calls, got.pages)
+	}
+
+	_, page = s.get(kairoURL + "/checkout")
+	if !strings.Contains(page, "data-kairo-widget") {
+		t.Errorf("the checkout page has no order bump:\n%s", page)
+	}
+	if got := counts(); got != (pageContextCounts{calls: 0, pages: 2}) {
+		t.Errorf("after the checkout page: %d context calls, %d pages with their context; want 0 and 2", got.calls, got.pages)
+	}
+
+	orderID := s.checkout()
+	resp, page = s.get(kairoURL + "/checkout/success/" + orderID)
+	if !strings.Contains(page, `data-kairo-offer="thermos-20"`) {
+		t.Fatalf("the thank-you page has no thermos offer:\n%s", page)
+	}
+	if v := resp.Header.Values("Kairo-Context"); len(v) != 0 {
+		t.Errorf("the browser got the store's Kairo-Context header on the thank-you page: %q", v)
+	}
+	if got := counts(); got != (pageContextCounts{calls: 0, pages: 3}) {
+		t.Errorf("after the thank-you page: %d context calls, %d pages with their context; want 0 and 3", got.calls, got.pages)
+	}
+	// The offer from the page's context is as good as one from a call.
+	if _, ans := s.accept(tokens(page)[0], "/checkout/success/"+orderID); !ans.OK || ans.Status != "accepted" {
+		t.Fatalf("accepting the thank-you page's offer: %+v", ans)
+	}
+	if items := orderItems(t, orderID); hasProduct(items, "thermos") != 1 {
+		t.Errorf("the order after the accept: %v", items)
+	}
+}
+
+// The routes below run after upsell (in a route block), as a store
+// behind Kairo would.
+
+// A page that does not bring its context (the store left it out, or the
+// page came from a cache, which may hold another customer's) costs one
+// context call: the offers are the same.
+func TestPagesWithoutTheirContextFallBackToACall(t *testing.T) {
+	for _, c := range []struct{ name, routes string }{
+		{"not asked on to the store", "route {\n\t\trequest_header -Kairo-Context\n\t}"},
+		{"from a cache", "route {\n\t\theader Age 12\n\t}"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			start(t, setup{extra: "context_in_page", storeRoutes: c.routes})
+			counts := countsSince(t)
+			s := newShopper(t)
+			s.addToCart("coffee-beans")
+			resp, page := s.get(kairoURL + "/cart")
+			if !strings.Contains(page, `data-kairo-offer="mug-with-beans"`) {
+				t.Fatalf("the cart page has no mug offer:\n%s", page)
+			}
+			if v := resp.Header.Values("Kairo-Context"); len(v) != 0 {
+				t.Errorf("the browser got the store's Kairo-Context header: %q", v)
+			}
+			if got := counts(); got.calls != 1 {
+				t.Errorf("%d context calls, want 1", got.calls)
+			}
+		})
+	}
+}
+
+// A page whose context header is not a context, or is another order's,
+// is served unchanged (fail open), without a call to the store: the store
+// said something wrong, and asking again would double its load.
+func TestABadPageContextLeavesThePageUnchanged(t *testing.T) {
+	for _, c := range []struct{ name, header, page string }{
+		{"not JSON", "{not json", "/cart"},
+		{"a context without an id", `{"currency":"USD","items":[]}`, "/cart"},
+		// An order that would get the thermos offer, but not this page's.
+		{"another order's", `{"id":"ord_someone_else","currency":"USD","subtotal":1800,"status":"paid","placed_at":"` +
+			time.Now().UTC().Format(time.RFC3339) + `","items":[{"product_id":"coffee-beans","quantity":1,"unit_price":1800}]}`, "/checkout/success/"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			start(t, setup{extra: "context_in_page", storeRoutes: "route {\n\t\theader >Kairo-Context `" + c.header + "`\n\t}"})
+			counts := countsSince(t)
+			s := newShopper(t)
+			s.addToCart("coffee-beans")
+			path := c.page
+			if path == "/checkout/success/" {
+				path += s.checkout()
+			}
+			_, plain := s.get(plainURL + path)
+			resp, viaKairo := s.get(kairoURL + path)
+			if viaKairo != plain {
+				t.Errorf("the page changed:\n%s", viaKairo)
+			}
+			if v := resp.Header.Values("Kairo-Context"); len(v) != 0 {
+				t.Errorf("the browser got the store's Kairo-Context header: %q", v)
+			}
+			if got := counts(); got.calls != 0 {
+				t.Errorf("%d context calls, want none", got.calls)
+			}
+		})
+	}
+}
+
+// Without context_in_page a browser cannot ask the store for its context
+// in a page: the question is not passed on, and nothing comes back.
+func TestABrowserCannotAskForThePageContext(t *testing.T) {
+	start(t, setup{})
+	counts := countsSince(t)
+	s := newShopper(t)
+	s.addToCart("coffee-beans")
+	req, _ := http.NewRequest(http.MethodGet, kairoURL+"/cart", nil)
+	req.Header.Set("Kairo-Context", "cart")
+	resp, _ := s.do(req)
+	if v := resp.Header.Values("Kairo-Context"); len(v) != 0 {
+		t.Errorf("the browser got a Kairo-Context header: %q", v)
+	}
+	if got := counts(); got.pages != 0 {
+		t.Errorf("the store heard the browser's question: %d pages brought their context", got.pages)
+	}
+}
