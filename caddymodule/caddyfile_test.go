@@ -26,6 +26,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		cart_token_ttl 45m
 		selection_ttl 10s
 		context_ttl 2s
+		context_in_page
 		state file /var/lib/kairo/state.db {
 			max_records 5000
 		}
@@ -51,6 +52,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		CartTokenTTL:  caddy.Duration(45 * time.Minute),
 		SelectionTTL:  caddy.Duration(10 * time.Second),
 		ContextTTL:    caddy.Duration(2 * time.Second),
+		ContextInPage: true,
 		State:         &StateConfig{File: "/var/lib/kairo/state.db", MaxRecords: 5000},
 	}
 	wantStore := `{"connector":"contract","url":"http://127.0.0.1:9300","timeout":200000000,"accept_timeout":5000000000,
@@ -66,7 +68,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 	got.StoreRaw = nil
 	// Where each option was written, for the errors of Provision and
 	// Validate (TestConfigRulesNameFileAndLine).
-	for opt, at := range map[string]string{"catalog": "Testfile:2", "secret": "Testfile:3", "max_offers": "Testfile:7", "locale": "Testfile:9", "store": "Testfile:16"} {
+	for opt, at := range map[string]string{"catalog": "Testfile:2", "secret": "Testfile:3", "max_offers": "Testfile:7", "locale": "Testfile:9", "store": "Testfile:17"} {
 		if got.CaddyfileLines[opt] != at {
 			t.Errorf("CaddyfileLines[%s] = %q, want %q", opt, got.CaddyfileLines[opt], at)
 		}
@@ -138,6 +140,7 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"secret without value", "upsell {\n secret\n}", "Testfile:2"},
 		{"max_offers not a number", "upsell {\n max_offers many\n}", `Testfile:2 - max_offers: "many" is not a whole number`},
 		{"cart without path", "upsell {\n cart\n}", "Testfile:2 - cart needs at least one page path"},
+		{"context_in_page with a value", "upsell {\n context_in_page yes\n}", `Testfile:2 - context_in_page takes no value, got "yes"`},
 		{"bad duration", "upsell {\n cart_token_ttl soon\n}", `Testfile:2 - cart_token_ttl: "soon" is not a positive duration`},
 		{"store without url", "upsell {\n store {\n }\n}", "Testfile:2 - store needs the store's base URL"},
 		{"unknown connector", "upsell {\n store magento http://a\n}", `Testfile:2 - store: unknown connector "magento"`},

@@ -18,8 +18,9 @@ import (
 // BenchmarkServePage runs matched cart pages of 16 KB and 100 KB through
 // the handler, the way reverse_proxy hands them over (the store's
 // Content-Length, 32 KiB writes from one buffer), with the cart context
-// asked of a real store server on every page and served from the context
-// cache (context_ttl), for a customer whose browser already has Kairo's
+// asked of a real store server on every page, served from the context
+// cache (context_ttl), and sent in the page's own header (context_in_page),
+// for a customer whose browser already has Kairo's
 // id cookie. B/op and allocs/op are per injected page, all of
 // the handler's work included (context call and its decoding, offer
 // selection, widget, tokens, injection, headers).
@@ -29,14 +30,18 @@ func BenchmarkServePage(b *testing.B) {
 	store := contractStore(b, http.StatusOK, cartWithBeans)
 	for _, size := range []int{16 << 10, 100 << 10} {
 		page := benchStorePage(size)
-		for _, ttl := range []time.Duration{0, time.Minute} {
-			name := "context=store"
-			if ttl > 0 {
-				name = "context=cached"
-			}
-			b.Run(fmt.Sprintf("page=%dKB/%s", size>>10, name), func(b *testing.B) {
-				h := provisionedWith(b, store.URL, "2s", ttl)
+		for _, c := range []struct {
+			name   string
+			ttl    time.Duration
+			inPage bool
+		}{{"context=store", 0, false}, {"context=cached", time.Minute, false}, {"context=page", 0, true}} {
+			b.Run(fmt.Sprintf("page=%dKB/%s", size>>10, c.name), func(b *testing.B) {
+				h := provisionedWith(b, store.URL, "2s", c.ttl)
+				h.ContextInPage = c.inPage
 				next := proxiedPage(page)
+				if c.inPage {
+					next = withPageContext(next, strings.ReplaceAll(cartWithBeans, "\n", ""))
+				}
 				b.SetBytes(int64(len(page)))
 				b.ReportAllocs()
 				for b.Loop() {
@@ -88,6 +93,18 @@ func proxiedPage(page []byte) caddyhttp.Handler {
 			p = p[n:]
 		}
 		return nil
+	})
+}
+
+// withPageContext is next as a store that sends the cart context in the
+// page's header when asked (context_in_page).
+func withPageContext(next caddyhttp.Handler, contextJSON string) caddyhttp.Handler {
+	value := []string{contextJSON}
+	return caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		if r.Header.Get(contextHeader) == "cart" {
+			w.Header()[contextHeader] = value
+		}
+		return next.ServeHTTP(w, r)
 	})
 }
 

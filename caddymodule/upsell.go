@@ -109,7 +109,8 @@ type Handler struct {
 	// of JSON, in the page's Kairo-Context header, which Kairo takes out
 	// (store contract v1, optional; see pagecontext.go). A page without
 	// it, or one served from a cache (with an Age), falls back to the
-	// context call. Product pages always call. Default: off.
+	// context call. Product pages, the pop-up and the offer page (Kairo's
+	// own page) always call. Default: off.
 	ContextInPage bool `json:"context_in_page,omitempty"`
 
 	// SelectionTTL is how long a selection (the offers for one placement
