@@ -22,6 +22,7 @@ type metrics struct {
 	pages        *prometheus.CounterVec   // placement, outcome (injected or why not)
 	storeLatency *prometheus.HistogramVec // call, result
 	contextWait  *prometheus.HistogramVec // placement
+	pageContexts *prometheus.CounterVec   // placement, result (context_in_page)
 }
 
 const metricsNamespace = "kairo_upsell"
@@ -80,7 +81,7 @@ func (m *metrics) Destruct() error { return nil }
 
 // collectors lists every collector of the set.
 func (m *metrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.impressions, m.accepts, m.declines, m.revenue, m.pages, m.storeLatency, m.contextWait}
+	return []prometheus.Collector{m.impressions, m.accepts, m.declines, m.revenue, m.pages, m.storeLatency, m.contextWait, m.pageContexts}
 }
 
 // newMetrics makes the collectors, unregistered.
@@ -116,6 +117,10 @@ func newMetrics() *metrics {
 			Help:    "How long a page waited at its </body> for the store's context (0 when it was in already); the store timeout caps it.",
 			Buckets: []float64{0, .005, .01, .025, .05, .1, .25, .5, 1, 1.5, 2.5, 5},
 		}, []string{"placement"}),
+		pageContexts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "page_contexts_total",
+			Help: "Pages asked to bring their own context (context_in_page), by what they brought: context; none or cached (no header, or a page with an Age: a context call was made instead); bad (a header that is no context: the page passed through).",
+		}, []string{"placement", "result"}),
 	}
 }
 

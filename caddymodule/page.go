@@ -41,10 +41,12 @@ type pageRun struct {
 	// askedPage is set while the page was asked to bring its own context
 	// (pagecontext.go) and it is not settled yet where the context comes
 	// from; pageContext is the page's Kairo-Context header, if it sent
-	// one, and pageContextErr what was wrong with it.
+	// one, and pageContextErr what was wrong with it; pageFromCache is
+	// set when the page came from a cache (its header is not used).
 	askedPage      bool
 	pageContext    string
 	pageContextErr error
+	pageFromCache  bool
 }
 
 // servePage streams a matched page through the injector while the store's

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"go.uber.org/zap"
+
 	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 )
@@ -50,7 +52,11 @@ func (p *pageRun) takePageContext(_ int, h http.Header) {
 		return
 	}
 	delete(h, contextHeader)
-	if !p.askedPage || len(h["Age"]) > 0 {
+	if !p.askedPage {
+		return
+	}
+	if len(h["Age"]) > 0 {
+		p.pageFromCache = true
 		return
 	}
 	if len(v) != 1 {
@@ -72,10 +78,35 @@ func (p *pageRun) settleSource() {
 	}
 	p.askedPage = false
 	if p.pageContext == "" && p.pageContextErr == nil {
+		result := "none"
+		if p.pageFromCache {
+			result = "cached"
+		} else {
+			p.h.warnNoPageContext(p.h.routeOf(p.placement, p.r.URL.Path), p.placement)
+		}
+		p.h.metrics.pageContexts.WithLabelValues(string(p.placement), result).Inc()
 		p.pending = p.h.fetchContext(p.ctx, p.placement, p.pageID, p.r.URL, p.who)
 		return
 	}
-	p.snip, p.built = p.build(p.pageContextResult()), true
+	res := p.pageContextResult()
+	result := "context"
+	if res.err != nil {
+		result = "bad"
+	}
+	p.h.metrics.pageContexts.WithLabelValues(string(p.placement), result).Inc()
+	p.snip, p.built = p.build(res), true
+}
+
+// warnNoPageContext says once per route, at warn level, that context_in_page
+// is on but the store's page came without its context: every such page
+// costs a context call that starts only once the page's header is in, later
+// than without the option.
+func (h *Handler) warnNoPageContext(route string, pl offers.Placement) {
+	if _, warned := h.noPageContext.LoadOrStore(route, true); warned {
+		return
+	}
+	h.logger.Warn("context_in_page is on, but the store's page came without its Kairo-Context header: its context was asked for with a call instead, later than without the option; have the store send it (see the README's store contract), or remove context_in_page",
+		zap.String("route", route), zap.String("placement", string(pl)))
 }
 
 // pageContextResult turns the page's header into the store's answer: a

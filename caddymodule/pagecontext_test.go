@@ -25,6 +25,13 @@ func countsSince(t *testing.T) func() pageContextCounts {
 	}
 }
 
+// pageContextsCounted reads Kairo's count of the pages of placement asked
+// for their context that brought result (context, none, cached, bad).
+func pageContextsCounted(t *testing.T, s *shopper, placement, result string) float64 {
+	t.Helper()
+	return metricValue(t, s, `kairo_upsell_page_contexts_total{placement="`+placement+`",result="`+result+`"}`)
+}
+
 // contextCallsMade is how many cart and order context calls Kairo's pages
 // have made so far, whatever their result.
 func contextCallsMade(t *testing.T, s *shopper) int {
@@ -54,6 +61,7 @@ func TestPagesBringTheirOwnContext(t *testing.T) {
 	counts := countsSince(t)
 	s := newShopper(t)
 	s.addToCart("coffee-beans")
+	brought := pageContextsCounted(t, s, "cart", "context")
 
 	resp, page := s.get(kairoURL + "/cart")
 	if !strings.Contains(page, `data-kairo-offer="mug-with-beans"`) || len(tokens(page)) == 0 {
@@ -64,6 +72,9 @@ func TestPagesBringTheirOwnContext(t *testing.T) {
 	}
 	if got := counts(); got != (pageContextCounts{calls: 0, pages: 1}) {
 		t.Errorf("the cart page: %d context calls, %d pages with their context; want 0 and 1", got.calls, got.pages)
+	}
+	if n := pageContextsCounted(t, s, "cart", "context") - brought; n != 1 {
+		t.Errorf("Kairo counted %v cart pages that brought their context, want 1", n)
 	}
 
 	_, page = s.get(kairoURL + "/checkout")
@@ -101,18 +112,22 @@ func TestPagesBringTheirOwnContext(t *testing.T) {
 // page came from a cache, which may hold another customer's) costs one
 // context call: the offers are the same.
 func TestPagesWithoutTheirContextFallBackToACall(t *testing.T) {
-	for _, c := range []struct{ name, routes string }{
-		{"not asked on to the store", "route {\n\t\trequest_header -Kairo-Context\n\t}"},
-		{"from a cache", "route {\n\t\theader Age 12\n\t}"},
+	for _, c := range []struct{ name, routes, result string }{
+		{"not asked on to the store", "route {\n\t\trequest_header -Kairo-Context\n\t}", "none"},
+		{"from a cache", "route {\n\t\theader Age 12\n\t}", "cached"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			start(t, setup{extra: "context_in_page", storeRoutes: c.routes})
 			counts := countsSince(t)
 			s := newShopper(t)
 			s.addToCart("coffee-beans")
+			counted := pageContextsCounted(t, s, "cart", c.result)
 			resp, page := s.get(kairoURL + "/cart")
 			if !strings.Contains(page, `data-kairo-offer="mug-with-beans"`) {
 				t.Fatalf("the cart page has no mug offer:\n%s", page)
+			}
+			if n := pageContextsCounted(t, s, "cart", c.result) - counted; n != 1 {
+				t.Errorf("Kairo counted %v cart pages as %q, want 1", n, c.result)
 			}
 			if v := resp.Header.Values("Kairo-Context"); len(v) != 0 {
 				t.Errorf("the browser got the store's Kairo-Context header: %q", v)
@@ -144,8 +159,16 @@ func TestABadPageContextLeavesThePageUnchanged(t *testing.T) {
 			if path == "/checkout/success/" {
 				path += s.checkout()
 			}
+			placement := "cart"
+			if c.page != "/cart" {
+				placement = "thank_you"
+			}
+			bad := pageContextsCounted(t, s, placement, "bad")
 			_, plain := s.get(plainURL + path)
 			resp, viaKairo := s.get(kairoURL + path)
+			if n := pageContextsCounted(t, s, placement, "bad") - bad; n != 1 {
+				t.Errorf("Kairo counted %v pages with a bad context, want 1", n)
+			}
 			if viaKairo != plain {
 				t.Errorf("the page changed:\n%s", viaKairo)
 			}

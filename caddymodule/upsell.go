@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -188,6 +189,7 @@ type Handler struct {
 	now           func() time.Time
 	analytics     *analytics
 	failOpen      *failOpenLog // warn lines for pages the operator can fix
+	noPageContext *sync.Map    // routes warned of pages without their context (context_in_page)
 }
 
 // CaddyModule returns the Caddy module information.
@@ -225,6 +227,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("upsell: registering metrics: %w", err)
 	}
 	h.failOpen = newFailOpenLog(h.logger)
+	h.noPageContext = new(sync.Map)
 	h.contextCalls = newCallWorkers(contextWorkers())
 	if err := h.provisionCaches(); err != nil {
 		return err
