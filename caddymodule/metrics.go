@@ -119,7 +119,7 @@ func newMetrics() *metrics {
 		}, []string{"placement"}),
 		pageContexts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "page_contexts_total",
-			Help: "Pages asked to bring their own context (context_in_page), by what they brought: context; none or cached (no header, or a page with an Age: a context call was made instead); bad (a header that is no context: the page passed through).",
+			Help: "Cart and checkout pages asked to bring their own cart context (context_in_page), by what they brought: context; none, or cached (a page a shared cache may keep or did: its header is not used), and a context call was made instead; bad (a header that is no context: the page passed through).",
 		}, []string{"placement", "result"}),
 	}
 }

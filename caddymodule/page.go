@@ -42,11 +42,13 @@ type pageRun struct {
 	// (pagecontext.go) and it is not settled yet where the context comes
 	// from; pageContext is the page's Kairo-Context header, if it sent
 	// one, and pageContextErr what was wrong with it; pageFromCache is
-	// set when the page came from a cache (its header is not used).
+	// set when the page came from a cache or may go into a shared one
+	// (its header is not used); route is the page's configured route.
 	askedPage      bool
 	pageContext    string
 	pageContextErr error
 	pageFromCache  bool
+	route          string
 }
 
 // servePage streams a matched page through the injector while the store's
@@ -143,6 +145,7 @@ func (h *Handler) serveHead(w http.ResponseWriter, r *http.Request, next caddyht
 	inject.PrepareRequest(r)
 	rw := inject.NewResponseWriter(w, nil)
 	rw.SetHead()
+	rw.SetHeaderHook(stripPageContext)
 	rw.SetPersonal(personal(pl))
 	err := next.ServeHTTP(rw, r)
 	if cerr := rw.Close(); err == nil {

@@ -3,6 +3,7 @@ package caddymodule
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"go.uber.org/zap"
 
@@ -10,52 +11,53 @@ import (
 	"github.com/kairoedge/kairo/stores"
 )
 
-// contextHeader carries the context in the page itself (store contract
-// v1, optional; Handler.ContextInPage). On the page request Kairo sends
-// "Kairo-Context: cart" or "Kairo-Context: order"; a store that renders
-// that page answers with the same cart or order context its context
-// endpoint would give, as one line of JSON, in the page's own
-// Kairo-Context header. Kairo takes it out before the page goes on.
+// contextHeader carries a cart page's context in the page itself (store
+// contract v1, optional; Handler.ContextInPage). On the page request
+// Kairo sends "Kairo-Context: cart"; a store that renders the page answers
+// with the cart context its cart_context endpoint would give the same
+// request (the requesting browser's own cart), as one line of JSON, in
+// the page's own Kairo-Context header. Kairo takes it out before the page
+// goes on. Orders are not asked for this way: an order context is the
+// store's to give, with its credential, so thank-you pages always call.
 const contextHeader = "Kairo-Context"
 
-// Values of contextHeader on the page request: which context is asked for.
-var (
-	askCart  = []string{"cart"}
-	askOrder = []string{"order"}
-)
+// asksPage says whether pages of placement pl are asked for their context
+// when context_in_page is on: the store's own cart and checkout pages.
+func asksPage(pl offers.Placement) bool {
+	return pl == offers.PlacementCart || pl == offers.PlacementCheckout
+}
 
-// askPageForContext asks the store to send the page's context with the
-// page, instead of Kairo calling the context endpoint beside it. A
-// Kairo-Context the browser sent is never passed on: the store hears the
-// question from Kairo only.
+// askPageForContext asks the store to send the page's cart context with
+// the page, instead of Kairo calling the context endpoint beside it. A
+// Kairo-Context the browser sent was dropped already (ServeHTTP): the
+// store hears the question from Kairo only.
 func (p *pageRun) askPageForContext() {
-	if !p.h.ContextInPage || p.cached != nil || p.placement == offers.PlacementProduct {
-		delete(p.r.Header, contextHeader)
+	if !p.h.ContextInPage || p.cached != nil || !asksPage(p.placement) {
 		return
 	}
-	ask := askCart
-	if p.placement == offers.PlacementThankYou {
-		ask = askOrder
-	}
-	p.r.Header[contextHeader] = ask
+	// A slice of its own: a later handler may edit header values in place.
+	p.r.Header[contextHeader] = []string{"cart"}
 	p.askedPage = true
+	p.route = p.h.routeOf(p.placement, p.r.URL.Path) // before a rewrite changes the path
 }
 
 // takePageContext is the response writer's header hook: it takes
-// Kairo-Context out of the page's header, whatever the page is, and keeps
-// its value when Kairo asked for it. A page that came out of a cache
-// (it has an Age) may hold another customer's context, so its header is
-// not used: the context is then asked for as usual.
-func (p *pageRun) takePageContext(_ int, h http.Header) {
+// Kairo-Context out of every header of the page, informational or final,
+// and keeps the final one's value when Kairo asked for it. A page that a
+// shared cache may keep (its Cache-Control says neither private nor
+// no-store), or one that came out of a cache (it has an Age), may hold
+// another customer's context, so its header is not used: the context is
+// then asked for as usual.
+func (p *pageRun) takePageContext(status int, h http.Header) {
 	v, ok := h[contextHeader]
 	if !ok {
 		return
 	}
 	delete(h, contextHeader)
-	if !p.askedPage {
+	if !p.askedPage || status < 200 {
 		return
 	}
-	if len(h["Age"]) > 0 {
+	if len(h["Age"]) > 0 || !keptPrivate(h["Cache-Control"]) {
 		p.pageFromCache = true
 		return
 	}
@@ -64,6 +66,25 @@ func (p *pageRun) takePageContext(_ int, h http.Header) {
 		return
 	}
 	p.pageContext = v[0]
+}
+
+// stripPageContext is the header hook of a response Kairo asked nothing
+// of: a Kairo-Context in it never reaches the browser.
+func stripPageContext(_ int, h http.Header) { delete(h, contextHeader) }
+
+// keptPrivate says whether Cache-Control keeps a response out of shared
+// caches: no-store, or private without field names (private="Set-Cookie"
+// makes only those fields private).
+func keptPrivate(cacheControl []string) bool {
+	for _, v := range cacheControl {
+		for d := range strings.SplitSeq(v, ",") {
+			d = strings.TrimSpace(d)
+			if strings.EqualFold(d, "no-store") || strings.EqualFold(d, "private") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // settleSource decides, once the page's header is in, where the context
@@ -82,7 +103,7 @@ func (p *pageRun) settleSource() {
 		if p.pageFromCache {
 			result = "cached"
 		} else {
-			p.h.warnNoPageContext(p.h.routeOf(p.placement, p.r.URL.Path), p.placement)
+			p.h.warnNoPageContext(p.route, p.placement)
 		}
 		p.h.metrics.pageContexts.WithLabelValues(string(p.placement), result).Inc()
 		p.pending = p.h.fetchContext(p.ctx, p.placement, p.pageID, p.r.URL, p.who)
@@ -122,8 +143,6 @@ func (p *pageRun) pageContextResult() contextResult {
 	default:
 		if sc, err = offers.ParseContext([]byte(p.pageContext)); err != nil {
 			err = fmt.Errorf("the page's %s header: %w", contextHeader, err)
-		} else if p.placement == offers.PlacementThankYou && sc.ID != p.pageID {
-			err = fmt.Errorf("the page's %s header is order %q's context, on the page of order %q", contextHeader, sc.ID, p.pageID)
 		}
 	}
 	if err != nil {

@@ -103,15 +103,16 @@ type Handler struct {
 	// Default: 0, every page asks the store.
 	ContextTTL caddy.Duration `json:"context_ttl,omitempty"`
 
-	// ContextInPage asks the store for the cart or order context in the
-	// page itself, instead of a call to its context endpoint beside every
-	// page: the page request carries "Kairo-Context: cart" (or "order" on
-	// a thank-you page), and the store answers with the context, one line
-	// of JSON, in the page's Kairo-Context header, which Kairo takes out
-	// (store contract v1, optional; see pagecontext.go). A page without
-	// it, or one served from a cache (with an Age), falls back to the
-	// context call. Product pages, the pop-up and the offer page (Kairo's
-	// own page) always call. Default: off.
+	// ContextInPage asks the store for the cart context in the cart and
+	// checkout pages themselves, instead of a call to its cart_context
+	// endpoint beside every page: the page request carries
+	// "Kairo-Context: cart", and the store answers with the context, one
+	// line of JSON, in the page's Kairo-Context header, which Kairo takes
+	// out (store contract v1, optional; see pagecontext.go). A page
+	// without it, or one a shared cache may keep or did (no private or
+	// no-store, or an Age), falls back to the context call. Thank-you and
+	// product pages, the pop-up and the offer page always call.
+	// Default: off.
 	ContextInPage bool `json:"context_in_page,omitempty"`
 
 	// SelectionTTL is how long a selection (the offers for one placement
@@ -380,6 +381,8 @@ func (h *Handler) Cleanup() error {
 // ServeHTTP serves Kairo's endpoints under Prefix, rewrites matched cart
 // and thank-you pages, and passes everything else to next untouched.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	// Only Kairo asks a store for a page's context (pagecontext.go).
+	delete(r.Header, contextHeader)
 	if rest, ok := underPrefix(r.URL.Path, h.Prefix); ok {
 		return h.serveEndpoint(w, r, rest)
 	}

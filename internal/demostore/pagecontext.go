@@ -8,21 +8,21 @@ import (
 )
 
 // pageContextHeader is the optional part of store contract v1 that lets a
-// page bring its own context: Kairo asks with "Kairo-Context: cart" (or
-// "order") on the page request, and the page answers with the context its
-// context endpoint would give, as one line of JSON, in a header of the
-// same name.
+// cart or checkout page bring its own cart context: Kairo asks with
+// "Kairo-Context: cart" on the page request, and the page answers with
+// the context the cart endpoint would give the same request (the
+// browser's own cart), as one line of JSON, in a header of the same name.
 const pageContextHeader = "Kairo-Context"
 
-// sendPageContext puts the page's context into its header when Kairo asked
-// for that kind ("cart" or "order"). It must be called before the page's
-// header is written. Pages that bring a customer's context are no-store
-// already (pageData renders them so), so no shared cache keeps one.
-func (s *Store) sendPageContext(w http.ResponseWriter, r *http.Request, kind string, context any) {
-	if r.Header.Get(pageContextHeader) != kind {
+// sendPageContext puts the cart's context into the page's header when
+// Kairo asked for it. It must be called before the page's header is
+// written. These pages are no-store already (pageData renders them so),
+// so no shared cache keeps one.
+func (s *Store) sendPageContext(w http.ResponseWriter, r *http.Request, cart Cart) {
+	if r.Header.Get(pageContextHeader) != "cart" {
 		return
 	}
-	body, err := encodeJSON(context)
+	body, err := encodeJSON(cart)
 	if err != nil {
 		return // the page goes without it; Kairo asks the endpoint instead
 	}

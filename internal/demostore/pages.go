@@ -26,7 +26,7 @@ func (s *Store) serveCart(w http.ResponseWriter, r *http.Request) {
 	}
 	id := s.cartIDOrNew(w, r)
 	cart, _ := s.shop.cart(id, true)
-	s.sendPageContext(w, r, "cart", cart)
+	s.sendPageContext(w, r, cart)
 	s.pages.render(w, http.StatusOK, pageData{
 		Page: "cart", Title: "Your cart", Cart: cart, CartCount: unitsIn(cart.Items),
 		Notice: cartNotice(r.URL.Query()),
@@ -127,7 +127,6 @@ func (s *Store) serveThankYou(w http.ResponseWriter, r *http.Request) {
 		s.serveProblem(w, http.StatusNotFound, "Order not found", "We could not find that order.")
 		return
 	}
-	s.sendPageContext(w, r, "order", o)
 	s.pages.render(w, http.StatusOK, pageData{
 		Page: "thank-you", Title: "Thank you", Order: o, CartCount: s.cartCount(r),
 	})

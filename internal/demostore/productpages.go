@@ -76,7 +76,7 @@ func (s *Store) serveCheckoutPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/cart?notice=empty", http.StatusSeeOther)
 		return
 	}
-	s.sendPageContext(w, r, "cart", cart)
+	s.sendPageContext(w, r, cart)
 	s.pages.render(w, http.StatusOK, pageData{
 		Page: "checkout", Title: "Checkout", Cart: cart, CartCount: unitsIn(cart.Items),
 	})

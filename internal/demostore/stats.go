@@ -26,8 +26,8 @@ type Stats struct {
 	// ContextCancelled counts context requests whose client went away (the
 	// request context ended) during Faults.ContextDelay.
 	ContextCancelled int64 `json:"context_cancelled"`
-	// PageContexts counts pages that brought their own cart or order
-	// context in their Kairo-Context header, because Kairo asked.
+	// PageContexts counts cart and checkout pages that brought their own
+	// cart context in their Kairo-Context header, because Kairo asked.
 	PageContexts int64 `json:"page_contexts"`
 	// OrdersCreated counts orders from checkout, CreateOrder and
 	// POST /_demo/orders.

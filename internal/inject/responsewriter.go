@@ -68,12 +68,14 @@ func NewResponseWriter(w http.ResponseWriter, snippet func() []byte) *ResponseWr
 // Call it before the first WriteHeader or Write.
 func (w *ResponseWriter) SetEarlySnippet(early func() ([]byte, bool)) { w.early = early }
 
-// SetHeaderHook gives the writer a function to call once with the final
-// status and header, before it decides anything (and before it asks the
-// early snippet), whether the response is then rewritten or passed
-// through. The function may read and change the header, e.g. take out a
-// header meant for the handler only. Call it before the first
-// WriteHeader or Write.
+// SetHeaderHook gives the writer a function to call with every header
+// before it goes out: each informational one (1xx), and the final one
+// once, before the writer decides anything (and before it asks the early
+// snippet), whether the response is then rewritten or passed through,
+// and also when the next handler wrote nothing at all (net/http then
+// sends its implicit 200). The function may read and change the header,
+// e.g. take out a header meant for the handler only. Call it before the
+// first WriteHeader or Write.
 func (w *ResponseWriter) SetHeaderHook(hook func(status int, h http.Header)) { w.onHead = hook }
 
 // SetAtBodyEnd puts the snippet in front of </body> even on a page with a
@@ -96,6 +98,9 @@ func (w *ResponseWriter) SetHead() { w.head = true }
 // bytes to be sniffed.
 func (w *ResponseWriter) WriteHeader(status int) {
 	if w.decided || (100 <= status && status <= 199) {
+		if !w.decided && w.onHead != nil {
+			w.onHead(status, w.Header())
+		}
 		w.ResponseWriter.WriteHeader(status)
 		return
 	}
@@ -423,6 +428,9 @@ func (w *ResponseWriter) Close() error {
 				return nil
 			}
 			w.reason = ReasonNoResponse
+			if w.onHead != nil {
+				w.onHead(http.StatusOK, w.Header())
+			}
 			return nil // net/http sends its implicit 200 as usual
 		}
 		w.decideAtBody(nil)

@@ -941,13 +941,14 @@ func TestUTF16(t *testing.T) {
 
 // The header hook sees every final header once, rewritten or passed
 // through, before the early snippet is asked, and what it takes out never
-// reaches the client.
+// reaches the client; also when the next handler wrote nothing.
 func TestHeaderHookSeesEveryFinalHeader(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		status int
 		serve  func(w http.ResponseWriter)
 	}{
+		{"nothing written", http.StatusOK, func(w http.ResponseWriter) {}},
 		{"a rewritten page", http.StatusOK, func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusOK)
@@ -991,5 +992,46 @@ func TestHeaderHookSeesEveryFinalHeader(t *testing.T) {
 				t.Errorf("the client got the header the hook took out: %q", v)
 			}
 		})
+	}
+}
+
+// Informational headers go out before the final one is decided; the hook
+// sees them too (with their 1xx status), over a real connection.
+func TestHeaderHookSeesInformationalHeaders(t *testing.T) {
+	var statuses []int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw := NewResponseWriter(w, func() []byte { return []byte(testSnippet) })
+		rw.SetHeaderHook(func(status int, h http.Header) {
+			statuses = append(statuses, status)
+			h.Del("X-For-The-Handler")
+		})
+		rw.Header().Set("Link", "</style.css>; rel=preload; as=style")
+		rw.Header().Set("X-For-The-Handler", "secret")
+		rw.WriteHeader(http.StatusEarlyHints)
+		rw.Header().Set("X-For-The-Handler", "secret")
+		rw.Header().Set("Content-Type", "text/html")
+		rw.WriteHeader(http.StatusOK)
+		io.WriteString(rw, pageHTML)
+		rw.Close()
+	}))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	raw, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "103 Early Hints") {
+		t.Fatalf("no 103 on the wire:\n%s", raw)
+	}
+	if strings.Contains(string(raw), "X-For-The-Handler") {
+		t.Errorf("a header the hook took out went out:\n%s", raw)
+	}
+	if !reflect.DeepEqual(statuses, []int{http.StatusEarlyHints, http.StatusOK}) {
+		t.Errorf("hook called with %v, want [103 200]", statuses)
 	}
 }
