@@ -30,7 +30,7 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 	}
 	fmt.Fprintf(w, "Load: wrk, %d connections, %d thread(s), %d interleaved rounds (A, B, C, D, G, A, B ...) of %s per config and page size, each after %s of warm-up on a fresh Caddy process.\n",
 		o.Conns, res.Threads, o.Rounds, o.Duration, o.Warmup)
-	fmt.Fprintln(w, "A = plain `reverse_proxy`; B = `upsell` configured, request path not matched; C = `upsell` injecting on the cart route, asking the store for the cart context on every page; D = as C with the context cached (`context_ttl`). No `encode` in any of them.")
+	fmt.Fprintln(w, "A = plain `reverse_proxy`; B = `upsell` configured, request path not matched; C = `upsell` injecting on the cart route, asking the store for the cart context on every page; D = as C with the context cached (`context_ttl`); G = as C with the store sending the cart context in the page's own header (`context_in_page`). No `encode` in any of them.")
 	if len(allConfigs) > len(kairoConfigs) {
 		fmt.Fprintln(w, "The peer, pinned and loaded the same way, interleaved with the Caddy rows: E = nginx `proxy_pass` (one process, keep-alive to the store); F = nginx `sub_filter` inserting the same widget (one C inserted) before the first `</body>` it meets, which on this page is the one in the `<title>`: `sub_filter` does not read HTML.")
 	}
@@ -126,7 +126,7 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 		fmt.Fprintf(w, "\nA proxy that held the page back would show a first byte no earlier than the whole page takes through A (%s).\n\n", ms(float64(res.TTFBPlain.Whole)))
 	}
 
-	fmt.Fprintln(w, "Targets (issue 6):")
+	fmt.Fprintln(w, "Targets (issue 6; the injecting rows issue 17):")
 	fmt.Fprintln(w)
 	for _, t := range targets {
 		mark := "met    "
