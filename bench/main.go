@@ -1,8 +1,9 @@
 // Command bench is Kairo's load benchmark: it runs Caddy with plain
 // reverse_proxy, with upsell configured on a route that does not match,
 // and with upsell injecting offers into a cart page (asking the store for
-// the cart every time, and with the cart cached), side by side under the
-// same load, and prints what Kairo costs against the targets of issue 6.
+// the cart every time, with the cart cached, and with the cart in the
+// page's own header), side by side under the same load, and prints what
+// Kairo costs against the targets of issues 6 and 17.
 // It is a benchmark, not a test: it never fails a build.
 //
 //	go run ./bench -duration 5s

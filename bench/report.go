@@ -60,8 +60,8 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 		fmt.Fprintf(w, "- %s: CPU busy, Caddy/load side: %s.\n", size.Label, strings.Join(busy, ", "))
 		for _, cfg := range injectingConfigs {
 			c := sum[size.Name][cfg.Key]
-			fmt.Fprintf(w, "- %s, %s: %.2f contexts from the store per page (calls or page headers), widget %d bytes, Kairo counted %.0f of %.0f cart pages injected%s.\n",
-				size.Label, cfg.Key, c.CtxPerPage, c.WidgetSize, c.Injected, c.Matched, passedThrough(c.Outcomes))
+			fmt.Fprintf(w, "- %s, %s: %.2f context calls and %.2f contexts in the page's header per page, widget %d bytes, Kairo counted %.0f of %.0f cart pages injected%s.\n",
+				size.Label, cfg.Key, c.CtxPerPage, c.PageCtxPerPage, c.WidgetSize, c.Injected, c.Matched, passedThrough(c.Outcomes))
 		}
 	}
 	for _, size := range res.Sizes {

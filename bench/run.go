@@ -31,7 +31,8 @@ type cellRun struct {
 	CPU        time.Duration      // Caddy's CPU time during it
 	PeakRSS    int64              // Caddy's VmHWM at its end, bytes
 	Light      loadResult         // one connection (Light > 0)
-	Contexts   int64              // contexts the store sent during the measured run (calls and page headers)
+	Contexts   int64              // context calls the store answered during the measured run
+	PageCtx    int64              // contexts the store sent in pages' headers (context_in_page)
 	Pages      int64              // pages the store served during it
 	WidgetSize int                // bytes inserted into the sanity page (C)
 	Outcomes   map[string]float64 // Kairo's page counters during the measured run
@@ -75,12 +76,20 @@ func (c cellRun) noise() float64 {
 	return max(c.NoiseProxy, c.NoiseLoad)
 }
 
-// contextsPerPage is how many contexts the store sent for each page.
-func (c cellRun) contextsPerPage() float64 {
+// contextsPerPage is how many context calls the store answered for each
+// page.
+func (c cellRun) contextsPerPage() float64 { return c.perPage(c.Contexts) }
+
+// pageContextsPerPage is how many contexts the store sent in its pages'
+// headers, per page.
+func (c cellRun) pageContextsPerPage() float64 { return c.perPage(c.PageCtx) }
+
+// perPage is n per page the store served.
+func (c cellRun) perPage(n int64) float64 {
 	if c.Pages == 0 {
 		return 0
 	}
-	return float64(c.Contexts) / float64(c.Pages)
+	return float64(n) / float64(c.Pages)
 }
 
 // cpuPerRequest is Caddy's CPU time per request in the measured run.
@@ -160,7 +169,8 @@ func (h *harness) runCell(cfg proxyConfig, size pageSize, light bool) (cellRun, 
 	c.CPU = after.cpu - before.cpu
 	c.Syscalls = syscallCounts{Reads: after.syscalls.Reads - before.syscalls.Reads, Writes: after.syscalls.Writes - before.syscalls.Writes}
 	c.setNoise(before, after, h.layout.Proxy == "")
-	c.Contexts = after.counts.Contexts + after.counts.PageContexts - before.counts.Contexts - before.counts.PageContexts
+	c.Contexts = after.counts.Contexts - before.counts.Contexts
+	c.PageCtx = after.counts.PageContexts - before.counts.PageContexts
 	c.Pages = after.counts.Pages - before.counts.Pages
 	if c.PeakRSS, err = p.peakRSS(); err != nil {
 		return c, err
@@ -273,8 +283,8 @@ func (h *harness) runGroup(round int, size pageSize, retries int, after time.Dur
 				fmt.Fprintln(h.progress, "failed")
 				return nil, reruns, err
 			}
-			fmt.Fprintf(h.progress, "%.0f req/s; busy: caddy %.0f%%, load %.0f%%; others took %.0f%% / %.0f%%; %.2f context requests per page\n",
-				c.Load.RPS, 100*c.busy(), 100*c.loadBusy(len(h.layout.LoadCPUs)), 100*c.NoiseProxy, 100*c.NoiseLoad, c.contextsPerPage())
+			fmt.Fprintf(h.progress, "%.0f req/s; busy: caddy %.0f%%, load %.0f%%; others took %.0f%% / %.0f%%; %.2f context calls and %.2f contexts in the page per page\n",
+				c.Load.RPS, 100*c.busy(), 100*c.loadBusy(len(h.layout.LoadCPUs)), 100*c.NoiseProxy, 100*c.NoiseLoad, c.contextsPerPage(), c.pageContextsPerPage())
 			group = append(group, c)
 			noise = max(noise, c.noise())
 		}

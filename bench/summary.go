@@ -18,7 +18,8 @@ type rowSummary struct {
 	Busy, LoadBusy                  float64   // share of their CPUs Caddy and the load side used
 	CapacityX                       float64   // requests per Caddy CPU-second, as a ratio to A (1 / CPUReqx per round)
 	ReadsPerReq, WritesPerReq       float64   // Caddy's system calls per request
-	CtxPerPage                      float64   // store context requests per page served
+	CtxPerPage                      float64   // store context calls per page served
+	PageCtxPerPage                  float64   // contexts in the page's header per page served
 	LightP50, LightP99              float64   // one connection
 	AddedP99Light, AddedP99Loaded   float64   // p99 minus A's p99, same round
 	AddedP50Light                   float64   // p50 minus A's p50, one connection, same round
@@ -32,7 +33,7 @@ type rowSummary struct {
 // loadCPUs is how many CPUs the load side had.
 func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 	var s rowSummary
-	var rps, p50, p99, cpu, rss, busy, loadBusy, ctx, lp50, lp99, reads, writes []float64
+	var rps, p50, p99, cpu, rss, busy, loadBusy, ctx, pageCtx, lp50, lp99, reads, writes []float64
 	var rpsx, p50x, p99x, cpux, capx, rssx, addLight, addLoaded, addP50 []float64
 	for i, c := range runs {
 		a := plain[i]
@@ -49,6 +50,7 @@ func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 		lp99 = append(lp99, float64(c.Light.P99))
 		if c.Pages > 0 {
 			ctx = append(ctx, c.contextsPerPage())
+			pageCtx = append(pageCtx, c.pageContextsPerPage())
 		}
 		rpsx = append(rpsx, ratio(c.Load.RPS, a.Load.RPS))
 		p50x = append(p50x, ratio(float64(c.Load.P50), float64(a.Load.P50)))
@@ -76,6 +78,7 @@ func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 	s.RPSxRounds = rpsx
 	s.ReadsPerReq, s.WritesPerReq = median(reads), median(writes)
 	s.Busy, s.LoadBusy, s.CtxPerPage, s.CapacityX = median(busy), median(loadBusy), median(ctx), median(capx)
+	s.PageCtxPerPage = median(pageCtx)
 	s.LightP50, s.LightP99 = median(lp50), median(lp99)
 	s.AddedP99Light, s.AddedP99Loaded, s.AddedP50Light = median(addLight), median(addLoaded), median(addP50)
 	return s
@@ -132,7 +135,8 @@ func summarizeAll(res *results) summaries {
 // nginx passing through), beside Kairo's C and D as ratios to A.
 const peerRatioKey = "F/E"
 
-// target is one goal of issue 6 and whether this run met it.
+// target is one goal of issue 6 (the injecting rows': issue 17) and
+// whether this run met it.
 type target struct {
 	Goal   string
 	Met    bool

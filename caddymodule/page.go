@@ -68,6 +68,11 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyht
 		run.cached = h.cachedContext(pl, pageID, who)
 	}
 	run.askPageForContext()
+	if run.askedPage {
+		// The question is for this page only: not for a handle_errors
+		// route that may run with this request once the page failed.
+		defer delete(r.Header, contextHeader)
+	}
 	if run.cached == nil {
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()

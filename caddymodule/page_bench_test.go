@@ -28,6 +28,9 @@ import (
 //	go test -run '^$' -bench '^BenchmarkServePage$' -benchmem ./caddymodule
 func BenchmarkServePage(b *testing.B) {
 	store := contractStore(b, http.StatusOK, cartWithBeans)
+	// A page that brings its context is served with a store whose context
+	// calls fail: a page that fell back to the call would get no widget.
+	noCalls := contractStore(b, http.StatusInternalServerError, `{"error":"no context calls here"}`)
 	for _, size := range []int{16 << 10, 100 << 10} {
 		page := benchStorePage(size)
 		for _, c := range []struct {
@@ -36,7 +39,11 @@ func BenchmarkServePage(b *testing.B) {
 			inPage bool
 		}{{"context=store", 0, false}, {"context=cached", time.Minute, false}, {"context=page", 0, true}} {
 			b.Run(fmt.Sprintf("page=%dKB/%s", size>>10, c.name), func(b *testing.B) {
-				h := provisionedWith(b, store.URL, "2s", c.ttl)
+				storeURL := store.URL
+				if c.inPage {
+					storeURL = noCalls.URL
+				}
+				h := provisionedWith(b, storeURL, "2s", c.ttl)
 				h.ContextInPage = c.inPage
 				next := proxiedPage(page)
 				if c.inPage {
@@ -97,12 +104,14 @@ func proxiedPage(page []byte) caddyhttp.Handler {
 }
 
 // withPageContext is next as a store that sends the cart context in the
-// page's header when asked (context_in_page).
+// page's header when asked (context_in_page), on a page no shared cache
+// may keep.
 func withPageContext(next caddyhttp.Handler, contextJSON string) caddyhttp.Handler {
 	value := []string{contextJSON}
 	return caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if r.Header.Get(contextHeader) == "cart" {
 			w.Header()[contextHeader] = value
+			w.Header().Set("Cache-Control", "no-store")
 		}
 		return next.ServeHTTP(w, r)
 	})

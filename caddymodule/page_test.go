@@ -86,3 +86,33 @@ func TestPagesKeepTheirOwnWidget(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// The store is asked for the page's context on that page's request only:
+// once the page is served, the question is gone from the request, so a
+// handle_errors route run with it afterwards asks the store nothing.
+func TestThePageQuestionEndsWithThePage(t *testing.T) {
+	store := contractStore(t, http.StatusOK, cartWithBeans)
+	h := provisionedWith(t, store.URL, "2s", 0)
+	h.ContextInPage = true
+	var asked string
+	next := caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		asked = r.Header.Get(contextHeader)
+		return withPageContext(proxiedPage(benchStorePage(4<<10)), strings.ReplaceAll(cartWithBeans, "\n", "")).ServeHTTP(w, r)
+	})
+	req := httptest.NewRequest(http.MethodGet, "/cart", nil)
+	req.Header.Set("Cookie", "cart=one")
+	req = req.WithContext(context.WithValue(req.Context(), caddy.ReplacerCtxKey, caddy.NewReplacer()))
+	rec := httptest.NewRecorder()
+	if err := h.ServeHTTP(rec, req, next); err != nil {
+		t.Fatal(err)
+	}
+	if asked != "cart" {
+		t.Errorf("the store was asked %q, want cart", asked)
+	}
+	if v := req.Header.Values(contextHeader); len(v) != 0 {
+		t.Errorf("after the page the request still asks %q", v)
+	}
+	if !strings.Contains(rec.Body.String(), "data-kairo-widget") || rec.Header().Get(contextHeader) != "" {
+		t.Errorf("the page has no widget, or the browser got the header %q", rec.Header().Get(contextHeader))
+	}
+}

@@ -99,12 +99,11 @@ func (p *pageRun) settleSource() {
 	}
 	p.askedPage = false
 	if p.pageContext == "" && p.pageContextErr == nil {
-		result := "none"
+		result, why := "none", "came without its Kairo-Context header"
 		if p.pageFromCache {
-			result = "cached"
-		} else {
-			p.h.warnNoPageContext(p.route, p.placement)
+			result, why = "cached", "is one a shared cache may keep (its Cache-Control says neither private nor no-store) or came out of one (it has an Age), so its Kairo-Context header was not used"
 		}
+		p.h.warnNoPageContext(p.route, p.placement, result, why)
 		p.h.metrics.pageContexts.WithLabelValues(string(p.placement), result).Inc()
 		p.pending = p.h.fetchContext(p.ctx, p.placement, p.pageID, p.r.URL, p.who)
 		return
@@ -118,16 +117,16 @@ func (p *pageRun) settleSource() {
 	p.snip, p.built = p.build(res), true
 }
 
-// warnNoPageContext says once per route, at warn level, that context_in_page
-// is on but the store's page came without its context: every such page
-// costs a context call that starts only once the page's header is in, later
-// than without the option.
-func (h *Handler) warnNoPageContext(route string, pl offers.Placement) {
-	if _, warned := h.noPageContext.LoadOrStore(route, true); warned {
+// warnNoPageContext says once per route and result, at warn level, that
+// context_in_page is on but the store's page brought no context Kairo can
+// use (why says how): every such page costs a context call that starts
+// only once the page's header is in, later than without the option.
+func (h *Handler) warnNoPageContext(route string, pl offers.Placement, result, why string) {
+	if _, warned := h.noPageContext.LoadOrStore(route+"\x00"+result, true); warned {
 		return
 	}
-	h.logger.Warn("context_in_page is on, but the store's page came without its Kairo-Context header: its context was asked for with a call instead, later than without the option; have the store send it (see the README's store contract), or remove context_in_page",
-		zap.String("route", route), zap.String("placement", string(pl)))
+	h.logger.Warn("context_in_page is on, but the store's page "+why+": its context was asked for with a call instead, later than without the option; have the store send it on a private page (see the README's store contract), or remove context_in_page",
+		zap.String("route", route), zap.String("placement", string(pl)), zap.String("result", result))
 }
 
 // pageContextResult turns the page's header into the store's answer: a
