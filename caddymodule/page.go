@@ -40,15 +40,13 @@ type pageRun struct {
 	who       stores.Shopper  // the customer, as a context call names them
 	// askedPage is set while the page was asked to bring its own context
 	// (pagecontext.go) and it is not settled yet where the context comes
-	// from; pageContext is the page's Kairo-Context header, if it sent
-	// one, and pageContextErr what was wrong with it; pageFromCache is
-	// set when the page came from a cache or may go into a shared one
-	// (its header is not used); route is the page's configured route.
-	askedPage      bool
-	pageContext    string
-	pageContextErr error
-	pageFromCache  bool
-	route          string
+	// from; pageHeader is the Kairo-Context the page sent back, unless
+	// the page came from a cache or may go into a shared one (then
+	// pageFromCache is set); path is the page's path as requested.
+	askedPage     bool
+	pageHeader    []string
+	pageFromCache bool
+	path          string
 }
 
 // servePage streams a matched page through the injector while the store's

@@ -3,10 +3,10 @@ package caddymodule
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"go.uber.org/zap"
 
+	"github.com/kairoedge/kairo/internal/inject"
 	"github.com/kairoedge/kairo/offers"
 	"github.com/kairoedge/kairo/stores"
 )
@@ -38,7 +38,7 @@ func (p *pageRun) askPageForContext() {
 	// A slice of its own: a later handler may edit header values in place.
 	p.r.Header[contextHeader] = []string{"cart"}
 	p.askedPage = true
-	p.route = p.h.routeOf(p.placement, p.r.URL.Path) // before a rewrite changes the path
+	p.path = p.r.URL.Path // before a later handler rewrites it
 }
 
 // takePageContext is the response writer's header hook: it takes
@@ -57,35 +57,19 @@ func (p *pageRun) takePageContext(status int, h http.Header) {
 	if !p.askedPage || status < 200 {
 		return
 	}
-	if len(h["Age"]) > 0 || !keptPrivate(h["Cache-Control"]) {
+	// Kept out of shared caches: no-store, or private for the whole
+	// response (private="Set-Cookie" makes only that field private).
+	cc := h["Cache-Control"]
+	if len(h["Age"]) > 0 || !inject.HeaderHasToken(cc, "no-store") && !inject.HeaderHasToken(cc, "private") {
 		p.pageFromCache = true
 		return
 	}
-	if len(v) != 1 {
-		p.pageContext, p.pageContextErr = "", fmt.Errorf("the page sent %d %s headers, want one", len(v), contextHeader)
-		return
-	}
-	p.pageContext = v[0]
+	p.pageHeader = v
 }
 
 // stripPageContext is the header hook of a response Kairo asked nothing
 // of: a Kairo-Context in it never reaches the browser.
 func stripPageContext(_ int, h http.Header) { delete(h, contextHeader) }
-
-// keptPrivate says whether Cache-Control keeps a response out of shared
-// caches: no-store, or private without field names (private="Set-Cookie"
-// makes only those fields private).
-func keptPrivate(cacheControl []string) bool {
-	for _, v := range cacheControl {
-		for d := range strings.SplitSeq(v, ",") {
-			d = strings.TrimSpace(d)
-			if strings.EqualFold(d, "no-store") || strings.EqualFold(d, "private") {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // settleSource decides, once the page's header is in, where the context
 // comes from: the header's, when the page brought one, or else a call to
@@ -98,12 +82,12 @@ func (p *pageRun) settleSource() {
 		return
 	}
 	p.askedPage = false
-	if p.pageContext == "" && p.pageContextErr == nil {
+	if len(p.pageHeader) == 0 {
 		result, why := "none", "came without its Kairo-Context header"
 		if p.pageFromCache {
 			result, why = "cached", "is one a shared cache may keep (its Cache-Control says neither private nor no-store) or came out of one (it has an Age), so its Kairo-Context header was not used"
 		}
-		p.h.warnNoPageContext(p.route, p.placement, result, why)
+		p.h.warnNoPageContext(p.h.routeOf(p.placement, p.path), p.placement, result, why)
 		p.h.metrics.pageContexts.WithLabelValues(string(p.placement), result).Inc()
 		p.pending = p.h.fetchContext(p.ctx, p.placement, p.pageID, p.r.URL, p.who)
 		return
@@ -133,14 +117,15 @@ func (h *Handler) warnNoPageContext(route string, pl offers.Placement, result, w
 // context, or a bad answer (the page is then served unchanged, as with a
 // context endpoint that answered nonsense).
 func (p *pageRun) pageContextResult() contextResult {
-	err := p.pageContextErr
 	var sc *offers.Context
-	switch {
-	case err != nil:
-	case len(p.pageContext) > stores.MaxAnswer:
-		err = fmt.Errorf("the page's %s header holds %d bytes, more than %d", contextHeader, len(p.pageContext), stores.MaxAnswer)
+	var err error
+	switch v := p.pageHeader; {
+	case len(v) != 1:
+		err = fmt.Errorf("the page sent %d %s headers, want one", len(v), contextHeader)
+	case len(v[0]) > stores.MaxAnswer:
+		err = fmt.Errorf("the page's %s header holds %d bytes, more than %d", contextHeader, len(v[0]), stores.MaxAnswer)
 	default:
-		if sc, err = offers.ParseContext([]byte(p.pageContext)); err != nil {
+		if sc, err = offers.ParseContext([]byte(v[0])); err != nil {
 			err = fmt.Errorf("the page's %s header: %w", contextHeader, err)
 		}
 	}

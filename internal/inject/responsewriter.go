@@ -78,6 +78,14 @@ func (w *ResponseWriter) SetEarlySnippet(early func() ([]byte, bool)) { w.early 
 // first WriteHeader or Write.
 func (w *ResponseWriter) SetHeaderHook(hook func(status int, h http.Header)) { w.onHead = hook }
 
+// headerHook hands the header about to go out with status to the hook
+// (SetHeaderHook), if there is one.
+func (w *ResponseWriter) headerHook(status int) {
+	if w.onHead != nil {
+		w.onHead(status, w.Header())
+	}
+}
+
 // SetAtBodyEnd puts the snippet in front of </body> even on a page with a
 // site footer (Injector.AtBodyEnd). Call it before the first WriteHeader
 // or Write.
@@ -98,8 +106,8 @@ func (w *ResponseWriter) SetHead() { w.head = true }
 // bytes to be sniffed.
 func (w *ResponseWriter) WriteHeader(status int) {
 	if w.decided || (100 <= status && status <= 199) {
-		if !w.decided && w.onHead != nil {
-			w.onHead(status, w.Header())
+		if !w.decided {
+			w.headerHook(status)
 		}
 		w.ResponseWriter.WriteHeader(status)
 		return
@@ -164,10 +172,8 @@ func (w *ResponseWriter) decideAtBody(p []byte) {
 // net/http does) when the header has no Content-Type.
 func (w *ResponseWriter) decide(status int, sniff []byte) {
 	w.decided = true
+	w.headerHook(status)
 	h := w.Header()
-	if w.onHead != nil {
-		w.onHead(status, h)
-	}
 	if status == http.StatusOK && !hasContentType(h) && len(sniff) > 0 {
 		ct := http.DetectContentType(sniff)
 		if !isMediaType(ct, "text/html") {
@@ -428,9 +434,7 @@ func (w *ResponseWriter) Close() error {
 				return nil
 			}
 			w.reason = ReasonNoResponse
-			if w.onHead != nil {
-				w.onHead(http.StatusOK, w.Header())
-			}
+			w.headerHook(http.StatusOK)
 			return nil // net/http sends its implicit 200 as usual
 		}
 		w.decideAtBody(nil)
@@ -510,7 +514,7 @@ func Eligible(r *http.Request) bool {
 	}
 	h := r.Header
 	return len(h["Upgrade"]) == 0 && len(h["Sec-Websocket-Key"]) == 0 &&
-		!headerHasToken(h["Connection"], "upgrade")
+		!HeaderHasToken(h["Connection"], "upgrade")
 }
 
 // PrepareRequest readies an eligible request for a rewritable response,
@@ -599,7 +603,7 @@ func rewriteHeader(h http.Header, p Personal) {
 	} else {
 		h["Cache-Control"] = []string{privateCacheControl(h["Cache-Control"])}
 	}
-	if p.VaryCookie && !headerHasToken(h["Vary"], "cookie") && !headerHasToken(h["Vary"], "*") {
+	if p.VaryCookie && !HeaderHasToken(h["Vary"], "cookie") && !HeaderHasToken(h["Vary"], "*") {
 		h["Vary"] = append(h["Vary"], "Cookie")
 	}
 }
@@ -656,9 +660,10 @@ func isMediaType(ct, want string) bool {
 	return rest == "" || rest[0] == ';'
 }
 
-// headerHasToken reports whether a comma-separated header holds token
-// (ASCII case-insensitive).
-func headerHasToken(values []string, token string) bool {
+// HeaderHasToken reports whether a comma-separated header holds token
+// (ASCII case-insensitive), as a whole: "private" is not in
+// `private="Set-Cookie"`.
+func HeaderHasToken(values []string, token string) bool {
 	for _, line := range values {
 		for v := range strings.SplitSeq(line, ",") {
 			if strings.EqualFold(strings.TrimSpace(v), token) {
