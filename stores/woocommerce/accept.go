@@ -20,6 +20,12 @@ import (
 // leading underscore keeps it out of the order screen's custom fields.
 const acceptMetaPrefix = "_kairo_upsell_"
 
+// acceptLineMeta is the meta key, on each line an accept adds (its items
+// and its shipping), of the accept's order meta key: the order then says
+// what the accept added, with the tax the store put on it, however often
+// the accept is repeated and whatever else changed on the order since.
+const acceptLineMeta = "_kairo_accept"
+
 // acceptMetaKey is the order meta key of one accept: a hash of its key, so
 // any key fits in a meta key, and the same key finds the same record.
 func acceptMetaKey(key string) string {
@@ -55,7 +61,7 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 	}
 	metaKey := acceptMetaKey(req.Key)
 	if o.hasMeta(metaKey) {
-		return c.answerFor(o, stores.ModeEdited, digits)
+		return c.answerFor(o, stores.ModeEdited, digits, metaKey)
 	}
 	offline := c.offline[o.PaymentMethod]
 	if !offline {
@@ -63,7 +69,7 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 			if err != nil {
 				return stores.Answer{}, err
 			}
-			return c.answerFor(f, stores.ModeFollowUp, digits)
+			return c.answerFor(f, stores.ModeFollowUp, digits, metaKey)
 		}
 	}
 	if closedStatuses[o.Status] {
@@ -72,28 +78,35 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 	if !strings.EqualFold(o.Currency, req.Currency) {
 		return stores.Answer{Status: http.StatusConflict, Reason: stores.ReasonConflict}, nil
 	}
-	lines, ans, err := c.orderLines(ctx, req, digits)
+	lines, ans, err := c.orderLines(ctx, req, digits, metaKey)
 	if err != nil || ans.Status != 0 {
 		return ans, err
 	}
 	change := map[string]any{"line_items": lines, "meta_data": []map[string]string{{"key": metaKey, "value": req.OfferID}}}
 	if req.Shipping > 0 {
-		change["shipping_lines"] = shippingLines(req, digits)
+		change["shipping_lines"] = shippingLines(req, digits, metaKey)
 	}
 	if offline {
-		return c.editOrder(ctx, o, req, change, digits)
+		return c.editOrder(ctx, o, req, change, digits, metaKey)
 	}
-	return c.followUp(ctx, o, change, digits)
+	return c.followUp(ctx, o, change, digits, metaKey)
 }
 
 // shippingLines is the offer's shipping as a REST v3 shipping line of its
 // own, so the order shows it as shipping and counts it in its total.
-func shippingLines(req stores.AcceptRequest, digits int) []map[string]any {
+func shippingLines(req stores.AcceptRequest, digits int, metaKey string) []map[string]any {
 	return []map[string]any{{
 		"method_id":    "kairo_offer",
 		"method_title": "Shipping (offer " + req.OfferID + ")",
 		"total":        formatAmount(req.Shipping, digits),
+		"meta_data":    lineMeta(metaKey),
 	}}
+}
+
+// lineMeta marks a line as added by the accept whose order meta key is
+// metaKey (acceptLineMeta).
+func lineMeta(metaKey string) []map[string]string {
+	return []map[string]string{{"key": acceptLineMeta, "value": metaKey}}
 }
 
 // hasMeta reports whether the order has a meta entry under key.
@@ -106,13 +119,54 @@ func (o *restOrder) hasMeta(key string) bool {
 	return false
 }
 
-// answerFor is the Answer for the order that holds the accepted item.
-func (c *Connector) answerFor(o *restOrder, mode stores.Mode, digits int) (stores.Answer, error) {
+// addedBy is what the lines (items and shipping) that the accept with
+// order meta key metaKey added come to, tax included, in minor units;
+// false when the order holds no such line or an amount cannot be read.
+func (o *restOrder) addedBy(metaKey string, digits int) (int64, bool) {
+	var sum int64
+	var found bool
+	add := func(meta []restMeta, amounts ...string) bool {
+		if !metaHas(meta, acceptLineMeta, metaKey) {
+			return true
+		}
+		found = true
+		for _, a := range amounts {
+			n, err := parseAmount(a, digits)
+			if err != nil {
+				return false
+			}
+			sum += n
+		}
+		return true
+	}
+	for _, l := range o.LineItems {
+		if !add(l.MetaData, l.Total, l.TotalTax) {
+			return 0, false
+		}
+	}
+	for _, l := range o.ShippingLines {
+		if !add(l.MetaData, l.Total, l.TotalTax) {
+			return 0, false
+		}
+	}
+	return sum, found
+}
+
+// answerFor is the Answer for the order that holds the accepted item. An
+// edited order's charge is what the lines the accept added (metaKey on
+// each) come to in the order as it stands, tax included; an accept made
+// before the lines were marked says none (counted as not confirmed).
+func (c *Connector) answerFor(o *restOrder, mode stores.Mode, digits int, metaKey string) (stores.Answer, error) {
 	total, err := parseAmount(o.Total, digits)
 	if err != nil {
 		return stores.Answer{}, stores.BadAnswer("order %d total: %v", o.ID, err)
 	}
 	ans := stores.Answer{Status: http.StatusOK, Total: total, Mode: mode}
+	if mode == stores.ModeEdited {
+		if added, ok := o.addedBy(metaKey, digits); ok {
+			ans.Charged = offers.Money{Amount: added, Currency: strings.ToUpper(o.Currency)}
+		}
+	}
 	if mode == stores.ModeFollowUp {
 		// The follow-up order holds only the accept: its total is the charge.
 		ans.Charged = offers.Money{Amount: total, Currency: strings.ToUpper(o.Currency)}
@@ -129,7 +183,7 @@ func (c *Connector) answerFor(o *restOrder, mode stores.Mode, digits int) (store
 // the order shows the discount. A product that cannot be had refuses the
 // accept with 409 out_of_stock: REST v3 would add it and drive the stock
 // below zero.
-func (c *Connector) orderLines(ctx context.Context, req stores.AcceptRequest, digits int) ([]map[string]any, stores.Answer, error) {
+func (c *Connector) orderLines(ctx context.Context, req stores.AcceptRequest, digits int, metaKey string) ([]map[string]any, stores.Answer, error) {
 	lines := make([]map[string]any, 0, len(req.Items))
 	for _, l := range req.Items {
 		product, err := strconv.ParseInt(l.ProductID, 10, 64)
@@ -145,6 +199,7 @@ func (c *Connector) orderLines(ctx context.Context, req stores.AcceptRequest, di
 			"quantity":   l.Quantity,
 			"subtotal":   formatAmount((l.UnitPrice+l.Discount)*int64(l.Quantity), digits),
 			"total":      formatAmount(l.UnitPrice*int64(l.Quantity), digits),
+			"meta_data":  lineMeta(metaKey),
 		}
 		if id != product {
 			line["variation_id"] = id
@@ -185,7 +240,7 @@ func (c *Connector) inStock(ctx context.Context, id int64, qty int) (bool, error
 
 // editOrder makes the accept's change (its lines, shipping and meta) to
 // the placed order in one update, then notes the offer on the order.
-func (c *Connector) editOrder(ctx context.Context, o *restOrder, req stores.AcceptRequest, change map[string]any, digits int) (stores.Answer, error) {
+func (c *Connector) editOrder(ctx context.Context, o *restOrder, req stores.AcceptRequest, change map[string]any, digits int, metaKey string) (stores.Answer, error) {
 	var edited restOrder
 	rp, err := c.do(ctx, request{method: http.MethodPut, path: restV3 + "/orders/" + strconv.FormatInt(o.ID, 10), admin: true,
 		body: change}, &edited)
@@ -205,13 +260,13 @@ func (c *Connector) editOrder(ctx context.Context, o *restOrder, req stores.Acce
 	// and the record of the accept, so a failed note does not undo them.
 	_, _ = c.do(ctx, request{method: http.MethodPost, path: restV3 + "/orders/" + strconv.FormatInt(o.ID, 10) + "/notes", admin: true,
 		body: map[string]any{"note": note}}, nil)
-	return c.answerFor(&edited, stores.ModeEdited, digits)
+	return c.answerFor(&edited, stores.ModeEdited, digits, metaKey)
 }
 
 // followUp makes the linked pending follow-up order: the placed order's
 // customer, addresses and payment method, the accept's change (lines,
 // shipping and meta).
-func (c *Connector) followUp(ctx context.Context, o *restOrder, change map[string]any, digits int) (stores.Answer, error) {
+func (c *Connector) followUp(ctx context.Context, o *restOrder, change map[string]any, digits int, metaKey string) (stores.Answer, error) {
 	body := map[string]any{
 		"parent_id":            o.ID,
 		"status":               "pending",
@@ -231,7 +286,7 @@ func (c *Connector) followUp(ctx context.Context, o *restOrder, change map[strin
 	if !rp.ok() {
 		return c.orderRefusal(rp)
 	}
-	return c.answerFor(&made, stores.ModeFollowUp, digits)
+	return c.answerFor(&made, stores.ModeFollowUp, digits, metaKey)
 }
 
 // findFollowUp is the follow-up order of the placed order that records

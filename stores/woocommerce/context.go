@@ -159,16 +159,37 @@ type restOrder struct {
 	NeedsPayment  bool           `json:"needs_payment"`
 	Billing       map[string]any `json:"billing"`
 	Shipping      map[string]any `json:"shipping"`
-	MetaData      []struct {
-		Key   string `json:"key"`
-		Value any    `json:"value"`
-	} `json:"meta_data"`
-	LineItems []struct {
-		ProductID   int64  `json:"product_id"`
-		VariationID int64  `json:"variation_id"`
-		Quantity    int    `json:"quantity"`
-		Subtotal    string `json:"subtotal"` // the line before discounts
+	MetaData      []restMeta     `json:"meta_data"`
+	LineItems     []struct {
+		ProductID   int64      `json:"product_id"`
+		VariationID int64      `json:"variation_id"`
+		Quantity    int        `json:"quantity"`
+		Subtotal    string     `json:"subtotal"` // the line before discounts
+		Total       string     `json:"total"`    // after discounts, before tax
+		TotalTax    string     `json:"total_tax"`
+		MetaData    []restMeta `json:"meta_data"`
 	} `json:"line_items"`
+	ShippingLines []struct {
+		Total    string     `json:"total"`
+		TotalTax string     `json:"total_tax"`
+		MetaData []restMeta `json:"meta_data"`
+	} `json:"shipping_lines"`
+}
+
+// restMeta is one meta entry of an order or of one of its lines.
+type restMeta struct {
+	Key   string `json:"key"`
+	Value any    `json:"value"`
+}
+
+// metaHas reports whether meta holds key with the string value.
+func metaHas(meta []restMeta, key, value string) bool {
+	for _, m := range meta {
+		if m.Key == key && m.Value == value {
+			return true
+		}
+	}
+	return false
 }
 
 // errNoOrder is a REST 404 for an order.

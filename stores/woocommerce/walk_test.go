@@ -327,6 +327,12 @@ func TestTheConnectorAppliesAKeyOnceEvenWhenCalledConcurrently(t *testing.T) {
 				if got.linesOf(s.thermos) != 1 || len(kids) != 0 || answers[0].Total != 2750 {
 					t.Fatalf("%d thermos lines, %d follow-ups, total %d", got.linesOf(s.thermos), len(kids), answers[0].Total)
 				}
+				// What the accept added, read from its own marked line:
+				// the order's first line (12.50) is not the accept's, and
+				// every repeat (the fresh connector's above) says the same.
+				if answers[0].Charged != (offers.Money{Amount: 1500, Currency: "USD"}) {
+					t.Fatalf("edited order's charge %+v, want 15.00 USD", answers[0].Charged)
+				}
 			case stores.ModeFollowUp:
 				if got.linesOf(s.thermos) != 0 || len(kids) != 1 {
 					t.Fatalf("%d thermos lines on the order, %d follow-ups", got.linesOf(s.thermos), len(kids))
@@ -366,8 +372,13 @@ func TestAnOffersShippingIsAShippingLine(t *testing.T) {
 				if ans.Total != 1999 || ans.Charged != (offers.Money{Amount: 1999, Currency: "USD"}) {
 					t.Errorf("follow-up answer %+v, want total and charge 19.99 (the item and its shipping)", ans)
 				}
-			} else if want := mustCents(t, placed.Total) + 1999; ans.Total != want {
-				t.Errorf("edited order's total %d, want %d (the order, the item and its shipping)", ans.Total, want)
+			} else {
+				if want := mustCents(t, placed.Total) + 1999; ans.Total != want {
+					t.Errorf("edited order's total %d, want %d (the order, the item and its shipping)", ans.Total, want)
+				}
+				if ans.Charged != (offers.Money{Amount: 1999, Currency: "USD"}) {
+					t.Errorf("edited order's charge %+v, want 19.99 USD (the item and its shipping)", ans.Charged)
+				}
 			}
 			var shipped int
 			for _, l := range holder.ShippingLines {

@@ -1,0 +1,38 @@
+package woocommerce
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// An edited order says what an accept added by the lines marked with its
+// key, tax included, and only by those: the order's other lines, another
+// accept's, and an order from before the lines were marked do not count.
+func TestAddedByCountsOnlyTheAcceptsMarkedLines(t *testing.T) {
+	const order = `{"id":7,"currency":"EUR","total":"53.19",
+	 "line_items":[
+	  {"product_id":1,"quantity":1,"total":"12.50","total_tax":"2.38","meta_data":[]},
+	  {"product_id":2,"quantity":2,"total":"30.00","total_tax":"5.70","meta_data":[{"key":"_kairo_accept","value":"k1"}]},
+	  {"product_id":3,"quantity":1,"total":"9.00","total_tax":"0","meta_data":[{"key":"_kairo_accept","value":"k2"}]}],
+	 "shipping_lines":[
+	  {"total":"4.99","total_tax":"0.95","meta_data":[{"key":"_kairo_accept","value":"k1"}]},
+	  {"total":"bad","total_tax":"0","meta_data":[{"key":"_kairo_accept","value":"k3"}]}]}`
+	var o restOrder
+	if err := json.Unmarshal([]byte(order), &o); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		key  string
+		want int64
+		ok   bool
+	}{
+		{"k1", 3000 + 570 + 499 + 95, true}, // two items with their tax, and the offer's shipping
+		{"k2", 900, true},
+		{"k3", 0, false}, // an amount that cannot be read: not said
+		{"k4", 0, false}, // no line of its own (an accept from before the marks)
+	} {
+		if got, ok := o.addedBy(tt.key, 2); got != tt.want || ok != tt.ok {
+			t.Errorf("addedBy(%s) = %d, %v; want %d, %v", tt.key, got, ok, tt.want, tt.ok)
+		}
+	}
+}
