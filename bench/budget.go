@@ -14,9 +14,10 @@ func (o options) cellCost(light bool) time.Duration {
 	return d
 }
 
-// groupCost is about how long A, B and C at one size take.
+// groupCost is about how long one round at one size takes: every
+// configuration, and A again to close it (groupConfigs).
 func (o options) groupCost() time.Duration {
-	return time.Duration(len(allConfigs)) * o.cellCost(true)
+	return time.Duration(len(groupConfigs())) * o.cellCost(true)
 }
 
 // streamCost is about how long the 10 MB check takes.

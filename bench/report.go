@@ -28,13 +28,17 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 	if o.Nice != 0 {
 		fmt.Fprintf(w, "Caddy, the upstream and wrk ran at nice %d, each in a session (scheduling group) of its own.\n", o.Nice)
 	}
-	fmt.Fprintf(w, "Load: wrk, %d connections, %d thread(s), %d interleaved rounds (A, B, C, D, G, A, B ...) of %s per config and page size, each after %s of warm-up on a fresh Caddy process.\n",
-		o.Conns, res.Threads, o.Rounds, o.Duration, o.Warmup)
+	var order []string
+	for _, cfg := range groupConfigs() {
+		order = append(order, cfg.Key)
+	}
+	fmt.Fprintf(w, "Load: wrk, %d connections, %d thread(s), %d interleaved rounds (%s; %s ...) of %s per config and page size, each after %s of warm-up on a fresh Caddy process.\n",
+		o.Conns, res.Threads, o.Rounds, strings.Join(order, ", "), strings.Join(order[:2], ", "), o.Duration, o.Warmup)
 	fmt.Fprintln(w, "A = plain `reverse_proxy`; B = `upsell` configured, request path not matched; C = `upsell` injecting on the cart route, asking the store for the cart context on every page; D = as C with the context cached (`context_ttl`); G = as C with the store sending the cart context in the page's own header (`context_in_page`). No `encode` in any of them.")
 	if len(allConfigs) > len(kairoConfigs) {
 		fmt.Fprintln(w, "The peer, pinned and loaded the same way, interleaved with the Caddy rows: E = nginx `proxy_pass` (one process, keep-alive to the store); F = nginx `sub_filter` inserting the same widget (one C inserted) before the first `</body>` it meets, which on this page is the one in the `<title>`: `sub_filter` does not read HTML.")
 	}
-	fmt.Fprintln(w, "Figures are medians over the rounds; ×A is the median of each round's ratio to A.")
+	fmt.Fprintln(w, "Figures are medians over the rounds; ×A is the median of each round's ratio to A, A being the mean of the A that opened the round and the A that closed it.")
 	fmt.Fprintln(w)
 	writePeerTable(w, res, sum)
 
@@ -80,6 +84,9 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 		}
 		fmt.Fprintf(w, "- %s: Caddy's read/write system calls per request: %s.\n", size.Label, strings.Join(calls, ", "))
 		fmt.Fprintf(w, "- %s: req/s ×A round by round: %s (how far apart the rounds are is the noise floor of this machine).\n", size.Label, strings.Join(rounds, "; "))
+		if mid, widest := drift(res.Table[size.Name][configPlain.Key], res.PlainAfter[size.Name]); mid > 0 {
+			fmt.Fprintf(w, "- %s: the A that closed each round ran at %.2f × the req/s of the A that opened it (median; furthest %.2f): the host's drift within a round, which the ratios' baseline (the mean of the two) takes out to first order.\n", size.Label, mid, widest)
+		}
 	}
 	for _, size := range res.Sizes {
 		if a := sum[size.Name][configPlain.Key]; a.Busy < 0.95 {

@@ -238,6 +238,18 @@ type results struct {
 	TTFBInj   timedGet                        // 10 MB page through C
 	Profiles  []profileResult
 	Reruns    int // rounds run again because other processes took CPU
+	// PlainAfter is A run again at the end of each round, by size name:
+	// with the A that opened the round, the baseline of its ratios.
+	PlainAfter map[string][]cellRun
+}
+
+// groupConfigs is the order of one round at one size: every
+// configuration, then A again. The host's speed drifts within a round (a
+// round takes over half a minute), and a ratio to the A that ran first
+// alone would credit or charge the later rows with that drift: their
+// baseline is A before and after them (bracket).
+func groupConfigs() []proxyConfig {
+	return append(allConfigs[:len(allConfigs):len(allConfigs)], configPlain)
 }
 
 // runTable drives A, B, C interleaved, round after round, at each size.
@@ -245,6 +257,7 @@ func (h *harness) runTable(sizes []pageSize) (*results, error) {
 	res := &results{
 		Opts: h.opts, Layout: h.layout, Threads: h.gen.threads,
 		Table: make(map[string]map[string][]cellRun), Sizes: sizes, Stream: make(map[string]cellRun),
+		PlainAfter: make(map[string][]cellRun),
 	}
 	for _, s := range sizes {
 		res.Table[s.Name] = make(map[string][]cellRun)
@@ -262,22 +275,29 @@ func (h *harness) runTable(sizes []pageSize) (*results, error) {
 			for i, cfg := range allConfigs {
 				res.Table[size.Name][cfg.Key] = append(res.Table[size.Name][cfg.Key], group[i])
 			}
+			res.PlainAfter[size.Name] = append(res.PlainAfter[size.Name], group[len(allConfigs)])
 		}
 	}
 	return res, nil
 }
 
-// runGroup runs A, B, C once at size. When other processes took more than
-// MaxNoise of either side's CPUs during any of the three, it runs them
+// runGroup runs the round's configurations once at size (groupConfigs:
+// each, then A again). When other processes took more than
+// MaxNoise of either side's CPUs during any of them, it runs the round
 // again (at most retries times, and only while the work still to come
 // after this group fits before the deadline) and keeps the quietest try.
 func (h *harness) runGroup(round int, size pageSize, retries int, after time.Duration) (best []cellRun, reruns int, err error) {
 	bestNoise := 2.0
 	for try := 0; try <= retries; try++ {
-		group := make([]cellRun, 0, len(allConfigs))
+		configs := groupConfigs()
+		group := make([]cellRun, 0, len(configs))
 		noise := 0.0
-		for _, cfg := range allConfigs {
-			fmt.Fprintf(h.progress, "round %d/%d  %-6s  %s %s ... ", round, h.opts.Rounds, size.Label, cfg.Key, cfg.Name)
+		for i, cfg := range configs {
+			again := ""
+			if i == len(configs)-1 {
+				again = " (again, closing the round)"
+			}
+			fmt.Fprintf(h.progress, "round %d/%d  %-6s  %s %s%s ... ", round, h.opts.Rounds, size.Label, cfg.Key, cfg.Name, again)
 			c, err := h.runCell(cfg, size, true)
 			if err != nil {
 				fmt.Fprintln(h.progress, "failed")

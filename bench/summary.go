@@ -2,14 +2,16 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
 
 // rowSummary is one configuration at one page size over all rounds:
 // medians of the figures, and medians of the per-round ratios to plain
-// reverse_proxy (each round's A ran right before its B and C, so a ratio
-// within a round is not skewed by drift between rounds).
+// reverse_proxy (to the A that opened the round and the A that closed it,
+// bracket: a ratio within a round is skewed neither by drift between
+// rounds nor, to first order, by drift within one).
 type rowSummary struct {
 	RPS, P50, P99, CPUReq, RSS      float64
 	RPSx, P50x, P99x, CPUReqx, RSSx float64
@@ -29,8 +31,8 @@ type rowSummary struct {
 	NoiseProxy, NoiseLoad           float64            // most CPU other processes took, over the rounds
 }
 
-// summarize folds the rounds of one configuration, given A's rounds;
-// loadCPUs is how many CPUs the load side had.
+// summarize folds the rounds of one configuration, given the baseline's
+// rounds (A's, bracketed); loadCPUs is how many CPUs the load side had.
 func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 	var s rowSummary
 	var rps, p50, p99, cpu, rss, busy, loadBusy, ctx, pageCtx, lp50, lp99, reads, writes []float64
@@ -121,14 +123,63 @@ func summarizeAll(res *results) summaries {
 	for _, size := range res.Sizes {
 		out[size.Name] = make(map[string]rowSummary)
 		plain := res.Table[size.Name][configPlain.Key]
+		baseline := bracketAll(plain, res.PlainAfter[size.Name])
 		for _, cfg := range allConfigs {
-			out[size.Name][cfg.Key] = summarize(res.Table[size.Name][cfg.Key], plain, len(res.Layout.LoadCPUs))
+			base := baseline
+			if cfg == configPlain {
+				base = plain // A's own row reads 1.00
+			}
+			out[size.Name][cfg.Key] = summarize(res.Table[size.Name][cfg.Key], base, len(res.Layout.LoadCPUs))
 		}
 		if peer, ok := res.Table[size.Name][configNginx.Key]; ok {
 			out[size.Name][peerRatioKey] = summarize(res.Table[size.Name][configNginxSub.Key], peer, len(res.Layout.LoadCPUs))
 		}
 	}
 	return out
+}
+
+// bracketAll is each round's baseline: the A that opened it and the A
+// that closed it (bracket), or the opening A alone where there is none.
+func bracketAll(opening, closing []cellRun) []cellRun {
+	out := make([]cellRun, len(opening))
+	for i, a := range opening {
+		out[i] = a
+		if i < len(closing) {
+			out[i] = bracket(a, closing[i])
+		}
+	}
+	return out
+}
+
+// bracket is the baseline of a round from the A before its other rows and
+// the A after them: the means of their throughput, latencies and peak RSS,
+// and their CPU time over their requests, so that a row run in the middle
+// of a drift is set against the host's speed in the middle too.
+func bracket(before, after cellRun) cellRun {
+	mean := func(x, y time.Duration) time.Duration { return (x + y) / 2 }
+	b := before
+	b.Load.RPS = (before.Load.RPS + after.Load.RPS) / 2
+	b.Load.P50, b.Load.P99 = mean(before.Load.P50, after.Load.P50), mean(before.Load.P99, after.Load.P99)
+	b.Light.P50, b.Light.P99 = mean(before.Light.P50, after.Light.P50), mean(before.Light.P99, after.Light.P99)
+	b.CPU, b.Load.Requests = before.CPU+after.CPU, before.Load.Requests+after.Load.Requests
+	b.PeakRSS = (before.PeakRSS + after.PeakRSS) / 2
+	return b
+}
+
+// drift is how the A that closed each round ran against the one that
+// opened it, as req/s ratios, by which the host's speed moved within a
+// round: their median and the one furthest from 1.
+func drift(opening, closing []cellRun) (mid, widest float64) {
+	var rs []float64
+	widest = 1
+	for i := range min(len(opening), len(closing)) {
+		r := ratio(closing[i].Load.RPS, opening[i].Load.RPS)
+		rs = append(rs, r)
+		if math.Abs(r-1) > math.Abs(widest-1) {
+			widest = r
+		}
+	}
+	return median(rs), widest
 }
 
 // peerRatioKey holds F's figures as ratios to E (nginx inserting against
