@@ -26,7 +26,7 @@ func TestRatiosAreToTheAOnBothSidesOfTheRound(t *testing.T) {
 	}
 	// CPU per request: round 1's baseline is both A's CPU over both A's
 	// requests (2·1000·100 + 2·800·125 µs over 3600 requests).
-	if want := 111.0 / (2*(1000*100+800*125) / 3600.0); math.Abs(s.CPUReqx-(want+111.0/100)/2) > 1e-9 {
+	if want := 111.0 / (2 * (1000*100 + 800*125) / 3600.0); math.Abs(s.CPUReqx-(want+111.0/100)/2) > 1e-9 {
 		t.Errorf("CPU per request ratio %.4f, want the median of %.4f and 1.11", s.CPUReqx, want)
 	}
 	if mid, widest := drift(opening, closing); mid != 0.9 || widest != 0.8 {
