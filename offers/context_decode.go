@@ -17,6 +17,11 @@ import (
 // wrong.
 func decodeContext(data []byte, c *Context) bool {
 	d := contextDecoder{data: data}
+	if len(data) <= maxSharedText {
+		// One copy of the document, whose strings are slices of it: a
+		// context's strings then cost one allocation, not one each.
+		d.text = string(data)
+	}
 	return d.object(func(key []byte) bool {
 		switch string(key) {
 		case "id":
@@ -45,7 +50,16 @@ type contextDecoder struct {
 	data []byte
 	i    int
 	seen uint64 // known keys met in the object being read (once)
+	// text is data as a string, the strings read being slices of it, for
+	// a document of at most maxSharedText bytes ("" for a larger one: its
+	// strings are copied one by one).
+	text string
 }
+
+// maxSharedText bounds the documents whose strings share one copy: a
+// context kept in the context cache keeps that copy alive, unknown members
+// and all, so a large one keeps only its own strings.
+const maxSharedText = 2 << 10
 
 // once reports whether the known key numbered bit was not met before in
 // the current object (encoding/json merges repeated keys; the fast path
@@ -146,8 +160,13 @@ func (d *contextDecoder) rawString() ([]byte, bool) {
 
 // str reads a string value into dst.
 func (d *contextDecoder) str(dst *string) bool {
+	start := d.i + 1
 	lit, ok := d.rawString()
-	if ok {
+	switch {
+	case !ok:
+	case d.text != "":
+		*dst = d.text[start : start+len(lit)]
+	default:
 		*dst = string(lit)
 	}
 	return ok
