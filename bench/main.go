@@ -28,7 +28,7 @@ func main() {
 	flag.DurationVar(&o.Duration, "duration", 4*time.Second, "measured load per config, page size and round (whole seconds)")
 	flag.DurationVar(&o.Warmup, "warmup", time.Second, "unmeasured load before each measured run")
 	flag.DurationVar(&o.Light, "light", 2*time.Second, "one-connection latency run after each measured run (0 to skip)")
-	flag.IntVar(&o.Rounds, "rounds", 3, "interleaved rounds of A, B, C")
+	flag.IntVar(&o.Rounds, "rounds", 3, "interleaved rounds of every configuration (and A again to close each)")
 	flag.IntVar(&o.Conns, "conns", 32, "wrk connections")
 	flag.IntVar(&o.TTFBSamples, "ttfb-samples", 51, "GETs of the 10 MB page per proxy for time to first byte")
 	flag.StringVar(&o.Profile, "profile", "auto", "CPU profiles of every configuration: auto (when a target is missed), always, never")

@@ -38,7 +38,7 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 	if len(allConfigs) > len(kairoConfigs) {
 		fmt.Fprintln(w, "The peer, pinned and loaded the same way, interleaved with the Caddy rows: E = nginx `proxy_pass` (one process, keep-alive to the store); F = nginx `sub_filter` inserting the same widget (one C inserted) before the first `</body>` it meets, which on this page is the one in the `<title>`: `sub_filter` does not read HTML.")
 	}
-	fmt.Fprintln(w, "Figures are medians over the rounds; ×A is the median of each round's ratio to A, A being the mean of the A that opened the round and the A that closed it.")
+	fmt.Fprintln(w, "Figures are medians over the rounds; ×A is the median of each round's ratio to A, A being interpolated, by the row's place in the round, between the A that opened the round and the A that closed it; A's own row is every A of the run.")
 	fmt.Fprintln(w)
 	writePeerTable(w, res, sum)
 
@@ -85,7 +85,7 @@ func writeReport(w io.Writer, m machine, res *results, sum summaries, targets []
 		fmt.Fprintf(w, "- %s: Caddy's read/write system calls per request: %s.\n", size.Label, strings.Join(calls, ", "))
 		fmt.Fprintf(w, "- %s: req/s ×A round by round: %s (how far apart the rounds are is the noise floor of this machine).\n", size.Label, strings.Join(rounds, "; "))
 		if mid, widest := drift(res.Table[size.Name][configPlain.Key], res.PlainAfter[size.Name]); mid > 0 {
-			fmt.Fprintf(w, "- %s: the A that closed each round ran at %.2f × the req/s of the A that opened it (median; furthest %.2f): the host's drift within a round, which the ratios' baseline (the mean of the two) takes out to first order.\n", size.Label, mid, widest)
+			fmt.Fprintf(w, "- %s: the A that closed each round ran at %.2f × the req/s of the A that opened it (median; furthest %.2f): the host's drift within a round, which the ratios' baseline (A interpolated to each row's place in the round) takes out where it is linear.\n", size.Label, mid, widest)
 		}
 	}
 	for _, size := range res.Sizes {

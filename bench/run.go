@@ -13,7 +13,7 @@ type options struct {
 	Duration      time.Duration // measured load per run
 	Warmup        time.Duration // unmeasured load before it
 	Light         time.Duration // one-connection latency run after it (0: skip)
-	Rounds        int           // interleaved rounds A, B, C per page size
+	Rounds        int           // interleaved rounds of every configuration per page size
 	Conns         int           // wrk connections
 	TTFBSamples   int           // GETs per proxy for the time to first byte
 	Profile       string        // auto (when a target is missed), always, never
@@ -252,7 +252,8 @@ func groupConfigs() []proxyConfig {
 	return append(allConfigs[:len(allConfigs):len(allConfigs)], configPlain)
 }
 
-// runTable drives A, B, C interleaved, round after round, at each size.
+// runTable drives the configurations interleaved (groupConfigs), round
+// after round, at each size.
 func (h *harness) runTable(sizes []pageSize) (*results, error) {
 	res := &results{
 		Opts: h.opts, Layout: h.layout, Threads: h.gen.threads,

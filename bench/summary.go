@@ -9,7 +9,8 @@ import (
 
 // rowSummary is one configuration at one page size over all rounds:
 // medians of the figures, and medians of the per-round ratios to plain
-// reverse_proxy (to the A that opened the round and the A that closed it,
+// reverse_proxy (to A as it ran at the row's moment of the round,
+// interpolated between the A that opened it and the A that closed it,
 // bracket: a ratio within a round is skewed neither by drift between
 // rounds nor, to first order, by drift within one).
 type rowSummary struct {
@@ -32,7 +33,7 @@ type rowSummary struct {
 }
 
 // summarize folds the rounds of one configuration, given the baseline's
-// rounds (A's, bracketed); loadCPUs is how many CPUs the load side had.
+// rounds (A's, bracketed: bracketAll); loadCPUs is how many CPUs the load side had.
 func summarize(runs, plain []cellRun, loadCPUs int) rowSummary {
 	var s rowSummary
 	var rps, p50, p99, cpu, rss, busy, loadBusy, ctx, pageCtx, lp50, lp99, reads, writes []float64
@@ -122,14 +123,17 @@ func summarizeAll(res *results) summaries {
 	out := make(summaries)
 	for _, size := range res.Sizes {
 		out[size.Name] = make(map[string]rowSummary)
-		plain := res.Table[size.Name][configPlain.Key]
-		baseline := bracketAll(plain, res.PlainAfter[size.Name])
-		for _, cfg := range allConfigs {
-			base := baseline
+		opening := res.Table[size.Name][configPlain.Key]
+		closing := res.PlainAfter[size.Name]
+		for i, cfg := range allConfigs {
+			runs, base := res.Table[size.Name][cfg.Key], bracketAll(opening, closing, i, len(allConfigs))
 			if cfg == configPlain {
-				base = plain // A's own row reads 1.00
+				// A's row is every A of the run, opening and closing:
+				// its figures are those the others were set against.
+				all := append(opening[:len(opening):len(opening)], closing...)
+				runs, base = all, all
 			}
-			out[size.Name][cfg.Key] = summarize(res.Table[size.Name][cfg.Key], base, len(res.Layout.LoadCPUs))
+			out[size.Name][cfg.Key] = summarize(runs, base, len(res.Layout.LoadCPUs))
 		}
 		if peer, ok := res.Table[size.Name][configNginx.Key]; ok {
 			out[size.Name][peerRatioKey] = summarize(res.Table[size.Name][configNginxSub.Key], peer, len(res.Layout.LoadCPUs))
@@ -138,31 +142,38 @@ func summarizeAll(res *results) summaries {
 	return out
 }
 
-// bracketAll is each round's baseline: the A that opened it and the A
-// that closed it (bracket), or the opening A alone where there is none.
-func bracketAll(opening, closing []cellRun) []cellRun {
+// bracketAll is, round by round, the baseline of the row that ran at
+// position pos of a round of n rows before the closing A (A itself at 0,
+// the closing A at n): A as it would have run there, interpolated between
+// the A that opened the round and the A that closed it (bracket); the
+// opening A alone where there is none.
+func bracketAll(opening, closing []cellRun, pos, n int) []cellRun {
 	out := make([]cellRun, len(opening))
 	for i, a := range opening {
 		out[i] = a
-		if i < len(closing) {
-			out[i] = bracket(a, closing[i])
+		if i < len(closing) && n > 0 {
+			out[i] = bracket(a, closing[i], float64(pos)/float64(n))
 		}
 	}
 	return out
 }
 
-// bracket is the baseline of a round from the A before its other rows and
-// the A after them: the means of their throughput, latencies and peak RSS,
-// and their CPU time over their requests, so that a row run in the middle
-// of a drift is set against the host's speed in the middle too.
-func bracket(before, after cellRun) cellRun {
-	mean := func(x, y time.Duration) time.Duration { return (x + y) / 2 }
+// bracket is A at the fraction at of the way from the A before a round's
+// other rows to the A after them: its throughput, latencies, CPU per
+// request and peak RSS interpolated, so that a row run while the host's
+// speed drifted is set against the speed of its own moment (to first
+// order: a drift that is linear over the round).
+func bracket(before, after cellRun, at float64) cellRun {
+	lerp := func(x, y float64) float64 { return x + (y-x)*at }
+	dur := func(x, y time.Duration) time.Duration { return time.Duration(lerp(float64(x), float64(y))) }
 	b := before
-	b.Load.RPS = (before.Load.RPS + after.Load.RPS) / 2
-	b.Load.P50, b.Load.P99 = mean(before.Load.P50, after.Load.P50), mean(before.Load.P99, after.Load.P99)
-	b.Light.P50, b.Light.P99 = mean(before.Light.P50, after.Light.P50), mean(before.Light.P99, after.Light.P99)
-	b.CPU, b.Load.Requests = before.CPU+after.CPU, before.Load.Requests+after.Load.Requests
-	b.PeakRSS = (before.PeakRSS + after.PeakRSS) / 2
+	b.Load.RPS = lerp(before.Load.RPS, after.Load.RPS)
+	b.Load.P50, b.Load.P99 = dur(before.Load.P50, after.Load.P50), dur(before.Load.P99, after.Load.P99)
+	b.Light.P50, b.Light.P99 = dur(before.Light.P50, after.Light.P50), dur(before.Light.P99, after.Light.P99)
+	if b.Load.Requests > 0 {
+		b.CPU = time.Duration(lerp(before.cpuPerRequest(), after.cpuPerRequest()) * float64(b.Load.Requests))
+	}
+	b.PeakRSS = int64(lerp(float64(before.PeakRSS), float64(after.PeakRSS)))
 	return b
 }
 
