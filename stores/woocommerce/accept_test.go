@@ -35,4 +35,23 @@ func TestAddedByCountsOnlyTheAcceptsMarkedLines(t *testing.T) {
 			t.Errorf("addedBy(%s) = %d, %v; want %d, %v", tt.key, got, ok, tt.want, tt.ok)
 		}
 	}
+
+	// A currency without decimals, a meta value that is not a string (a
+	// line staff marked by hand), and a tax with more decimals than the
+	// currency has (an amount is never rounded: not said).
+	const yen = `{"id":8,"currency":"JPY","total":"5400",
+	 "line_items":[
+	  {"product_id":2,"quantity":1,"total":"4000","total_tax":"400","meta_data":[{"key":"_kairo_accept","value":"k1"}]},
+	  {"product_id":3,"quantity":1,"total":"1000","total_tax":"0","meta_data":[{"key":"_kairo_accept","value":7}]},
+	  {"product_id":4,"quantity":1,"total":"1000","total_tax":"0.5","meta_data":[{"key":"_kairo_accept","value":"k2"}]}]}`
+	o = restOrder{}
+	if err := json.Unmarshal([]byte(yen), &o); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := o.addedBy("k1", 0); got != 4400 || !ok {
+		t.Errorf("addedBy(k1) in yen = %d, %v; want 4400, true", got, ok)
+	}
+	if got, ok := o.addedBy("k2", 0); ok {
+		t.Errorf("addedBy(k2) with a tax of half a yen = %d, true; want not said", got)
+	}
 }
