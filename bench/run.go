@@ -243,13 +243,15 @@ type results struct {
 	PlainAfter map[string][]cellRun
 }
 
-// groupConfigs is the order of one round at one size: every
-// configuration, then A again. The host's speed drifts within a round (a
-// round takes over half a minute), and a ratio to the A that ran first
-// alone would credit or charge the later rows with that drift: their
-// baseline is A before and after them (bracket).
+// groupConfigs is the order of one round at one size: the Caddy
+// configurations, A again, then the nginx peer rows (whose own baseline is
+// E, right before F). The host's speed drifts within a round (a round
+// takes over half a minute), and a ratio to the A that ran first alone
+// would credit or charge the later rows with that drift: their baseline
+// is A before and after them (bracket), with nothing else run in between.
 func groupConfigs() []proxyConfig {
-	return append(allConfigs[:len(allConfigs):len(allConfigs)], configPlain)
+	out := append(kairoConfigs[:len(kairoConfigs):len(kairoConfigs)], configPlain)
+	return append(out, allConfigs[len(kairoConfigs):]...)
 }
 
 // runTable drives the configurations interleaved (groupConfigs), round
@@ -273,17 +275,20 @@ func (h *harness) runTable(sizes []pageSize) (*results, error) {
 			if err != nil {
 				return res, err
 			}
-			for i, cfg := range allConfigs {
+			for i, cfg := range groupConfigs() {
+				if cfg == configPlain && i > 0 {
+					res.PlainAfter[size.Name] = append(res.PlainAfter[size.Name], group[i])
+					continue
+				}
 				res.Table[size.Name][cfg.Key] = append(res.Table[size.Name][cfg.Key], group[i])
 			}
-			res.PlainAfter[size.Name] = append(res.PlainAfter[size.Name], group[len(allConfigs)])
 		}
 	}
 	return res, nil
 }
 
-// runGroup runs the round's configurations once at size (groupConfigs:
-// each, then A again). When other processes took more than
+// runGroup runs the round's configurations once at size, in the order of
+// groupConfigs. When other processes took more than
 // MaxNoise of either side's CPUs during any of them, it runs the round
 // again (at most retries times, and only while the work still to come
 // after this group fits before the deadline) and keeps the quietest try.
@@ -295,7 +300,7 @@ func (h *harness) runGroup(round int, size pageSize, retries int, after time.Dur
 		noise := 0.0
 		for i, cfg := range configs {
 			again := ""
-			if i == len(configs)-1 {
+			if cfg == configPlain && i > 0 {
 				again = " (again, closing the round)"
 			}
 			fmt.Fprintf(h.progress, "round %d/%d  %-6s  %s %s%s ... ", round, h.opts.Rounds, size.Label, cfg.Key, cfg.Name, again)

@@ -126,7 +126,10 @@ func summarizeAll(res *results) summaries {
 		opening := res.Table[size.Name][configPlain.Key]
 		closing := res.PlainAfter[size.Name]
 		for i, cfg := range allConfigs {
-			runs, base := res.Table[size.Name][cfg.Key], bracketAll(opening, closing, i, len(allConfigs))
+			// The Caddy rows ran between the two A; the peer rows after
+			// the closing one, which is their A.
+			pos := min(i, len(kairoConfigs))
+			runs, base := res.Table[size.Name][cfg.Key], bracketAll(opening, closing, pos, len(kairoConfigs))
 			if cfg == configPlain {
 				// A's row is every A of the run, opening and closing:
 				// its figures are those the others were set against.
