@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -98,6 +100,49 @@ func BenchmarkStorefront(b *testing.B) {
 				}
 				inj.Release()
 			})
+		})
+	}
+}
+
+// BenchmarkPages measures the Injector on pages of your own store, saved
+// as files, in 32 KB writes (reverse_proxy's copy buffer): the pages of a
+// real theme are mostly scripts and styles, which the scan passes far
+// faster than the tag-dense pages of the other benchmarks. KAIRO_PAGES is
+// a file pattern; without it the benchmark is skipped.
+//
+//	curl -s -o /tmp/pages/cart.html https://shop.example/cart/
+//	KAIRO_PAGES='/tmp/pages/*.html' go test -run '^$' -bench '^BenchmarkPages$' ./internal/inject
+func BenchmarkPages(b *testing.B) {
+	pattern := os.Getenv("KAIRO_PAGES")
+	if pattern == "" {
+		b.Skip("KAIRO_PAGES names no pages (a file pattern, such as /tmp/pages/*.html)")
+	}
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		b.Fatalf("KAIRO_PAGES=%q matches no file (%v)", pattern, err)
+	}
+	for _, f := range files {
+		page, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(filepath.Base(f), func(b *testing.B) {
+			loopBest(b, len(page), func() {
+				inj := New(io.Discard, snippetFunc)
+				for p := page; len(p) > 0; {
+					n := min(32<<10, len(p))
+					_, _ = inj.Write(p[:n])
+					p = p[n:]
+				}
+				_ = inj.Close()
+				inj.Release()
+			})
+			// Where the widget went: its offset in the page, -1 for none.
+			inj := New(io.Discard, snippetFunc)
+			_, _ = inj.Write(page)
+			_ = inj.Close()
+			b.ReportMetric(float64(inj.insertedAt), "widget-at")
+			inj.Release()
 		})
 	}
 }

@@ -76,11 +76,25 @@ func (i *Injector) foreignCharset() bool {
 		for end < len(v) && (isAlpha(v[end]) || '0' <= v[end] && v[end] <= '9' || strings.IndexByte("-_.:", v[end]) >= 0) {
 			end++
 		}
-		if label := strings.ToLower(string(v[:end])); notASCIICompatible[label] && !utf16or32(label) {
+		if end > maxLabel {
+			continue // no label that matters is this long
+		}
+		// Lower-cased on the stack: most pages name their charset, many
+		// in capitals ("UTF-8"), and this runs on every page.
+		var buf [maxLabel]byte
+		label := buf[:end]
+		for j, c := range v[:end] {
+			label[j] = lower(c)
+		}
+		if notASCIICompatible[string(label)] && !utf16or32(string(label)) {
 			return true
 		}
 	}
 }
+
+// maxLabel is the longest charset label foreignCharset looks up, longer
+// than any in notASCIICompatible.
+const maxLabel = 32
 
 // indexFold returns the index of the first occurrence of the lower-case
 // word in p, in any case, or -1. It compares only where the word's first
