@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -368,7 +369,9 @@ func (r *recorder) rememberCartCustomer(ctx context.Context, cartID, customerID 
 	if len(r.cartsWritten) >= maxCartsWritten {
 		clear(r.cartsWritten)
 	}
-	r.cartsWritten[cartID] = cartWritten{customer: customerID, at: at}
+	// Cloned: a context's strings may be slices of the whole document it
+	// was decoded from, which this map would otherwise keep alive.
+	r.cartsWritten[strings.Clone(cartID)] = cartWritten{customer: strings.Clone(customerID), at: at}
 	return nil
 }
 

@@ -58,7 +58,9 @@ type contextDecoder struct {
 
 // maxSharedText bounds the documents whose strings share one copy: a
 // context kept in the context cache keeps that copy alive, unknown members
-// and all, so a large one keeps only its own strings.
+// and all, so a large one keeps only its own strings. Whatever keeps one
+// of a context's strings for long apart from the context (a map of IDs)
+// should strings.Clone it.
 const maxSharedText = 2 << 10
 
 // once reports whether the known key numbered bit was not met before in

@@ -3,8 +3,11 @@ package offers
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 // contextDecodeCases are contexts of the usual shape, which the fast path
@@ -69,6 +72,31 @@ func TestDecodeContext(t *testing.T) {
 
 // checkSameAsJSON holds what the fast path decoded to encoding/json's
 // result for the same document.
+// Up to maxSharedText bytes a context's strings are slices of one copy of
+// the document; above it each is a copy of its own (a cached context keeps
+// no large document alive). Both read the same as encoding/json.
+func TestDecodeContextSharesOneCopyUpToItsBound(t *testing.T) {
+	const shape = `{"id":"cart-9","currency":"USD","items":[{"product_id":"mug","tags":["kitchen"]}],"x":"%s"}`
+	for _, n := range []int{maxSharedText, maxSharedText + 1} {
+		doc := fmt.Sprintf(shape, strings.Repeat("p", n-len(shape)+2))
+		if len(doc) != n {
+			t.Fatalf("the document is %d bytes, want %d", len(doc), n)
+		}
+		var fast Context
+		if !decodeContext([]byte(doc), &fast) {
+			t.Fatalf("the fast path refused a %d-byte context", n)
+		}
+		checkSameAsJSON(t, []byte(doc), &fast)
+		// In one copy, the currency lies as far after the id as in the
+		// document.
+		apart := uintptr(unsafe.Pointer(unsafe.StringData(fast.Currency))) - uintptr(unsafe.Pointer(unsafe.StringData(fast.ID)))
+		shared := apart == uintptr(strings.Index(doc, "USD")-strings.Index(doc, "cart-9"))
+		if want := n <= maxSharedText; shared != want {
+			t.Errorf("%d bytes: strings share one copy: %v, want %v", n, shared, want)
+		}
+	}
+}
+
 func checkSameAsJSON(t *testing.T, data []byte, fast *Context) {
 	t.Helper()
 	var slow Context

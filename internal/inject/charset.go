@@ -34,10 +34,15 @@ var notASCIICompatible = map[string]bool{
 // charsetNotASCII reports whether a Content-Type value names a charset
 // that is not ASCII-compatible.
 func charsetNotASCII(contentType string) bool {
-	for _, param := range strings.Split(contentType, ";")[1:] {
+	_, params, _ := strings.Cut(contentType, ";")
+	for params != "" {
+		var param string
+		param, params, _ = strings.Cut(params, ";")
 		name, value, ok := strings.Cut(param, "=")
 		if ok && strings.EqualFold(strings.TrimSpace(name), "charset") {
-			return notASCIICompatible[strings.ToLower(strings.Trim(strings.TrimSpace(value), `"'`))]
+			var buf [maxLabel]byte
+			label, ok := lowerLabel(&buf, strings.Trim(strings.TrimSpace(value), `"'`))
+			return ok && notASCIICompatible[string(label)]
 		}
 	}
 	return false
@@ -76,25 +81,30 @@ func (i *Injector) foreignCharset() bool {
 		for end < len(v) && (isAlpha(v[end]) || '0' <= v[end] && v[end] <= '9' || strings.IndexByte("-_.:", v[end]) >= 0) {
 			end++
 		}
-		if end > maxLabel {
-			continue // no label that matters is this long
-		}
-		// Lower-cased on the stack: most pages name their charset, many
-		// in capitals ("UTF-8"), and this runs on every page.
 		var buf [maxLabel]byte
-		label := buf[:end]
-		for j, c := range v[:end] {
-			label[j] = lower(c)
-		}
-		if notASCIICompatible[string(label)] && !utf16or32(string(label)) {
+		if label, ok := lowerLabel(&buf, v[:end]); ok && notASCIICompatible[string(label)] && !utf16or32(string(label)) {
 			return true
 		}
 	}
 }
 
-// maxLabel is the longest charset label foreignCharset looks up, longer
-// than any in notASCIICompatible.
+// maxLabel is the longest charset label looked up, longer than any in
+// notASCIICompatible.
 const maxLabel = 32
+
+// lowerLabel is a charset label lower-cased into buf, or false for one
+// longer than maxLabel (none that matters is). Every page's Content-Type
+// and head are read, most name their charset, many in capitals (WordPress:
+// "UTF-8"): lowering on the stack spares each page an allocation.
+func lowerLabel[T string | []byte](buf *[maxLabel]byte, label T) ([]byte, bool) {
+	if len(label) > maxLabel {
+		return nil, false
+	}
+	for j := range len(label) {
+		buf[j] = lower(label[j])
+	}
+	return buf[:len(label)], true
+}
 
 // indexFold returns the index of the first occurrence of the lower-case
 // word in p, in any case, or -1. It compares only where the word's first

@@ -2,6 +2,7 @@ package inject
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -29,5 +30,30 @@ func TestIndexFold(t *testing.T) {
 				t.Errorf("indexFold(%q) = %d, want %d", p, got, want)
 			}
 		}
+	}
+}
+
+// A Content-Type's charset is read in any letter case, quoted or not,
+// among other parameters, and without an allocation: every page's header
+// is read, and WordPress sends "charset=UTF-8".
+func TestCharsetNotASCII(t *testing.T) {
+	for ct, want := range map[string]bool{
+		"text/html; charset=UTF-8":                      false,
+		"text/html;charset=utf-16":                      true,
+		`text/html; charset="UTF-16LE"`:                 true,
+		"text/html; q=1; Charset = 'ISO-2022-JP' ":      true,
+		"text/html; charset=windows-1252":               false,
+		"text/html":                                     false,
+		"text/html; charset=" + strings.Repeat("u", 40): false,
+	} {
+		if got := charsetNotASCII(ct); got != want {
+			t.Errorf("charsetNotASCII(%q) = %v, want %v", ct, got, want)
+		}
+	}
+	if raceEnabled {
+		return // the race detector's own allocations
+	}
+	if n := testing.AllocsPerRun(100, func() { charsetNotASCII("text/html; charset=UTF-8") }); n != 0 {
+		t.Errorf("%v allocations per Content-Type, want 0", n)
 	}
 }

@@ -95,6 +95,7 @@ var placementPages = []struct {
 	{"plaintext", "<p>a</p><plaintext></body>", no},
 	{"utf-16 bom", "\xff\xfe<\x00p\x00>\x00", no},
 	{"meta iso-2022-jp", `<meta charset="iso-2022-jp"><p>x</p></body>`, no},
+	{"meta ISO-2022-JP in capitals", `<meta charset="ISO-2022-JP"><p>x</p></body>`, no},
 	{"meta utf-16 reads as utf-8", `<meta charset="utf-16"><p>x</p></body>`, yes},
 	{"nobr", "<nobr>a<nobr>b</nobr></body>", yes},
 	{"object", "<object><b></object><p>x</p></body>", nil},
