@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -61,7 +62,7 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 	}
 	metaKey := acceptMetaKey(req.Key)
 	if o.hasMeta(metaKey) {
-		return c.answerFor(o, stores.ModeEdited, digits, metaKey)
+		return c.editedAnswer(o, digits, metaKey)
 	}
 	offline := c.offline[o.PaymentMethod]
 	if !offline {
@@ -69,7 +70,7 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 			if err != nil {
 				return stores.Answer{}, err
 			}
-			return c.answerFor(f, stores.ModeFollowUp, digits, metaKey)
+			return c.answerFor(f, stores.ModeFollowUp, digits)
 		}
 	}
 	if closedStatuses[o.Status] {
@@ -89,7 +90,7 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 	if offline {
 		return c.editOrder(ctx, o, req, change, digits, metaKey)
 	}
-	return c.followUp(ctx, o, change, digits, metaKey)
+	return c.followUp(ctx, o, change, digits)
 }
 
 // shippingLines is the offer's shipping as a REST v3 shipping line of its
@@ -125,19 +126,15 @@ func (o *restOrder) hasMeta(key string) bool {
 func (o *restOrder) addedBy(metaKey string, digits int) (int64, bool) {
 	var sum int64
 	var found bool
-	add := func(meta []restMeta, amounts ...string) bool {
-		if !metaHas(meta, acceptLineMeta, metaKey) {
+	add := func(meta []restMeta, total, tax string) bool {
+		if !slices.ContainsFunc(meta, func(m restMeta) bool { return m.Key == acceptLineMeta && m.Value == metaKey }) {
 			return true
 		}
 		found = true
-		for _, a := range amounts {
-			n, err := parseAmount(a, digits)
-			if err != nil {
-				return false
-			}
-			sum += n
-		}
-		return true
+		t, err := parseAmount(total, digits)
+		x, taxErr := parseAmount(tax, digits)
+		sum += t + x
+		return err == nil && taxErr == nil
 	}
 	for _, l := range o.LineItems {
 		if !add(l.MetaData, l.Total, l.TotalTax) {
@@ -152,21 +149,25 @@ func (o *restOrder) addedBy(metaKey string, digits int) (int64, bool) {
 	return sum, found
 }
 
-// answerFor is the Answer for the order that holds the accepted item. An
-// edited order's charge is what the lines the accept added (metaKey on
-// each) come to in the order as it stands, tax included; an accept made
-// before the lines were marked says none (counted as not confirmed).
-func (c *Connector) answerFor(o *restOrder, mode stores.Mode, digits int, metaKey string) (stores.Answer, error) {
+// editedAnswer is the Answer for a placed order the accept with order meta
+// key metaKey edited: its charge is what the lines the accept added come
+// to in the order as it stands, tax included; an accept made before the
+// lines were marked says none (counted as not confirmed).
+func (c *Connector) editedAnswer(o *restOrder, digits int, metaKey string) (stores.Answer, error) {
+	ans, err := c.answerFor(o, stores.ModeEdited, digits)
+	if added, ok := o.addedBy(metaKey, digits); ok && err == nil {
+		ans.Charged = offers.Money{Amount: added, Currency: strings.ToUpper(o.Currency)}
+	}
+	return ans, err
+}
+
+// answerFor is the Answer for the order that holds the accepted item.
+func (c *Connector) answerFor(o *restOrder, mode stores.Mode, digits int) (stores.Answer, error) {
 	total, err := parseAmount(o.Total, digits)
 	if err != nil {
 		return stores.Answer{}, stores.BadAnswer("order %d total: %v", o.ID, err)
 	}
 	ans := stores.Answer{Status: http.StatusOK, Total: total, Mode: mode}
-	if mode == stores.ModeEdited {
-		if added, ok := o.addedBy(metaKey, digits); ok {
-			ans.Charged = offers.Money{Amount: added, Currency: strings.ToUpper(o.Currency)}
-		}
-	}
 	if mode == stores.ModeFollowUp {
 		// The follow-up order holds only the accept: its total is the charge.
 		ans.Charged = offers.Money{Amount: total, Currency: strings.ToUpper(o.Currency)}
@@ -260,13 +261,13 @@ func (c *Connector) editOrder(ctx context.Context, o *restOrder, req stores.Acce
 	// and the record of the accept, so a failed note does not undo them.
 	_, _ = c.do(ctx, request{method: http.MethodPost, path: restV3 + "/orders/" + strconv.FormatInt(o.ID, 10) + "/notes", admin: true,
 		body: map[string]any{"note": note}}, nil)
-	return c.answerFor(&edited, stores.ModeEdited, digits, metaKey)
+	return c.editedAnswer(&edited, digits, metaKey)
 }
 
 // followUp makes the linked pending follow-up order: the placed order's
 // customer, addresses and payment method, the accept's change (lines,
 // shipping and meta).
-func (c *Connector) followUp(ctx context.Context, o *restOrder, change map[string]any, digits int, metaKey string) (stores.Answer, error) {
+func (c *Connector) followUp(ctx context.Context, o *restOrder, change map[string]any, digits int) (stores.Answer, error) {
 	body := map[string]any{
 		"parent_id":            o.ID,
 		"status":               "pending",
@@ -286,7 +287,7 @@ func (c *Connector) followUp(ctx context.Context, o *restOrder, change map[strin
 	if !rp.ok() {
 		return c.orderRefusal(rp)
 	}
-	return c.answerFor(&made, stores.ModeFollowUp, digits, metaKey)
+	return c.answerFor(&made, stores.ModeFollowUp, digits)
 }
 
 // findFollowUp is the follow-up order of the placed order that records

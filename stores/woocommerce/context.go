@@ -182,16 +182,6 @@ type restMeta struct {
 	Value any    `json:"value"`
 }
 
-// metaHas reports whether meta holds key with the string value.
-func metaHas(meta []restMeta, key, value string) bool {
-	for _, m := range meta {
-		if m.Key == key && m.Value == value {
-			return true
-		}
-	}
-	return false
-}
-
 // errNoOrder is a REST 404 for an order.
 var errNoOrder = errors.New("no such order")
 
