@@ -107,6 +107,7 @@ func TestFileDeclinedAmongIsOneTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	waitForFilter(t, f) // its build reads the file too
 	d := NewDeclines(f)
 	ctx := context.Background()
 	if err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {

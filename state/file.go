@@ -6,8 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -65,6 +67,7 @@ type File struct {
 	stop  chan struct{}
 	swept chan struct{}
 	shut  bool
+	keys  *keyFilter // the keys written, so that absent ones need no read
 }
 
 // FileOptions tunes a File store. The zero value is the default.
@@ -116,7 +119,7 @@ func OpenFile(path string, opts FileOptions) (*File, error) {
 		return nil, fmt.Errorf("state: preparing %s: %w", path, err)
 	}
 	f := &File{db: db, path: path, max: uint64(opts.MaxRecords), now: opts.now,
-		stop: make(chan struct{}), swept: make(chan struct{})}
+		stop: make(chan struct{}), swept: make(chan struct{}), keys: newKeyFilter()}
 	go f.sweepLoop(opts.SweepEvery)
 	return f, nil
 }
@@ -128,13 +131,14 @@ func (f *File) Path() string { return f.path }
 type fileTx struct {
 	records, order, expiry, meta *bolt.Bucket
 	now                          uint64
+	keys                         *keyFilter // told of each key written
 }
 
 func (f *File) txOf(tx *bolt.Tx) *fileTx {
 	return &fileTx{
 		records: tx.Bucket(bucketRecords), order: tx.Bucket(bucketOrder),
 		expiry: tx.Bucket(bucketExpiry), meta: tx.Bucket(bucketMeta),
-		now: uint64(f.now().UnixNano()),
+		now: uint64(f.now().UnixNano()), keys: f.keys,
 	}
 }
 
@@ -181,6 +185,7 @@ func (t *fileTx) write(key, value []byte, ttl time.Duration, max uint64) error {
 	binary.BigEndian.PutUint64(rec, t.now+uint64(ttl))
 	binary.BigEndian.PutUint64(rec[8:], seq)
 	copy(rec[recordHeader:], value)
+	t.keys.add(key) // before the commit: a reader that sees the record sees its key
 	if err := t.records.Put(key, rec); err != nil {
 		return err
 	}
@@ -230,7 +235,7 @@ func (f *File) update(fn func(t *fileTx) error) error {
 // wrap marks every failure of the file as the store being unavailable:
 // money fails closed on it.
 func (f *File) wrap(err error) error {
-	if err == nil || errors.Is(err, errNoTTL) || errors.Is(err, errNotCounter) {
+	if err == nil || errors.Is(err, errNoTTL) || errors.Is(err, errNotCounter) || errors.Is(err, errStopped) {
 		return err
 	}
 	return fmt.Errorf("%w: %s: %v", ErrUnavailable, f.path, err)
@@ -259,8 +264,12 @@ func (f *File) Get(_ context.Context, key string) (value []byte, found bool, err
 }
 
 // ExistAll implements BatchReader: one read transaction and one cursor for
-// all the keys.
+// all the keys, and none when the key filter shows that no record was
+// ever written under any of them (a page's declines, nearly always).
 func (f *File) ExistAll(_ context.Context, keys []string) ([]bool, error) {
+	if !slices.ContainsFunc(keys, f.keys.mayHold) {
+		return make([]bool, len(keys)), nil
+	}
 	tx, t, err := f.read()
 	if err != nil {
 		return nil, err
@@ -449,9 +458,12 @@ func (f *File) Sweep() (int, error) {
 	}
 }
 
-// sweepLoop sweeps every period until Close.
+// sweepLoop builds the key filter, then sweeps every period until Close,
+// and builds the filter again when it has gone stale (looked at after
+// each sweep, and when writes ask).
 func (f *File) sweepLoop(every time.Duration) {
 	defer close(f.swept)
+	_ = f.rebuildFilter()
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -460,7 +472,60 @@ func (f *File) sweepLoop(every time.Duration) {
 			return
 		case <-tick.C:
 			_, _ = f.Sweep()
+		case <-f.keys.check:
 		}
+		if f.keys.stale() {
+			_ = f.rebuildFilter()
+		}
+	}
+}
+
+// errStopped ends a filter build that Close interrupted.
+var errStopped = errors.New("state: the store is closing")
+
+// rebuildFilter builds the key filter again from the file, sized for the
+// records it holds. No key committed before it is put in place can be
+// missing from it: it takes writes (next) before the writer in progress,
+// if any, has finished (the writer's lock, taken and given back), and
+// reads a snapshot taken after that.
+func (f *File) rebuildFilter() error {
+	var held uint64
+	if err := f.view(func(t *fileTx) error { held = t.counter(metaCount); return nil }); err != nil {
+		return err
+	}
+	g := newFilterWords(held)
+	f.keys.next.Store(g)
+	defer f.keys.next.Store(nil)
+	tx, err := f.db.Begin(true)
+	if err != nil {
+		return f.wrap(err)
+	}
+	_ = tx.Rollback() // nothing written: the lock was all it was for
+	err = f.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRecords).Cursor()
+		n := 0
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			g.add(maphash.Bytes(f.keys.seed, k))
+			if n++; n%4096 == 0 && f.stopping() {
+				return errStopped
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return f.wrap(err)
+	}
+	f.keys.cur.Store(g)
+	return nil
+}
+
+// stopping reports whether Close has begun.
+func (f *File) stopping() bool {
+	select {
+	case <-f.stop:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -28,18 +28,26 @@ func TestFileSurvivesReopen(t *testing.T) {
 	if _, err := OpenFile(path, FileOptions{}); err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Errorf("opening a held file: %v", err)
 	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, err = OpenFile(path, FileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f = reopenFile(t, f)
 	c, ans, err := NewLedger(f, time.Second).Begin(ctx, "order-1/thermos")
 	if c != nil || string(ans) != "accepted" || err != nil {
 		t.Errorf("after reopening: claim %v answer %q %v, want the recorded answer", c != nil, ans, err)
 	}
+}
+
+// reopenFile closes f and opens its file again, as a restart would; the
+// test closes the new store.
+func reopenFile(t *testing.T, f *File) *File {
+	t.Helper()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := OpenFile(f.Path(), FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }
 
 func TestFileCapEvictsOldestAndSweepDropsExpired(t *testing.T) {

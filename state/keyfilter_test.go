@@ -1,0 +1,193 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Every key added is reported as possibly held; of keys never added, few
+// are (the filter built for as many keys as it holds).
+func TestKeyFilterNeverForgetsAKey(t *testing.T) {
+	f := newKeyFilter()
+	if !f.mayHold("anything") {
+		t.Fatal("a filter not built yet turned a key away")
+	}
+	const n = 50_000
+	f.cur.Store(newFilterWords(n))
+	for i := range n {
+		f.add(fmt.Appendf(nil, "decline:%d", i))
+	}
+	collisions := 0
+	for i := range n {
+		if !f.mayHold(fmt.Sprintf("decline:%d", i)) {
+			t.Fatalf("decline:%d was added and is reported absent", i)
+		}
+		if f.mayHold(fmt.Sprintf("absent:%d", i)) {
+			collisions++
+		}
+	}
+	if rate := float64(collisions) / n; rate > 0.02 {
+		t.Errorf("%.2f%% of absent keys reported as possibly held, want at most 2%%", 100*rate)
+	}
+	if f.stale() {
+		t.Errorf("a filter built for its keys is stale (%.2f full)", f.cur.Load().full())
+	}
+}
+
+// waitForFilter waits until the store's first filter build is done.
+func waitForFilter(t testing.TB, f *File) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); f.keys.cur.Load() == nil; {
+		if time.Now().After(deadline) {
+			t.Fatal("the key filter was not built within 10 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Declines of keys never written are answered without a read transaction
+// and with no allocation but the answer; a written one is read from the
+// file, as are the keys of a file opened again (the filter is built from
+// it).
+func TestFileAbsentKeysNeedNoRead(t *testing.T) {
+	f, err := OpenFile(t.TempDir()+"/state.db", FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close() // if the test ends before it is reopened
+	waitForFilter(t, f)
+	d := NewDeclines(f)
+	ctx := context.Background()
+	if err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	offers := []string{"thermos", "tote", "grinder"}
+	before := f.db.Stats().TxN
+	got, err := d.DeclinedAmong(ctx, "cart-1", offers)
+	if err != nil || !slices.Equal(got, []bool{false, false, false}) {
+		t.Fatalf("DeclinedAmong = %v %v", got, err)
+	}
+	if n := f.db.Stats().TxN - before; n != 0 {
+		t.Errorf("declines never written took %d read transactions, want 0", n)
+	}
+	keys := []string{declineKey("cart-1", "thermos"), declineKey("cart-1", "tote")}
+	if allocs := testing.AllocsPerRun(100, func() { _, _ = f.ExistAll(ctx, keys) }); allocs != 1 {
+		t.Errorf("ExistAll of absent keys: %v allocations, want 1 (the answer)", allocs)
+	}
+	if got, err := d.DeclinedAmong(ctx, "cart-1", append(offers, "socks")); err != nil || !got[3] {
+		t.Fatalf("a recorded decline: DeclinedAmong = %v %v", got, err)
+	}
+	f = reopenFile(t, f)
+	waitForFilter(t, f)
+	if got, err := NewDeclines(f).DeclinedAmong(ctx, "cart-1", []string{"socks", "tote"}); err != nil || !slices.Equal(got, []bool{true, false}) {
+		t.Fatalf("after reopening: DeclinedAmong = %v %v", got, err)
+	}
+}
+
+// A key is found as soon as its write returns, while the filter is being
+// rebuilt over and over by another goroutine, and by readers other than
+// the writer.
+func TestFileFilterMissesNoCommittedWrite(t *testing.T) {
+	f, err := OpenFile(t.TempDir()+"/state.db", FileOptions{noSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	waitForFilter(t, f)
+	ctx := context.Background()
+	key := func(i int64) string { return fmt.Sprintf("k:%d", i) }
+	var committed atomic.Int64 // keys 0 .. committed-1 are written
+	done := make(chan struct{})
+	// repeat runs step until done is closed or step fails.
+	repeat := func(step func() bool) {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if !step() {
+				return
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		repeat(func() bool {
+			err := f.rebuildFilter()
+			if err != nil {
+				t.Error(err)
+			}
+			return err == nil
+		})
+	})
+	for range 2 {
+		wg.Go(func() {
+			repeat(func() bool {
+				n := committed.Load()
+				if n == 0 {
+					return true
+				}
+				k := key(n - 1)
+				if found, err := f.ExistAll(ctx, []string{k}); err != nil || !found[0] {
+					t.Errorf("%s was written and a reader does not find it: %v %v", k, found, err)
+					return false
+				}
+				return true
+			})
+		})
+	}
+	const writes = 3000
+	for i := range int64(writes) {
+		if err := f.Set(ctx, key(i), []byte("1"), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		committed.Store(i + 1)
+		if found, err := f.ExistAll(ctx, []string{key(i)}); err != nil || !found[0] {
+			t.Fatalf("%s is not found right after its write: %v %v", key(i), found, err)
+		}
+	}
+	close(done)
+	wg.Wait()
+}
+
+// A filter filled past half by keys written since it was built is stale,
+// and the sweep builds it again, larger, from what the file holds.
+func TestFileFilterIsRebuiltWhenStale(t *testing.T) {
+	f, err := OpenFile(t.TempDir()+"/state.db", FileOptions{noSync: true, SweepEvery: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	waitForFilter(t, f)
+	first := f.keys.cur.Load()
+	ctx := context.Background()
+	keys := make([]string, 0, 1000)
+	for i := 0; !f.keys.stale(); i++ {
+		keys = keys[:0]
+		for j := range 1000 {
+			keys = append(keys, fmt.Sprintf("k:%d:%d", i, j))
+		}
+		if _, err := f.SetNXAll(ctx, keys, []byte("1"), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); f.keys.cur.Load() == first; {
+		if time.Now().After(deadline) {
+			t.Fatal("a stale filter was not built again by the sweep within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	g := f.keys.cur.Load()
+	if len(g.w) <= len(first.w) || f.keys.stale() {
+		t.Errorf("rebuilt filter: %d words (was %d), %.2f full", len(g.w), len(first.w), g.full())
+	}
+	if found, err := f.ExistAll(ctx, keys); err != nil || slices.Contains(found, false) {
+		t.Errorf("after the rebuild a written key is not found: %v", err)
+	}
+}
