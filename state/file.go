@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"os"
 	"path/filepath"
 	"slices"
@@ -235,7 +234,7 @@ func (f *File) update(fn func(t *fileTx) error) error {
 // wrap marks every failure of the file as the store being unavailable:
 // money fails closed on it.
 func (f *File) wrap(err error) error {
-	if err == nil || errors.Is(err, errNoTTL) || errors.Is(err, errNotCounter) || errors.Is(err, errStopped) {
+	if err == nil || errors.Is(err, errNoTTL) || errors.Is(err, errNotCounter) {
 		return err
 	}
 	return fmt.Errorf("%w: %s: %v", ErrUnavailable, f.path, err)
@@ -267,7 +266,7 @@ func (f *File) Get(_ context.Context, key string) (value []byte, found bool, err
 // all the keys, and none when the key filter shows that no record was
 // ever written under any of them (a page's declines, nearly always).
 func (f *File) ExistAll(_ context.Context, keys []string) ([]bool, error) {
-	if !slices.ContainsFunc(keys, f.keys.mayHold) {
+	if !f.stopping() && !slices.ContainsFunc(keys, f.keys.mayHold) {
 		return make([]bool, len(keys)), nil
 	}
 	tx, t, err := f.read()
@@ -463,7 +462,7 @@ func (f *File) Sweep() (int, error) {
 // each sweep, and when writes ask).
 func (f *File) sweepLoop(every time.Duration) {
 	defer close(f.swept)
-	_ = f.rebuildFilter()
+	f.rebuildFilter()
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -474,49 +473,10 @@ func (f *File) sweepLoop(every time.Duration) {
 			_, _ = f.Sweep()
 		case <-f.keys.check:
 		}
-		if f.keys.stale() {
-			_ = f.rebuildFilter()
+		if !f.stopping() && f.keys.stale() {
+			f.rebuildFilter()
 		}
 	}
-}
-
-// errStopped ends a filter build that Close interrupted.
-var errStopped = errors.New("state: the store is closing")
-
-// rebuildFilter builds the key filter again from the file, sized for the
-// records it holds. No key committed before it is put in place can be
-// missing from it: it takes writes (next) before the writer in progress,
-// if any, has finished (the writer's lock, taken and given back), and
-// reads a snapshot taken after that.
-func (f *File) rebuildFilter() error {
-	var held uint64
-	if err := f.view(func(t *fileTx) error { held = t.counter(metaCount); return nil }); err != nil {
-		return err
-	}
-	g := newFilterWords(held)
-	f.keys.next.Store(g)
-	defer f.keys.next.Store(nil)
-	tx, err := f.db.Begin(true)
-	if err != nil {
-		return f.wrap(err)
-	}
-	_ = tx.Rollback() // nothing written: the lock was all it was for
-	err = f.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketRecords).Cursor()
-		n := 0
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			g.add(maphash.Bytes(f.keys.seed, k))
-			if n++; n%4096 == 0 && f.stopping() {
-				return errStopped
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return f.wrap(err)
-	}
-	f.keys.cur.Store(g)
-	return nil
 }
 
 // stopping reports whether Close has begun.

@@ -1,9 +1,12 @@
 package state
 
 import (
+	"bytes"
 	"hash/maphash"
 	"math/bits"
 	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // keyFilter lets the File store answer "no record under this key" without
@@ -23,7 +26,9 @@ import (
 //
 // Its words are only ever or-ed into, with atomic operations: a reader
 // needs no lock, and a write sets its key's bits before its transaction
-// commits, so a reader that sees the record committed sees its bits.
+// commits, so a reader that sees the record committed sees its bits in
+// the filter in place then; rebuildFilter makes sure a new filter has
+// them too.
 type keyFilter struct {
 	seed  maphash.Seed
 	cur   atomic.Pointer[filterWords] // nil until the first build
@@ -45,15 +50,21 @@ type filterWords struct {
 }
 
 // Sizing: filterBitsPerKey bits for each key the filter is built for, and
-// room for twice the keys held when it is built (at least minFilterKeys).
+// room for twice the keys held when it is built (at least minFilterKeys),
+// rounded up to a power of two words, at most maxFilterWords (64 MiB,
+// enough for some 22 million keys at 12 bits, and still correct, if less
+// useful, for more). At the default cap of a million records it is 4 MiB,
+// twice that while it is rebuilt.
 const (
 	filterBitsPerKey = 12
 	minFilterKeys    = 1 << 14
+	maxFilterWords   = 1 << 23
 )
 
 // newFilterWords is a filter generation with room for keys keys.
 func newFilterWords(keys uint64) *filterWords {
-	n := max(2*keys, minFilterKeys) * filterBitsPerKey / 64
+	keys = min(max(keys, minFilterKeys/2), maxFilterWords*64/filterBitsPerKey/2)
+	n := 2 * keys * filterBitsPerKey / 64
 	n = 1 << bits.Len64(n-1) // a power of two: the index is a mask
 	return &filterWords{w: make([]atomic.Uint64, n), mask: n - 1}
 }
@@ -126,4 +137,63 @@ func (f *keyFilter) add(key []byte) {
 func (f *keyFilter) stale() bool {
 	g := f.cur.Load()
 	return g == nil || g.full() > 0.5
+}
+
+// filterChunk is how many keys one read transaction of a rebuild reads:
+// one long read transaction would keep a growing file from being mapped
+// again, and page reads would queue behind that.
+const filterChunk = 4096
+
+// rebuildFilter builds the key filter again from the file, sized for the
+// records it holds, and puts it in place. No key committed before then can
+// be missing from it: writes go to it (next) from before the writer in
+// progress, if any, has finished (the writer's lock is taken and given
+// back), and the file is read after that, so every key committed earlier
+// is in what it reads, unless removed (and a key written again goes to
+// next). One build at a time: a call while one runs returns at once.
+// It gives up when the store is closing, or on an error (the filter in
+// place stays, and the next look builds it again).
+func (f *File) rebuildFilter() {
+	var held uint64
+	if f.view(func(t *fileTx) error { held = t.counter(metaCount); return nil }) != nil {
+		return
+	}
+	g := newFilterWords(min(held, f.max)) // a count past the cap is no size
+	if !f.keys.next.CompareAndSwap(nil, g) {
+		return
+	}
+	defer f.keys.next.Store(nil)
+	tx, err := f.db.Begin(true)
+	if err != nil {
+		return
+	}
+	_ = tx.Rollback() // nothing written: the lock was all it was for
+	var last []byte   // the last key read, where the next chunk goes on
+	for done := false; !done; {
+		if f.stopping() {
+			return
+		}
+		err := f.db.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketRecords).Cursor()
+			k, _ := c.First()
+			if last != nil {
+				if k, _ = c.Seek(last); bytes.Equal(k, last) {
+					k, _ = c.Next()
+				}
+			}
+			for n := 0; k != nil; k, _ = c.Next() {
+				g.add(maphash.Bytes(f.keys.seed, k))
+				if n++; n == filterChunk {
+					last = append(last[:0], k...) // k is the transaction's
+					return nil
+				}
+			}
+			done = true
+			return nil
+		})
+		if err != nil {
+			return
+		}
+	}
+	f.keys.cur.Store(g)
 }
