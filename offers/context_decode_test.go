@@ -70,8 +70,6 @@ func TestDecodeContext(t *testing.T) {
 	}
 }
 
-// checkSameAsJSON holds what the fast path decoded to encoding/json's
-// result for the same document.
 // Up to maxSharedText bytes a context's strings are slices of one copy of
 // the document; above it each is a copy of its own (a cached context keeps
 // no large document alive). Both read the same as encoding/json.
@@ -97,6 +95,8 @@ func TestDecodeContextSharesOneCopyUpToItsBound(t *testing.T) {
 	}
 }
 
+// checkSameAsJSON holds what the fast path decoded to encoding/json's
+// result for the same document.
 func checkSameAsJSON(t *testing.T, data []byte, fast *Context) {
 	t.Helper()
 	var slow Context

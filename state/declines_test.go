@@ -102,12 +102,7 @@ type getOnly struct{ Store }
 
 // A page's declines are one read transaction on the File store.
 func TestFileDeclinedAmongIsOneTransaction(t *testing.T) {
-	f, err := OpenFile(t.TempDir()+"/state.db", FileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	waitForFilter(t, f) // its build reads the file too
+	f := openFiltered(t, FileOptions{}) // once built: its build reads the file too
 	d := NewDeclines(f)
 	ctx := context.Background()
 	if err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {

@@ -22,7 +22,7 @@ import (
 // is read, so answers are as exact as the file's. Records that expire or
 // are evicted leave their bits set, so the sweep rebuilds the filter from
 // the file once it is more than half full (stale), sized for what the
-// file holds (rebuild, in file.go).
+// file holds (rebuildFilter, below).
 //
 // Its words are only ever or-ed into, with atomic operations: a reader
 // needs no lock, and a write sets its key's bits before its transaction
@@ -175,11 +175,11 @@ func (f *File) rebuildFilter() {
 		}
 		err := f.db.View(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bucketRecords).Cursor()
-			k, _ := c.First()
-			if last != nil {
-				if k, _ = c.Seek(last); bytes.Equal(k, last) {
-					k, _ = c.Next()
-				}
+			var k []byte
+			if last == nil {
+				k, _ = c.First()
+			} else if k, _ = c.Seek(last); bytes.Equal(k, last) {
+				k, _ = c.Next()
 			}
 			for n := 0; k != nil; k, _ = c.Next() {
 				g.add(maphash.Bytes(f.keys.seed, k))

@@ -41,6 +41,19 @@ func TestKeyFilterNeverForgetsAKey(t *testing.T) {
 	}
 }
 
+// openFiltered opens a File store in a temporary directory, to be closed
+// when the test ends, and waits for its first filter build.
+func openFiltered(t *testing.T, opts FileOptions) *File {
+	t.Helper()
+	f, err := OpenFile(t.TempDir()+"/state.db", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	waitForFilter(t, f)
+	return f
+}
+
 // waitForFilter waits until the store's first filter build is done.
 func waitForFilter(t testing.TB, f *File) {
 	t.Helper()
@@ -57,12 +70,7 @@ func waitForFilter(t testing.TB, f *File) {
 // file, as are the keys of a file opened again (the filter is built from
 // it).
 func TestFileAbsentKeysNeedNoRead(t *testing.T) {
-	f, err := OpenFile(t.TempDir()+"/state.db", FileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close() // if the test ends before it is reopened
-	waitForFilter(t, f)
+	f := openFiltered(t, FileOptions{})
 	d := NewDeclines(f)
 	ctx := context.Background()
 	if err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {
@@ -99,12 +107,7 @@ func TestFileAbsentKeysNeedNoRead(t *testing.T) {
 // rebuilt over and over by another goroutine, and by readers other than
 // the writer.
 func TestFileFilterMissesNoCommittedWrite(t *testing.T) {
-	f, err := OpenFile(t.TempDir()+"/state.db", FileOptions{noSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	waitForFilter(t, f)
+	f := openFiltered(t, FileOptions{noSync: true})
 	ctx := context.Background()
 	// Keys on both sides of the ones written below, so that a rebuild
 	// reads the file in several chunks.
@@ -174,14 +177,9 @@ func TestFileFilterMissesNoCommittedWrite(t *testing.T) {
 // transaction that commits while the rebuild has begun is in the new
 // filter.
 func TestFileFilterRebuildWaitsForTheWriterInProgress(t *testing.T) {
-	f, err := OpenFile(t.TempDir()+"/state.db", FileOptions{noSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	waitForFilter(t, f)
+	f := openFiltered(t, FileOptions{noSync: true})
 	rebuilt := make(chan struct{})
-	err = f.update(func(tx *fileTx) error {
+	err := f.update(func(tx *fileTx) error {
 		if err := tx.write([]byte("k"), []byte("1"), time.Minute, f.max); err != nil {
 			return err
 		}
@@ -242,12 +240,7 @@ func TestKeyFilterAddRacesNoBuild(t *testing.T) {
 // A filter filled past half by keys written since it was built is stale,
 // and the store builds it again, larger, from what the file holds.
 func TestFileFilterIsRebuiltWhenStale(t *testing.T) {
-	f, err := OpenFile(t.TempDir()+"/state.db", FileOptions{noSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	waitForFilter(t, f)
+	f := openFiltered(t, FileOptions{noSync: true})
 	first := f.keys.cur.Load()
 	ctx := context.Background()
 	// Enough keys to fill the first filter well past half.
