@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/state"
 )
 
 // What the offer page keeps per order in the state layer, so that every
@@ -49,9 +50,10 @@ type orderJourney struct {
 	Total string `json:"total,omitempty"`
 }
 
-func deadlineKey(order string) string { return "deadline/" + order }
-func doneKey(order string) string     { return "done/" + order }
-func funnelKey(order string) string   { return "funnel/" + order }
+// An order's records are kept (state.Kept): no record cap evicts them.
+func deadlineKey(order string) string { return state.DeadlinePrefix + order }
+func doneKey(order string) string     { return state.DonePrefix + order }
+func funnelKey(order string) string   { return state.FunnelPrefix + order }
 
 // steppedAside reports whether Kairo stepped aside for the order.
 func (h *Handler) steppedAside(ctx context.Context, order string) (bool, error) {

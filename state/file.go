@@ -29,14 +29,16 @@ const sweepBatch = 2000
 
 // The buckets of a File store. A record is found by key; the two indexes
 // give the oldest write (eviction past the cap) and the next expiry (the
-// sweep) in O(log n) without a scan.
+// sweep) in O(log n) without a scan. A kept record (Kept) has no entry in
+// the order index, so eviction never finds it.
 var (
 	bucketRecords = []byte("records") // key -> expires(8) seq(8) value
 	bucketOrder   = []byte("order")   // seq(8) -> key
 	bucketExpiry  = []byte("expiry")  // expires(8) seq(8) -> key
-	bucketMeta    = []byte("meta")    // "seq" and "count", 8 bytes each
+	bucketMeta    = []byte("meta")    // "seq", "count" and "kept", 8 bytes each
 	metaSeq       = []byte("seq")
-	metaCount     = []byte("count")
+	metaCount     = []byte("count") // the records in the order index, which the cap evicts
+	metaKept      = []byte("kept")  // the records outside it (Kept), which it never does
 )
 
 // recordHeader is the size of a record's expiry and sequence number.
@@ -162,21 +164,32 @@ func (t *fileTx) live(raw []byte) bool {
 	return binary.BigEndian.Uint64(raw) > t.now
 }
 
-// remove drops a record and its index entries.
+// remove drops a record and its index entries. Whether it was counted as
+// evictable or as kept is told by the order index, not by its key: a file
+// written before kept records had their own count holds them in the index.
 func (t *fileTx) remove(key, raw []byte) {
 	var idx [recordHeader]byte
 	copy(idx[:], raw[:recordHeader])
 	_ = t.expiry.Delete(idx[:])
-	_ = t.order.Delete(idx[8:])
 	_ = t.records.Delete(key)
-	t.setCounter(metaCount, t.counter(metaCount)-1)
+	if t.order.Get(idx[8:]) != nil {
+		_ = t.order.Delete(idx[8:])
+		t.setCounter(metaCount, t.counter(metaCount)-1)
+	} else {
+		t.setCounter(metaKept, t.counter(metaKept)-1)
+	}
 }
 
 // write stores value under key as the newest record and evicts the oldest
-// records past max.
+// records past max. A kept record (Kept) is never evicted: past max of
+// them, a new one is refused (ErrFull).
 func (t *fileTx) write(key, value []byte, ttl time.Duration, max uint64) error {
 	if old := t.records.Get(key); old != nil {
 		t.remove(key, old)
+	}
+	kept := Kept(string(key))
+	if kept && t.counter(metaKept) >= max {
+		return errFull(string(key), max)
 	}
 	seq := t.counter(metaSeq) + 1
 	t.setCounter(metaSeq, seq)
@@ -188,10 +201,14 @@ func (t *fileTx) write(key, value []byte, ttl time.Duration, max uint64) error {
 	if err := t.records.Put(key, rec); err != nil {
 		return err
 	}
-	if err := t.order.Put(rec[8:recordHeader], key); err != nil {
+	if err := t.expiry.Put(rec[:recordHeader], key); err != nil {
 		return err
 	}
-	if err := t.expiry.Put(rec[:recordHeader], key); err != nil {
+	if kept {
+		t.setCounter(metaKept, t.counter(metaKept)+1)
+		return nil
+	}
+	if err := t.order.Put(rec[8:recordHeader], key); err != nil {
 		return err
 	}
 	count := t.counter(metaCount) + 1
@@ -234,8 +251,11 @@ func (f *File) update(fn func(t *fileTx) error) error {
 // wrap marks every failure of the file as the store being unavailable:
 // money fails closed on it.
 func (f *File) wrap(err error) error {
-	if err == nil || errors.Is(err, errNoTTL) || errors.Is(err, errNotCounter) {
+	switch {
+	case err == nil || errors.Is(err, errNoTTL) || errors.Is(err, errNotCounter):
 		return err
+	case errors.Is(err, ErrUnavailable): // ErrFull: says so itself
+		return fmt.Errorf("%s: %w", f.path, err)
 	}
 	return fmt.Errorf("%w: %s: %v", ErrUnavailable, f.path, err)
 }
@@ -306,7 +326,10 @@ func (f *File) SetNX(_ context.Context, key string, value []byte, ttl time.Durat
 		current, stored = bytes.Clone(value), true
 		return t.write([]byte(key), value, ttl, f.max)
 	})
-	return current, stored, err
+	if err != nil {
+		return nil, false, err
+	}
+	return current, stored, nil
 }
 
 // SetNXAll implements Batcher: one transaction for all the keys.
@@ -349,7 +372,7 @@ func (f *File) CompareAndSet(_ context.Context, key string, old, value []byte, t
 		}
 		return t.write([]byte(key), value, ttl, f.max)
 	})
-	return swapped, err
+	return swapped && err == nil, err
 }
 
 // DeleteIf implements Store.
@@ -420,12 +443,16 @@ func (t *fileTx) incr(key []byte, delta int64, ttl time.Duration, max uint64) (i
 	return n, t.write(key, strconv.AppendInt(nil, n, 10), keep, max)
 }
 
-// Len is the number of records held, expired ones not yet swept included.
+// Len is the number of records held, kept ones and expired ones not yet
+// swept included.
 func (f *File) Len() int {
 	var n uint64
-	_ = f.view(func(t *fileTx) error { n = t.counter(metaCount); return nil })
+	_ = f.view(func(t *fileTx) error { n = t.held(); return nil })
 	return int(n)
 }
+
+// held is the number of records in the file, kept ones included.
+func (t *fileTx) held() uint64 { return t.counter(metaCount) + t.counter(metaKept) }
 
 // Sweep drops expired records now, a batch per transaction, and returns how
 // many it dropped.

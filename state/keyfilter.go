@@ -155,10 +155,10 @@ const filterChunk = 4096
 // place stays, and the next look builds it again).
 func (f *File) rebuildFilter() {
 	var held uint64
-	if f.view(func(t *fileTx) error { held = t.counter(metaCount); return nil }) != nil {
+	if f.view(func(t *fileTx) error { held = t.held(); return nil }) != nil {
 		return
 	}
-	g := newFilterWords(min(held, f.max)) // a count past the cap is no size
+	g := newFilterWords(min(held, 2*f.max)) // the cap of each kind: a count past both is no size
 	if !f.keys.next.CompareAndSwap(nil, g) {
 		return
 	}

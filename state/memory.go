@@ -14,13 +14,15 @@ import (
 const DefaultMemoryCap = 1_000_000
 
 // Memory is an in-process Store. Records expire; past its cap the oldest
-// written record is evicted first. It does not survive a restart and is
+// written record is evicted first, never a kept one (Kept), of which it
+// holds at most its cap too. It does not survive a restart and is
 // not shared between instances: it backs tests and the embedded store's
 // cache, and is what a single short-lived process may use.
 type Memory struct {
 	mu      sync.Mutex
 	entries map[string]*list.Element // of *memEntry
 	order   *list.List               // oldest write at the front
+	kept    *list.List               // the kept records (Kept), which are never evicted
 	cap     int
 	now     func() time.Time
 	closed  bool
@@ -30,6 +32,15 @@ type memEntry struct {
 	key     string
 	value   []byte
 	expires time.Time
+	kept    bool // in Memory.kept, not Memory.order
+}
+
+// listOf is the list that holds e.
+func (m *Memory) listOf(e *memEntry) *list.List {
+	if e.kept {
+		return m.kept
+	}
+	return m.order
 }
 
 // NewMemory returns a Memory store holding at most maxRecords records
@@ -38,7 +49,7 @@ func NewMemory(maxRecords int) *Memory {
 	if maxRecords <= 0 {
 		maxRecords = DefaultMemoryCap
 	}
-	return &Memory{entries: make(map[string]*list.Element), order: list.New(), cap: maxRecords, now: time.Now}
+	return &Memory{entries: make(map[string]*list.Element), order: list.New(), kept: list.New(), cap: maxRecords, now: time.Now}
 }
 
 // SetClock replaces the store's clock (tests).
@@ -63,26 +74,53 @@ func (m *Memory) lookupLocked(key string) *memEntry {
 	}
 	e := el.Value.(*memEntry)
 	if !m.now().Before(e.expires) {
-		m.order.Remove(el)
-		delete(m.entries, key)
+		m.dropLocked(el)
 		return nil
 	}
 	return e
 }
 
 // writeLocked stores value under key as the newest record, evicting the
-// oldest records (expired ones first come for free at the front) past the cap.
-func (m *Memory) writeLocked(key string, value []byte, ttl time.Duration) {
+// oldest records (expired ones first come for free at the front) past the
+// cap. A kept record (Kept) is never evicted; past the cap of them, a new
+// one is refused (ErrFull).
+func (m *Memory) writeLocked(key string, value []byte, ttl time.Duration) error {
 	if el, ok := m.entries[key]; ok {
-		m.order.Remove(el)
+		m.dropLocked(el)
 	}
-	e := &memEntry{key: key, value: bytes.Clone(value), expires: m.now().Add(ttl)}
-	m.entries[key] = m.order.PushBack(e)
-	for len(m.entries) > m.cap {
-		front := m.order.Front()
-		m.order.Remove(front)
-		delete(m.entries, front.Value.(*memEntry).key)
+	e := &memEntry{key: key, value: bytes.Clone(value), expires: m.now().Add(ttl), kept: Kept(key)}
+	if e.kept && m.kept.Len() >= m.cap && !m.dropExpiredKeptLocked() {
+		return errFull(key, uint64(m.cap))
 	}
+	m.entries[key] = m.listOf(e).PushBack(e)
+	for m.order.Len() > m.cap {
+		m.dropLocked(m.order.Front())
+	}
+	return nil
+}
+
+// dropExpiredKeptLocked drops the kept records that have expired, which
+// nothing else drops until they are looked up, and reports whether there
+// were any. It walks them all, but only when they fill the cap, where the
+// alternative is refusing the write.
+func (m *Memory) dropExpiredKeptLocked() bool {
+	now, dropped := m.now(), false
+	for el := m.kept.Front(); el != nil; {
+		next := el.Next()
+		if !now.Before(el.Value.(*memEntry).expires) {
+			m.dropLocked(el)
+			dropped = true
+		}
+		el = next
+	}
+	return dropped
+}
+
+// dropLocked removes a record.
+func (m *Memory) dropLocked(el *list.Element) {
+	e := el.Value.(*memEntry)
+	m.listOf(e).Remove(el)
+	delete(m.entries, e.key)
 }
 
 func (m *Memory) check(ttl time.Duration, write bool) error {
@@ -129,8 +167,7 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 	if err := m.check(ttl, true); err != nil {
 		return err
 	}
-	m.writeLocked(key, value, ttl)
-	return nil
+	return m.writeLocked(key, value, ttl)
 }
 
 // SetNX implements Store.
@@ -143,7 +180,9 @@ func (m *Memory) SetNX(_ context.Context, key string, value []byte, ttl time.Dur
 	if e := m.lookupLocked(key); e != nil {
 		return bytes.Clone(e.value), false, nil
 	}
-	m.writeLocked(key, value, ttl)
+	if err := m.writeLocked(key, value, ttl); err != nil {
+		return nil, false, err
+	}
 	return bytes.Clone(value), true, nil
 }
 
@@ -158,7 +197,9 @@ func (m *Memory) CompareAndSet(_ context.Context, key string, old, value []byte,
 	if e == nil || !bytes.Equal(e.value, old) {
 		return false, nil
 	}
-	m.writeLocked(key, value, ttl)
+	if err := m.writeLocked(key, value, ttl); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 
@@ -173,8 +214,7 @@ func (m *Memory) DeleteIf(_ context.Context, key string, old []byte) (bool, erro
 	if e == nil || !bytes.Equal(e.value, old) {
 		return false, nil
 	}
-	m.order.Remove(m.entries[key])
-	delete(m.entries, key)
+	m.dropLocked(m.entries[key])
 	return true, nil
 }
 
@@ -190,7 +230,9 @@ func (m *Memory) Incr(_ context.Context, key string, delta int64, ttl time.Durat
 		return 0, err
 	}
 	n += delta
-	m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl)
+	if err := m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl); err != nil {
+		return 0, err
+	}
 	return n, nil
 }
 
@@ -223,7 +265,9 @@ func (m *Memory) AddAll(_ context.Context, deltas map[string]int64, ttl time.Dur
 		sums[key] = n + delta
 	}
 	for key, n := range sums {
-		m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl)
+		if err := m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl); err != nil {
+			return err
+		}
 		delete(deltas, key)
 	}
 	return nil
@@ -239,7 +283,9 @@ func (m *Memory) SetNXAll(_ context.Context, keys []string, value []byte, ttl ti
 	stored := make([]bool, len(keys))
 	for i, key := range keys {
 		if m.lookupLocked(key) == nil {
-			m.writeLocked(key, value, ttl)
+			if err := m.writeLocked(key, value, ttl); err != nil {
+				return stored, err
+			}
 			stored[i] = true
 		}
 	}
@@ -251,7 +297,7 @@ func (m *Memory) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.closed = true
-	m.entries, m.order = map[string]*list.Element{}, list.New()
+	m.entries, m.order, m.kept = map[string]*list.Element{}, list.New(), list.New()
 	return nil
 }
 

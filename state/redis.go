@@ -20,8 +20,11 @@ const redisKeyPrefix = "kairo:"
 // Redis database shares its records, so a claim taken on one instance is
 // seen by all. Claims and conditional writes are single Redis commands or
 // Lua scripts, atomic on the server. Every key is written with an expiry
-// (PX); the memory cap and eviction are Redis's own (maxmemory with the
-// volatile-ttl or volatile-lru policy).
+// (PX). The memory cap is Redis's own: maxmemory with the noeviction
+// policy, so that a full Redis refuses writes (accepts fail closed) rather
+// than evicting a claim in flight or a finished accept, which no eviction
+// policy tells apart from an analytics counter (volatile-ttl would evict
+// the claims first: they live the shortest).
 type Redis struct {
 	client *redis.Client
 	url    string
