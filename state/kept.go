@@ -45,4 +45,3 @@ var ErrFull = fmt.Errorf("%w: the store holds its cap of records that must not b
 func errFull(key string, max uint64) error {
 	return fmt.Errorf("%w (%d; writing %q)", ErrFull, max, key)
 }
-
