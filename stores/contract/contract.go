@@ -367,10 +367,13 @@ func (s *Store) accept(ctx context.Context, target string, ar stores.AcceptReque
 		return stores.Answer{}, stores.TransportError(err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, stores.MaxAnswer))
-	if err != nil {
-		return stores.Answer{}, stores.TransportError(err)
-	}
+	// The status line is the store's word: a 2xx means the item is in the
+	// order or cart. A body that then stalls past the timeout or breaks
+	// off is read as an answer without its details (nil, as a body that
+	// is not JSON), never as "nothing was added": that would free the
+	// accept for another store call and tell the buyer they were not
+	// charged when they were.
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, stores.MaxAnswer))
 	ans := stores.Answer{Status: resp.StatusCode}
 	var got answerBody
 	if json.Unmarshal(raw, &got) != nil {

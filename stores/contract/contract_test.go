@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 
@@ -182,5 +183,49 @@ func TestForwardedBracketsIPv6(t *testing.T) {
 	stores.SetClientAddr(req.Header, "2001:db8::1")
 	if got := req.Header.Get("Forwarded"); got != `for="[2001:db8::1]"` {
 		t.Errorf("Forwarded %q", got)
+	}
+}
+
+// A store that has answered 200 has applied the accept, even when the
+// body after the status line stalls past the timeout or breaks off: the
+// answer is applied, without the details the body would have given.
+func TestAcceptAppliedWhenTheBodyStallsOrBreaks(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		status int
+		cut    bool // the connection is closed mid-body, else the body stalls
+	}{{"stalls", http.StatusOK, false}, {"breaks", http.StatusOK, true}, {"refusal stalls", http.StatusPaymentRequired, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			release := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", "100")
+				w.WriteHeader(tt.status)
+				w.Write([]byte(`{"total":`))
+				w.(http.Flusher).Flush()
+				if tt.cut {
+					conn, _, _ := http.NewResponseController(w).Hijack()
+					conn.Close()
+					return
+				}
+				<-release
+			}))
+			defer srv.Close()
+			defer close(release)
+			s := &Store{Endpoint: stores.Endpoint{URL: srv.URL}}
+			if err := s.Provision(caddy.Context{}); err != nil {
+				t.Fatal(err)
+			}
+			defer s.Cleanup()
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			ans, err := s.OrderAccept(ctx, offerReq)
+			if err != nil || ans.Status != tt.status {
+				t.Fatalf("answer %+v, %v; want status %d and no error", ans, err, tt.status)
+			}
+			if ans.Applied() != (tt.status == http.StatusOK) || ans.Total != 0 || ans.Charged != (offers.Money{}) {
+				t.Errorf("answer %+v", ans)
+			}
+		})
 	}
 }
