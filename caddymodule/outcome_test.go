@@ -32,6 +32,12 @@ func TestAcceptOutcomeByStoreAnswer(t *testing.T) {
 		{"payment", stores.Answer{Status: 402}, nil, http.StatusPaymentRequired, "payment_failed", outcomes["payment_failed"].Message, false},
 		{"closed", stores.Answer{Status: 410}, nil, http.StatusGone, "order_closed", outcomes["order_closed"].Message, false},
 		{"5xx", stores.Answer{Status: 503}, nil, http.StatusBadGateway, "store_unavailable", outcomes["store_unavailable"].Message, true},
+		{"rate-limited", stores.Answer{Status: 429}, nil, http.StatusBadGateway, "store_unavailable", outcomes["store_unavailable"].Message, true},
+		{"request timeout", stores.Answer{Status: 408}, nil, http.StatusBadGateway, "store_unavailable", outcomes["store_unavailable"].Message, true},
+		{"too early", stores.Answer{Status: 425}, nil, http.StatusBadGateway, "store_unavailable", outcomes["store_unavailable"].Message, true},
+		{"credential refused", stores.Answer{Status: 401}, nil, http.StatusBadGateway, "error", outcomes["error"].Message, true},
+		{"forbidden", stores.Answer{Status: 403}, nil, http.StatusBadGateway, "error", outcomes["error"].Message, true},
+		{"bad request", stores.Answer{Status: 400}, nil, http.StatusBadGateway, "error", outcomes["error"].Message, false},
 		{"timeout", stores.Answer{}, &stores.Failure{Reason: stores.FailTimeout, Err: errors.New("slow")}, http.StatusGatewayTimeout, "store_unavailable", outcomes["store_timeout"].Message, true},
 		{"unreachable", stores.Answer{}, &stores.Failure{Reason: stores.FailUnreachable, Err: errors.New("refused")}, http.StatusServiceUnavailable, "store_unavailable", outcomes["store_unavailable"].Message, true},
 	}
