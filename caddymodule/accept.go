@@ -103,10 +103,38 @@ func (h *Handler) acceptToken(r *http.Request, a action, token string) offerResu
 		return answer(out)
 	}
 	placement, offerID, variant = string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)
+	if out, ok := h.answered(r.Context(), cl); ok {
+		return answer(out)
+	}
 	if out, ok := h.stillStands(cl); !ok {
 		return answer(out)
 	}
 	return answer(h.forward(r, cl))
+}
+
+// answered returns the outcome of a finished earlier accept of cl's offer
+// for its order or cart, from the ledger. A repeat gets the first answer
+// even when the offer has changed or ended since it was accepted ("the
+// card was charged" must not turn into "nothing was added"); so this is
+// asked before stillStands. Anything else (none yet, in flight, the state
+// layer down) goes on to forward, which answers it.
+func (h *Handler) answered(ctx context.Context, cl offers.Claims) (Outcome, bool) {
+	prev, found, err := h.ledger.Answered(ctx, h.acceptKey(cl))
+	if err != nil || !found {
+		return Outcome{}, false
+	}
+	return h.recordedOutcome(cl, prev)
+}
+
+// recordedOutcome reads an outcome from its ledger record; false (and an
+// error line) when the record cannot be read.
+func (h *Handler) recordedOutcome(cl offers.Claims, prev []byte) (Outcome, bool) {
+	var rec Outcome
+	if err := json.Unmarshal(prev, &rec); err != nil || rec.HTTPStatus == 0 {
+		h.logger.Error("accept ledger: unreadable record", zap.String("offer", cl.OfferID), zap.Error(err))
+		return Outcome{}, false
+	}
+	return rec, true
 }
 
 // stillStands re-checks an accepted offer against the catalog loaded now:
@@ -141,12 +169,10 @@ func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
 			zap.String("offer", cl.OfferID), zap.String("subject", cl.Subject), zap.Error(err))
 		return outcomes["unavailable"]
 	case claim == nil:
-		var rec Outcome
-		if err := json.Unmarshal(prev, &rec); err != nil || rec.HTTPStatus == 0 {
-			h.logger.Error("accept ledger: unreadable record", zap.String("offer", cl.OfferID), zap.Error(err))
-			return outcomes["unavailable"]
+		if rec, ok := h.recordedOutcome(cl, prev); ok {
+			return rec
 		}
-		return rec
+		return outcomes["unavailable"]
 	}
 	if claim.TookOver {
 		h.logger.Warn("offer accept: taking over an attempt whose instance stopped answering; repeating the store call with the same Idempotency-Key",

@@ -129,3 +129,42 @@ func TestRepricedOfferIsRefused(t *testing.T) {
 		t.Errorf("the re-priced offer made %d store calls", got)
 	}
 }
+
+// A repeat of an accept the store applied gets that first answer, even
+// once the offer has changed (here re-priced): "added" must not turn into
+// "nothing was added" for a card that was charged.
+func TestRepeatOfAnAppliedAcceptOutlivesAChange(t *testing.T) {
+	demo, err := os.ReadFile("../demo/offers.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog := filepath.Join(t.TempDir(), "offers.json")
+	if err := os.WriteFile(catalog, demo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start(t, setup{catalog: catalog})
+	s, orderID := orderWithBeans(t)
+	pagePath := "/checkout/success/" + orderID
+	_, page := s.get(kairoURL + pagePath)
+	toks := tokens(page)
+	if len(toks) == 0 {
+		t.Fatal("no offer on the thank-you page")
+	}
+	_, first := s.accept(toks[0], pagePath)
+	if first.Status != "accepted" {
+		t.Fatalf("first accept: %+v", first)
+	}
+	repriced := strings.Replace(string(demo), `"unit_price": 2999`, `"unit_price": 3499`, 1)
+	if err := os.WriteFile(catalog, []byte(repriced), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start(t, setup{catalog: catalog, extra: "max_offers 3"})
+	calls := storeStat(t, "accept_calls")
+	resp, again := s.accept(toks[0], pagePath)
+	if resp.StatusCode != http.StatusOK || again.Status != "accepted" || again.Message != first.Message {
+		t.Errorf("repeat after the offer changed: %d %+v, want the first answer %+v", resp.StatusCode, again, first)
+	}
+	if got := storeStat(t, "accept_calls") - calls; got != 0 {
+		t.Errorf("the repeat made %d store calls", got)
+	}
+}

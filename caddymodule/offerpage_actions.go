@@ -101,47 +101,16 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 	count := func(status string) {
 		h.metrics.accepts.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant), status).Inc()
 	}
-	if out, ok := h.stillStands(cl); !ok {
-		count(out.Status)
-		answerPage(w, r, a, h.failedAnswer(out, cl.OfferID))
-		return
-	}
-	o := h.catalog.Offer(cl.OfferID)
-	j, _, err := h.loadJourney(r.Context(), order)
-	if err != nil {
-		h.logger.Error("offer page accept: state layer", zap.Error(err))
-		count("error")
-		answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusServiceUnavailable, Status: "error", Message: "Something went wrong on our side. Nothing was added; please try again."}, cl.OfferID))
-		return
-	}
-	// Only the step on the page may be accepted (or a repeat of an accept,
-	// which the ledger answers the same way again).
-	if step, shown := j.Outcome(cl.OfferID); !shown || step == offers.StepDeclined {
-		count("forbidden")
-		answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusConflict, Status: "forbidden", Message: "This offer is no longer on your page."}, cl.OfferID))
-		return
-	}
-	if a.quantity != "" {
-		q, err := strconv.Atoi(a.quantity)
-		if err != nil || q < cl.Quantity || q > max(o.MaxQuantity, cl.Quantity) {
-			count("invalid")
-			answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "That quantity is not offered."}, cl.OfferID))
+	// A repeat of a finished accept gets its first answer, whatever has
+	// changed since; only a new one is checked.
+	out, repeat := h.answered(r.Context(), cl)
+	if !repeat {
+		var ok bool
+		if cl, ok = h.pageAcceptable(w, r, a, cl, count); !ok {
 			return
 		}
-		cl.Quantity = q
+		out = h.forward(r, cl)
 	}
-	if a.variant != "" {
-		// Only a variant the catalog offers, at the token's price.
-		op, ok := o.Product.Option(a.variant)
-		if !ok {
-			count("invalid")
-			answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "That choice is not offered."}, cl.OfferID))
-			return
-		}
-		cl.ProductVariantID = op.VariantID
-	}
-
-	out := h.forward(r, cl)
 	count(out.Status)
 	if out.Status != "accepted" {
 		answerPage(w, r, a, h.failedAnswer(out, cl.OfferID))
@@ -166,6 +135,54 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 		return
 	}
 	h.nextStep(w, r, a, order, pageAnswer{OK: true, Status: out.Status, Message: out.Message, Total: out.Total})
+}
+
+// pageAcceptable checks a new accept from the offer page: the offer still
+// stands, it is the step on the page (not a declined one), and the
+// quantity and variant chosen are ones it offers. It returns the claims
+// with that choice, or answers the failure itself and returns false.
+func (h *Handler) pageAcceptable(w http.ResponseWriter, r *http.Request, a action, cl offers.Claims, count func(string)) (offers.Claims, bool) {
+	order := cl.Subject
+	if out, ok := h.stillStands(cl); !ok {
+		count(out.Status)
+		answerPage(w, r, a, h.failedAnswer(out, cl.OfferID))
+		return cl, false
+	}
+	o := h.catalog.Offer(cl.OfferID)
+	j, _, err := h.loadJourney(r.Context(), order)
+	if err != nil {
+		h.logger.Error("offer page accept: state layer", zap.Error(err))
+		count("error")
+		answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusServiceUnavailable, Status: "error", Message: "Something went wrong on our side. Nothing was added; please try again."}, cl.OfferID))
+		return cl, false
+	}
+	// Only the step on the page may be accepted (or a repeat of an accept,
+	// which the ledger answers the same way again).
+	if step, shown := j.Outcome(cl.OfferID); !shown || step == offers.StepDeclined {
+		count("forbidden")
+		answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusConflict, Status: "forbidden", Message: "This offer is no longer on your page."}, cl.OfferID))
+		return cl, false
+	}
+	if a.quantity != "" {
+		q, err := strconv.Atoi(a.quantity)
+		if err != nil || q < cl.Quantity || q > max(o.MaxQuantity, cl.Quantity) {
+			count("invalid")
+			answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "That quantity is not offered."}, cl.OfferID))
+			return cl, false
+		}
+		cl.Quantity = q
+	}
+	if a.variant != "" {
+		// Only a variant the catalog offers, at the token's price.
+		op, ok := o.Product.Option(a.variant)
+		if !ok {
+			count("invalid")
+			answerPage(w, r, a, h.failedAnswer(Outcome{HTTPStatus: http.StatusBadRequest, Status: "invalid", Message: "That choice is not offered."}, cl.OfferID))
+			return cl, false
+		}
+		cl.ProductVariantID = op.VariantID
+	}
+	return cl, true
 }
 
 // failedAnswer is the answer for an outcome of offerID that did not move

@@ -32,7 +32,7 @@ func (c *Catalog) Recheck(cl Claims, now time.Time) error {
 	switch {
 	case pk.Variant != cl.Variant:
 		return fmt.Errorf("%w: offer %q: variant %q, token %q", ErrOfferChanged, cl.OfferID, pk.Variant, cl.Variant)
-	case pk.ProductID != cl.ProductID || pk.ProductVariantID != cl.ProductVariantID:
+	case pk.ProductID != cl.ProductID || !o.addsVariant(pk, cl.ProductVariantID):
 		return fmt.Errorf("%w: offer %q: product %s/%s, token %s/%s", ErrOfferChanged, cl.OfferID,
 			pk.ProductID, pk.ProductVariantID, cl.ProductID, cl.ProductVariantID)
 	case pk.Quantity != cl.Quantity:
@@ -45,4 +45,16 @@ func (c *Catalog) Recheck(cl Claims, now time.Time) error {
 		return fmt.Errorf("%w: offer %q: shipping %d, token %d", ErrOfferChanged, cl.OfferID, shipping, cl.Shipping)
 	}
 	return nil
+}
+
+// addsVariant reports whether the offer, resolved as pk, may add the
+// store variant v: pk's own, or one of the options the buyer may choose
+// between on the offer page (all at the offer's price), which the page
+// signs its first choice with even when the offer names no variant_id.
+func (o *Offer) addsVariant(pk Pick, v string) bool {
+	if v == pk.ProductVariantID {
+		return true
+	}
+	_, ok := o.Product.Option(v)
+	return ok
 }

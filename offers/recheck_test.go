@@ -45,3 +45,26 @@ func TestRecheck(t *testing.T) {
 		})
 	}
 }
+
+// The offer page signs an offer with options with its first choice, even
+// when the offer names no variant_id: any option still stands at accept,
+// a variant the offer does not offer does not.
+func TestRecheckOptions(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, variant := range []string{``, `"variant_id":"tee-m",`} {
+		c, err := ParseCatalog("offers.json", []byte(`[{"id":"tee","placements":["thank_you"],
+			"product":{"product_id":"tee",`+variant+`"title":"Tee","unit_price":2000,"currency":"USD",
+			"options":[{"variant_id":"tee-s","label":"S"},{"variant_id":"tee-m","label":"M"}]}}]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := c.Offer("tee")
+		cl := o.Resolve("order-1").Claims(PlacementThankYou, "order-1", now)
+		for v, ok := range map[string]bool{o.Product.DefaultOption().VariantID: true, "tee-s": true, "tee-m": true, "tee-xl": false} {
+			cl.ProductVariantID = v
+			if err := c.Recheck(cl, now); (err == nil) != ok {
+				t.Errorf("%s variant %q: Recheck = %v, want ok %v", variant, v, err, ok)
+			}
+		}
+	}
+}

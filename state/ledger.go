@@ -89,6 +89,20 @@ type Claim struct {
 	renewed chan struct{} // closed when the renewal loop has ended
 }
 
+// Answered returns the answer recorded under key by a finished attempt
+// (Finish); found is false when there is none, or the attempt is in
+// flight or was abandoned. It claims nothing: a caller that checks
+// something before it claims (say, that the offer still stands) asks
+// first, so that a repeat of a finished attempt gets that attempt's answer
+// whatever changed since.
+func (l *Ledger) Answered(ctx context.Context, key string) (answer []byte, found bool, err error) {
+	cur, found, err := l.store.Get(ctx, ledgerPrefix+key)
+	if err != nil || !found || len(cur) == 0 || cur[0] != recordDone {
+		return nil, false, err
+	}
+	return cur[1:], true, nil
+}
+
 // Begin claims key. It returns either a Claim (the caller acts, then calls
 // Finish or Abandon) or the recorded answer of an earlier attempt. While
 // another caller's attempt is in flight it waits, polling the store, until
