@@ -124,7 +124,9 @@ func (h *Handler) popup(r *http.Request, binding string) (outcome string, body [
 // about to change.
 func (h *Handler) serveAddToCart(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	if h.contexts != nil {
-		if cookie := r.Header.Get("Cookie"); cookie != "" {
+		// Under the cookies the store sees, as the pages cache it: Kairo's
+		// own cookies are not part of the key.
+		if cookie := storeCookies(r); cookie != "" {
 			h.contexts.del(contextKey(offers.PlacementCart, "", cookie))
 		}
 	}

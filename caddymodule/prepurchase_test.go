@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -198,6 +199,35 @@ func TestAddedWriterMarksOnlySuccess(t *testing.T) {
 				t.Errorf("marked %v, want %v (status %d)", got, tt.marked, rec.Code)
 			}
 		})
+	}
+}
+
+// An add to cart forgets the customer's cached cart (context_ttl): the
+// pop-up asked for right after it, and the next page, see the new cart.
+// The cart is cached under the cookies the store sees, without Kairo's.
+func TestAddToCartForgetsTheCachedCart(t *testing.T) {
+	contexts, err := newTTLCache[string, *offers.Context](100, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer contexts.close()
+	h := &Handler{contexts: contexts}
+	r := httptest.NewRequest("POST", "/cart/add", nil)
+	r.Header.Set("Cookie", "session=S1; "+cartCookieName+"=YmVuY2gtYnJvd3Nlci0wMQ; "+buyerCookiePrefix+"x=1")
+	key := h.contextCacheKey(offers.PlacementProduct, "", shopper(r))
+	if key == "" {
+		t.Fatal("no cache key for the shopper")
+	}
+	contexts.setVisible(key, &offers.Context{ID: "cart-before-the-add"})
+	next := caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		w.WriteHeader(http.StatusSeeOther)
+		return nil
+	})
+	if err := h.serveAddToCart(httptest.NewRecorder(), r, next); err != nil {
+		t.Fatal(err)
+	}
+	if sc, ok := contexts.get(key); ok {
+		t.Errorf("the cart from before the add is still cached (%s)", sc.ID)
 	}
 }
 
