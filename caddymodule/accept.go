@@ -103,6 +103,12 @@ func (h *Handler) acceptToken(r *http.Request, a action, token string) offerResu
 		return answer(out)
 	}
 	placement, offerID, variant = string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)
+	if cl.Placement == offers.PlacementThankYou && h.pageMode() {
+		// The offer page's tokens are accepted on its own endpoint, which
+		// holds the buyer to the step on the page: here one could add a
+		// declined offer beside its downsell.
+		return answer(outcomes["forbidden"])
+	}
 	if out, ok := h.answered(r.Context(), cl); ok {
 		return answer(out)
 	}

@@ -381,3 +381,30 @@ func TestOfferPageOnlyForABrowserTheStoreShowsTheOrderTo(t *testing.T) {
 		t.Errorf("the offer page kept the store page's fields: ETag %q, Cache-Control %q", resp.Header.Get("ETag"), resp.Header.Get("Cache-Control"))
 	}
 }
+
+// An offer page's token is accepted on the page's own endpoint only, which
+// holds the buyer to the step on the page: posted to the inline box's
+// endpoint it is refused before the store, so a declined offer cannot be
+// added beside its downsell.
+func TestOfferPageTokenIsRefusedByTheInlineEndpoint(t *testing.T) {
+	start(t, setup{postPurchase: "page"})
+	s := newShopper(t)
+	order := createOrder(t, time.Time{})
+	path := "/checkout/success/" + order
+	_, page := s.get(kairoURL + path)
+	toks := tokens(page)
+	if !isOfferPage(t, page) || len(toks) == 0 {
+		t.Fatal("no offer page")
+	}
+	calls := storeStat(t, "accept_calls")
+	resp, ans := s.accept(toks[0], path)
+	if resp.StatusCode != http.StatusForbidden || ans.Status != "forbidden" {
+		t.Errorf("the offer page's token at /_upsell/accept: %d %+v, want 403 forbidden", resp.StatusCode, ans)
+	}
+	if got := storeStat(t, "accept_calls") - calls; got != 0 {
+		t.Errorf("it made %d store calls", got)
+	}
+	if n := hasProduct(orderItems(t, order), "thermos"); n != 0 {
+		t.Errorf("it added %d thermos lines", n)
+	}
+}
