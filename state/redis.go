@@ -35,24 +35,39 @@ type Redis struct {
 
 // Lua scripts: each runs atomically on the Redis server.
 var (
+	// The conditional writes below mark a write they made with the call's
+	// own marker key (KEYS[2], kept callMarkerTTL): go-redis sends a script
+	// again when its answer was lost, and the second run would otherwise
+	// find the write done and answer that it did nothing (a caller that
+	// then tries again applies its change twice: revenue counted twice, a
+	// step taken twice). A run that finds its marker answers as the first
+	// did.
+	//
 	// setNX stores ARGV[1] for ARGV[2] ms if KEYS[1] is absent, and returns
 	// {stored, current value}.
 	scriptSetNX = redis.NewScript(`
+if redis.call('GET', KEYS[2]) then return {1, ARGV[1]} end
 local cur = redis.call('GET', KEYS[1])
 if cur then return {0, cur} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], 1, 'PX', ARGV[3])
 return {1, ARGV[1]}`)
 	// compareAndSet replaces ARGV[1] by ARGV[2] for ARGV[3] ms.
 	scriptCompareAndSet = redis.NewScript(`
+if redis.call('GET', KEYS[2]) then return 1 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then
 	redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+	redis.call('SET', KEYS[2], 1, 'PX', ARGV[4])
 	return 1
 end
 return 0`)
 	// deleteIf deletes KEYS[1] if it holds ARGV[1].
 	scriptDeleteIf = redis.NewScript(`
+if redis.call('GET', KEYS[2]) then return 1 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-	return redis.call('DEL', KEYS[1])
+	redis.call('DEL', KEYS[1])
+	redis.call('SET', KEYS[2], 1, 'PX', ARGV[2])
+	return 1
 end
 return 0`)
 	// incr adds ARGV[1] to KEYS[1] and keeps it at least ARGV[2] ms.
@@ -198,7 +213,8 @@ func (r *Redis) SetNX(ctx context.Context, key string, value []byte, ttl time.Du
 	if ttl <= 0 {
 		return nil, false, errNoTTL
 	}
-	res, err := scriptSetNX.Run(ctx, r.client, []string{redisKeyPrefix + key}, value, ms(ttl)).Slice()
+	keys := []string{redisKeyPrefix + key, newMarker("setnx/")}
+	res, err := scriptSetNX.Run(ctx, r.client, keys, value, ms(ttl), ms(callMarkerTTL)).Slice()
 	if err != nil {
 		return nil, false, r.wrap(err)
 	}
@@ -215,14 +231,16 @@ func (r *Redis) CompareAndSet(ctx context.Context, key string, old, value []byte
 	if ttl <= 0 {
 		return false, errNoTTL
 	}
-	n, err := scriptCompareAndSet.Run(ctx, r.client, []string{redisKeyPrefix + key}, old, value, ms(ttl)).Int()
-	return n == 1, r.wrap(err)
+	keys := []string{redisKeyPrefix + key, newMarker("cas/")}
+	n, err := scriptCompareAndSet.Run(ctx, r.client, keys, old, value, ms(ttl), ms(callMarkerTTL)).Int()
+	return n == 1 && err == nil, r.wrap(err)
 }
 
 // DeleteIf implements Store.
 func (r *Redis) DeleteIf(ctx context.Context, key string, old []byte) (bool, error) {
-	n, err := scriptDeleteIf.Run(ctx, r.client, []string{redisKeyPrefix + key}, old).Int()
-	return n == 1, r.wrap(err)
+	keys := []string{redisKeyPrefix + key, newMarker("del/")}
+	n, err := scriptDeleteIf.Run(ctx, r.client, keys, old, ms(callMarkerTTL)).Int()
+	return n == 1 && err == nil, r.wrap(err)
 }
 
 // Incr implements Store.
@@ -231,17 +249,18 @@ func (r *Redis) Incr(ctx context.Context, key string, delta int64, ttl time.Dura
 		return 0, errNoTTL
 	}
 	keys := []string{redisKeyPrefix + key, newMarker("incr/")}
-	n, err := scriptIncr.Run(ctx, r.client, keys, delta, ms(ttl), ms(incrMarkerTTL)).Int64()
+	n, err := scriptIncr.Run(ctx, r.client, keys, delta, ms(ttl), ms(callMarkerTTL)).Int64()
 	if err != nil {
 		return 0, r.wrap(err)
 	}
 	return n, nil
 }
 
-// incrMarkerTTL is how long the server keeps an Incr's marker: longer
-// than go-redis takes to send the same call again after its answer was
-// lost (at once, within the call's context).
-const incrMarkerTTL = time.Minute
+// callMarkerTTL is how long the server keeps a call's marker (Incr and
+// the conditional writes): longer than go-redis takes to send the same
+// call again after its answer was lost (at once, within the call's
+// context).
+const callMarkerTTL = time.Minute
 
 // AddAll implements Batcher: one script per batchChunk counters, each
 // atomic on the server and applied once. A chunk whose answer was lost (a

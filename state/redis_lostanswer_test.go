@@ -226,3 +226,48 @@ func TestRedisIncrOnceWhenTheAnswerIsLost(t *testing.T) {
 		t.Fatalf("the next Incr = %d, %v; want 4 (the lost answer's increment applied once)", n, err)
 	}
 }
+
+// TestRedisConditionalWritesWhenTheAnswerIsLost checks that SetNX,
+// CompareAndSet and DeleteIf whose answer is lost after the server applied
+// them, and which go-redis sends again, answer that they did: a caller told
+// otherwise would try its change again (revenue added twice to an order).
+func TestRedisConditionalWritesWhenTheAnswerIsLost(t *testing.T) {
+	r, drop := redisBehindDropper(t)
+	ctx := context.Background()
+	// Each script is loaded on the server first, so that the answers
+	// dropped below are the writes', not NOSCRIPTs.
+	if _, _, err := r.SetNX(ctx, "warm", []byte("x"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.CompareAndSet(ctx, "warm", []byte("x"), []byte("y"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.DeleteIf(ctx, "warm", []byte("y")); err != nil {
+		t.Fatal(err)
+	}
+	drop.drops.Store(1)
+	if cur, stored, err := r.SetNX(ctx, "k", []byte("1"), time.Minute); err != nil || !stored || string(cur) != "1" {
+		t.Errorf("SetNX with its answer lost = %q, %v, %v; want stored", cur, stored, err)
+	}
+	drop.drops.Store(1)
+	if ok, err := r.CompareAndSet(ctx, "k", []byte("1"), []byte("2"), time.Minute); err != nil || !ok {
+		t.Errorf("CompareAndSet with its answer lost = %v, %v; want true", ok, err)
+	}
+	if v, _, _ := r.Get(ctx, "k"); string(v) != "2" {
+		t.Errorf("k holds %q, want 2", v)
+	}
+	drop.drops.Store(1)
+	if ok, err := r.DeleteIf(ctx, "k", []byte("2")); err != nil || !ok {
+		t.Errorf("DeleteIf with its answer lost = %v, %v; want true", ok, err)
+	}
+	// A call of its own is not answered by another's marker.
+	if _, stored, _ := r.SetNX(ctx, "k2", []byte("a"), time.Minute); !stored {
+		t.Fatal("k2 not stored")
+	}
+	if cur, stored, err := r.SetNX(ctx, "k2", []byte("b"), time.Minute); stored || string(cur) != "a" || err != nil {
+		t.Errorf("a second SetNX = %q, %v, %v; want the first value, not stored", cur, stored, err)
+	}
+	if ok, _ := r.CompareAndSet(ctx, "k2", []byte("b"), []byte("c"), time.Minute); ok {
+		t.Error("CompareAndSet from a value the key does not hold succeeded")
+	}
+}
