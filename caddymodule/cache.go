@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"time"
 
@@ -96,13 +97,23 @@ func (c *layoutCache) close() { c.entries.close() }
 type contextCache = ttlCache[string, *offers.Context]
 
 // contextKey names whose context it is: an order, or the cart behind a
-// customer's cookies.
+// customer's cookies, by their digest: the Cookie header is the
+// browser's to make as long as it likes (up to the server's header
+// limit), and the cache counts entries, not bytes.
 func contextKey(pl offers.Placement, orderID, cookie string) string {
 	if pl == offers.PlacementThankYou {
 		return "order\x00" + orderID
 	}
-	return "cart\x00" + cookie
+	var sum [16]byte
+	binary.LittleEndian.PutUint64(sum[:8], maphash.String(cookieSeeds[0], cookie))
+	binary.LittleEndian.PutUint64(sum[8:], maphash.String(cookieSeeds[1], cookie))
+	return "cart\x00" + string(sum[:])
 }
+
+// cookieSeeds key contextKey's 128-bit digest of a customer's cookies:
+// random per process, so no one can make their cookies share another
+// customer's entry.
+var cookieSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 
 // selectionKey mixes the placement into the fingerprint so that no two
 // placements share an entry.

@@ -47,10 +47,19 @@ func (h *Handler) fragment(dst []byte, pl offers.Placement, subject, binding str
 	layout, ok := h.layouts.get(key)
 	if !ok {
 		layout = widget.NewLayout(h.layoutFragment(pl, noticeCode, picked, loc, product))
-		h.layouts.set(key, layout)
+		// A key this long holds a product id from a page's address that no
+		// store product has: built for the page, not kept, so that such
+		// addresses cannot fill memory (the cache counts entries).
+		if len(key) <= maxLayoutKey {
+			h.layouts.set(key, layout)
+		}
 	}
 	return layout.Append(slices.Grow(dst, layout.SizeHint(vals)), vals), nil
 }
+
+// maxLayoutKey bounds the keys of the layouts kept: a catalog's picks, a
+// locale and a store product's title and image fit in far less.
+const maxLayoutKey = 2048
 
 // layoutFragment is the page-independent part of a widget.
 func (h *Handler) layoutFragment(pl offers.Placement, noticeCode string, picked []offers.Pick, loc offers.Locale, product *offers.ProductContext) widget.Fragment {
