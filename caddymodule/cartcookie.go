@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/kairoedge/kairo/internal/inject"
 )
 
 // The cart cookie binds cart offers to the browser they were shown in.
@@ -33,14 +35,14 @@ const cartCookieName = "kairo_cart"
 const cartCookieTTL = 30 * 24 * time.Hour
 
 // cartBrowserID returns the browser's id from its cookie, or a new one set
-// on the response.
-func (h *Handler) cartBrowserID(w http.ResponseWriter, r *http.Request) string {
-	if id, ok := cartIDFromRequest(r); ok {
-		return id
+// on the response, and says which (minted).
+func (h *Handler) cartBrowserID(w http.ResponseWriter, r *http.Request) (id string, minted bool) {
+	if known, ok := cartIDFromRequest(r); ok {
+		return known, false
 	}
 	var b [16]byte
 	rand.Read(b[:])
-	id := base64.RawURLEncoding.EncodeToString(b[:])
+	id = base64.RawURLEncoding.EncodeToString(b[:])
 	http.SetCookie(w, &http.Cookie{
 		Name:     cartCookieName,
 		Value:    id,
@@ -50,7 +52,21 @@ func (h *Handler) cartBrowserID(w http.ResponseWriter, r *http.Request) string {
 		Secure:   r.TLS != nil,
 		SameSite: http.SameSiteLaxMode,
 	})
-	return id
+	return id, true
+}
+
+// withNewBrowserID gives a page the browser's id (cartBrowserID) and
+// returns the writer to serve it with: a page that sets a new id is kept
+// out of shared caches even when it passes through unchanged (no offers,
+// the store down, not rewritable), or a cache in front would hand that
+// one id to every browser it serves the page to, and with it each
+// other's cart tokens.
+func (h *Handler) withNewBrowserID(w http.ResponseWriter, r *http.Request) (http.ResponseWriter, string) {
+	id, minted := h.cartBrowserID(w, r)
+	if !minted {
+		return w, id
+	}
+	return withStatusHook(w, func(w http.ResponseWriter, _ int) { inject.KeepFromSharedCaches(w.Header()) }), id
 }
 
 // cartIDFromRequest returns a well-formed browser id from the request.

@@ -56,7 +56,9 @@ type pageRun struct {
 func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, pl offers.Placement, pageID string) error {
 	run := &pageRun{h: h, r: r, placement: pl, pageID: pageID, outcome: "not_rewritable"}
 	if pl.PrePurchase() {
-		run.binding = cartBinding(h.cartBrowserID(w, r))
+		var id string
+		w, id = h.withNewBrowserID(w, r)
+		run.binding = cartBinding(id)
 	} else {
 		w = h.withBuyerCookie(w, r, pageID)
 	}

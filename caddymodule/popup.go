@@ -44,7 +44,8 @@ func (h *Handler) servePopup(w http.ResponseWriter, r *http.Request) error {
 		return caddyhttp.Error(http.StatusNotFound, nil)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	outcome, body, guest := h.popup(r, cartBinding(h.cartBrowserID(w, r)))
+	id, _ := h.cartBrowserID(w, r) // the answer is no-store already
+	outcome, body, guest := h.popup(r, cartBinding(id))
 	h.metrics.pages.WithLabelValues(string(offers.PlacementPopup), outcome).Inc()
 	if body == nil {
 		if outcome != "capped" && outcome != "no_offers" && outcome != "state_unavailable" {

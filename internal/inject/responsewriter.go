@@ -589,23 +589,33 @@ func rewriteHeader(h http.Header, p Personal) {
 	for _, k := range [...]string{
 		"Content-Length", "Etag", "Last-Modified", "Accept-Ranges",
 		"Content-Md5", "Digest", "Content-Digest", "Repr-Digest",
-		"Cdn-Cache-Control", "Surrogate-Control",
 	} {
 		delete(h, k)
 	}
+	KeepFromSharedCaches(h)
+	if p.NoStore {
+		h["Cache-Control"] = []string{"private, no-store"}
+	}
+	if p.VaryCookie && !HeaderHasToken(h["Vary"], "cookie") && !HeaderHasToken(h["Vary"], "*") {
+		h["Vary"] = append(h["Vary"], "Cookie")
+	}
+}
+
+// KeepFromSharedCaches makes a response one that no shared cache keeps,
+// whatever the store told them, and leaves the rest of its caching alone:
+// the fields only CDNs and surrogates read (RFC 9213's CDN-Cache-Control,
+// which they obey over Cache-Control, Surrogate-Control) go, and
+// Cache-Control becomes private (privateCacheControl). For a response
+// that sets something of one customer's, such as a cookie.
+func KeepFromSharedCaches(h http.Header) {
+	delete(h, "Cdn-Cache-Control")
+	delete(h, "Surrogate-Control")
 	for k := range h {
 		if strings.HasSuffix(k, "-Cdn-Cache-Control") { // Cloudflare-CDN-Cache-Control...
 			delete(h, k)
 		}
 	}
-	if p.NoStore {
-		h["Cache-Control"] = []string{"private, no-store"}
-	} else {
-		h["Cache-Control"] = []string{privateCacheControl(h["Cache-Control"])}
-	}
-	if p.VaryCookie && !HeaderHasToken(h["Vary"], "cookie") && !HeaderHasToken(h["Vary"], "*") {
-		h["Vary"] = append(h["Vary"], "Cookie")
-	}
+	h["Cache-Control"] = []string{privateCacheControl(h["Cache-Control"])}
 }
 
 // privateCacheControl returns the Cache-Control value that keeps the
