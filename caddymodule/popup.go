@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -42,6 +43,9 @@ func (h *Handler) servePopup(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(h.popupAfter) == 0 {
 		return caddyhttp.Error(http.StatusNotFound, nil)
+	}
+	if !fromOwnScript(r) {
+		return caddyhttp.Error(http.StatusForbidden, errors.New("the pop-up is asked for by the store's own pages' script only"))
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	id, _ := h.cartBrowserID(w, r) // the answer is no-store already
@@ -118,6 +122,17 @@ func (h *Handler) popup(r *http.Request, binding string) (outcome string, body [
 		h.analytics.shown(pl, subject, pk)
 	}
 	return "injected", frag, guest
+}
+
+// fromOwnScript reports whether a pop-up request may come from the
+// loader on the store's own pages: not from another site (an image or a
+// link there would spend the customer's popup_cap and count impressions
+// nobody saw) and not as a navigation. A browser says so in its
+// Sec-Fetch headers; a request without them (an older browser, a test
+// client) is let through, as the cap allows.
+func fromOwnScript(r *http.Request) bool {
+	site := r.Header.Get("Sec-Fetch-Site")
+	return (site == "" || site == "same-origin") && r.Header.Get("Sec-Fetch-Mode") != "navigate"
 }
 
 // serveAddToCart passes a store's add-to-cart request on, marking a

@@ -182,3 +182,38 @@ func TestPopupWithTheStateLayerDownIsNoPopup(t *testing.T) {
 		t.Errorf("a product page with the state layer down: %d", resp.StatusCode)
 	}
 }
+
+// A pop-up request that did not come from the loader on the store's own
+// pages (another site's image or link, a navigation) is refused and
+// spends none of the customer's popup_cap: another site cannot use the
+// cap up for them.
+func TestPopupFromAnotherSiteSpendsNoCap(t *testing.T) {
+	run := fmt.Sprint(time.Now().UnixNano())
+	start(t, setup{apiURL: accountStore(t, map[string]string{"ada-phone": "ada-" + run}), extra: prePurchase.extra})
+	s := browser(t, "ada-phone")
+	for _, h := range []map[string]string{
+		{"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"},
+		{"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"},
+		{"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"},
+	} {
+		for range 3 { // the default cap's worth
+			req, _ := http.NewRequest(http.MethodGet, kairoURL+"/_upsell/popup?return_to=/cart", nil)
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			if resp, _ := s.do(req); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("a pop-up asked with %v: %d, want 403", h, resp.StatusCode)
+			}
+		}
+	}
+	// The loader's own fetch (same origin, not a navigation) still gets all three.
+	req, _ := http.NewRequest(http.MethodGet, kairoURL+"/_upsell/popup?return_to=/cart", nil)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Sec-Fetch-Mode", "cors")
+	if resp, body := s.do(req); resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-kairo-offer="popup-thermos"`) {
+		t.Errorf("the loader's request: %d", resp.StatusCode)
+	}
+	if got := countPopups(t, s, 3); got != 2 {
+		t.Errorf("after the refused requests the customer was shown %d more pop-ups, want 2 (3 in all)", got)
+	}
+}
