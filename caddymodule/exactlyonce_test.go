@@ -92,9 +92,12 @@ func TestCartTokenOfAnotherCustomerIsRefused(t *testing.T) {
 	}
 }
 
-// An offer re-priced after its token was signed (the catalog reloaded) is
-// refused with 410, before the store.
-func TestRepricedOfferIsRefused(t *testing.T) {
+// thermosShownThenRepriced serves a buyer's thank-you page with the demo
+// catalog, runs before (between the page and the change), then reloads
+// Kairo with the thermos re-priced. It returns the buyer, the page's path
+// and its tokens.
+func thermosShownThenRepriced(t *testing.T, before func(s *shopper, pagePath string, toks []string)) (*shopper, string, []string) {
+	t.Helper()
 	demo, err := os.ReadFile("../demo/offers.json")
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +114,7 @@ func TestRepricedOfferIsRefused(t *testing.T) {
 	if len(toks) == 0 {
 		t.Fatal("no offer on the thank-you page")
 	}
+	before(s, pagePath, toks)
 	repriced := strings.Replace(string(demo), `"unit_price": 2999`, `"unit_price": 3499`, 1)
 	if repriced == string(demo) {
 		t.Fatal("the demo catalog no longer prices the thermos at 2999")
@@ -120,6 +124,13 @@ func TestRepricedOfferIsRefused(t *testing.T) {
 	}
 	// A reload with the new catalog (the config must change to be loaded).
 	start(t, setup{catalog: catalog, extra: "max_offers 3"})
+	return s, pagePath, toks
+}
+
+// An offer re-priced after its token was signed (the catalog reloaded) is
+// refused with 410, before the store.
+func TestRepricedOfferIsRefused(t *testing.T) {
+	s, pagePath, toks := thermosShownThenRepriced(t, func(*shopper, string, []string) {})
 	calls := storeStat(t, "accept_calls")
 	resp, ans := s.accept(toks[0], pagePath)
 	if resp.StatusCode != http.StatusGone || ans.Status != "changed" || !strings.Contains(ans.Message, "has changed") {
@@ -134,31 +145,12 @@ func TestRepricedOfferIsRefused(t *testing.T) {
 // once the offer has changed (here re-priced): "added" must not turn into
 // "nothing was added" for a card that was charged.
 func TestRepeatOfAnAppliedAcceptOutlivesAChange(t *testing.T) {
-	demo, err := os.ReadFile("../demo/offers.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalog := filepath.Join(t.TempDir(), "offers.json")
-	if err := os.WriteFile(catalog, demo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	start(t, setup{catalog: catalog})
-	s, orderID := orderWithBeans(t)
-	pagePath := "/checkout/success/" + orderID
-	_, page := s.get(kairoURL + pagePath)
-	toks := tokens(page)
-	if len(toks) == 0 {
-		t.Fatal("no offer on the thank-you page")
-	}
-	_, first := s.accept(toks[0], pagePath)
-	if first.Status != "accepted" {
-		t.Fatalf("first accept: %+v", first)
-	}
-	repriced := strings.Replace(string(demo), `"unit_price": 2999`, `"unit_price": 3499`, 1)
-	if err := os.WriteFile(catalog, []byte(repriced), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	start(t, setup{catalog: catalog, extra: "max_offers 3"})
+	var first acceptAnswer
+	s, pagePath, toks := thermosShownThenRepriced(t, func(s *shopper, pagePath string, toks []string) {
+		if _, first = s.accept(toks[0], pagePath); first.Status != "accepted" {
+			t.Fatalf("first accept: %+v", first)
+		}
+	})
 	calls := storeStat(t, "accept_calls")
 	resp, again := s.accept(toks[0], pagePath)
 	if resp.StatusCode != http.StatusOK || again.Status != "accepted" || again.Message != first.Message {
