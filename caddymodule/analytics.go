@@ -176,10 +176,13 @@ func (a *analytics) accepted(cl offers.Claims, ans stores.Answer, callErr error)
 // buyer paid for the accept. A charge in another currency than the offer's
 // cannot be added to the offer's figures, so it counts as not said. A
 // follow-up order the buyer still has to pay at its link (PaymentDue) is
-// billed, not collected: its total counts, marked unconfirmed too.
+// billed, not collected: its total counts, marked unconfirmed too. A
+// charge below zero (the item tipped the order over a free-shipping
+// threshold, say) counts as zero: an accept brings no negative revenue,
+// and a Prometheus counter cannot go down.
 func chargedFor(cl offers.Claims, ans stores.Answer) (amount int64, unconfirmed bool) {
 	if ans.Charged.Currency != "" && ans.Charged.Currency == cl.Currency {
-		return ans.Charged.Amount, ans.PaymentDue()
+		return max(ans.Charged.Amount, 0), ans.PaymentDue()
 	}
 	return cl.UnitPrice*int64(cl.Quantity) + cl.Shipping, true
 }

@@ -404,7 +404,7 @@ func (r *recorder) addOrderFigures(day string, arm offers.Arm, currency string, 
 	r.batch.add(orderKey(day, arm, currency, figOrderCount), n)
 	r.batch.add(orderKey(day, arm, currency, figOrderSum), sum)
 	r.batch.add(orderKey(day, arm, currency, figOrderSquares), squares)
-	r.metrics.orderValue.WithLabelValues(string(arm), currency).Add(float64(sum))
+	addMoney(r.metrics.orderValue.WithLabelValues(string(arm), currency), sum)
 }
 
 // addToOrder adds a post-purchase accept to a counted order's value:

@@ -73,11 +73,20 @@ func (m *analyticsMetrics) collectors() []prometheus.Collector {
 
 // revenue adds attributed revenue.
 func (m *analyticsMetrics) revenue(pl offers.Placement, offer, variant, currency string, amount int64) {
-	m.revenueVec.WithLabelValues(string(pl), offer, variantLabel(variant), currency).Add(float64(amount))
+	addMoney(m.revenueVec.WithLabelValues(string(pl), offer, variantLabel(variant), currency), amount)
 }
 
 // unconfirmedRevenue adds revenue counted at the offer's price because the
 // store did not say what it charged (it is in revenue as well).
 func (m *analyticsMetrics) unconfirmedRevenue(pl offers.Placement, offer, variant, currency string, amount int64) {
-	m.unconfirmed.WithLabelValues(string(pl), offer, variantLabel(variant), currency).Add(float64(amount))
+	addMoney(m.unconfirmed.WithLabelValues(string(pl), offer, variantLabel(variant), currency), amount)
+}
+
+// addMoney adds an amount to a money counter; one below zero, which a
+// counter refuses with a panic, is not added (what feeds these is never
+// negative: this only keeps a mistake from taking Caddy down).
+func addMoney(c prometheus.Counter, amount int64) {
+	if amount > 0 {
+		c.Add(float64(amount))
+	}
 }

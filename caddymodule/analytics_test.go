@@ -631,6 +631,7 @@ func TestChargedFor(t *testing.T) {
 		{"another currency", stores.Answer{Status: 200, Charged: offers.Money{Amount: 2800, Currency: "EUR"}}, 3000, true},
 		{"a follow-up order still to pay", stores.Answer{Status: 200, Mode: stores.ModeFollowUp, FollowUpURL: "/pay/9", Charged: usd(3240)}, 3240, true},
 		{"a follow-up order without a link to pay", stores.Answer{Status: 200, Mode: stores.ModeFollowUp, Charged: usd(3240)}, 3240, false},
+		{"a charge below zero", stores.Answer{Status: 200, Charged: usd(-500)}, 0, false},
 	} {
 		amount, unconfirmed := chargedFor(cl, tc.ans)
 		if amount != tc.amount || unconfirmed != tc.unconfirmed {
