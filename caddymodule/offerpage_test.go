@@ -3,7 +3,9 @@ package caddymodule_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -406,5 +408,41 @@ func TestOfferPageTokenIsRefusedByTheInlineEndpoint(t *testing.T) {
 	}
 	if n := hasProduct(orderItems(t, order), "thermos"); n != 0 {
 		t.Errorf("it added %d thermos lines", n)
+	}
+}
+
+// An order the store names otherwise than its address (another spelling,
+// "01001" for order 1001) gets the store's own page: all that Kairo keeps
+// of an order, its window and its accepts included, is under the id as
+// the address writes it, and a second spelling must not open them anew.
+func TestOfferPageForAnotherSpellingOfTheOrder(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		// Any spelling of order 1001 is order 1001, as a store that reads
+		// the id as a number answers.
+		fmt.Fprint(w, `{"id":"1001","currency":"USD","subtotal":1500,"status":"paid",`+
+			`"items":[{"product_id":"coffee-beans","quantity":1,"unit_price":1500}]}`)
+	}))
+	defer api.Close()
+	start(t, setup{postPurchase: "page", apiURL: api.URL})
+	s := newShopper(t)
+	count := func(outcome string) float64 {
+		return metricValue(t, s, `kairo_upsell_pages_total{outcome="`+outcome+`",placement="thank_you"}`)
+	}
+	mismatched, refused := count("order_mismatch"), count("store_refused")
+	if _, page := s.get(kairoURL + "/checkout/success/01001"); strings.Contains(page, "data-kairo-page") {
+		t.Error("another spelling of the order got the offer page")
+	}
+	if got := count("order_mismatch") - mismatched; got != 1 {
+		t.Errorf("order_mismatch counted %v times, want 1", got)
+	}
+	// Under its own id the order goes on to the store's page check (which
+	// the demo store, that knows no order 1001, refuses).
+	s.get(kairoURL + "/checkout/success/1001")
+	if got := count("order_mismatch") - mismatched; got != 1 {
+		t.Errorf("the order under its own id was counted as a mismatch")
+	}
+	if got := count("store_refused") - refused; got != 1 {
+		t.Errorf("the order under its own id did not reach the store's page check (store_refused %v)", got)
 	}
 }
