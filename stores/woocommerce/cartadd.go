@@ -13,6 +13,9 @@ import (
 	"github.com/kairoedge/kairo/stores"
 )
 
+// undoTimeout bounds putting a cart line back after its coupon failed.
+const undoTimeout = 5 * time.Second
+
 // couponLife is how long an offer's coupon can be used: long enough for a
 // shopper who comes back to the cart the next day, short enough not to
 // pile up usable codes.
@@ -29,9 +32,12 @@ func couponCode(key string, line int) string {
 // CartAdd puts an accepted cart offer into the shopper's cart through the
 // Store API, as the shopper, at the offer's price: a line with a discount
 // gets a coupon for that discount, usable once and only on that product.
-// A line whose coupon is in the cart already was added by an earlier call
-// with the same key; a line without a discount has no such mark, and relies
-// on Kairo's own record of the accept to be added once.
+// A line whose product the cart already holds in the offer's quantity was
+// added by an earlier call with the same key whose answer was lost (Kairo
+// then frees the accept for a retry, with this key): it is not added
+// again, and gets its coupon if it has none yet. An offer is never shown
+// for a product the cart holds, so the shopper's own units are not
+// mistaken for it.
 func (c *Connector) CartAdd(ctx context.Context, req stores.AcceptRequest) (stores.Answer, error) {
 	if req.Shopper.Cookie == "" {
 		// Without WooCommerce's session cookie the Store API would add
@@ -66,28 +72,37 @@ func (c *Connector) CartAdd(ctx context.Context, req stores.AcceptRequest) (stor
 			}
 		}
 		before := cart.quantityOf(id)
+		added := before >= l.Quantity // by an earlier call with this key
 		var after storeCart
-		rp, err := c.do(ctx, request{method: http.MethodPost, path: storeAPI + "/cart/add-item", as: &req.Shopper, nonce: s.nonce,
-			body: map[string]any{"id": id, "quantity": l.Quantity}}, &after)
-		if err != nil {
-			return stores.Answer{}, err
+		if !added {
+			rp, err := c.do(ctx, request{method: http.MethodPost, path: storeAPI + "/cart/add-item", as: &req.Shopper, nonce: s.nonce,
+				body: map[string]any{"id": id, "quantity": l.Quantity}}, &after)
+			if err != nil {
+				return stores.Answer{}, err
+			}
+			if !rp.ok() {
+				return refusal(rp), nil
+			}
+			cart = after
 		}
-		if !rp.ok() {
-			return refusal(rp), nil
-		}
-		cart = after
 		if l.Discount == 0 {
 			continue
 		}
-		rp, err = c.do(ctx, request{method: http.MethodPost, path: storeAPI + "/cart/apply-coupon", as: &req.Shopper, nonce: s.nonce,
+		rp, err := c.do(ctx, request{method: http.MethodPost, path: storeAPI + "/cart/apply-coupon", as: &req.Shopper, nonce: s.nonce,
 			body: map[string]string{"code": code}}, &after)
 		if err == nil && rp.ok() {
 			cart = after
 			continue
 		}
 		// The item must not stay in the cart at the store's price: put the
-		// line back as it was, then say why.
-		c.undoAdd(ctx, req.Shopper, s.nonce, cart, id, before)
+		// line back as it was, then say why. The undo gets time of its own:
+		// the accept's may be what ran out.
+		if added {
+			before = 0 // the units there are the offer's, from the earlier call
+		}
+		undo, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+		c.undoAdd(undo, req.Shopper, s.nonce, cart, id, before)
+		cancel()
 		if err != nil {
 			return stores.Answer{}, err
 		}
