@@ -112,11 +112,17 @@ func (c *Connector) OrderAccept(ctx context.Context, req stores.AcceptRequest) (
 		}
 		return answer, err
 	}
-	o, err = c.findOrder(ctx, req.OrderID)
+	// The order holds the items now: what is left (the payment, back to
+	// the paid state) must not be cut short by the accept's deadline,
+	// which would leave it in Modifying with nothing paid and tell the
+	// buyer nothing was added.
+	fin, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	o, err = c.findOrder(fin, req.OrderID)
 	if err != nil || o == nil {
 		return stores.Answer{}, fmt.Errorf("vendure: reading the order after its change: %w", err)
 	}
-	return c.finish(ctx, o, marker)
+	return c.finish(fin, o, marker)
 }
 
 // modify adds the request's items to an order in Modifying at the offer's
