@@ -161,10 +161,12 @@ type VariantResult struct {
 // Judge compares an offer's variants on take rate. days[d][i] holds the
 // counts of variant i on day d (every day lists the variants in the same
 // order); each day is one look, at the totals up to and including it, and
-// a pair's p-value is the smallest over the looks. A variant wins when it
-// has the higher take rate against every other variant and each pair's
-// p-value is at most Alpha/(k-1); it loses when some variant with a higher
-// take rate beats it so.
+// a pair's p-value, in each direction, is the smallest over the looks
+// where that one of the two led. A variant wins when it has the higher
+// take rate against every other variant and, for each, a look where it
+// led with a p-value of at most Alpha/(k-1); it loses when some variant
+// with a higher take rate beats it so. Evidence seen while one variant
+// led never counts for the other.
 func (t SequentialTest) Judge(days [][]VariantCounts) []VariantResult {
 	if len(days) == 0 {
 		return nil
@@ -194,9 +196,15 @@ func (t SequentialTest) Judge(days [][]VariantCounts) []VariantResult {
 				if a.Impressions < t.minImpressions() || b.Impressions < t.minImpressions() {
 					continue
 				}
+				// Evidence counts for the direction it was seen in: a look
+				// where i led j says nothing for j over i.
 				p := AlwaysValidP(a.TakeRate()-b.TakeRate(), a.takeRateVariance()+b.takeRateVariance(), tau2)
-				pmin[i][j] = math.Min(pmin[i][j], p)
-				pmin[j][i] = pmin[i][j]
+				switch {
+				case a.TakeRate() > b.TakeRate():
+					pmin[i][j] = math.Min(pmin[i][j], p)
+				case b.TakeRate() > a.TakeRate():
+					pmin[j][i] = math.Min(pmin[j][i], p)
+				}
 			}
 		}
 	}
@@ -215,12 +223,11 @@ func (t SequentialTest) Judge(days [][]VariantCounts) []VariantResult {
 			if best < 0 || o.TakeRate() > totals[best].TakeRate() {
 				best = j
 			}
-			significant := pmin[i][j] <= level
-			wins = wins && significant && c.TakeRate() > o.TakeRate()
-			loses = loses || significant && o.TakeRate() > c.TakeRate()
+			wins = wins && pmin[i][j] <= level && c.TakeRate() > o.TakeRate()
+			loses = loses || pmin[j][i] <= level && o.TakeRate() > c.TakeRate()
 		}
 		if best >= 0 {
-			r.PValue = pmin[i][best]
+			r.PValue = math.Min(pmin[i][best], pmin[best][i]) // of a difference, either way
 		}
 		switch {
 		case wins:

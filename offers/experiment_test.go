@@ -77,6 +77,26 @@ func TestJudgeKeepsTheSmallestPValueOverLooks(t *testing.T) {
 	}
 }
 
+// Evidence counts in the direction it was seen: a's early lead, however
+// significant, does not make b the winner once b has caught up and edged
+// ahead without significant evidence of its own.
+func TestJudgeKeepsTheDirectionOfTheEvidence(t *testing.T) {
+	days := [][]VariantCounts{
+		{{Variant: "a", Impressions: 1000, Accepts: 200}, {Variant: "b", Impressions: 1000, Accepts: 100}},
+		{{Variant: "a", Impressions: 1000, Accepts: 50}, {Variant: "b", Impressions: 1000, Accepts: 152}},
+	}
+	for _, r := range (SequentialTest{}).Judge(days) {
+		if r.Verdict != VerdictNotYet {
+			t.Errorf("variant %s is %s (p %v): a led significantly, b only barely, want not_yet for both", r.Variant, r.Verdict, r.PValue)
+		}
+	}
+	// b's own lead, significant at a later look, still makes it the winner.
+	days = append(days, []VariantCounts{{Variant: "a", Impressions: 4000, Accepts: 200}, {Variant: "b", Impressions: 4000, Accepts: 800}})
+	if r := (SequentialTest{}).Judge(days); r[1].Verdict != VerdictWinner || r[0].Verdict != VerdictLoser {
+		t.Errorf("after b's significant lead: a %s, b %s; want loser and winner", r[0].Verdict, r[1].Verdict)
+	}
+}
+
 // Three variants: each pair is tested at alpha/2, so a p-value between
 // 0.025 and 0.05 is not enough.
 func TestJudgeCorrectsForSeveralVariants(t *testing.T) {
