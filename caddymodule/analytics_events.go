@@ -394,21 +394,25 @@ func (r *recorder) orderSeen(ctx context.Context, ev event) error {
 	if err != nil || !stored {
 		return err
 	}
-	r.addOrderFigures(rec.Day, rec.Arm, rec.Currency, 1, o.Subtotal, o.Subtotal*o.Subtotal)
+	high, low := squareParts(o.Subtotal)
+	r.addOrderFigures(rec.Day, rec.Arm, rec.Currency, 1, o.Subtotal, high, low)
 	r.metrics.orders.WithLabelValues(string(rec.Arm), rec.Currency).Inc()
 	return r.attribute(ctx, ev, rec)
 }
 
-// addOrderFigures adds to the order counters of one arm and currency.
-func (r *recorder) addOrderFigures(day string, arm offers.Arm, currency string, n, sum, squares int64) {
+// addOrderFigures adds to the order counters of one arm and currency:
+// n orders, sum to their totals, and the parts of the change in the sum
+// of their squares (squareParts).
+func (r *recorder) addOrderFigures(day string, arm offers.Arm, currency string, n, sum, squaresHigh, squaresLow int64) {
 	r.batch.add(orderKey(day, arm, currency, figOrderCount), n)
 	r.batch.add(orderKey(day, arm, currency, figOrderSum), sum)
-	r.batch.add(orderKey(day, arm, currency, figOrderSquares), squares)
+	r.batch.add(orderKey(day, arm, currency, figOrderSquaresHigh), squaresHigh)
+	r.batch.add(orderKey(day, arm, currency, figOrderSquaresLow), squaresLow)
 	addMoney(r.metrics.orderValue.WithLabelValues(string(arm), currency), sum)
 }
 
-// addToOrder adds a post-purchase accept to a counted order's value:
-// (x+a)² = x² + 2ax + a², so the sums of squares stay exact.
+// addToOrder adds a post-purchase accept to a counted order's value, and
+// the change of its square to the sums of squares, which stay exact.
 func (r *recorder) addToOrder(ctx context.Context, orderID, currency string, amount int64) error {
 	key := idKey("seen", orderID)
 	for range 8 {
@@ -428,7 +432,9 @@ func (r *recorder) addToOrder(ctx context.Context, orderID, currency string, amo
 			return err
 		}
 		if ok {
-			r.addOrderFigures(rec.Day, rec.Arm, currency, 0, amount, 2*x*amount+amount*amount)
+			fromHigh, fromLow := squareParts(x)
+			toHigh, toLow := squareParts(rec.Total)
+			r.addOrderFigures(rec.Day, rec.Arm, currency, 0, amount, toHigh-fromHigh, toLow-fromLow)
 			return nil
 		}
 	}

@@ -3,6 +3,7 @@ package caddymodule
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -61,10 +62,37 @@ var offerFigures = []string{figImpressions, figShadow, figAccepts, figFailures, 
 
 // Order figures per arm × currency × day.
 const (
-	figOrderCount   = "n"   // orders seen at the thank-you page
-	figOrderSum     = "sum" // sum of their totals, minor units
-	figOrderSquares = "sq"  // sum of the squares of their totals
+	figOrderCount = "n"   // orders seen at the thank-you page
+	figOrderSum   = "sum" // sum of their totals, minor units
+	// The sum of the squares of their totals, in two parts (squareParts):
+	// one square of a total in a currency of large minor units (3.1e9
+	// for IDR 31,000,000.00) is near the most a counter holds.
+	figOrderSquaresHigh = "sqh" // in units of 2³²
+	figOrderSquaresLow  = "sql" // the rest
+	// figOrderSquaresOld is the one counter of squares written before
+	// they were split, still read for the days it holds.
+	figOrderSquaresOld = "sq"
 )
+
+// squareParts splits x² into the parts its counters keep, x² = high·2³² +
+// low, low < 2³²: a day's sums stay exact while its orders' squares add up
+// to less than 2⁹⁵ (a million orders of up to 1.9e11 minor units each;
+// one counter of squares overflowed with a single order of 3.1e9). Of a
+// total changed from w to x, the change in its square is squareParts(x)
+// less squareParts(w), part by part.
+func squareParts(x int64) (high, low int64) {
+	if x < 0 {
+		x = -x
+	}
+	hi, lo := bits.Mul64(uint64(x), uint64(x))
+	return int64(hi<<32 | lo>>32), int64(lo & (1<<32 - 1))
+}
+
+// squaresOf joins the sums of squareParts' parts (and the sum kept in one
+// counter before they were split) into the sum of the squares.
+func squaresOf(high, low, old int64) float64 {
+	return float64(high)*(1<<32) + float64(low) + float64(old)
+}
 
 // noVariant stands for the variant of an offer without an A/B test.
 const noVariant = "-"

@@ -155,6 +155,7 @@ func (h *Handler) report(ctx context.Context, from, to time.Time) (*Report, erro
 		rep.Days = append(rep.Days, dayOf(d))
 	}
 	var reads []counterRead
+	var squares []func() // each day's sums of squares, joined after the reads
 	var currencies []string
 	paused := a.pause.pausedSince()
 	for _, o := range h.catalog.Offers() {
@@ -199,15 +200,23 @@ func (h *Handler) report(ctx context.Context, from, to time.Time) (*Report, erro
 			}
 			var mu sync.Mutex
 			for _, day := range rep.Days {
+				var high, low, old int64 // summed apart, joined once read (squaresOf)
 				reads = append(reads,
 					counterRead{orderKey(day, arm, cur, figOrderCount), func(n int64) { mu.Lock(); ov.Orders += n; mu.Unlock() }},
 					counterRead{orderKey(day, arm, cur, figOrderSum), func(n int64) { mu.Lock(); ov.Sum += n; mu.Unlock() }},
-					counterRead{orderKey(day, arm, cur, figOrderSquares), func(n int64) { mu.Lock(); ov.SumSquares += float64(n); mu.Unlock() }})
+					counterRead{orderKey(day, arm, cur, figOrderSquaresHigh), func(n int64) { mu.Lock(); high = n; mu.Unlock() }},
+					counterRead{orderKey(day, arm, cur, figOrderSquaresLow), func(n int64) { mu.Lock(); low = n; mu.Unlock() }},
+					counterRead{orderKey(day, arm, cur, figOrderSquaresOld), func(n int64) { mu.Lock(); old = n; mu.Unlock() }},
+				)
+				squares = append(squares, func() { ov.SumSquares += squaresOf(high, low, old) })
 			}
 		}
 	}
 	if err := readCounters(ctx, h.state, reads); err != nil {
 		return nil, err
+	}
+	for _, join := range squares {
+		join()
 	}
 	for i := range rep.Lines {
 		for _, f := range rep.Lines[i].Daily {

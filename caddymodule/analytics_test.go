@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/big"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -644,5 +646,38 @@ func TestChargedFor(t *testing.T) {
 	shipped.Shipping = 499
 	if amount, unconfirmed := chargedFor(shipped, stores.Answer{Status: 200}); amount != 3499 || !unconfirmed {
 		t.Errorf("with shipping, the store saying nothing: %d, unconfirmed %v; want 3499, true", amount, unconfirmed)
+	}
+}
+
+// The sum of the squares of order totals is kept in two counters, exact
+// where one would overflow: the totals of a currency of large minor units
+// (IDR 31,000,000.00 is 3.1e9), added to and changed by accepts.
+func TestSquarePartsKeepLargeSumsExact(t *testing.T) {
+	var high, low int64
+	want := new(big.Int)
+	square := func(x int64) *big.Int { return new(big.Int).Mul(big.NewInt(x), big.NewInt(x)) }
+	totals := []int64{0, 1, 1 << 32, 3_100_000_000, 99_999_999_999, 190_000_000_000}
+	for range 1000 {
+		for _, x := range totals {
+			h, l := squareParts(x)
+			high, low = high+h, low+l
+			want.Add(want, square(x))
+		}
+	}
+	// An accept raises one order's total: its square changes part by part.
+	fh, fl := squareParts(3_100_000_000)
+	th, tl := squareParts(3_100_000_000 + 250_000_000)
+	high, low = high+th-fh, low+tl-fl
+	want.Sub(want, square(3_100_000_000)).Add(want, square(3_350_000_000))
+	got := new(big.Int).Add(new(big.Int).Lsh(big.NewInt(high), 32), big.NewInt(low))
+	if got.Cmp(want) != 0 {
+		t.Fatalf("the parts sum to %v, want %v", got, want)
+	}
+	wantF, _ := new(big.Float).SetInt(want).Float64()
+	if f := squaresOf(high, low, 0); math.Abs(f-wantF)/wantF > 1e-12 {
+		t.Errorf("squaresOf = %g, want %g", f, wantF)
+	}
+	if f := squaresOf(0, 0, 7); f != 7 {
+		t.Errorf("a day written before the split: %g, want 7", f)
 	}
 }

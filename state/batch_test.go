@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -46,6 +48,32 @@ func TestStoreBatches(t *testing.T) {
 		}
 		if _, found, _ := s.Get(ctx, "fresh"); found {
 			t.Error("a failed batch made a counter")
+		}
+
+		// A counter the batch would overflow leaves every counter of it
+		// unchanged (Redis: INCRBY fails after the ones before it).
+		if _, err := s.Incr(ctx, "big", 1<<62, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		// Twenty others, so that some come before it whatever the order.
+		over := map[string]int64{"big": 1 << 62}
+		for i := 1; i <= 20; i++ {
+			over[fmt.Sprintf("c/%d", i)] = 1
+		}
+		if err := b.AddAll(ctx, over, time.Minute); err == nil || len(over) != 21 {
+			t.Fatalf("AddAll past a counter's range: %v, %d counters left, want an error and all 21", err, len(over))
+		}
+		for i := 1; i <= 20; i++ {
+			key := fmt.Sprintf("c/%d", i)
+			if got, _ := s.Incr(ctx, key, 0, time.Minute); got != want[key] {
+				t.Errorf("a batch refused for an overflow changed %s to %d", key, got)
+			}
+		}
+		if got, _, _ := s.Get(ctx, "big"); string(got) != strconv.FormatInt(1<<62, 10) {
+			t.Errorf("the counter that would overflow is %s", got)
+		}
+		if _, err := s.Incr(ctx, "big", math.MaxInt64, time.Minute); err == nil {
+			t.Error("Incr past a counter's range succeeded")
 		}
 
 		if _, _, err := s.SetNX(ctx, "k/1", []byte("before"), time.Minute); err != nil {

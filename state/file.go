@@ -252,7 +252,7 @@ func (f *File) update(fn func(t *fileTx) error) error {
 // money fails closed on it.
 func (f *File) wrap(err error) error {
 	switch {
-	case err == nil || errors.Is(err, errNoTTL) || errors.Is(err, errNotCounter):
+	case err == nil || errors.Is(err, errNoTTL) || errors.Is(err, errNotCounter) || errors.Is(err, errOverflow):
 		return err
 	case errors.Is(err, ErrUnavailable): // ErrFull: says so itself
 		return fmt.Errorf("%s: %w", f.path, err)
@@ -439,7 +439,10 @@ func (t *fileTx) incr(key []byte, delta int64, ttl time.Duration, max uint64) (i
 			keep = left
 		}
 	}
-	n += delta
+	n, err := addCounter(string(key), n, delta)
+	if err != nil {
+		return 0, err
+	}
 	return n, t.write(key, strconv.AppendInt(nil, n, 10), keep, max)
 }
 

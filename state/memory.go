@@ -229,7 +229,9 @@ func (m *Memory) Incr(_ context.Context, key string, delta int64, ttl time.Durat
 	if err != nil {
 		return 0, err
 	}
-	n += delta
+	if n, err = addCounter(key, n, delta); err != nil {
+		return 0, err
+	}
 	if err := m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl); err != nil {
 		return 0, err
 	}
@@ -262,7 +264,9 @@ func (m *Memory) AddAll(_ context.Context, deltas map[string]int64, ttl time.Dur
 		if err != nil {
 			return err
 		}
-		sums[key] = n + delta
+		if sums[key], err = addCounter(key, n, delta); err != nil {
+			return err
+		}
 	}
 	for key, n := range sums {
 		if err := m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl); err != nil {

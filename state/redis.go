@@ -88,7 +88,8 @@ redis.call('SET', KEYS[2], n, 'PX', ARGV[3])
 return n`)
 	// addAll adds ARGV[i] to KEYS[i] and keeps each key at least
 	// ARGV[n+1] ms, n being #KEYS-1: it checks every key first, so that a
-	// key that is not a counter leaves all of them unchanged. KEYS[#KEYS]
+	// key that is not a counter, or that the addition would overflow, leaves
+	// all of them unchanged. KEYS[#KEYS]
 	// is the chunk's marker, kept ARGV[n+2] ms: a chunk whose marker is
 	// there was added before (its answer was lost and it is sent again),
 	// and is not added twice. It returns how many counters it added.
@@ -99,6 +100,13 @@ for i = 1, n do
 	local v = redis.call('GET', KEYS[i])
 	if v and not string.match(v, '^-?%d+$') then
 		return redis.error_reply('not a counter: ' .. KEYS[i])
+	end
+	-- INCRBY past an int64 fails after the counters before it were added
+	-- (a script does not roll back): checked first, with room to spare
+	-- for the rounding of Lua's doubles.
+	local after = (tonumber(v) or 0) + tonumber(ARGV[i])
+	if after > 9.2e18 or after < -9.2e18 then
+		return redis.error_reply('the counter would overflow: ' .. KEYS[i])
 	end
 end
 if not redis.call('SET', KEYS[#KEYS], 1, 'NX', 'PX', ARGV[n + 2]) then

@@ -20,6 +20,7 @@ package state
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -65,3 +66,17 @@ type Store interface {
 
 // errNoTTL is returned for a write without a lifetime.
 var errNoTTL = errors.New("state: a record needs a positive ttl")
+
+// errOverflow is returned by a counter's addition that would overflow it:
+// the counter, and every other one of the same batch, is left unchanged.
+var errOverflow = errors.New("state: the counter would overflow")
+
+// addCounter is n + delta, or errOverflow naming key when that does not
+// fit in an int64.
+func addCounter(key string, n, delta int64) (int64, error) {
+	sum := n + delta
+	if (delta > 0 && sum < n) || (delta < 0 && sum > n) {
+		return 0, fmt.Errorf("%w: %q", errOverflow, key)
+	}
+	return sum, nil
+}
