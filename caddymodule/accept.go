@@ -125,7 +125,7 @@ func (h *Handler) acceptToken(r *http.Request, a action, token string) offerResu
 // asked before stillStands. Anything else (none yet, in flight, the state
 // layer down) goes on to forward, which answers it.
 func (h *Handler) answered(ctx context.Context, cl offers.Claims) (Outcome, bool) {
-	prev, found, err := h.ledger.Answered(ctx, h.acceptKey(cl))
+	prev, found, err := h.ledger.Answered(ctx, h.acceptKey(ctx, cl))
 	if err != nil || !found {
 		return Outcome{}, false
 	}
@@ -161,7 +161,7 @@ func (h *Handler) stillStands(cl offers.Claims) (Outcome, bool) {
 // the one path by which an accept reaches the store, from the inline box
 // and the offer page alike.
 func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
-	key := h.acceptKey(cl)
+	key := h.acceptKey(r.Context(), cl)
 	// A repeat waits for an attempt in flight as long as that attempt may
 	// take, plus a lease in case its holder died and must be taken over.
 	wait, cancel := context.WithTimeout(r.Context(), h.store.Timeouts().Accept+2*state.DefaultLease)

@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -16,12 +17,24 @@ import (
 //
 // It is an HMAC under the signing secret, so a key says nothing about the
 // order to whoever sees it (store logs) and cannot be computed for another
-// order without the secret. Rotating the signing secret changes the keys
-// of offers shown before the rotation; rotate outside an offer's window or
-// accept that a repeat across the rotation reaches the store (which, per
-// the contract, dedupes on its own records).
-func (h *Handler) acceptKey(cl offers.Claims) string {
-	mac := hmac.New(sha256.New, h.secrets[0])
+// order without the secret. An accept begun before the signing secret was
+// rotated (the new secret put first, the old one kept after it) keeps its
+// key: the ledger is asked under each older secret, and a record there
+// names the key every repeat goes on with, so the repeat is answered from
+// that record or sent to the store with the same Idempotency-Key.
+func (h *Handler) acceptKey(ctx context.Context, cl offers.Claims) string {
+	for _, old := range h.secrets[1:] {
+		key := acceptKeyUnder(old, cl)
+		if held, err := h.ledger.Holds(ctx, key); err == nil && held {
+			return key
+		}
+	}
+	return acceptKeyUnder(h.secrets[0], cl)
+}
+
+// acceptKeyUnder is the accept key of cl under one secret.
+func acceptKeyUnder(secret []byte, cl offers.Claims) string {
+	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte("kairo/accept/v1\x00"))
 	// One add per cart and offer, whichever pre-purchase page showed it
 	// (cart, product page, checkout, pop-up); one per order and offer after.

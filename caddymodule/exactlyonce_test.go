@@ -160,3 +160,30 @@ func TestRepeatOfAnAppliedAcceptOutlivesAChange(t *testing.T) {
 		t.Errorf("the repeat made %d store calls", got)
 	}
 }
+
+// An accept begun before the signing secret was rotated (the new secret
+// put first, the old one kept) is repeated under the key it began with:
+// the repeat gets the first answer and the store is not asked again.
+func TestAcceptKeyOutlivesASecretRotation(t *testing.T) {
+	start(t, setup{})
+	s, orderID := orderWithBeans(t)
+	pagePath := "/checkout/success/" + orderID
+	_, page := s.get(kairoURL + pagePath)
+	toks := tokens(page)
+	if len(toks) == 0 {
+		t.Fatal("no offer on the thank-you page")
+	}
+	_, first := s.accept(toks[0], pagePath)
+	if first.Status != "accepted" {
+		t.Fatalf("first accept: %+v", first)
+	}
+	start(t, setup{secrets: "rotated-secret-0123456789abcdefghijkl " + secret})
+	calls := storeStat(t, "accept_calls")
+	resp, again := s.accept(toks[0], pagePath)
+	if resp.StatusCode != http.StatusOK || again.Status != "accepted" || again.Message != first.Message {
+		t.Errorf("repeat after the rotation: %d %+v, want the first answer %+v", resp.StatusCode, again, first)
+	}
+	if got := storeStat(t, "accept_calls") - calls; got != 0 {
+		t.Errorf("the repeat after the rotation made %d store calls", got)
+	}
+}

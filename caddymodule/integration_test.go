@@ -61,6 +61,8 @@ type setup struct {
 	// storeRoutes are Caddyfile routes in front of the store, run after
 	// upsell (e.g. a route that plays a store refusing a stranger).
 	storeRoutes string
+	// secrets is the secret line's list, or "" for the one test secret.
+	secrets string
 }
 
 func (s setup) caddyfile() string {
@@ -72,6 +74,9 @@ func (s setup) caddyfile() string {
 	}
 	if s.catalog == "" {
 		s.catalog = "../demo/offers.json"
+	}
+	if s.secrets == "" {
+		s.secrets = secret
 	}
 	return globalOptions("metrics") + fmt.Sprintf(`http://127.0.0.1:9301 {
 	bind 127.0.0.1
@@ -103,7 +108,7 @@ http://127.0.0.1:9082 {
 	encode
 	reverse_proxy 127.0.0.1:9301
 }
-`, storeToken, secret, s.apiURL, s.timeout, s.extra, s.cartRoute(), s.postPurchaseMode(), s.catalog)
+`, storeToken, s.secrets, s.apiURL, s.timeout, s.extra, s.cartRoute(), s.postPurchaseMode(), s.catalog)
 }
 
 // postPurchaseMode is the post_purchase line's argument and block.

@@ -103,6 +103,13 @@ func (l *Ledger) Answered(ctx context.Context, key string) (answer []byte, found
 	return cur[1:], true, nil
 }
 
+// Holds reports whether there is a record under key: an attempt in
+// flight, finished or abandoned.
+func (l *Ledger) Holds(ctx context.Context, key string) (bool, error) {
+	_, found, err := l.store.Get(ctx, ledgerPrefix+key)
+	return found, err
+}
+
 // Begin claims key. It returns either a Claim (the caller acts, then calls
 // Finish or Abandon) or the recorded answer of an earlier attempt. While
 // another caller's attempt is in flight it waits, polling the store, until
