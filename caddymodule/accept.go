@@ -125,11 +125,11 @@ func (h *Handler) acceptToken(r *http.Request, a action, token string) offerResu
 // asked before stillStands. Anything else (none yet, in flight, the state
 // layer down) goes on to forward, which answers it.
 func (h *Handler) answered(ctx context.Context, cl offers.Claims) (Outcome, bool) {
-	prev, found, err := h.ledger.Answered(ctx, h.acceptKey(ctx, cl))
-	if err != nil || !found {
+	rec, err := h.ledger.Lookup(ctx, h.acceptKey(ctx, cl))
+	if err != nil || !rec.Done {
 		return Outcome{}, false
 	}
-	return h.recordedOutcome(cl, prev)
+	return h.recordedOutcome(cl, rec.Answer)
 }
 
 // recordedOutcome reads an outcome from its ledger record; false (and an

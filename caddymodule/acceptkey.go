@@ -25,7 +25,7 @@ import (
 func (h *Handler) acceptKey(ctx context.Context, cl offers.Claims) string {
 	for _, old := range h.secrets[1:] {
 		key := acceptKeyUnder(old, cl)
-		if held, err := h.ledger.Holds(ctx, key); err == nil && held {
+		if rec, err := h.ledger.Lookup(ctx, key); err == nil && rec.Found {
 			return key
 		}
 	}

@@ -71,6 +71,16 @@ func (h *Handler) servePageAction(w http.ResponseWriter, r *http.Request, kind s
 	case "continue":
 		h.leave(w, r, a, order, pageAnswer{OK: true, Status: "continue"})
 	case "decline":
+		switch out, state := h.acceptState(r.Context(), cl); state {
+		case acceptInFlight:
+			answerPage(w, r, a, h.failedAnswer(out, cl.OfferID))
+			return
+		case acceptApplied:
+			// Accepted in another tab: on as after that accept.
+			out = h.worded(out, offers.PlacementThankYou, cl.OfferID)
+			h.nextStep(w, r, a, order, pageAnswer{OK: true, Status: out.Status, Message: out.Message, Total: out.Total})
+			return
+		}
 		_, err := h.updateJourney(r.Context(), order, func(j *orderJourney) bool {
 			f, answered := j.Answer(cl.OfferID, offers.StepDeclined)
 			if answered {
@@ -135,6 +145,32 @@ func (h *Handler) pageAccept(w http.ResponseWriter, r *http.Request, a action, c
 		return
 	}
 	h.nextStep(w, r, a, order, pageAnswer{OK: true, Status: out.Status, Message: out.Message, Total: out.Total})
+}
+
+// The states of a step's accept, for its decline (acceptState).
+const (
+	acceptNone     = iota // none, or one that did not apply (a declined payment)
+	acceptInFlight        // being accepted, in another tab
+	acceptApplied         // accepted
+)
+
+// acceptState says whether the step's offer is being accepted (in another
+// tab) or was accepted, with that accept's outcome: then the step is not
+// declined, or the buyer would be shown its downsell, and could add it,
+// beside it. An accept that did not apply does not stand in the way.
+func (h *Handler) acceptState(ctx context.Context, cl offers.Claims) (Outcome, int) {
+	rec, err := h.ledger.Lookup(ctx, h.acceptKey(ctx, cl))
+	switch {
+	case err != nil:
+		return Outcome{}, acceptNone // the decline's own write meets the same trouble
+	case rec.InFlight:
+		return outcomes["in_progress"], acceptInFlight
+	case rec.Done:
+		if out, ok := h.recordedOutcome(cl, rec.Answer); ok && out.Status == "accepted" {
+			return out, acceptApplied
+		}
+	}
+	return Outcome{}, acceptNone
 }
 
 // pageAcceptable checks a new accept from the offer page: the offer still

@@ -446,3 +446,41 @@ func TestOfferPageForAnotherSpellingOfTheOrder(t *testing.T) {
 		t.Errorf("the order under its own id did not reach the store's page check (store_refused %v)", got)
 	}
 }
+
+// A decline of a step that another tab is accepting is refused while the
+// accept runs (the buyer would be shown its downsell, and could add it,
+// beside it), and one after the accept moves on as the accept did: the
+// step stays accepted.
+func TestOfferPageDeclineWhileAnotherTabAccepts(t *testing.T) {
+	start(t, setup{postPurchase: "page"})
+	order := createOrder(t, time.Time{})
+	path := "/checkout/success/" + order
+	a, b := newShopper(t), newShopper(t)
+	_, pageA := a.get(kairoURL + path)
+	_, pageB := b.get(kairoURL + path)
+	tokA, tokB := tokens(pageA), tokens(pageB)
+	if len(tokA) == 0 || len(tokB) == 0 {
+		t.Fatal("the two tabs do not both show the step")
+	}
+	storeFaults(t, map[string]any{"accept_delay": "1s"})
+	accepted := make(chan map[string]any, 1)
+	go func() {
+		_, ans := a.pageAction("accept", tokA[0], path, 0)
+		accepted <- ans
+	}()
+	time.Sleep(300 * time.Millisecond) // the accept is with the store
+	status, ans := b.pageAction("decline", tokB[0], path, 0)
+	if status != http.StatusConflict || ans["status"] != "in_progress" {
+		t.Errorf("a decline while the other tab's accept runs: %d %v, want 409 in_progress", status, ans)
+	}
+	if ans := <-accepted; ans["status"] != "accepted" {
+		t.Fatalf("the accept: %v", ans)
+	}
+	status, ans = b.pageAction("decline", tokB[0], path, 0)
+	if status != http.StatusOK || ans["status"] != "accepted" {
+		t.Errorf("a decline after the other tab's accept: %d %v, want it to move on as accepted", status, ans)
+	}
+	if n := hasProduct(orderItems(t, order), "thermos"); n != 1 {
+		t.Errorf("the order has %d thermos lines, want 1", n)
+	}
+}

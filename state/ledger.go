@@ -89,25 +89,36 @@ type Claim struct {
 	renewed chan struct{} // closed when the renewal loop has ended
 }
 
-// Answered returns the answer recorded under key by a finished attempt
-// (Finish); found is false when there is none, or the attempt is in
-// flight or was abandoned. It claims nothing: a caller that checks
-// something before it claims (say, that the offer still stands) asks
-// first, so that a repeat of a finished attempt gets that attempt's answer
-// whatever changed since.
-func (l *Ledger) Answered(ctx context.Context, key string) (answer []byte, found bool, err error) {
-	cur, found, err := l.store.Get(ctx, ledgerPrefix+key)
-	if err != nil || !found || len(cur) == 0 || cur[0] != recordDone {
-		return nil, false, err
-	}
-	return cur[1:], true, nil
+// Record is what the ledger holds under a key, read without claiming it.
+type Record struct {
+	// InFlight: an attempt holds the key (it may have taken over one
+	// whose holder stopped answering).
+	InFlight bool
+	// Done: an attempt finished (Finish), and Answer is its answer.
+	Done   bool
+	Answer []byte
+	// Found: there is a record, of any kind (an abandoned attempt too).
+	Found bool
 }
 
-// Holds reports whether there is a record under key: an attempt in
-// flight, finished or abandoned.
-func (l *Ledger) Holds(ctx context.Context, key string) (bool, error) {
-	_, found, err := l.store.Get(ctx, ledgerPrefix+key)
-	return found, err
+// Lookup reads the record under key without claiming it: for a caller
+// that checks something before it claims (say, that the offer still
+// stands: a repeat of a finished attempt gets that attempt's answer
+// whatever changed since), or that must not act while an attempt is in
+// flight (a decline of the offer being accepted in another tab).
+func (l *Ledger) Lookup(ctx context.Context, key string) (Record, error) {
+	cur, found, err := l.store.Get(ctx, ledgerPrefix+key)
+	if err != nil || !found || len(cur) == 0 {
+		return Record{}, err
+	}
+	r := Record{Found: true}
+	switch cur[0] {
+	case recordInFlight:
+		r.InFlight = true
+	case recordDone:
+		r.Done, r.Answer = true, cur[1:]
+	}
+	return r, nil
 }
 
 // Begin claims key. It returns either a Claim (the caller acts, then calls
