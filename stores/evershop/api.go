@@ -23,13 +23,21 @@ type apiError struct {
 func (e *apiError) Error() string { return fmt.Sprintf("evershop: %d %s", e.Status, e.Message) }
 
 // refused reports whether err is EverShop saying no (a 4xx), as opposed to
-// a store that could not be reached or failed.
+// a store that could not be reached, failed, or asks to be tried again in
+// a moment (408, 425, 429: EverShop rate-limits its API), which an accept
+// answers as not applied, free to be tried again, not as a refusal kept
+// for the offer's window.
 func refused(err error) (*apiError, bool) {
 	var ae *apiError
-	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
+	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && !busy(ae.Status) {
 		return ae, true
 	}
 	return nil, false
+}
+
+// busy reports whether a status asks to be tried again in a moment.
+func busy(status int) bool {
+	return status == http.StatusRequestTimeout || status == http.StatusTooEarly || status == http.StatusTooManyRequests
 }
 
 // caller is who a request is made for: the shopper's session and address,

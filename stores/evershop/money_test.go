@@ -58,3 +58,14 @@ func TestCouponCodesAreLettersAndDigits(t *testing.T) {
 		}
 	}
 }
+
+// EverShop's "try again in a moment" (its API rate limit, 429; 408; 425)
+// is not a refusal: the accept is left free to be tried again. Other 4xx
+// are.
+func TestBusyIsNoRefusal(t *testing.T) {
+	for status, want := range map[int]bool{400: true, 404: true, 409: true, 408: false, 425: false, 429: false, 500: false} {
+		if _, got := refused(&apiError{Status: status}); got != want {
+			t.Errorf("status %d: refused %v, want %v", status, got, want)
+		}
+	}
+}
