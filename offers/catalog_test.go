@@ -329,6 +329,13 @@ func TestParseCatalogProblems(t *testing.T) {
 		{"on_decline other placement", `{"offers":[` + offerJSONText(`"id":"t","on_decline":"u"`) + `,` + offerJSONText(`"id":"u","placements":["cart"]`) + `]}`, []string{`offer "t": on_decline: offer "u" shares no placement with this offer`}},
 		{"on_decline cycle", `{"offers":[` + offerJSONText(`"id":"a","on_decline":"b"`) + `,` + offerJSONText(`"id":"b","on_decline":"c"`) + `,` + offerJSONText(`"id":"c","on_decline":"b"`) + `]}`, []string{`offer "b": on_decline: declining leads back to this offer (b → c → b)`}},
 		{"on_decline chain", `{"offers":[` + offerJSONText(`"id":"a","on_decline":"b"`) + `,` + offerJSONText(`"id":"b","on_decline":"c"`) + `,` + offerJSONText(`"id":"c"`) + `]}`, nil},
+		{"on_accept loop with no way in", `{"offers":[` + offerJSONText(`"id":"a","on_accept":"b"`) + `,` + offerJSONText(`"id":"b","on_accept":"a"`) + `]}`, []string{
+			`offer "a": id: this offer is only ever a next step (another offer's on_accept or on_decline names it), and no chain of them starts at an offer shown on its own: it would never be shown`,
+			`offer "b": id: this offer is only ever a next step (another offer's on_accept or on_decline names it), and no chain of them starts at an offer shown on its own: it would never be shown`}},
+		{"accept and decline loop with no way in", `{"offers":[` + offerJSONText(`"id":"a","on_decline":"b"`) + `,` + offerJSONText(`"id":"b","on_accept":"a"`) + `,` + offerJSONText(`"id":"c"`) + `]}`, []string{
+			`offer "a": id: this offer is only ever a next step (another offer's on_accept or on_decline names it), and no chain of them starts at an offer shown on its own: it would never be shown`,
+			`offer "b": id: this offer is only ever a next step (another offer's on_accept or on_decline names it), and no chain of them starts at an offer shown on its own: it would never be shown`}},
+		{"on_accept loop with a way in", `{"offers":[` + offerJSONText(`"id":"s","on_accept":"a"`) + `,` + offerJSONText(`"id":"a","on_accept":"b"`) + `,` + offerJSONText(`"id":"b","on_accept":"a"`) + `]}`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -467,14 +467,20 @@ func checkAcrossOffers(drafts []*draft) {
 		}
 		first[id] = i
 	}
-	// next[i] is the index of offer i's downsell, or -1.
-	next := make([]int, len(drafts))
+	// next[i] is the index of offer i's downsell, or -1; then[i] of the
+	// offer that follows its accept.
+	next, then := make([]int, len(drafts)), make([]int, len(drafts))
 	for i, d := range drafts {
-		next[i] = -1
+		next[i], then[i] = -1, -1
 		if j, ok := d.checkFollower("on_decline", d.offer.OnDecline, drafts, first); ok {
 			next[i] = j
 		}
-		d.checkFollower("on_accept", d.offer.OnAccept, drafts, first)
+		if j, ok := d.checkFollower("on_accept", d.offer.OnAccept, drafts, first); ok {
+			then[i] = j
+		}
+	}
+	for _, i := range unreachableFollowers(next, then) {
+		drafts[i].problem("id", "this offer is only ever a next step (another offer's on_accept or on_decline names it), and no chain of them starts at an offer shown on its own: it would never be shown")
 	}
 	for _, cycle := range downsellCycles(next) {
 		names := make([]string, 0, len(cycle)+1)
@@ -516,6 +522,47 @@ func (d *draft) checkFollower(field, id string, drafts []*draft, first map[strin
 // downsellCycles finds the cycles of the downsell graph, where next[i] is
 // the one offer that offer i leads to (or -1). Each cycle is listed once,
 // starting from its lowest index. It runs in linear time.
+// unreachableFollowers returns the offers that some offer leads to (next
+// on a decline, then on an accept), which are therefore shown only as a
+// next step, but that no chain of such steps reaches from an offer shown
+// on its own: a loop of them (a → b → a, by accepts, declines or both)
+// with no way in.
+func unreachableFollowers(next, then []int) []int {
+	follower := make([]bool, len(next))
+	for i := range next {
+		for _, j := range [2]int{next[i], then[i]} {
+			if j >= 0 {
+				follower[j] = true
+			}
+		}
+	}
+	reached := make([]bool, len(next))
+	var stack []int
+	for i := range next {
+		if !follower[i] {
+			reached[i] = true
+			stack = append(stack, i)
+		}
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, j := range [2]int{next[i], then[i]} {
+			if j >= 0 && !reached[j] {
+				reached[j] = true
+				stack = append(stack, j)
+			}
+		}
+	}
+	var out []int
+	for i, ok := range reached {
+		if !ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 func downsellCycles(next []int) [][]int {
 	const (
 		unvisited = iota
