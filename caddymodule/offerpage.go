@@ -286,10 +286,7 @@ func (h *Handler) offerPageView(r *http.Request, orderID string, step offerStep,
 	o := step.offer
 	pick := o.Resolve(orderID)
 	loc := h.localeFor(step.ctx)
-	cl := pick.Claims(offers.PlacementThankYou, orderID, now)
-	if len(o.Product.Options) > 0 {
-		cl.ProductVariantID = o.Product.DefaultOption().VariantID
-	}
+	cl := pick.Claims(offers.PlacementThankYou, orderID, now) // the first option's variant, for an offer of options
 	cl.ExpiresAt = step.deadline
 	cl.Nonce = stepNonce(orderID, o.ID)
 	cl.Locale = loc.Tag()

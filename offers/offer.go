@@ -137,6 +137,16 @@ func (p Product) DefaultOption() ProductOption {
 	return p.Options[0]
 }
 
+// VariantAdded is the store variant an offer adds unless the buyer chooses
+// another: VariantID, else, for an offer of options that names none, the
+// first option's (an offer of options is never sent without a variant).
+func (p Product) VariantAdded() string {
+	if p.VariantID != "" || len(p.Options) == 0 {
+		return p.VariantID
+	}
+	return p.Options[0].VariantID
+}
+
 // Price is the product's regular unit price as Money.
 func (p Product) Price() Money {
 	return Money{Amount: p.UnitPrice, Currency: p.Currency}

@@ -57,7 +57,7 @@ func (o *Offer) Resolve(subjectID string) Pick {
 		OfferID:          o.ID,
 		Variant:          variantID,
 		ProductID:        o.Product.ProductID,
-		ProductVariantID: o.Product.VariantID,
+		ProductVariantID: o.Product.VariantAdded(),
 		Title:            title,
 		Image:            image,
 		Quantity:         max(o.Quantity, 1),

@@ -60,6 +60,9 @@ func TestRecheckOptions(t *testing.T) {
 		}
 		o := c.Offer("tee")
 		cl := o.Resolve("order-1").Claims(PlacementThankYou, "order-1", now)
+		if cl.ProductVariantID == "" {
+			t.Errorf("%s: an offer of options is signed without a variant", variant)
+		}
 		for v, ok := range map[string]bool{o.Product.DefaultOption().VariantID: true, "tee-s": true, "tee-m": true, "tee-xl": false} {
 			cl.ProductVariantID = v
 			if err := c.Recheck(cl, now); (err == nil) != ok {
