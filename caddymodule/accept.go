@@ -193,7 +193,7 @@ func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
 	h.metrics.storeLatency.WithLabelValues(string(cl.Placement)+"_accept", resultLabel(callErr)).Observe(time.Since(start).Seconds())
 	out, retryable := acceptOutcome(cl, ans, callErr)
 	out = h.withPayLink(r, cl, ans, out)
-	h.analytics.accepted(cl, ans, callErr)
+	h.analytics.accepted(cl, key, ans, callErr)
 	rec, _ := json.Marshal(out) // a plain struct: cannot fail
 	recCtx, recCancel := context.WithTimeout(bg, ledgerWriteTimeout)
 	if retryable {

@@ -151,10 +151,13 @@ func (a *analytics) shown(pl offers.Placement, subject string, pk offers.Pick) {
 	a.rec.send(event{kind: evImpression, at: a.now(), offer: pk.OfferID, variant: pk.Variant, placement: pl, arm: offers.ArmTreated, subject: subject})
 }
 
-// accepted counts the store's answer to an accept: applied, or refused in
-// a way that counts towards the offer's pause.
-func (a *analytics) accepted(cl offers.Claims, ans stores.Answer, callErr error) {
-	ev := event{at: a.now(), offer: cl.OfferID, variant: cl.Variant, placement: cl.Placement, arm: offers.ArmTreated, claims: cl}
+// accepted counts the store's answer to an accept under key (acceptKey):
+// applied, or refused in a way that counts towards the offer's pause. An
+// applied accept counts once per key, however many store calls answered
+// it (a repeat that took over an attempt whose record was lost calls the
+// store again, and the store answers from its own record).
+func (a *analytics) accepted(cl offers.Claims, key string, ans stores.Answer, callErr error) {
+	ev := event{at: a.now(), offer: cl.OfferID, variant: cl.Variant, placement: cl.Placement, arm: offers.ArmTreated, claims: cl, acceptKey: key}
 	switch {
 	case callErr != nil:
 		return // the store was not reached: not the offer's fault

@@ -62,6 +62,7 @@ type event struct {
 	// amount is the offer's price.
 	unconfirmed bool
 	claims      offers.Claims   // evAccepted on a cart: what to match in a later order
+	acceptKey   string          // evAccepted: the accept's key, counted once
 	order       *offers.Context // evOrder: the order; evCartShown: the cart
 	done        chan struct{}   // evBarrier
 }
@@ -322,6 +323,11 @@ func (r *recorder) apply(ctx context.Context, ev event) error {
 		}
 		count(figFailures, 1)
 	case evAccepted:
+		if ev.acceptKey != "" {
+			if _, first, err := r.store.SetNX(ctx, idKey("accepted", ev.acceptKey), []byte{1}, seenTTL); err != nil || !first {
+				return err
+			}
+		}
 		count(figAccepts, 1)
 		if ev.placement != offers.PlacementThankYou {
 			// Pre-purchase: only an order placed later makes it revenue.

@@ -681,3 +681,30 @@ func TestSquarePartsKeepLargeSumsExact(t *testing.T) {
 		t.Errorf("a day written before the split: %g, want 7", f)
 	}
 }
+
+// An applied accept counts once per accept key: a repeat that took over an
+// attempt whose record was lost calls the store again, which answers from
+// its own record, and that answer is not a second accept or more revenue.
+func TestAcceptCountsOncePerKey(t *testing.T) {
+	store := state.NewMemory(0)
+	m := newAnalyticsMetrics(newMetrics().revenue)
+	rec := newRecorder(store, m, nil, zap.NewNop(), time.Hour)
+	defer rec.close(10 * time.Second)
+	ctx := context.Background()
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	cl := offers.Claims{OfferID: "thermos-pp", Variant: "a", Placement: offers.PlacementThankYou, Subject: "order-1", Currency: "USD", UnitPrice: 2400, Quantity: 1}
+	accept := func(key string) {
+		rec.send(event{kind: evAccepted, at: at, offer: cl.OfferID, variant: cl.Variant, placement: cl.Placement, arm: offers.ArmTreated, claims: cl, acceptKey: key, amount: 2400})
+	}
+	accept("key-1")
+	accept("key-1") // the same accept, answered twice
+	accept("key-2") // another
+	if err := rec.flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for fig, want := range map[string]string{figAccepts: "2", figRevenue: "4800"} {
+		if v, _, _ := store.Get(ctx, offerKey(dayOf(at), "thermos-pp", "a", offers.PlacementThankYou, offers.ArmTreated, fig)); string(v) != want {
+			t.Errorf("%s = %s, want %s", fig, v, want)
+		}
+	}
+}
