@@ -192,6 +192,12 @@ func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
 	ans, callErr := h.callStore(bg, cl, key, shopper(r))
 	h.metrics.storeLatency.WithLabelValues(string(cl.Placement)+"_accept", resultLabel(callErr)).Observe(time.Since(start).Seconds())
 	out, retryable := acceptOutcome(cl, ans, callErr)
+	if ans.Applied() && ans.FollowUpOrderID != "" && ans.FollowUpOrderID != cl.Subject {
+		if err := h.noteFollowUp(bg, ans.FollowUpOrderID, cl.Subject); err != nil {
+			h.logger.Warn("offer accept: the follow-up order could not be noted; its thank-you page may get offers of its own",
+				zap.String("follow_up_order", ans.FollowUpOrderID), zap.Error(err))
+		}
+	}
 	out = h.withPayLink(r, cl, ans, out)
 	h.analytics.accepted(cl, key, ans, callErr)
 	rec, _ := json.Marshal(out) // a plain struct: cannot fail

@@ -1,11 +1,16 @@
 package caddymodule_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -185,5 +190,47 @@ func TestAcceptKeyOutlivesASecretRotation(t *testing.T) {
 	}
 	if got := storeStat(t, "accept_calls") - calls; got != 0 {
 		t.Errorf("the repeat after the rotation made %d store calls", got)
+	}
+}
+
+// An accept the store answers with a linked follow-up order (the buyer pays
+// it at its own link) makes an order that is not the buyer's to be offered
+// to again: its thank-you page, shown once it is paid, gets no offers of
+// its own (no upsell of the upsell) and is not counted as a placed order.
+func TestFollowUpOrderGetsNoOffersOfItsOwn(t *testing.T) {
+	var followUpID atomic.Value // the follow-up order's id, set below before any accept
+	demo, _ := url.Parse(storeURL)
+	proxy := httputil.NewSingleHostReverseProxy(demo)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/upsells") {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"total":2999,"charged":2999,"mode":"follow_up","follow_up_order_id":%q}`, followUpID.Load())
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer api.Close()
+	start(t, setup{apiURL: api.URL})
+	// Another order stands for the follow-up: a real order of the demo
+	// store, so that its thank-you page is there to visit.
+	_, followUp := orderWithBeans(t)
+	followUpID.Store(followUp)
+	s, orderID := orderWithBeans(t)
+	pagePath := "/checkout/success/" + orderID
+	_, page := s.get(kairoURL + pagePath)
+	toks := tokens(page)
+	if len(toks) == 0 {
+		t.Fatal("no offer on the thank-you page")
+	}
+	if _, ans := s.accept(toks[0], pagePath); ans.Status != "accepted" {
+		t.Fatalf("accept: %+v", ans)
+	}
+	followed := newShopper(t)
+	before := metricValue(t, followed, `kairo_upsell_pages_total{outcome="follow_up",placement="thank_you"}`)
+	if _, page := followed.get(kairoURL + "/checkout/success/" + followUp); len(tokens(page)) != 0 {
+		t.Error("the follow-up order's thank-you page got offers of its own")
+	}
+	if got := metricValue(t, followed, `kairo_upsell_pages_total{outcome="follow_up",placement="thank_you"}`) - before; got != 1 {
+		t.Errorf("follow_up counted %v times, want 1", got)
 	}
 }

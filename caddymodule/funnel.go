@@ -54,6 +54,21 @@ type orderJourney struct {
 func deadlineKey(order string) string { return state.DeadlinePrefix + order }
 func doneKey(order string) string     { return state.DonePrefix + order }
 func funnelKey(order string) string   { return state.FunnelPrefix + order }
+func followUpKey(order string) string { return state.FollowUpPrefix + order }
+
+// noteFollowUp records that order was made by an accept of the order
+// parent (a linked follow-up order the buyer pays at its own link): its
+// thank-you page, shown once it is paid, gets no offers of its own and
+// is not counted as an order the buyer placed.
+func (h *Handler) noteFollowUp(ctx context.Context, order, parent string) error {
+	return h.state.Set(ctx, followUpKey(order), []byte(parent), orderRecordKeep)
+}
+
+// isFollowUp reports whether an accept made the order (noteFollowUp).
+func (h *Handler) isFollowUp(ctx context.Context, order string) (bool, error) {
+	_, found, err := h.state.Get(ctx, followUpKey(order))
+	return found, err
+}
 
 // steppedAside reports whether Kairo stepped aside for the order.
 func (h *Handler) steppedAside(ctx context.Context, order string) (bool, error) {

@@ -42,6 +42,13 @@ func (h *Handler) inlineWindow(ctx context.Context, orderID string, sc *offers.C
 	if !sc.Changeable() {
 		return time.Time{}, "order_closed"
 	}
+	if followUp, err := h.isFollowUp(ctx, orderID); err != nil || followUp {
+		if err != nil {
+			h.logger.Warn("inline offers: state layer", zap.Error(err))
+			return time.Time{}, "state_unavailable"
+		}
+		return time.Time{}, "follow_up"
+	}
 	now := h.now()
 	deadline, err := h.orderDeadline(ctx, orderID, sc.PlacedAt, now)
 	if err != nil {

@@ -155,6 +155,12 @@ func (h *Handler) buildOfferPage(r *http.Request, orderID string) ([]byte, *offe
 	} else if done {
 		return nil, nil, "stepped_aside"
 	}
+	if followUp, err := h.isFollowUp(ctx, orderID); err != nil {
+		h.logger.Warn("offer page: state layer", zap.Error(err))
+		return nil, nil, "state_unavailable"
+	} else if followUp {
+		return nil, nil, "follow_up"
+	}
 	sc, err := h.orderContextNow(ctx, orderID, r.URL, h.store.Timeouts().Context)
 	if err != nil {
 		h.logger.Debug("offer page: store context failed", zap.String("order", orderID), zap.Error(err))

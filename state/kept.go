@@ -14,10 +14,13 @@ const (
 	DonePrefix = "done/"
 	// FunnelPrefix starts the record of an order's offer page steps.
 	FunnelPrefix = "funnel/"
+	// FollowUpPrefix starts the record that an order is one an accept
+	// made (a linked follow-up order), not one the buyer placed.
+	FollowUpPrefix = "followup/"
 )
 
 // keptPrefixes are the namespaces Kept protects.
-var keptPrefixes = [...]string{ledgerPrefix, DeadlinePrefix, DonePrefix, FunnelPrefix}
+var keptPrefixes = [...]string{ledgerPrefix, DeadlinePrefix, DonePrefix, FunnelPrefix, FollowUpPrefix}
 
 // Kept reports whether the record under key is one that exactly-once and
 // an order's window rest on: the ledger's claims and answers, and an
