@@ -161,20 +161,28 @@ func (c *Connector) editedAnswer(o *restOrder, digits int, metaKey string) (stor
 	return ans, err
 }
 
-// answerFor is the Answer for the order that holds the accepted item.
+// answerFor is the Answer for the order that holds the accepted item. The
+// item is in it whatever its total says: a total it cannot read (a store
+// that writes more decimals than its currency has, such as JPY at two)
+// leaves the answer without its total and charge (its Detail, which the
+// accept's log line carries, says why), rather than telling the buyer
+// nothing was added (and failing every repeat the same way).
 func (c *Connector) answerFor(o *restOrder, mode stores.Mode, digits int) (stores.Answer, error) {
+	ans := stores.Answer{Status: http.StatusOK, Mode: mode}
 	total, err := parseAmount(o.Total, digits)
 	if err != nil {
-		return stores.Answer{}, stores.BadAnswer("order %d total: %v", o.ID, err)
+		ans.Detail = fmt.Sprintf("order %d holds the item, but its total %q cannot be read: %v", o.ID, o.Total, err)
 	}
-	ans := stores.Answer{Status: http.StatusOK, Total: total, Mode: mode}
+	ans.Total = total
 	if mode == stores.ModeFollowUp {
-		// The follow-up order holds only the accept: its total is the charge.
-		ans.Charged = offers.Money{Amount: total, Currency: strings.ToUpper(o.Currency)}
 		ans.FollowUpOrderID = strconv.FormatInt(o.ID, 10)
 		if o.NeedsPayment {
 			ans.FollowUpURL = o.PaymentURL
 		}
+	}
+	if err == nil && mode == stores.ModeFollowUp {
+		// The follow-up order holds only the accept: its total is the charge.
+		ans.Charged = offers.Money{Amount: total, Currency: strings.ToUpper(o.Currency)}
 	}
 	return ans, nil
 }

@@ -2,7 +2,11 @@ package woocommerce
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+
+	"github.com/kairoedge/kairo/offers"
+	"github.com/kairoedge/kairo/stores"
 )
 
 // An edited order says what an accept added by the lines marked with its
@@ -53,5 +57,23 @@ func TestAddedByCountsOnlyTheAcceptsMarkedLines(t *testing.T) {
 	}
 	if got, ok := o.addedBy("k2", 0); ok {
 		t.Errorf("addedBy(k2) with a tax of half a yen = %d, true; want not said", got)
+	}
+}
+
+// An order that holds the accepted item is an applied accept even when its
+// total cannot be read (a JPY store left at two price decimals): the
+// answer goes without the total and says why, and a repeat answers the
+// same, where an error told the buyer nothing was added, every time.
+func TestAnswerForAnUnreadableTotal(t *testing.T) {
+	c := &Connector{}
+	for _, mode := range []stores.Mode{stores.ModeEdited, stores.ModeFollowUp} {
+		ans, err := c.answerFor(&restOrder{ID: 7, Currency: "jpy", Total: "1332.72"}, mode, 0)
+		if err != nil || !ans.Applied() || ans.Total != 0 || ans.Charged != (offers.Money{}) || !strings.Contains(ans.Detail, `"1332.72"`) {
+			t.Errorf("%s: %+v, %v; want applied, no total or charge, and why", mode, ans, err)
+		}
+	}
+	ans, err := c.answerFor(&restOrder{ID: 8, Currency: "jpy", Total: "1333"}, stores.ModeFollowUp, 0)
+	if err != nil || ans.Total != 1333 || ans.Charged != (offers.Money{Amount: 1333, Currency: "JPY"}) || ans.FollowUpOrderID != "8" || ans.Detail != "" {
+		t.Errorf("a readable total: %+v, %v", ans, err)
 	}
 }
