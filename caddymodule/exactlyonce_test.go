@@ -112,13 +112,7 @@ func thermosShownThenRepriced(t *testing.T, before func(s *shopper, pagePath str
 		t.Fatal(err)
 	}
 	start(t, setup{catalog: catalog})
-	s, orderID := orderWithBeans(t)
-	pagePath := "/checkout/success/" + orderID
-	_, page := s.get(kairoURL + pagePath)
-	toks := tokens(page)
-	if len(toks) == 0 {
-		t.Fatal("no offer on the thank-you page")
-	}
+	s, pagePath, toks := thankYouTokens(t)
 	before(s, pagePath, toks)
 	repriced := strings.Replace(string(demo), `"unit_price": 2999`, `"unit_price": 3499`, 1)
 	if repriced == string(demo) {
@@ -156,13 +150,20 @@ func TestRepeatOfAnAppliedAcceptOutlivesAChange(t *testing.T) {
 			t.Fatalf("first accept: %+v", first)
 		}
 	})
+	repeatGetsTheFirstAnswer(t, s, toks[0], pagePath, first, "after the offer changed")
+}
+
+// repeatGetsTheFirstAnswer accepts tok again and checks that the answer is
+// the first one, and that the store was not asked.
+func repeatGetsTheFirstAnswer(t *testing.T, s *shopper, tok, pagePath string, first acceptAnswer, when string) {
+	t.Helper()
 	calls := storeStat(t, "accept_calls")
-	resp, again := s.accept(toks[0], pagePath)
+	resp, again := s.accept(tok, pagePath)
 	if resp.StatusCode != http.StatusOK || again.Status != "accepted" || again.Message != first.Message {
-		t.Errorf("repeat after the offer changed: %d %+v, want the first answer %+v", resp.StatusCode, again, first)
+		t.Errorf("repeat %s: %d %+v, want the first answer %+v", when, resp.StatusCode, again, first)
 	}
 	if got := storeStat(t, "accept_calls") - calls; got != 0 {
-		t.Errorf("the repeat made %d store calls", got)
+		t.Errorf("the repeat %s made %d store calls", when, got)
 	}
 }
 
@@ -171,26 +172,13 @@ func TestRepeatOfAnAppliedAcceptOutlivesAChange(t *testing.T) {
 // the repeat gets the first answer and the store is not asked again.
 func TestAcceptKeyOutlivesASecretRotation(t *testing.T) {
 	start(t, setup{})
-	s, orderID := orderWithBeans(t)
-	pagePath := "/checkout/success/" + orderID
-	_, page := s.get(kairoURL + pagePath)
-	toks := tokens(page)
-	if len(toks) == 0 {
-		t.Fatal("no offer on the thank-you page")
-	}
+	s, pagePath, toks := thankYouTokens(t)
 	_, first := s.accept(toks[0], pagePath)
 	if first.Status != "accepted" {
 		t.Fatalf("first accept: %+v", first)
 	}
 	start(t, setup{secrets: "rotated-secret-0123456789abcdefghijkl " + secret})
-	calls := storeStat(t, "accept_calls")
-	resp, again := s.accept(toks[0], pagePath)
-	if resp.StatusCode != http.StatusOK || again.Status != "accepted" || again.Message != first.Message {
-		t.Errorf("repeat after the rotation: %d %+v, want the first answer %+v", resp.StatusCode, again, first)
-	}
-	if got := storeStat(t, "accept_calls") - calls; got != 0 {
-		t.Errorf("the repeat after the rotation made %d store calls", got)
-	}
+	repeatGetsTheFirstAnswer(t, s, toks[0], pagePath, first, "after the rotation")
 }
 
 // An accept the store answers with a linked follow-up order (the buyer pays
@@ -215,13 +203,7 @@ func TestFollowUpOrderGetsNoOffersOfItsOwn(t *testing.T) {
 	// store, so that its thank-you page is there to visit.
 	_, followUp := orderWithBeans(t)
 	followUpID.Store(followUp)
-	s, orderID := orderWithBeans(t)
-	pagePath := "/checkout/success/" + orderID
-	_, page := s.get(kairoURL + pagePath)
-	toks := tokens(page)
-	if len(toks) == 0 {
-		t.Fatal("no offer on the thank-you page")
-	}
+	s, pagePath, toks := thankYouTokens(t)
 	if _, ans := s.accept(toks[0], pagePath); ans.Status != "accepted" {
 		t.Fatalf("accept: %+v", ans)
 	}

@@ -359,6 +359,21 @@ func orderWithBeans(t *testing.T) (*shopper, string) {
 	return s, s.checkout()
 }
 
+// thankYouTokens makes a buyer's order of coffee beans and returns the
+// buyer, the path of the order's thank-you page and the tokens of the
+// offers on it (at least one).
+func thankYouTokens(t *testing.T) (*shopper, string, []string) {
+	t.Helper()
+	s, orderID := orderWithBeans(t)
+	pagePath := "/checkout/success/" + orderID
+	_, page := s.get(kairoURL + pagePath)
+	toks := tokens(page)
+	if len(toks) == 0 {
+		t.Fatal("no offer on the thank-you page")
+	}
+	return s, pagePath, toks
+}
+
 func TestCartPageGetsWidget(t *testing.T) {
 	start(t, setup{})
 	s := newShopper(t)

@@ -176,19 +176,29 @@ func (s *shopper) postPageAction(action string, body map[string]string) (int, ma
 	return resp.StatusCode, ans
 }
 
-func TestOfferPageAcceptsOncePerOrderAndOffer(t *testing.T) {
-	start(t, setup{postPurchase: "page"})
-	order := createOrder(t, time.Time{})
-	path := "/checkout/success/" + order
-
-	// Two tabs show the same step with tokens of their own.
-	a, b := newShopper(t), newShopper(t)
+// twoTabsOnTheThermosStep makes a paid order and shows its offer page in
+// two tabs (browsers of their own), each with tokens of its own for the
+// thermos step. It returns the order, its page's path, the tabs and their
+// tokens.
+func twoTabsOnTheThermosStep(t *testing.T) (order, path string, a, b *shopper, tokA, tokB []string) {
+	t.Helper()
+	order = createOrder(t, time.Time{})
+	path = "/checkout/success/" + order
+	a, b = newShopper(t), newShopper(t)
 	_, pageA := a.get(kairoURL + path)
 	_, pageB := b.get(kairoURL + path)
-	tokA, tokB := tokens(pageA), tokens(pageB)
-	if len(tokA) == 0 || len(tokB) == 0 || !strings.Contains(pageB, `data-kairo-step="thermos-20"`) {
-		t.Fatalf("the two tabs do not both show the thermos step")
+	tokA, tokB = tokens(pageA), tokens(pageB)
+	for _, page := range []string{pageA, pageB} {
+		if !strings.Contains(page, `data-kairo-step="thermos-20"`) {
+			t.Fatalf("the two tabs do not both show the thermos step")
+		}
 	}
+	return order, path, a, b, tokA, tokB
+}
+
+func TestOfferPageAcceptsOncePerOrderAndOffer(t *testing.T) {
+	start(t, setup{postPurchase: "page"})
+	order, path, a, b, tokA, tokB := twoTabsOnTheThermosStep(t)
 	callsBefore := storeStat(t, "accept_calls")
 
 	var wg sync.WaitGroup
@@ -453,15 +463,7 @@ func TestOfferPageForAnotherSpellingOfTheOrder(t *testing.T) {
 // step stays accepted.
 func TestOfferPageDeclineWhileAnotherTabAccepts(t *testing.T) {
 	start(t, setup{postPurchase: "page"})
-	order := createOrder(t, time.Time{})
-	path := "/checkout/success/" + order
-	a, b := newShopper(t), newShopper(t)
-	_, pageA := a.get(kairoURL + path)
-	_, pageB := b.get(kairoURL + path)
-	tokA, tokB := tokens(pageA), tokens(pageB)
-	if len(tokA) == 0 || len(tokB) == 0 {
-		t.Fatal("the two tabs do not both show the step")
-	}
+	order, path, a, b, tokA, tokB := twoTabsOnTheThermosStep(t)
 	storeFaults(t, map[string]any{"accept_delay": "1s"})
 	accepted := make(chan map[string]any, 1)
 	go func() {
