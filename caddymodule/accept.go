@@ -272,14 +272,17 @@ func (h *Handler) serveDecline(w http.ResponseWriter, r *http.Request) {
 	keep := max(time.Until(cl.ExpiresAt), 24*time.Hour)
 	ctx, cancel := context.WithTimeout(r.Context(), ledgerWriteTimeout)
 	defer cancel()
-	if err := h.declines.Add(ctx, cl.Subject, cl.OfferID, keep); err != nil {
+	first, err := h.declines.Add(ctx, cl.Subject, cl.OfferID, keep)
+	if err != nil {
 		h.logger.Error("state store unavailable: decline not recorded",
 			zap.String("offer", cl.OfferID), zap.String("subject", cl.Subject), zap.Error(err))
 		respond(w, r, a, h.worded(outcomes["unavailable"], cl.Placement, cl.OfferID))
 		return
 	}
-	h.metrics.declines.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)).Inc()
-	h.analytics.declined(cl)
+	if first { // a second click, tab or resubmit is the same decline
+		h.metrics.declines.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)).Inc()
+		h.analytics.declined(cl)
+	}
 	respond(w, r, a, h.worded(outcomes["declined"], cl.Placement, cl.OfferID))
 }
 

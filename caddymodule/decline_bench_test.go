@@ -88,7 +88,7 @@ func recordDeclines(b *testing.B, s state.Store, n int) {
 	offerIDs := []string{"thermos-20", "tote-bundle", "socks-half", "beans-restock"}
 	start := time.Now()
 	for i := range n {
-		if err := d.Add(ctx, fmt.Sprintf("order-%d", i), offerIDs[i%len(offerIDs)], 24*time.Hour); err != nil {
+		if _, err := d.Add(ctx, fmt.Sprintf("order-%d", i), offerIDs[i%len(offerIDs)], 24*time.Hour); err != nil {
 			b.Fatal(err)
 		}
 	}

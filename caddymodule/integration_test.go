@@ -923,3 +923,41 @@ func TestCountersSurviveAReload(t *testing.T) {
 		t.Errorf("%s is %v after one more page, want %v", injected, after, before+1)
 	}
 }
+
+// A decline counts once, however many times it is posted (a double click,
+// a second tab, a resubmitted form): on the inline box and on the offer
+// page.
+func TestADeclineCountsOnce(t *testing.T) {
+	declines := func(s *shopper) float64 {
+		return metricValue(t, s, `kairo_upsell_declines_total{offer="thermos-20",placement="thank_you",variant="-"}`)
+	}
+	t.Run("inline", func(t *testing.T) {
+		start(t, setup{})
+		s, pagePath, toks := thankYouTokens(t)
+		before := declines(s)
+		for range 3 {
+			if resp, _ := s.postForm(kairoURL+"/_upsell/decline", url.Values{"token": {toks[0]}, "return_to": {pagePath}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("decline: %d", resp.StatusCode)
+			}
+		}
+		if got := declines(s) - before; got != 1 {
+			t.Errorf("three posts of one decline counted %v, want 1", got)
+		}
+	})
+	t.Run("offer page", func(t *testing.T) {
+		start(t, setup{postPurchase: "page"})
+		_, path, a, b, tokA, tokB := twoTabsOnTheThermosStep(t)
+		before := declines(a)
+		for _, tab := range []struct {
+			s   *shopper
+			tok string
+		}{{a, tokA[0]}, {b, tokB[0]}, {a, tokA[0]}} {
+			if status, _ := tab.s.pageAction("decline", tab.tok, path, 0); status != http.StatusOK {
+				t.Fatalf("decline: %d", status)
+			}
+		}
+		if got := declines(a) - before; got != 1 {
+			t.Errorf("three declines of one step from two tabs counted %v, want 1", got)
+		}
+	})
+}

@@ -81,11 +81,13 @@ func (h *Handler) servePageAction(w http.ResponseWriter, r *http.Request, kind s
 			h.nextStep(w, r, a, order, pageAnswer{OK: true, Status: out.Status, Message: out.Message, Total: out.Total})
 			return
 		}
+		declined := false // by this request: a second tab or resubmit is the same decline
 		_, err := h.updateJourney(r.Context(), order, func(j *orderJourney) bool {
 			f, answered := j.Answer(cl.OfferID, offers.StepDeclined)
 			if answered {
 				j.Funnel, j.Result, j.Total = f, string(offers.StepDeclined), ""
 			}
+			declined = answered
 			return answered
 		})
 		if err != nil {
@@ -93,8 +95,10 @@ func (h *Handler) servePageAction(w http.ResponseWriter, r *http.Request, kind s
 			h.leave(w, r, a, order, pageAnswer{OK: true, Status: "declined"})
 			return
 		}
-		h.metrics.declines.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)).Inc()
-		h.analytics.declined(cl)
+		if declined {
+			h.metrics.declines.WithLabelValues(string(cl.Placement), cl.OfferID, variantLabel(cl.Variant)).Inc()
+			h.analytics.declined(cl)
+		}
 		h.nextStep(w, r, a, order, pageAnswer{OK: true, Status: "declined"})
 	case "accept":
 		h.pageAccept(w, r, a, cl)

@@ -67,7 +67,7 @@ func BenchmarkDeclinedLookup(b *testing.B) {
 				d := NewDeclines(s)
 				ctx := context.Background()
 				for i := range recorded {
-					if err := d.Add(ctx, fmt.Sprintf("order-%d", i), "thermos-20", 24*time.Hour); err != nil {
+					if _, err := d.Add(ctx, fmt.Sprintf("order-%d", i), "thermos-20", 24*time.Hour); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -96,7 +96,7 @@ func BenchmarkPageDeclines(b *testing.B) {
 		d := NewDeclines(s)
 		ctx := context.Background()
 		for i := range 200_000 {
-			if err := d.Add(ctx, fmt.Sprintf("order-%d", i), offerIDs[i%len(offerIDs)], 24*time.Hour); err != nil {
+			if _, err := d.Add(ctx, fmt.Sprintf("order-%d", i), offerIDs[i%len(offerIDs)], 24*time.Hour); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -23,8 +23,9 @@ type Declines struct {
 func NewDeclines(store Store) *Declines { return &Declines{store: store} }
 
 // Add records that subject declined offerID, for ttl.
-func (d *Declines) Add(ctx context.Context, subject, offerID string, ttl time.Duration) error {
-	return d.store.Set(ctx, declineKey(subject, offerID), []byte{1}, ttl)
+func (d *Declines) Add(ctx context.Context, subject, offerID string, ttl time.Duration) (first bool, err error) {
+	_, first, err = d.store.SetNX(ctx, declineKey(subject, offerID), []byte{1}, ttl)
+	return first, err
 }
 
 // Declined reports whether subject declined offerID and it still counts.

@@ -67,10 +67,10 @@ func TestDeclinedAmong(t *testing.T) {
 	check := func(t *testing.T, s Store) {
 		ctx := context.Background()
 		d := NewDeclines(s)
-		if err := d.Add(ctx, "cart-1", "thermos", time.Minute); err != nil {
+		if _, err := d.Add(ctx, "cart-1", "thermos", time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		if err := d.Add(ctx, "cart-2", "socks", time.Minute); err != nil {
+		if _, err := d.Add(ctx, "cart-2", "socks", time.Minute); err != nil {
 			t.Fatal(err)
 		}
 		ids := []string{"socks", "thermos", "tote", "thermos"}
@@ -105,7 +105,7 @@ func TestFileDeclinedAmongIsOneTransaction(t *testing.T) {
 	f := openFiltered(t, FileOptions{}) // once built: its build reads the file too
 	d := NewDeclines(f)
 	ctx := context.Background()
-	if err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {
+	if _, err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	before := f.db.Stats().TxN
@@ -124,7 +124,7 @@ func TestRedisDeclinedAmongIsOneCommand(t *testing.T) {
 	srv, r := startTestRedis(t)
 	ctx := context.Background()
 	d := NewDeclines(r)
-	if err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {
+	if _, err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.client.ConfigResetStat(ctx).Err(); err != nil {

@@ -73,7 +73,7 @@ func TestFileAbsentKeysNeedNoRead(t *testing.T) {
 	f := openFiltered(t, FileOptions{})
 	d := NewDeclines(f)
 	ctx := context.Background()
-	if err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {
+	if _, err := d.Add(ctx, "cart-1", "socks", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	offers := []string{"thermos", "tote", "grinder"}
