@@ -319,10 +319,13 @@ func (r *recorder) apply(ctx context.Context, ev event) error {
 		count(figDeclines, 1)
 	case evFailed:
 		if r.pause != nil {
-			r.pause.failed(ev.offer, ev.at)
+			r.pause.failed(ev.offer, ev.acceptKey, ev.at)
 		}
 		count(figFailures, 1)
 	case evAccepted:
+		if r.pause != nil {
+			r.pause.succeeded(ev.offer, ev.acceptKey, ev.at)
+		}
 		if ev.acceptKey != "" {
 			if _, first, err := r.store.SetNX(ctx, idKey("accepted", ev.acceptKey), []byte{1}, seenTTL); err != nil || !first {
 				return err

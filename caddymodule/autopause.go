@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,10 +17,14 @@ const (
 )
 
 // autoPause stops showing an offer whose accepts keep failing at the store
-// (payment refused, out of stock, store errors): Failures refusals within
-// Window pause it until the catalog is loaded again (a config reload
-// provisions a new handler, and with it an empty autoPause). Each instance
-// decides on the failures it saw itself.
+// (payment refused, out of stock, store errors): Failures refused accepts
+// within Window, when they are at least as many as the applied ones in it,
+// pause it until the catalog is loaded again (a config reload provisions a
+// new handler, and with it an empty autoPause). An accept is one order or
+// cart and offer (its accept key): a buyer who tries again and again
+// during a store's blip is one failure, and a best seller's normal share
+// of declined cards among many applied accepts pauses nothing. Each
+// instance decides on the accepts it saw itself.
 type autoPause struct {
 	failures int
 	window   time.Duration
@@ -27,14 +32,14 @@ type autoPause struct {
 	logger   *zap.Logger
 
 	mu     sync.Mutex
-	recent map[string][]time.Time // offer → its latest failures, oldest first
+	recent map[string][]pauseAttempt // offer → its latest accepts' answers, oldest first
 	// paused is read on every page without a lock: a map replaced, never
 	// changed, when an offer is paused.
 	paused atomic.Pointer[map[string]time.Time]
 }
 
 func newAutoPause(failures int, window time.Duration, gauge *prometheus.GaugeVec, logger *zap.Logger) *autoPause {
-	a := &autoPause{failures: failures, window: window, gauge: gauge, logger: logger, recent: map[string][]time.Time{}}
+	a := &autoPause{failures: failures, window: window, gauge: gauge, logger: logger, recent: map[string][]pauseAttempt{}}
 	a.paused.Store(&map[string]time.Time{})
 	return a
 }
@@ -56,20 +61,55 @@ func (a *autoPause) pausedSince() map[string]time.Time {
 	return *a.paused.Load()
 }
 
-// failed records a refused accept of offer at t, and pauses the offer when
-// it is the Failures-th within Window.
-func (a *autoPause) failed(offer string, t time.Time) {
+// pauseAttempt is one answer of the store to an accept, as autoPause
+// keeps it.
+type pauseAttempt struct {
+	at     time.Time
+	key    string // the accept's key: an order or cart and offer
+	failed bool
+}
+
+// succeeded records an applied accept of offer, under key, at t.
+func (a *autoPause) succeeded(offer, key string, t time.Time) {
 	if a == nil || a.failures <= 0 {
 		return
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	times := append(a.recent[offer], t)
-	if len(times) > a.failures {
-		times = times[len(times)-a.failures:]
+	a.note(offer, pauseAttempt{at: t, key: key})
+}
+
+// note keeps an answer, the latest 8 × Failures of an offer at most.
+func (a *autoPause) note(offer string, at pauseAttempt) []pauseAttempt {
+	recent := append(a.recent[offer], at)
+	if keep := 8 * a.failures; len(recent) > keep {
+		recent = slices.Clone(recent[len(recent)-keep:])
 	}
-	a.recent[offer] = times
-	if len(times) < a.failures || t.Sub(times[0]) > a.window || a.isPaused(offer) {
+	a.recent[offer] = recent
+	return recent
+}
+
+// failed records a refused accept of offer, under key, at t, and pauses
+// the offer when Failures accepts were refused within Window and no more
+// were applied in it.
+func (a *autoPause) failed(offer, key string, t time.Time) {
+	if a == nil || a.failures <= 0 {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	recent := a.note(offer, pauseAttempt{at: t, key: key, failed: true})
+	refused, applied := map[string]bool{}, map[string]bool{}
+	for _, at := range recent {
+		if t.Sub(at.at) <= a.window {
+			if at.failed {
+				refused[at.key] = true
+			} else {
+				applied[at.key] = true
+			}
+		}
+	}
+	if len(refused) < a.failures || len(refused) < len(applied) || a.isPaused(offer) {
 		return
 	}
 	old := *a.paused.Load()
