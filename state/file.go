@@ -214,11 +214,19 @@ func (t *fileTx) write(key, value []byte, ttl time.Duration, max uint64) error {
 	count := t.counter(metaCount) + 1
 	t.setCounter(metaCount, count)
 	for ; count > max; count-- {
-		_, oldest := t.order.Cursor().First()
+		seq, oldest := t.order.Cursor().First()
 		oldestKey := bytes.Clone(oldest)
 		raw := t.records.Get(oldestKey)
 		if raw == nil {
 			return fmt.Errorf("index names %q, which has no record", oldestKey)
+		}
+		if Kept(string(oldestKey)) {
+			// Written before kept records left the index: moved out of
+			// it now, not evicted.
+			_ = t.order.Delete(bytes.Clone(seq))
+			t.setCounter(metaCount, t.counter(metaCount)-1)
+			t.setCounter(metaKept, t.counter(metaKept)+1)
+			continue
 		}
 		t.remove(oldestKey, raw)
 	}
@@ -252,7 +260,7 @@ func (f *File) update(fn func(t *fileTx) error) error {
 // money fails closed on it.
 func (f *File) wrap(err error) error {
 	switch {
-	case err == nil || errors.Is(err, errNoTTL) || errors.Is(err, errNotCounter) || errors.Is(err, errOverflow):
+	case err == nil || errors.Is(err, errNoTTL) || errors.Is(err, errNotCounter):
 		return err
 	case errors.Is(err, ErrUnavailable): // ErrFull: says so itself
 		return fmt.Errorf("%s: %w", f.path, err)
@@ -439,10 +447,7 @@ func (t *fileTx) incr(key []byte, delta int64, ttl time.Duration, max uint64) (i
 			keep = left
 		}
 	}
-	n, err := addCounter(string(key), n, delta)
-	if err != nil {
-		return 0, err
-	}
+	n = addCounter(n, delta)
 	return n, t.write(key, strconv.AppendInt(nil, n, 10), keep, max)
 }
 

@@ -151,3 +151,41 @@ func TestFileCountsKeptRecordsApart(t *testing.T) {
 		t.Errorf("counts: %d evictable, %d kept; want 0 and 1", counted, kept)
 	}
 }
+
+// A kept record written before kept records left the eviction index (it
+// sits in the index and in the evictable count) is moved out of the index
+// when the cap reaches it, not evicted.
+func TestFileMovesAnOldKeptRecordOutOfTheIndex(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	f, err := OpenFile(filepath.Join(t.TempDir(), "state.db"), FileOptions{MaxRecords: 10, noSync: true, now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ctx := context.Background()
+	// As the store wrote a ledger record before: in the order index.
+	if err := f.update(func(t *fileTx) error {
+		if err := t.write([]byte("ledger/old-answer"), []byte("Daccepted"), time.Hour, 10); err != nil {
+			return err
+		}
+		raw := t.records.Get([]byte("ledger/old-answer"))
+		t.setCounter(metaKept, t.counter(metaKept)-1)
+		t.setCounter(metaCount, t.counter(metaCount)+1)
+		return t.order.Put(raw[8:recordHeader], []byte("ledger/old-answer"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if err := f.Set(ctx, fmt.Sprint("decline/", i), []byte("1"), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, ok, _ := f.Get(ctx, "ledger/old-answer"); !ok || string(v) != "Daccepted" {
+		t.Fatalf("the old ledger record was evicted (%q, %v)", v, ok)
+	}
+	var counted, kept uint64
+	_ = f.view(func(t *fileTx) error { counted, kept = t.counter(metaCount), t.counter(metaKept); return nil })
+	if counted != 10 || kept != 1 {
+		t.Errorf("counts: %d evictable, %d kept; want 10 and 1", counted, kept)
+	}
+}

@@ -229,9 +229,7 @@ func (m *Memory) Incr(_ context.Context, key string, delta int64, ttl time.Durat
 	if err != nil {
 		return 0, err
 	}
-	if n, err = addCounter(key, n, delta); err != nil {
-		return 0, err
-	}
+	n = addCounter(n, delta)
 	if err := m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl); err != nil {
 		return 0, err
 	}
@@ -264,9 +262,7 @@ func (m *Memory) AddAll(_ context.Context, deltas map[string]int64, ttl time.Dur
 		if err != nil {
 			return err
 		}
-		if sums[key], err = addCounter(key, n, delta); err != nil {
-			return err
-		}
+		sums[key] = addCounter(n, delta)
 	}
 	for key, n := range sums {
 		if err := m.writeLocked(key, strconv.AppendInt(nil, n, 10), ttl); err != nil {
@@ -288,7 +284,7 @@ func (m *Memory) SetNXAll(_ context.Context, keys []string, value []byte, ttl ti
 	for i, key := range keys {
 		if m.lookupLocked(key) == nil {
 			if err := m.writeLocked(key, value, ttl); err != nil {
-				return stored, err
+				return stored[:i], err
 			}
 			stored[i] = true
 		}

@@ -33,6 +33,26 @@ type Redis struct {
 	pending *addChunk // a chunk of counters sent whose answer was lost (AddAll)
 }
 
+// saturatingIncrLua defines saturatingIncr(key, delta) for the scripts
+// that add to counters: INCRBY, except that a sum past an int64 stays at
+// its bound (as the file and memory stores' counters do, addCounter),
+// where INCRBY would fail the script after the counters before it were
+// added (a script does not roll back). Lua's numbers are doubles: the
+// bound is checked with room to spare for their rounding.
+const saturatingIncrLua = `
+local function saturatingIncr(key, delta)
+	local after = tonumber(redis.call('GET', key) or '0') + tonumber(delta)
+	if after > 9.2e18 then
+		redis.call('SET', key, '9223372036854775807', 'KEEPTTL')
+		return 9223372036854775807
+	elseif after < -9.2e18 then
+		redis.call('SET', key, '-9223372036854775808', 'KEEPTTL')
+		return -9223372036854775808
+	end
+	return redis.call('INCRBY', key, delta)
+end
+`
+
 // Lua scripts: each runs atomically on the Redis server.
 var (
 	// The conditional writes below mark a write they made with the call's
@@ -75,12 +95,12 @@ return 0`)
 	// call made: a call whose marker is there was applied before (its
 	// answer was lost and it is sent again) and answers that count
 	// without adding twice.
-	scriptIncr = redis.NewScript(`
+	scriptIncr = redis.NewScript(saturatingIncrLua + `
 local done = redis.call('GET', KEYS[2])
 if done then
 	return tonumber(done)
 end
-local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+local n = saturatingIncr(KEYS[1], ARGV[1])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
 	redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
@@ -88,32 +108,26 @@ redis.call('SET', KEYS[2], n, 'PX', ARGV[3])
 return n`)
 	// addAll adds ARGV[i] to KEYS[i] and keeps each key at least
 	// ARGV[n+1] ms, n being #KEYS-1: it checks every key first, so that a
-	// key that is not a counter, or that the addition would overflow, leaves
-	// all of them unchanged. KEYS[#KEYS]
+	// key that is not a counter leaves all of them unchanged. KEYS[#KEYS]
 	// is the chunk's marker, kept ARGV[n+2] ms: a chunk whose marker is
 	// there was added before (its answer was lost and it is sent again),
-	// and is not added twice. It returns how many counters it added.
-	scriptAddAll = redis.NewScript(`
+	// and is not added twice (it is looked at first: the counters already
+	// hold that chunk). It returns how many counters it added.
+	scriptAddAll = redis.NewScript(saturatingIncrLua + `
 local n = #KEYS - 1
 local ttl = tonumber(ARGV[n + 1])
+if redis.call('EXISTS', KEYS[#KEYS]) == 1 then
+	return 0
+end
 for i = 1, n do
 	local v = redis.call('GET', KEYS[i])
 	if v and not string.match(v, '^-?%d+$') then
 		return redis.error_reply('not a counter: ' .. KEYS[i])
 	end
-	-- INCRBY past an int64 fails after the counters before it were added
-	-- (a script does not roll back): checked first, with room to spare
-	-- for the rounding of Lua's doubles.
-	local after = (tonumber(v) or 0) + tonumber(ARGV[i])
-	if after > 9.2e18 or after < -9.2e18 then
-		return redis.error_reply('the counter would overflow: ' .. KEYS[i])
-	end
 end
-if not redis.call('SET', KEYS[#KEYS], 1, 'NX', 'PX', ARGV[n + 2]) then
-	return 0
-end
+redis.call('SET', KEYS[#KEYS], 1, 'PX', ARGV[n + 2])
 for i = 1, n do
-	redis.call('INCRBY', KEYS[i], ARGV[i])
+	saturatingIncr(KEYS[i], ARGV[i])
 	if redis.call('PTTL', KEYS[i]) < ttl then
 		redis.call('PEXPIRE', KEYS[i], ttl)
 	end

@@ -20,7 +20,7 @@ package state
 import (
 	"context"
 	"errors"
-	"fmt"
+	"math"
 	"time"
 )
 
@@ -67,16 +67,16 @@ type Store interface {
 // errNoTTL is returned for a write without a lifetime.
 var errNoTTL = errors.New("state: a record needs a positive ttl")
 
-// errOverflow is returned by a counter's addition that would overflow it:
-// the counter, and every other one of the same batch, is left unchanged.
-var errOverflow = errors.New("state: the counter would overflow")
-
-// addCounter is n + delta, or errOverflow naming key when that does not
-// fit in an int64.
-func addCounter(key string, n, delta int64) (int64, error) {
+// addCounter is n + delta, kept at the bound of an int64 rather than
+// wrapping past it: a counter that absurd says itself that it is wrong,
+// and every other counter of its batch is still written.
+func addCounter(n, delta int64) int64 {
 	sum := n + delta
-	if (delta > 0 && sum < n) || (delta < 0 && sum > n) {
-		return 0, fmt.Errorf("%w: %q", errOverflow, key)
+	switch {
+	case delta > 0 && sum < n:
+		return math.MaxInt64
+	case delta < 0 && sum > n:
+		return math.MinInt64
 	}
-	return sum, nil
+	return sum
 }
