@@ -125,7 +125,11 @@ func (h *Handler) acceptToken(r *http.Request, a action, token string) offerResu
 // asked before stillStands. Anything else (none yet, in flight, the state
 // layer down) goes on to forward, which answers it.
 func (h *Handler) answered(ctx context.Context, cl offers.Claims) (Outcome, bool) {
-	rec, err := h.ledger.Lookup(ctx, h.acceptKey(ctx, cl))
+	key, err := h.acceptKey(ctx, cl)
+	if err != nil {
+		return Outcome{}, false // forward meets the same trouble and says so
+	}
+	rec, err := h.ledger.Lookup(ctx, key)
 	if err != nil || !rec.Done {
 		return Outcome{}, false
 	}
@@ -161,7 +165,17 @@ func (h *Handler) stillStands(cl offers.Claims) (Outcome, bool) {
 // the one path by which an accept reaches the store, from the inline box
 // and the offer page alike.
 func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
-	key := h.acceptKey(r.Context(), cl)
+	key, err := h.acceptKey(r.Context(), cl)
+	if err != nil {
+		return h.stateRefused(cl, err)
+	}
+	if cl.ProductVariantID == "" {
+		// A token signed before an offer of options named its first
+		// option's variant: that is the variant it adds.
+		if o := h.catalog.Offer(cl.OfferID); o != nil {
+			cl.ProductVariantID = o.Product.VariantAdded()
+		}
+	}
 	// A repeat waits for an attempt in flight as long as that attempt may
 	// take, plus a lease in case its holder died and must be taken over.
 	wait, cancel := context.WithTimeout(r.Context(), h.store.Timeouts().Accept+2*state.DefaultLease)
@@ -171,9 +185,7 @@ func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
 	case errors.Is(err, state.ErrInFlight):
 		return outcomes["in_progress"]
 	case err != nil:
-		h.logger.Error("state store unavailable: accept refused, nothing was sent to the store",
-			zap.String("offer", cl.OfferID), zap.String("subject", cl.Subject), zap.Error(err))
-		return outcomes["unavailable"]
+		return h.stateRefused(cl, err)
 	case claim == nil:
 		if rec, ok := h.recordedOutcome(cl, prev); ok {
 			return rec
@@ -189,7 +201,7 @@ func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
 	// leaves the page: their outcome is what every repeat will be told.
 	bg := context.WithoutCancel(r.Context())
 	start := time.Now()
-	ans, callErr := h.callStore(bg, cl, key, shopper(r))
+	ans, callErr := h.callStore(bg, cl, key, claim.Repeat, shopper(r))
 	h.metrics.storeLatency.WithLabelValues(string(cl.Placement)+"_accept", resultLabel(callErr)).Observe(time.Since(start).Seconds())
 	out, retryable := acceptOutcome(cl, ans, callErr)
 	if ans.Applied() && ans.FollowUpOrderID != "" && ans.FollowUpOrderID != cl.Subject {
@@ -227,14 +239,23 @@ func (h *Handler) forward(r *http.Request, cl offers.Claims) Outcome {
 	return out
 }
 
+// stateRefused is the answer to an accept the state layer could not
+// take: nothing was sent to the store.
+func (h *Handler) stateRefused(cl offers.Claims, err error) Outcome {
+	h.logger.Error("state store unavailable: accept refused, nothing was sent to the store",
+		zap.String("offer", cl.OfferID), zap.String("subject", cl.Subject), zap.Error(err))
+	return outcomes["unavailable"]
+}
+
 // callStore forwards an accepted offer to the store: the order accept
 // after purchase, the cart add before, bounded by the store's accept
 // timeout. key is the Idempotency-Key (acceptKey): stable per (order or
 // cart, offer), so the store can dedupe a repeat made after a crash or
 // from another instance.
-func (h *Handler) callStore(ctx context.Context, cl offers.Claims, key string, who stores.Shopper) (stores.Answer, error) {
+func (h *Handler) callStore(ctx context.Context, cl offers.Claims, key string, repeat bool, who stores.Shopper) (stores.Answer, error) {
 	req := stores.AcceptRequest{
 		Key:      key,
+		Repeat:   repeat,
 		OfferID:  cl.OfferID,
 		Currency: cl.Currency,
 		Items: []stores.Line{{

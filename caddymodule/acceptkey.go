@@ -22,14 +22,22 @@ import (
 // key: the ledger is asked under each older secret, and a record there
 // names the key every repeat goes on with, so the repeat is answered from
 // that record or sent to the store with the same Idempotency-Key.
-func (h *Handler) acceptKey(ctx context.Context, cl offers.Claims) string {
+//
+// A ledger that cannot be asked is an error: going on under the current
+// secret's key could call the store a second time for an accept already
+// applied under an older one.
+func (h *Handler) acceptKey(ctx context.Context, cl offers.Claims) (string, error) {
 	for _, old := range h.secrets[1:] {
 		key := acceptKeyUnder(old, cl)
-		if rec, err := h.ledger.Lookup(ctx, key); err == nil && rec.Found {
-			return key
+		rec, err := h.ledger.Lookup(ctx, key)
+		if err != nil {
+			return "", err
+		}
+		if rec.Found {
+			return key, nil
 		}
 	}
-	return acceptKeyUnder(h.secrets[0], cl)
+	return acceptKeyUnder(h.secrets[0], cl), nil
 }
 
 // acceptKeyUnder is the accept key of cl under one secret.

@@ -84,6 +84,9 @@ func squareParts(x int64) (high, low int64) {
 	if x < 0 {
 		x = -x
 	}
+	// A total past 2⁴⁷ minor units (1.4e14) is no order: counted at that,
+	// not wrapped.
+	x = min(x, 1<<47)
 	hi, lo := bits.Mul64(uint64(x), uint64(x))
 	return int64(hi<<32 | lo>>32), int64(lo & (1<<32 - 1))
 }

@@ -109,6 +109,9 @@ func (a *autoPause) failed(offer, key string, t time.Time) {
 			}
 		}
 	}
+	for key := range applied {
+		delete(refused, key) // refused, then applied on a retry: no refusal
+	}
 	if len(refused) < a.failures || len(refused) < len(applied) || a.isPaused(offer) {
 		return
 	}

@@ -42,6 +42,15 @@ func TestAutoPauseWeighsAcceptsNotCalls(t *testing.T) {
 	}
 
 	p = newPause()
+	for i := range 5 { // a store's blip: each buyer refused once, applied on the retry
+		p.failed("mug", fmt.Sprint("order-", i), tick())
+		p.succeeded("mug", fmt.Sprint("order-", i), tick())
+	}
+	if p.isPaused("mug") {
+		t.Error("five accepts refused once and applied on their retry paused the offer")
+	}
+
+	p = newPause()
 	p.succeeded("mug", "applied-1", tick())
 	for i := range 3 {
 		p.failed("mug", fmt.Sprint("refused-", i), tick())

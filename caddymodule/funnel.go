@@ -64,6 +64,24 @@ func (h *Handler) noteFollowUp(ctx context.Context, order, parent string) error 
 	return h.state.Set(ctx, followUpKey(order), []byte(parent), orderRecordKeep)
 }
 
+// otherSpelling reports whether the store names the order of a thank-you
+// page otherwise than its address does ("0123" for 123): everything Kairo
+// keeps of an order (its window, steps, accepts and their
+// Idempotency-Key) is under the id as the address writes it, so a second
+// spelling would open a fresh window and accept again. Such a page gets
+// no offers. A warn line says so, once per process: a store whose order
+// contexts always name orders otherwise gets no offers on any.
+func (h *Handler) otherSpelling(orderID string, sc *offers.Context) bool {
+	if sc.ID == "" || sc.ID == orderID {
+		return false
+	}
+	if h.spellingWarned.CompareAndSwap(false, true) {
+		h.logger.Warn("thank-you page: the store's order context names the order otherwise than the page's address; the page gets no offers (an order context's id must be the address's order id)",
+			zap.String("order", orderID), zap.String("store_id", sc.ID))
+	}
+	return true
+}
+
 // isFollowUp reports whether an accept made the order (noteFollowUp).
 func (h *Handler) isFollowUp(ctx context.Context, order string) (bool, error) {
 	_, found, err := h.state.Get(ctx, followUpKey(order))

@@ -42,11 +42,13 @@ func (h *Handler) inlineWindow(ctx context.Context, orderID string, sc *offers.C
 	if !sc.Changeable() {
 		return time.Time{}, "order_closed"
 	}
-	if followUp, err := h.isFollowUp(ctx, orderID); err != nil || followUp {
-		if err != nil {
-			h.logger.Warn("inline offers: state layer", zap.Error(err))
-			return time.Time{}, "state_unavailable"
-		}
+	if h.otherSpelling(orderID, sc) {
+		return time.Time{}, "order_mismatch"
+	}
+	if followUp, err := h.isFollowUp(ctx, orderID); err != nil {
+		// As with the window below: the offers' own expiry bounds them.
+		h.logger.Warn("inline offers: state layer", zap.Error(err))
+	} else if followUp {
 		return time.Time{}, "follow_up"
 	}
 	now := h.now()

@@ -166,13 +166,7 @@ func (h *Handler) buildOfferPage(r *http.Request, orderID string) ([]byte, *offe
 		h.logger.Debug("offer page: store context failed", zap.String("order", orderID), zap.Error(err))
 		return nil, nil, failOpenReason(err)
 	}
-	if sc.ID != "" && sc.ID != orderID {
-		// Another spelling of the order ("0123" for 123): everything
-		// Kairo keeps of an order (its window, steps, accepts and their
-		// Idempotency-Key) is under the id as the address writes it, so
-		// a second spelling would open a fresh window and accept again.
-		h.logger.Info("offer page: the store names the order otherwise than its address; its own page is served",
-			zap.String("order", orderID), zap.String("store_id", sc.ID))
+	if h.otherSpelling(orderID, sc) {
 		return nil, nil, "order_mismatch"
 	}
 	if arm := h.analytics.observe(offers.PlacementThankYou, sc, orderID); arm != offers.ArmTreated {

@@ -163,7 +163,11 @@ const (
 // declined, or the buyer would be shown its downsell, and could add it,
 // beside it. An accept that did not apply does not stand in the way.
 func (h *Handler) acceptState(ctx context.Context, cl offers.Claims) (Outcome, int) {
-	rec, err := h.ledger.Lookup(ctx, h.acceptKey(ctx, cl))
+	key, err := h.acceptKey(ctx, cl)
+	if err != nil {
+		return Outcome{}, acceptNone // the decline's own write meets the same trouble
+	}
+	rec, err := h.ledger.Lookup(ctx, key)
 	switch {
 	case err != nil:
 		return Outcome{}, acceptNone // the decline's own write meets the same trouble

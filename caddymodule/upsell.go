@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -166,31 +167,32 @@ type Handler struct {
 	// reported with its file and line. A JSON config leaves it out.
 	CaddyfileLines map[string]string `json:"caddyfile_lines,omitempty"`
 
-	catalog       *offers.Catalog
-	locale        offers.Locale
-	signer        *offers.Signer
-	secrets       [][]byte // as configured: the first signs, all verify
-	cartPaths     []pathPattern
-	thankYou      []pathPattern
-	productPaths  []pathPattern
-	checkoutPaths []pathPattern
-	popupAfter    []popupTrigger
-	popupLoader   []byte // what product and cart pages carry for the pop-up
-	store         stores.Store
-	state         state.Store // shared by every Handler of this process on the same store
-	stateKey      string      // the state store's key in statePool; "" when none held
-	ledger        *state.Ledger
-	declines      *state.Declines
-	cache         *selectionCache
-	layouts       *layoutCache
-	contexts      *contextCache // nil when ContextTTL is 0
-	contextCalls  *callWorkers  // run the context calls made beside a page
-	metrics       *metrics
-	logger        *zap.Logger
-	now           func() time.Time
-	analytics     *analytics
-	failOpen      *failOpenLog // warn lines for pages the operator can fix
-	noPageContext *sync.Map    // routes warned of pages without their context (context_in_page)
+	catalog        *offers.Catalog
+	locale         offers.Locale
+	signer         *offers.Signer
+	secrets        [][]byte // as configured: the first signs, all verify
+	cartPaths      []pathPattern
+	thankYou       []pathPattern
+	productPaths   []pathPattern
+	checkoutPaths  []pathPattern
+	popupAfter     []popupTrigger
+	popupLoader    []byte // what product and cart pages carry for the pop-up
+	store          stores.Store
+	state          state.Store // shared by every Handler of this process on the same store
+	stateKey       string      // the state store's key in statePool; "" when none held
+	ledger         *state.Ledger
+	declines       *state.Declines
+	cache          *selectionCache
+	layouts        *layoutCache
+	contexts       *contextCache // nil when ContextTTL is 0
+	contextCalls   *callWorkers  // run the context calls made beside a page
+	metrics        *metrics
+	logger         *zap.Logger
+	now            func() time.Time
+	analytics      *analytics
+	failOpen       *failOpenLog // warn lines for pages the operator can fix
+	noPageContext  *sync.Map    // routes warned of pages without their context (context_in_page)
+	spellingWarned *atomic.Bool // warned of an order named otherwise than its address (otherSpelling)
 }
 
 // CaddyModule returns the Caddy module information.
@@ -229,6 +231,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	}
 	h.failOpen = newFailOpenLog(h.logger)
 	h.noPageContext = new(sync.Map)
+	h.spellingWarned = new(atomic.Bool)
 	h.contextCalls = newCallWorkers(contextWorkers())
 	if err := h.provisionCaches(); err != nil {
 		return err

@@ -52,7 +52,9 @@ func (c *Catalog) Recheck(cl Claims, now time.Time) error {
 // between on the offer page (all at the offer's price), which the page
 // signs its first choice with even when the offer names no variant_id.
 func (o *Offer) addsVariant(pk Pick, v string) bool {
-	if v == pk.ProductVariantID {
+	if v == pk.ProductVariantID || v == o.Product.VariantID {
+		// The second: a token signed before an offer of options that
+		// names no variant_id was signed with its first option's.
 		return true
 	}
 	_, ok := o.Product.Option(v)

@@ -83,6 +83,10 @@ type Claim struct {
 	// lease ran out: the action may have been applied already, and is to be
 	// repeated with the same key.
 	TookOver bool
+	// Repeat is true when an earlier attempt under the key was made: taken
+	// over (TookOver), or abandoned, as not applied by the caller's
+	// reading, though an answer lost on the way may hide an applied one.
+	Repeat bool
 
 	stop    chan struct{}
 	stopped sync.Once
@@ -168,7 +172,9 @@ func (l *Ledger) Begin(ctx context.Context, key string) (*Claim, []byte, error) 
 				return nil, nil, err
 			}
 			if swapped {
-				return l.claimed(k, mine, false), nil, nil
+				c := l.claimed(k, mine, false)
+				c.Repeat = true
+				return c, nil, nil
 			}
 			continue
 		case recordInFlight:
@@ -187,7 +193,7 @@ func (l *Ledger) Begin(ctx context.Context, key string) (*Claim, []byte, error) 
 
 // claimed starts the renewal of a fresh claim.
 func (l *Ledger) claimed(k string, record []byte, tookOver bool) *Claim {
-	c := &Claim{ledger: l, key: k, record: record, TookOver: tookOver,
+	c := &Claim{ledger: l, key: k, record: record, TookOver: tookOver, Repeat: tookOver,
 		stop: make(chan struct{}), renewed: make(chan struct{})}
 	go c.renew()
 	return c

@@ -148,3 +148,22 @@ func TestLedgerRenewsALongAttempt(t *testing.T) {
 		_ = c.Finish(ctx, []byte("ok"), time.Minute)
 	})
 }
+
+// A claim says whether an earlier attempt under its key was made: after an
+// abandoned one (whose answer may have been lost), not on a first one.
+func TestLedgerClaimSaysWhenItIsARepeat(t *testing.T) {
+	ctx := context.Background()
+	l := NewLedger(NewMemory(0), 0)
+	first, _, err := l.Begin(ctx, "k")
+	if err != nil || first == nil || first.Repeat {
+		t.Fatalf("first claim: %+v, %v; want a claim that is no repeat", first, err)
+	}
+	if err := first.Abandon(ctx, []byte("store unreachable")); err != nil {
+		t.Fatal(err)
+	}
+	again, _, err := l.Begin(ctx, "k")
+	if err != nil || again == nil || !again.Repeat {
+		t.Fatalf("the claim after an abandoned attempt: %+v, %v; want a repeat", again, err)
+	}
+	again.Abandon(ctx, nil)
+}

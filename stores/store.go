@@ -121,6 +121,11 @@ type AcceptRequest struct {
 	Shipping int64
 	// Shopper is who accepted; its Cookie is sent on cart adds only.
 	Shopper Shopper
+	// Repeat is set when an earlier attempt with Key was made (its answer
+	// was lost, or it was taken for not applied): a store that marks
+	// nothing of an accept may infer from what it holds whether that
+	// attempt applied it. A first attempt always applies.
+	Repeat bool
 }
 
 // Line is one item of an accepted offer.

@@ -32,12 +32,12 @@ func couponCode(key string, line int) string {
 // CartAdd puts an accepted cart offer into the shopper's cart through the
 // Store API, as the shopper, at the offer's price: a line with a discount
 // gets a coupon for that discount, usable once and only on that product.
-// A line whose product the cart already holds in the offer's quantity was
-// added by an earlier call with the same key whose answer was lost (Kairo
-// then frees the accept for a retry, with this key): it is not added
-// again, and gets its coupon if it has none yet. An offer is never shown
-// for a product the cart holds, so the shopper's own units are not
-// mistaken for it.
+// On a repeat of the key (an earlier attempt's answer was lost, and Kairo
+// freed the accept for a retry), a line whose product the cart already
+// holds in the offer's quantity was added by that attempt: it is not added
+// again, and gets its coupon if it has none yet. A first attempt always
+// adds: the shopper may have put the product in the cart themselves since
+// the offer was shown.
 func (c *Connector) CartAdd(ctx context.Context, req stores.AcceptRequest) (stores.Answer, error) {
 	if req.Shopper.Cookie == "" {
 		// Without WooCommerce's session cookie the Store API would add
@@ -72,7 +72,7 @@ func (c *Connector) CartAdd(ctx context.Context, req stores.AcceptRequest) (stor
 			}
 		}
 		before := cart.quantityOf(id)
-		added := before >= l.Quantity // by an earlier call with this key
+		added := req.Repeat && before >= l.Quantity // by the earlier attempt with this key
 		var after storeCart
 		if !added {
 			rp, err := c.do(ctx, request{method: http.MethodPost, path: storeAPI + "/cart/add-item", as: &req.Shopper, nonce: s.nonce,

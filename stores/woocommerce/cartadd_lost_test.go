@@ -69,7 +69,9 @@ func (f *lostAnswerCart) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // A cart add whose answer was lost after the store applied it is repeated
 // by Kairo with the same key (the accept was freed for a retry): the
 // repeat finds the line in the cart and does not add it again, with or
-// without a discount, and a discounted line gets its coupon once.
+// without a discount, and a discounted line gets its coupon once. A first
+// attempt adds even when the shopper put the product in the cart
+// themselves since the offer was shown.
 func TestCartAddRepeatedAfterALostAnswerAddsOnce(t *testing.T) {
 	for _, discount := range []int64{0, 500} {
 		t.Run(fmt.Sprint("discount=", discount), func(t *testing.T) {
@@ -89,6 +91,7 @@ func TestCartAddRepeatedAfterALostAnswerAddsOnce(t *testing.T) {
 			if _, err := c.CartAdd(ctx, req); err == nil {
 				t.Fatal("the first call's answer was lost, yet it returned no error")
 			}
+			req.Repeat = true // as Kairo's ledger says of the retry
 			ans, err := c.CartAdd(ctx, req)
 			if err != nil || !ans.Applied() {
 				t.Fatalf("the repeat: %+v, %v; want applied", ans, err)
@@ -100,5 +103,23 @@ func TestCartAddRepeatedAfterALostAnswerAddsOnce(t *testing.T) {
 				t.Errorf("coupons applied: %v, want %d", cart.coupons, want)
 			}
 		})
+	}
+}
+
+func TestCartAddFirstAttemptAddsBesideTheShoppersOwnUnit(t *testing.T) {
+	cart := &lostAnswerCart{qty: 1} // the shopper's own unit
+	srv := httptest.NewServer(cart)
+	defer srv.Close()
+	c := &Connector{Endpoint: stores.Endpoint{URL: srv.URL}, AppUser: "u", AppPassword: "p"}
+	if err := c.Provision(caddy.Context{}); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Cleanup()
+	req := stores.AcceptRequest{Key: "cart-1/offer-1", OfferID: "offer-1", Currency: "USD",
+		Items:   []stores.Line{{ProductID: "42", Quantity: 1, UnitPrice: 1500, Discount: 500}},
+		Shopper: stores.Shopper{Cookie: "wp_woocommerce_session_x=1"}}
+	ans, err := c.CartAdd(context.Background(), req)
+	if err != nil || !ans.Applied() || cart.qty != 2 || len(cart.coupons) != 1 {
+		t.Errorf("a first attempt: %+v, %v, %d units, coupons %v; want applied, 2 units and one coupon", ans, err, cart.qty, cart.coupons)
 	}
 }
