@@ -631,18 +631,13 @@ func TestStoreOutcomesHaveTheirOwnMessages(t *testing.T) {
 
 func TestFormPostRedirectsBackWithTheResult(t *testing.T) {
 	start(t, setup{})
-	s, orderID := orderWithBeans(t)
-	pagePath := "/checkout/success/" + orderID
-	_, page := s.get(kairoURL + pagePath)
-	toks := tokens(page)
-	if len(toks) == 0 {
-		t.Fatal("no offer")
-	}
+	s, pagePath, toks := thankYouTokens(t)
+	orderID := strings.TrimPrefix(pagePath, "/checkout/success/")
 	resp, _ := s.postForm(kairoURL+"/_upsell/accept", url.Values{"token": {toks[0]}, "return_to": {pagePath}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != pagePath+"?kairo=accepted" {
 		t.Fatalf("form accept: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	_, page = s.get(kairoURL + resp.Header.Get("Location"))
+	_, page := s.get(kairoURL + resp.Header.Get("Location"))
 	if !strings.Contains(page, "Added to your order.") {
 		t.Errorf("the page after the form post does not show the result")
 	}

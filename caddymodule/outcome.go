@@ -123,7 +123,7 @@ func acceptOutcome(cl offers.Claims, ans stores.Answer, err error) (Outcome, boo
 		return outcomes["conflict"], false
 	case ans.Status == http.StatusGone:
 		return outcomes["order_closed"], false
-	case ans.Status >= 500 || busyStatus(ans.Status):
+	case ans.Status >= 500 || stores.Busy(ans.Status): // not applied: free for a retry
 		return outcomes["store_unavailable"], true
 	case ans.Status == http.StatusUnauthorized || ans.Status == http.StatusForbidden:
 		// Kairo's credential refused: the operator's to put right, and
@@ -131,15 +131,6 @@ func acceptOutcome(cl offers.Claims, ans stores.Answer, err error) (Outcome, boo
 		return outcomes["error"], true
 	}
 	return outcomes["error"], false
-}
-
-// busyStatus reports whether a store's status says the same request may
-// succeed in a moment: it timed out waiting (408), came too early (425)
-// or came too often (429). Such an answer frees the accept for a retry,
-// where recording it would refuse the offer to this order or cart until
-// its token expired.
-func busyStatus(code int) bool {
-	return code == http.StatusRequestTimeout || code == http.StatusTooEarly || code == http.StatusTooManyRequests
 }
 
 // noticeParam is the query parameter that carries the result of a plain

@@ -19,13 +19,7 @@ func TestThankYouResultsInTheOperatorsWords(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			start(t, setup{postPurchase: mode + " {\n\t\t\ttext result_payment_failed \"" + words + "\"\n\t\t}"})
 			storeFaults(t, map[string]any{"accept_status": 402})
-			s, order := orderWithBeans(t)
-			path := "/checkout/success/" + order
-			_, page := s.get(kairoURL + path)
-			toks := tokens(page)
-			if len(toks) == 0 {
-				t.Fatal("no offer on the thank-you page")
-			}
+			s, path, toks := thankYouTokens(t)
 			endpoint := "/_upsell/accept"
 			if mode == "page" {
 				endpoint = "/_upsell/page/accept"
@@ -44,7 +38,7 @@ func TestThankYouResultsInTheOperatorsWords(t *testing.T) {
 			if resp.StatusCode != http.StatusSeeOther || loc != path+"?kairo=payment_failed" {
 				t.Fatalf("the form post answered %d to %q", resp.StatusCode, loc)
 			}
-			if _, page = s.get(kairoURL + loc); !strings.Contains(page, words) || strings.Contains(page, "you were not charged") {
+			if _, page := s.get(kairoURL + loc); !strings.Contains(page, words) || strings.Contains(page, "you were not charged") {
 				t.Errorf("the page a form post came back to does not read the operator's words")
 			}
 		})

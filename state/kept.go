@@ -24,7 +24,8 @@ var keptPrefixes = [...]string{ledgerPrefix, DeadlinePrefix, DonePrefix, FunnelP
 
 // Kept reports whether the record under key is one that exactly-once and
 // an order's window rest on: the ledger's claims and answers, and an
-// order's deadline, steps and stepping aside. A Store's record cap never
+// order's deadline, steps, stepping aside and follow-up mark. A Store's
+// record cap never
 // evicts these to make room (evicting a finished accept would let a
 // repeat call the store again; evicting a claim in flight would let two
 // holders call it at once). They still expire. When a store holds its

@@ -150,7 +150,7 @@ func (l *Ledger) Begin(ctx context.Context, key string) (*Claim, []byte, error) 
 			// Equal: this call stored it and the answer was lost (the
 			// holder is unique to the call); the Redis client sent the
 			// script again, which found the claim there.
-			return l.claimed(k, mine, waitedOn != nil), nil, nil
+			return l.claimed(k, mine, waitedOn != nil, waitedOn != nil), nil, nil
 		}
 		if len(cur) == 0 {
 			return nil, nil, fmt.Errorf("state: ledger record %q is empty", key)
@@ -172,9 +172,7 @@ func (l *Ledger) Begin(ctx context.Context, key string) (*Claim, []byte, error) 
 				return nil, nil, err
 			}
 			if swapped {
-				c := l.claimed(k, mine, false)
-				c.Repeat = true
-				return c, nil, nil
+				return l.claimed(k, mine, false, true), nil, nil
 			}
 			continue
 		case recordInFlight:
@@ -192,8 +190,8 @@ func (l *Ledger) Begin(ctx context.Context, key string) (*Claim, []byte, error) 
 }
 
 // claimed starts the renewal of a fresh claim.
-func (l *Ledger) claimed(k string, record []byte, tookOver bool) *Claim {
-	c := &Claim{ledger: l, key: k, record: record, TookOver: tookOver, Repeat: tookOver,
+func (l *Ledger) claimed(k string, record []byte, tookOver, repeat bool) *Claim {
+	c := &Claim{ledger: l, key: k, record: record, TookOver: tookOver, Repeat: repeat,
 		stop: make(chan struct{}), renewed: make(chan struct{})}
 	go c.renew()
 	return c

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 )
 
@@ -17,6 +18,14 @@ const (
 	FailStatus      = "status"      // an HTTP status the call cannot use
 	FailBadAnswer   = "bad_answer"  // an answer that does not parse or make sense
 )
+
+// Busy reports whether a store's HTTP status says the same request may
+// succeed in a moment: it timed out waiting (408), came too early (425)
+// or came too often (429, a rate limit). An accept so answered was not
+// applied, and is free to be tried again, not refused for good.
+func Busy(status int) bool {
+	return status == http.StatusRequestTimeout || status == http.StatusTooEarly || status == http.StatusTooManyRequests
+}
 
 // Failure says why a store call did not give a usable answer.
 type Failure struct {

@@ -29,15 +29,10 @@ func (e *apiError) Error() string { return fmt.Sprintf("evershop: %d %s", e.Stat
 // for the offer's window.
 func refused(err error) (*apiError, bool) {
 	var ae *apiError
-	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && !busy(ae.Status) {
+	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && !stores.Busy(ae.Status) {
 		return ae, true
 	}
 	return nil, false
-}
-
-// busy reports whether a status asks to be tried again in a moment.
-func busy(status int) bool {
-	return status == http.StatusRequestTimeout || status == http.StatusTooEarly || status == http.StatusTooManyRequests
 }
 
 // caller is who a request is made for: the shopper's session and address,

@@ -66,26 +66,36 @@ func (f *lostAnswerCart) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"total_items": fmt.Sprint(2000 * f.qty), "total_price": fmt.Sprint(2000 * f.qty), "currency_code": "USD", "currency_minor_unit": 2}})
 }
 
+// connectorTo is a connector to cart's store, cleaned up with the test.
+func connectorTo(t *testing.T, cart *lostAnswerCart) *Connector {
+	t.Helper()
+	srv := httptest.NewServer(cart)
+	t.Cleanup(srv.Close)
+	c := &Connector{Endpoint: stores.Endpoint{URL: srv.URL}, AppUser: "u", AppPassword: "p"}
+	if err := c.Provision(caddy.Context{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Cleanup() })
+	return c
+}
+
+// offerAdd is the cart add of one unit of product 42 at 2000 less discount.
+func offerAdd(discount int64) stores.AcceptRequest {
+	return stores.AcceptRequest{Key: "cart-1/offer-1", OfferID: "offer-1", Currency: "USD",
+		Items:   []stores.Line{{ProductID: "42", Quantity: 1, UnitPrice: 2000 - discount, Discount: discount}},
+		Shopper: stores.Shopper{Cookie: "wp_woocommerce_session_x=1"}}
+}
+
 // A cart add whose answer was lost after the store applied it is repeated
 // by Kairo with the same key (the accept was freed for a retry): the
 // repeat finds the line in the cart and does not add it again, with or
-// without a discount, and a discounted line gets its coupon once. A first
-// attempt adds even when the shopper put the product in the cart
-// themselves since the offer was shown.
+// without a discount, and a discounted line gets its coupon once.
 func TestCartAddRepeatedAfterALostAnswerAddsOnce(t *testing.T) {
 	for _, discount := range []int64{0, 500} {
 		t.Run(fmt.Sprint("discount=", discount), func(t *testing.T) {
 			cart := &lostAnswerCart{breakAdds: 1}
-			srv := httptest.NewServer(cart)
-			defer srv.Close()
-			c := &Connector{Endpoint: stores.Endpoint{URL: srv.URL}, AppUser: "u", AppPassword: "p"}
-			if err := c.Provision(caddy.Context{}); err != nil {
-				t.Fatal(err)
-			}
-			defer c.Cleanup()
-			req := stores.AcceptRequest{Key: "cart-1/offer-1", OfferID: "offer-1", Currency: "USD",
-				Items:   []stores.Line{{ProductID: "42", Quantity: 1, UnitPrice: 2000 - discount, Discount: discount}},
-				Shopper: stores.Shopper{Cookie: "wp_woocommerce_session_x=1"}}
+			c := connectorTo(t, cart)
+			req := offerAdd(discount)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			if _, err := c.CartAdd(ctx, req); err == nil {
@@ -106,19 +116,12 @@ func TestCartAddRepeatedAfterALostAnswerAddsOnce(t *testing.T) {
 	}
 }
 
+// A first attempt adds even when the cart holds the product already: the
+// shopper may have put it there themselves since the offer was shown.
 func TestCartAddFirstAttemptAddsBesideTheShoppersOwnUnit(t *testing.T) {
 	cart := &lostAnswerCart{qty: 1} // the shopper's own unit
-	srv := httptest.NewServer(cart)
-	defer srv.Close()
-	c := &Connector{Endpoint: stores.Endpoint{URL: srv.URL}, AppUser: "u", AppPassword: "p"}
-	if err := c.Provision(caddy.Context{}); err != nil {
-		t.Fatal(err)
-	}
-	defer c.Cleanup()
-	req := stores.AcceptRequest{Key: "cart-1/offer-1", OfferID: "offer-1", Currency: "USD",
-		Items:   []stores.Line{{ProductID: "42", Quantity: 1, UnitPrice: 1500, Discount: 500}},
-		Shopper: stores.Shopper{Cookie: "wp_woocommerce_session_x=1"}}
-	ans, err := c.CartAdd(context.Background(), req)
+	c := connectorTo(t, cart)
+	ans, err := c.CartAdd(context.Background(), offerAdd(500))
 	if err != nil || !ans.Applied() || cart.qty != 2 || len(cart.coupons) != 1 {
 		t.Errorf("a first attempt: %+v, %v, %d units, coupons %v; want applied, 2 units and one coupon", ans, err, cart.qty, cart.coupons)
 	}
