@@ -51,8 +51,8 @@ func reopenFile(t *testing.T, f *File) *File {
 }
 
 func TestFileCapEvictsOldestAndSweepDropsExpired(t *testing.T) {
-	now := time.Unix(1_700_000_000, 0)
-	f, err := OpenFile(filepath.Join(t.TempDir(), "state.db"), FileOptions{MaxRecords: 3, now: func() time.Time { return now }})
+	clock := newTestClock() // read by the sweep's goroutine too
+	f, err := OpenFile(filepath.Join(t.TempDir(), "state.db"), FileOptions{MaxRecords: 3, now: clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestFileCapEvictsOldestAndSweepDropsExpired(t *testing.T) {
 	if _, ok, _ := f.Get(ctx, "k2"); ok {
 		t.Error("k2 survived, though k1 was rewritten after it")
 	}
-	now = now.Add(5 * time.Minute) // k3 (4m) has expired; k1 and k4 (10m) have not
+	clock.add(5 * time.Minute) // k3 (4m) has expired; k1 and k4 (10m) have not
 	if _, ok, _ := f.Get(ctx, "k3"); ok {
 		t.Error("k3 is found after its ttl")
 	}

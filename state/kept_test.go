@@ -10,15 +10,15 @@ import (
 )
 
 // cappedStores are the stores with a record cap of max, on one clock.
-func cappedStores(t *testing.T, max int, now *time.Time) map[string]Store {
+func cappedStores(t *testing.T, max int, clock *testClock) map[string]Store {
 	t.Helper()
-	f, err := OpenFile(filepath.Join(t.TempDir(), "state.db"), FileOptions{MaxRecords: max, noSync: true, now: func() time.Time { return *now }})
+	f, err := OpenFile(filepath.Join(t.TempDir(), "state.db"), FileOptions{MaxRecords: max, noSync: true, now: clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
 	m := NewMemory(max)
-	m.SetClock(func() time.Time { return *now })
+	m.SetClock(clock.now)
 	return map[string]Store{"file": f, "memory": m}
 }
 
@@ -26,8 +26,7 @@ func cappedStores(t *testing.T, max int, now *time.Time) map[string]Store {
 // in flight or a finished accept) nor an order's records: page traffic
 // past the cap must not let an accept be claimed twice.
 func TestCapNeverEvictsKeptRecords(t *testing.T) {
-	now := time.Unix(1_700_000_000, 0)
-	for name, s := range cappedStores(t, 50, &now) {
+	for name, s := range cappedStores(t, 50, newTestClock()) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			l := NewLedger(s, 0)
@@ -79,8 +78,8 @@ func TestCapNeverEvictsKeptRecords(t *testing.T) {
 // wraps ErrUnavailable: the accept fails closed); rewriting one it holds
 // is not refused, and one that expires makes room again.
 func TestKeptRecordsPastTheCapAreRefused(t *testing.T) {
-	now := time.Unix(1_700_000_000, 0)
-	for name, s := range cappedStores(t, 3, &now) {
+	clock := newTestClock()
+	for name, s := range cappedStores(t, 3, clock) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			for i := range 3 {
@@ -98,7 +97,7 @@ func TestKeptRecordsPastTheCapAreRefused(t *testing.T) {
 			if err := s.Set(ctx, "decline/x", []byte("1"), time.Hour); err != nil {
 				t.Errorf("an evictable record beside a full set of kept ones: %v", err)
 			}
-			now = now.Add(90 * time.Second) // the first one (1m) has expired
+			clock.add(90 * time.Second) // the first one (1m) has expired
 			if f, ok := s.(*File); ok {
 				if _, err := f.Sweep(); err != nil {
 					t.Fatal(err)
@@ -114,9 +113,9 @@ func TestKeptRecordsPastTheCapAreRefused(t *testing.T) {
 // The file counts kept and evictable records apart, through rewrites,
 // deletes and the sweep, and a reopened file still knows which is which.
 func TestFileCountsKeptRecordsApart(t *testing.T) {
-	now := time.Unix(1_700_000_000, 0)
+	clock := newTestClock()
 	path := filepath.Join(t.TempDir(), "state.db")
-	f, err := OpenFile(path, FileOptions{MaxRecords: 4, noSync: true, now: func() time.Time { return now }})
+	f, err := OpenFile(path, FileOptions{MaxRecords: 4, noSync: true, now: clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,11 +133,11 @@ func TestFileCountsKeptRecordsApart(t *testing.T) {
 		t.Errorf("Len = %d, want 5 (4 evictable, 1 kept)", n)
 	}
 	f.Close()
-	if f, err = OpenFile(path, FileOptions{MaxRecords: 4, noSync: true, now: func() time.Time { return now }}); err != nil {
+	if f, err = OpenFile(path, FileOptions{MaxRecords: 4, noSync: true, now: clock.now}); err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	now = now.Add(2 * time.Minute)
+	clock.add(2 * time.Minute)
 	if n, err := f.Sweep(); n != 4 || err != nil {
 		t.Errorf("Sweep dropped %d (%v), want the 4 declines", n, err)
 	}
@@ -156,8 +155,7 @@ func TestFileCountsKeptRecordsApart(t *testing.T) {
 // sits in the index and in the evictable count) is moved out of the index
 // when the cap reaches it, not evicted.
 func TestFileMovesAnOldKeptRecordOutOfTheIndex(t *testing.T) {
-	now := time.Unix(1_700_000_000, 0)
-	f, err := OpenFile(filepath.Join(t.TempDir(), "state.db"), FileOptions{MaxRecords: 10, noSync: true, now: func() time.Time { return now }})
+	f, err := OpenFile(filepath.Join(t.TempDir(), "state.db"), FileOptions{MaxRecords: 10, noSync: true, now: newTestClock().now})
 	if err != nil {
 		t.Fatal(err)
 	}
